@@ -1,0 +1,308 @@
+//! The one type for everything schemaguard can say: a `Finding` names a declared rule, carries a severity, a
+//! message naming the element, a help line, and where the element is in the new schema and was in the old one.
+//! Findings are data: checks return them, reporters render them, nothing here prints.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::rules::Rule;
+use crate::source::SourceFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" | "note" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Compatibility,
+    Breaking,
+    Lint,
+    Richness,
+    Contract,
+    Input,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Compatibility => "compatibility",
+            Category::Breaking => "breaking",
+            Category::Lint => "lint",
+            Category::Richness => "richness",
+            Category::Contract => "contract",
+            Category::Input => "input",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Format {
+    #[serde(rename = "avro")]
+    Avro,
+    #[serde(rename = "protobuf")]
+    Protobuf,
+    #[serde(rename = "jsonschema")]
+    JsonSchema,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Avro => "avro",
+            Format::Protobuf => "protobuf",
+            Format::JsonSchema => "jsonschema",
+        }
+    }
+}
+
+/// Confluent's compatibility levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Mode {
+    None,
+    Backward,
+    BackwardTransitive,
+    Forward,
+    ForwardTransitive,
+    Full,
+    FullTransitive,
+}
+
+/// Which schema reads which: `Backward` means the new schema (reader) reads data written with the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Backward,
+    Forward,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 7] = [
+        Mode::None,
+        Mode::Backward,
+        Mode::BackwardTransitive,
+        Mode::Forward,
+        Mode::ForwardTransitive,
+        Mode::Full,
+        Mode::FullTransitive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::None => "NONE",
+            Mode::Backward => "BACKWARD",
+            Mode::BackwardTransitive => "BACKWARD_TRANSITIVE",
+            Mode::Forward => "FORWARD",
+            Mode::ForwardTransitive => "FORWARD_TRANSITIVE",
+            Mode::Full => "FULL",
+            Mode::FullTransitive => "FULL_TRANSITIVE",
+        }
+    }
+
+    /// Case-insensitive, like Confluent's `CompatibilityLevel.forName`.
+    pub fn parse(s: &str) -> Option<Mode> {
+        let up = s.trim().to_ascii_uppercase().replace('-', "_");
+        Mode::ALL.into_iter().find(|m| m.as_str() == up)
+    }
+
+    pub fn is_transitive(self) -> bool {
+        matches!(
+            self,
+            Mode::BackwardTransitive | Mode::ForwardTransitive | Mode::FullTransitive
+        )
+    }
+
+    /// Directions checked, in Confluent's order (FULL: forward half first).
+    pub fn directions(self) -> &'static [Direction] {
+        match self {
+            Mode::None => &[],
+            Mode::Backward | Mode::BackwardTransitive => &[Direction::Backward],
+            Mode::Forward | Mode::ForwardTransitive => &[Direction::Forward],
+            Mode::Full | Mode::FullTransitive => &[Direction::Forward, Direction::Backward],
+        }
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an element is: a byte span in one source file, plus the format's own path to it (a JSON pointer for
+/// Avro and JSON Schema, a dotted path for Protobuf).
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub file: Arc<SourceFile>,
+    pub span: Range<usize>,
+    pub pointer: Option<String>,
+}
+
+impl Location {
+    pub fn new(file: &Arc<SourceFile>, span: Range<usize>) -> Self {
+        Location {
+            file: Arc::clone(file),
+            span,
+            pointer: None,
+        }
+    }
+
+    pub fn with_pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    /// Lowercase, no trailing period, names the element: "field `amount` of record `com.acme.Order` …".
+    pub message: String,
+    pub help: Option<String>,
+    pub subject: String,
+    pub format: Option<Format>,
+    pub mode: Option<Mode>,
+    /// Where the element is (or where it went missing from) in the new schema.
+    pub new: Option<Location>,
+    /// Where the element was in the old schema; for a deletion the only location.
+    pub old: Option<Location>,
+}
+
+impl Finding {
+    /// A finding of `rule` at its default severity.
+    pub fn new(
+        rule: &'static Rule,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            help: None,
+            subject: subject.into(),
+            format: rule.formats.first().copied(),
+            mode: None,
+            new: None,
+            old: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn format(mut self, f: Format) -> Self {
+        self.format = Some(f);
+        self
+    }
+    pub fn mode(mut self, m: Mode) -> Self {
+        self.mode = Some(m);
+        self
+    }
+    pub fn at_new(mut self, loc: Location) -> Self {
+        self.new = Some(loc);
+        self
+    }
+    pub fn at_old(mut self, loc: Location) -> Self {
+        self.old = Some(loc);
+        self
+    }
+    pub fn maybe_new(mut self, loc: Option<Location>) -> Self {
+        self.new = loc;
+        self
+    }
+    pub fn maybe_old(mut self, loc: Option<Location>) -> Self {
+        self.old = loc;
+        self
+    }
+
+    /// The location a reader should look at first: the new one, or the old one for a deletion.
+    pub fn primary(&self) -> Option<&Location> {
+        self.new.as_ref().or(self.old.as_ref())
+    }
+
+    fn sort_key(&self) -> (String, usize, &'static str, String, String, Option<usize>) {
+        let (file, start) = match self.primary() {
+            Some(l) => (l.file.display_name(), l.span.start),
+            None => (String::new(), 0),
+        };
+        (
+            file,
+            start,
+            self.rule.id,
+            self.subject.clone(),
+            self.message.clone(),
+            self.old.as_ref().map(|l| l.span.start),
+        )
+    }
+
+    /// A stable identity independent of wording and of line numbers: rule, subject, pointers.
+    pub fn fingerprint(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        // FNV-1a, written out so the value never changes with the standard library's hasher.
+        struct Fnv(u64);
+        impl Hasher for Fnv {
+            fn finish(&self) -> u64 {
+                self.0
+            }
+            fn write(&mut self, bytes: &[u8]) {
+                for b in bytes {
+                    self.0 ^= u64::from(*b);
+                    self.0 = self.0.wrapping_mul(0x100_0000_01b3);
+                }
+            }
+        }
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        self.rule.id.hash(&mut h);
+        self.subject.hash(&mut h);
+        self.mode.map(|m| m.as_str()).hash(&mut h);
+        for loc in [&self.new, &self.old] {
+            match loc {
+                Some(l) => {
+                    l.file.path.hash(&mut h);
+                    l.pointer.hash(&mut h);
+                }
+                None => 0u8.hash(&mut h),
+            }
+        }
+        format!("{:016x}", h.finish())
+    }
+}
+
+/// Sorts findings (file, offset, rule id, …) and removes exact duplicates, so output is byte-stable.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by_cached_key(|f| f.sort_key());
+    findings.dedup_by(|a, b| {
+        a.sort_key() == b.sort_key()
+            && a.mode == b.mode
+            && a.old.as_ref().map(|l| l.file.display_name())
+                == b.old.as_ref().map(|l| l.file.display_name())
+    });
+}

@@ -1,0 +1,97 @@
+//! The format interface. Every schema format (Avro, Protobuf, JSON Schema) is a peer behind `Engine`: it says
+//! which files are its own, parses one whole snapshot at a time (references resolve between the files of one
+//! snapshot, never across snapshots), lists the subjects it found, and compares one subject's old and new
+//! versions in one direction. Adding a format touches this folder and the two registration lists below.
+//! Nothing here reads files, walks git, or prints.
+
+use std::any::Any;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::finding::{Direction, Finding, Format};
+use crate::rules::Rule;
+use crate::source::SourceFile;
+
+/// Options that some formats read; each format ignores what is not its own.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// JSON Schema: Confluent's `compatibilityPolicy` (STRICT unless `lenient`).
+    pub lenient: bool,
+    /// Also report differences the reference system classes as compatible (as `info`).
+    pub show_compatible: bool,
+    /// Protobuf: buf breaking categories or rule ids (`FILE`, `WIRE_JSON`, …); empty means Confluent semantics.
+    pub breaking: Vec<String>,
+    /// Protobuf: buf rule ids or categories to leave out.
+    pub except: Vec<String>,
+}
+
+/// A schema found in a snapshot, identified by its subject name (Avro: full name of the top-level type;
+/// Protobuf: file path; JSON Schema: file path or `$id`).
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub name: String,
+    pub file: Arc<SourceFile>,
+    /// The span that best names the subject (the top-level `name`, the `package` line, …).
+    pub span: Range<usize>,
+}
+
+/// One parsed snapshot of one format. Engines downcast it back to their own type.
+pub trait Loaded: Any + Send + Sync {
+    /// Subjects in this snapshot, sorted by name.
+    fn subjects(&self) -> Vec<Subject>;
+    /// Problems found while loading (parse errors, invalid schemas, unresolved references), as findings.
+    fn findings(&self) -> Vec<Finding>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+pub trait Engine: Send + Sync {
+    fn format(&self) -> Format;
+
+    /// Whether `path` (with contents `text`) is a schema of this format. `explicit` is true when the user named
+    /// the file on the command line (then an extension is enough); discovery passes false.
+    fn claims(&self, path: &str, text: &str, explicit: bool) -> bool;
+
+    /// File names worth reading during discovery (cheap pre-filter before `claims`).
+    fn may_claim(&self, path: &str) -> bool;
+
+    /// Parses every file of one snapshot that this format claimed.
+    fn load(&self, files: &[Arc<SourceFile>], opts: &CheckOptions) -> Box<dyn Loaded>;
+
+    /// Compares one subject: `Direction::Backward` means the new schema must read data written with the old one.
+    /// Findings carry both locations, `new` and `old`, whichever side is the reader.
+    fn compat(
+        &self,
+        old: &dyn Loaded,
+        old_subject: &Subject,
+        new: &dyn Loaded,
+        new_subject: &Subject,
+        dir: Direction,
+        opts: &CheckOptions,
+    ) -> Vec<Finding>;
+
+    /// Whole-snapshot breaking-change rules (buf's categories) when `opts.breaking` asks for them and the format
+    /// has them; `None` means this format uses per-subject `compat` only.
+    fn breaking(
+        &self,
+        _old: &dyn Loaded,
+        _new: &dyn Loaded,
+        _opts: &CheckOptions,
+    ) -> Option<Vec<Finding>> {
+        None
+    }
+}
+
+/// Every registered format. Registration line per format.
+pub fn engines() -> Vec<&'static dyn Engine> {
+    vec![]
+}
+
+/// Rules declared by the formats. Registration line per format.
+pub fn all_rules() -> impl Iterator<Item = &'static &'static Rule> {
+    let lists: [&'static [&'static Rule]; 0] = [];
+    lists.into_iter().flatten()
+}
+
+pub fn engine_for(format: Format) -> Option<&'static dyn Engine> {
+    engines().into_iter().find(|e| e.format() == format)
+}

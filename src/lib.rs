@@ -1,0 +1,132 @@
+//! schemaguard: keeps event contracts safe. The library is the whole tool; `main.rs` only parses arguments and
+//! maps the outcome to an exit code. Pipeline: sources → load (formats) → pair by subject → check → findings →
+//! report. See DESIGN.md in the shared folder and the README's architecture section.
+
+pub mod finding;
+pub mod formats;
+pub mod report;
+pub mod rules;
+pub mod snapshot;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use finding::{Category, Mode, Severity};
+use formats::CheckOptions;
+use report::Report;
+use snapshot::{CompareSpec, LoadedSnapshot};
+
+/// A failure that stops the run (exit 2). Problems with single files are findings instead.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    #[error("`{0}` does not exist")]
+    NoSuchPath(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Files read from one path: the files, findings for those that could not be read, and whether the path was
+/// a file the user named (so its format is taken from its extension).
+pub type ReadFiles = (Vec<Arc<source::SourceFile>>, Vec<finding::Finding>, bool);
+
+/// Reads a file or every schema file below a directory. Files under a directory are named relative to it (a
+/// Protobuf import root); a file given directly keeps its name as given.
+pub fn read_path(
+    path: &Path,
+    revision: Option<String>,
+) -> Result<ReadFiles, RunError> {
+    let meta =
+        std::fs::metadata(path).map_err(|_| RunError::NoSuchPath(path.display().to_string()))?;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let explicit = !meta.is_dir();
+    let entries: Vec<(PathBuf, String)> = if meta.is_dir() {
+        let engines = formats::engines();
+        source::walk(path, &|rel| engines.iter().any(|e| e.may_claim(rel)))
+    } else {
+        vec![(path.to_path_buf(), source::slash_path(path))]
+    };
+    for (fs_path, display) in entries {
+        match source::read_file(&fs_path, &display) {
+            Ok(f) => {
+                let f = if revision.is_some() {
+                    source::SourceFile::new(f.path.clone(), revision.clone(), Arc::clone(&f.text))
+                } else {
+                    f
+                };
+                files.push(f)
+            }
+            Err(e) => errors.push(snapshot::read_error_finding(&e, revision.as_deref())),
+        }
+    }
+    Ok((files, errors, explicit))
+}
+
+/// `schemaguard compat OLD... NEW`: compares schema files or directories directly, no git. With several OLD
+/// paths (oldest first) the transitive modes check against each, the others against the last.
+pub fn compat_paths(
+    olds: &[PathBuf],
+    new: &Path,
+    mode: Mode,
+    opts: &CheckOptions,
+) -> Result<Report, RunError> {
+    if olds.is_empty() {
+        return Err(RunError::Usage(
+            "compat needs at least one OLD and one NEW path".into(),
+        ));
+    }
+    let load_one = |p: &Path| -> Result<LoadedSnapshot, RunError> {
+        let (files, errors, explicit) = read_path(p, None)?;
+        Ok(snapshot::load(None, files, errors, explicit, opts))
+    };
+    let previous: Vec<LoadedSnapshot> =
+        olds.iter().map(|p| load_one(p)).collect::<Result<_, _>>()?;
+    let new_snap = load_one(new)?;
+    let all_files = olds
+        .iter()
+        .chain(std::iter::once(&new.to_path_buf()))
+        .all(|p| p.is_file());
+    let mode_for = |_: &formats::Subject| mode;
+    let spec = CompareSpec {
+        mode_for: &mode_for,
+        opts,
+        pair_single: all_files,
+        report_deleted: true,
+    };
+    let cmp = snapshot::compare(&previous, &new_snap, &spec);
+    let mut report = Report::default();
+    for p in &previous {
+        report.findings.extend(p.findings.iter().cloned());
+    }
+    report.findings.extend(new_snap.findings.iter().cloned());
+    report.findings.extend(cmp.findings);
+    if !opts.show_compatible {
+        report
+            .findings
+            .retain(|f| f.severity != Severity::Info || f.rule.category != Category::Compatibility);
+    }
+    report.summary.files = new_snap.file_count;
+    report.summary.subjects_checked = cmp.checked.len();
+    report.summary.mode = Some(mode);
+    report.summary.baseline = olds.last().map(|p| p.display().to_string());
+    report.finish();
+    Ok(report)
+}
+
+/// Exit code for a finished report: 2 when an input could not be checked, 1 when a finding is at or above
+/// `fail_on`, else 0.
+pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> u8 {
+    if report
+        .findings
+        .iter()
+        .any(|f| f.rule.category == Category::Input && f.severity == Severity::Error)
+    {
+        return 2;
+    }
+    match fail_on {
+        Some(level) if report.findings.iter().any(|f| f.severity <= level) => 1,
+        _ => 0,
+    }
+}

@@ -1,0 +1,195 @@
+//! Human output through miette: per finding the rule id, the message, a labelled snippet of the new file and,
+//! when the element existed before, a second snippet of the old file titled with its revision; then the help
+//! line and where the rule is documented. Colours only when asked (a terminal without `NO_COLOR`).
+
+use std::io::Write;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+use crate::finding::{Finding, Location, Severity};
+use crate::report::{Report, TextStyle};
+
+/// A finding seen as a miette diagnostic (primary location).
+struct FindingDiag<'a> {
+    f: &'a Finding,
+    source: Option<NamedSource<String>>,
+    label: Option<LabeledSpan>,
+    related: Vec<SideDiag>,
+}
+
+/// The other side's snippet, shown below the primary one.
+#[derive(Debug)]
+struct SideDiag {
+    title: String,
+    source: NamedSource<String>,
+    label: LabeledSpan,
+}
+
+impl std::fmt::Debug for FindingDiag<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.f.rule.id)
+    }
+}
+impl std::fmt::Display for FindingDiag<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.f.message)
+    }
+}
+impl std::error::Error for FindingDiag<'_> {}
+
+impl Diagnostic for FindingDiag<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        Some(Box::new(self.f.rule.id))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.f.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        let help = self.f.help.as_deref().unwrap_or("");
+        let text = if help.is_empty() {
+            format!("see `schemaguard explain {}`", self.f.rule.id)
+        } else {
+            format!("{help}\n(see `schemaguard explain {}`)", self.f.rule.id)
+        };
+        Some(Box::new(text))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+        }
+    }
+}
+
+impl std::fmt::Display for SideDiag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+impl std::error::Error for SideDiag {}
+impl Diagnostic for SideDiag {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
+}
+
+fn named_source(loc: &Location) -> NamedSource<String> {
+    let lc = loc.file.line_col(loc.span.start);
+    NamedSource::new(
+        format!("{}:{}:{}", loc.file.display_name(), lc.line, lc.column),
+        loc.file.text.to_string(),
+    )
+}
+
+fn labeled(loc: &Location, text: &str) -> LabeledSpan {
+    let len = loc.file.text.len();
+    let start = loc.span.start.min(len);
+    let end = loc.span.end.clamp(start, len);
+    LabeledSpan::new_with_span(Some(text.to_string()), start..end)
+}
+
+fn has_text(loc: &Location) -> bool {
+    !loc.file.text.is_empty()
+}
+
+fn diag(f: &Finding) -> FindingDiag<'_> {
+    let (primary, primary_text) = match (&f.new, &f.old) {
+        (Some(n), _) => (Some(n), "here"),
+        (None, Some(o)) => (Some(o), "was here"),
+        (None, None) => (None, ""),
+    };
+    let mut related = Vec::new();
+    if let (Some(_), Some(o)) = (&f.new, &f.old) {
+        if has_text(o) {
+            related.push(SideDiag {
+                title: format!("before: {}", o.file.display_name()),
+                source: named_source(o),
+                label: labeled(o, "before"),
+            });
+        }
+    }
+    match primary {
+        Some(p) if has_text(p) => FindingDiag {
+            f,
+            source: Some(named_source(p)),
+            label: Some(labeled(p, primary_text)),
+            related,
+        },
+        _ => FindingDiag {
+            f,
+            source: None,
+            label: None,
+            related,
+        },
+    }
+}
+
+/// Renders every finding, then one summary line.
+pub fn render(report: &Report, style: TextStyle, out: &mut dyn Write) -> std::io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_urls(false)
+        .with_width(style.width.unwrap_or(100))
+        .with_context_lines(1);
+    for f in &report.findings {
+        let d = diag(f);
+        let mut s = String::new();
+        if handler.render_report(&mut s, &d).is_err() {
+            s = format!("{}: {}\n", f.rule.id, f.message);
+        }
+        // A location with no text to show (a file that could not be read) still gets its path.
+        if d.source.is_none() {
+            if let Some(p) = f.primary() {
+                s.push_str(&format!("  at {}\n", p.file.display_name()));
+            }
+        }
+        out.write_all(s.as_bytes())?;
+        writeln!(out)?;
+    }
+    let sm = &report.summary;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut line = format!(
+        "{}, {}, {}",
+        plural(sm.errors, "error"),
+        plural(sm.warnings, "warning"),
+        plural(sm.infos, "note")
+    );
+    line.push_str(&format!(
+        " ({} checked",
+        plural(sm.subjects_checked, "subject")
+    ));
+    if let Some(m) = sm.mode {
+        line.push_str(&format!(", mode {m}"));
+    }
+    if let Some(b) = &sm.baseline {
+        line.push_str(&format!(", against {b}"));
+    }
+    line.push(')');
+    writeln!(out, "{line}")
+}

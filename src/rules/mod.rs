@@ -1,0 +1,115 @@
+//! The rule registry: every rule schemaguard can emit is declared once as a `Rule` (id, category, default
+//! severity, formats, one-line summary, embedded Markdown doc). Checks report findings by naming a declared rule;
+//! this module never detects anything itself. Format modules own the declarations of their rules and list them
+//! in their `RULES`; `all()` is the one sorted list the CLI, the docs and the tests read.
+
+use std::sync::OnceLock;
+
+use crate::finding::{Category, Format, Severity};
+
+/// Embeds `rules/<ID>.md`; a missing doc fails the build.
+#[macro_export]
+macro_rules! rule_doc {
+    ($id:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md"))
+    };
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    /// SCREAMING_SNAKE, permanent; the reference system's own name where the semantics are theirs.
+    pub id: &'static str,
+    pub category: Category,
+    /// Default severity; config may override it per rule.
+    pub severity: Severity,
+    pub formats: &'static [Format],
+    /// One line, for `schemaguard rules` and SARIF's short description.
+    pub summary: &'static str,
+    /// The rule's Markdown document, front matter included.
+    pub doc: &'static str,
+}
+
+impl Rule {
+    /// The doc without its front matter.
+    pub fn body(&self) -> &'static str {
+        let doc = self.doc;
+        if let Some(rest) = doc.strip_prefix("---\n") {
+            if let Some(end) = rest.find("\n---\n") {
+                return rest[end + 5..].trim_start_matches('\n');
+            }
+        }
+        doc
+    }
+
+    /// `key: value` pairs of the front matter.
+    pub fn front_matter(&self) -> Vec<(&'static str, &'static str)> {
+        let Some(rest) = self.doc.strip_prefix("---\n") else {
+            return Vec::new();
+        };
+        let Some(end) = rest.find("\n---\n") else {
+            return Vec::new();
+        };
+        rest[..end]
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .collect()
+    }
+
+    /// Where the rule's document is published; also printed by `schemaguard explain`.
+    pub fn doc_url(&self) -> String {
+        format!("{DOCS_BASE}/{}.md", self.id)
+    }
+}
+
+/// Base of the published rule documents (the `rules/` folder of the repository).
+pub const DOCS_BASE: &str = "https://github.com/schemaguard/schemaguard/blob/main/rules";
+
+pub static PARSE_ERROR: Rule = Rule {
+    id: "PARSE_ERROR",
+    category: Category::Input,
+    severity: Severity::Error,
+    formats: &[Format::Avro, Format::Protobuf, Format::JsonSchema],
+    summary: "a schema file is not well-formed and cannot be checked",
+    doc: rule_doc!("PARSE_ERROR"),
+};
+
+pub static READ_ERROR: Rule = Rule {
+    id: "READ_ERROR",
+    category: Category::Input,
+    severity: Severity::Error,
+    formats: &[Format::Avro, Format::Protobuf, Format::JsonSchema],
+    summary: "a schema file cannot be read (permissions, not UTF-8, missing at a revision)",
+    doc: rule_doc!("READ_ERROR"),
+};
+
+pub static SUBJECT_DELETED: Rule = Rule {
+    id: "SUBJECT_DELETED",
+    category: Category::Compatibility,
+    severity: Severity::Error,
+    formats: &[Format::Avro, Format::Protobuf, Format::JsonSchema],
+    summary: "a schema present in the baseline no longer exists",
+    doc: rule_doc!("SUBJECT_DELETED"),
+};
+
+/// Rules owned by the pipeline itself, not by one format.
+pub static CORE: &[&Rule] = &[&PARSE_ERROR, &READ_ERROR, &SUBJECT_DELETED];
+
+/// Every rule, sorted by id.
+pub fn all() -> &'static [&'static Rule] {
+    static ALL: OnceLock<Vec<&'static Rule>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<&'static Rule> = CORE
+            .iter()
+            .chain(crate::formats::all_rules())
+            .copied()
+            .collect();
+        v.sort_by_key(|r| r.id);
+        v
+    })
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    let id = id.trim().to_ascii_uppercase();
+    all().iter().copied().find(|r| r.id == id)
+}

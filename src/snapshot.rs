@@ -1,0 +1,278 @@
+//! Loading and comparing snapshots, format-neutral. A snapshot is the set of schema files of one origin (the
+//! working tree, a git revision, a directory given to `compat`); loading hands each file to the format that claims
+//! it, and comparing pairs subjects by name and runs each format's check in the directions the mode asks for.
+//! Nothing here reads the disk or git (see `source`, `git`), and nothing prints.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::finding::{Category, Finding, Format, Location, Mode, Severity};
+use crate::formats::{self, CheckOptions, Engine, Loaded, Subject};
+use crate::rules;
+use crate::source::{ReadError, SourceFile};
+
+/// One format's part of a loaded snapshot.
+pub struct FormatSet {
+    pub engine: &'static dyn Engine,
+    pub loaded: Box<dyn Loaded>,
+    pub subjects: Vec<Subject>,
+}
+
+/// A loaded snapshot: every format's parsed files, plus problems met while reading or parsing.
+pub struct LoadedSnapshot {
+    /// `None` for the working tree or plain paths, else the revision label.
+    pub label: Option<String>,
+    pub sets: Vec<FormatSet>,
+    pub findings: Vec<Finding>,
+    pub file_count: usize,
+}
+
+impl LoadedSnapshot {
+    pub fn set(&self, format: Format) -> Option<&FormatSet> {
+        self.sets.iter().find(|s| s.engine.format() == format)
+    }
+}
+
+/// Which format claims `file`; `explicit` when the user named it.
+pub fn classify(file: &SourceFile, explicit: bool) -> Option<&'static dyn Engine> {
+    formats::engines()
+        .into_iter()
+        .find(|e| e.claims(&file.path, &file.text, explicit))
+}
+
+/// A finding for a file that could not be read.
+pub fn read_error_finding(err: &ReadError, revision: Option<&str>) -> Finding {
+    let file = SourceFile::new(err.path(), revision.map(str::to_string), "");
+    Finding::new(&rules::READ_ERROR, err.path(), err.to_string())
+        .help("make the file readable and save it as UTF-8")
+        .at_new(Location::new(&file, 0..0))
+}
+
+/// Loads files already read; each goes to the first format that claims it, unclaimed files are skipped
+/// (or reported, when `explicit`).
+pub fn load(
+    label: Option<String>,
+    files: Vec<Arc<SourceFile>>,
+    read_errors: Vec<Finding>,
+    explicit: bool,
+    opts: &CheckOptions,
+) -> LoadedSnapshot {
+    let mut groups: BTreeMap<Format, (&'static dyn Engine, Vec<Arc<SourceFile>>)> = BTreeMap::new();
+    let mut findings = read_errors;
+    let file_count = files.len();
+    for file in files {
+        match classify(&file, explicit) {
+            Some(engine) => groups
+                .entry(engine.format())
+                .or_insert_with(|| (engine, Vec::new()))
+                .1
+                .push(file),
+            None if explicit => {
+                let loc = Location::new(&file, 0..0);
+                findings.push(
+                    Finding::new(
+                        &rules::PARSE_ERROR,
+                        file.path.clone(),
+                        format!("`{}` is not a schema format schemaguard knows", file.path),
+                    )
+                    .help("name `.avsc` (Avro), `.proto` (Protobuf) or JSON Schema (`.json`, `.yaml`) files")
+                    .at_new(loc),
+                );
+            }
+            None => {}
+        }
+    }
+    let sets: Vec<FormatSet> = groups
+        .into_values()
+        .map(|(engine, files)| {
+            let loaded = engine.load(&files, opts);
+            let mut subjects = loaded.subjects();
+            subjects.sort_by(|a, b| {
+                a.name
+                    .cmp(&b.name)
+                    .then_with(|| a.file.path.cmp(&b.file.path))
+            });
+            findings.extend(loaded.findings());
+            FormatSet {
+                engine,
+                loaded,
+                subjects,
+            }
+        })
+        .collect();
+    LoadedSnapshot {
+        label,
+        sets,
+        findings,
+        file_count,
+    }
+}
+
+/// How the previous snapshots are compared with the new one.
+pub struct CompareSpec<'a> {
+    /// Mode of each subject (config overrides by subject name or file glob).
+    pub mode_for: &'a dyn Fn(&Subject) -> Mode,
+    pub opts: &'a CheckOptions,
+    /// `compat` with one file on each side: pair the two schemas even if their subject names differ, so a
+    /// rename is checked (and reported as `NAME_MISMATCH`) instead of being a delete plus an add.
+    pub pair_single: bool,
+    /// Report subjects of the latest previous snapshot that are gone from the new one.
+    pub report_deleted: bool,
+}
+
+/// Result of a comparison: findings plus what was checked, for the summary.
+#[derive(Default)]
+pub struct Comparison {
+    pub findings: Vec<Finding>,
+    /// (subject, format, mode) of every subject that was compared with at least one previous version.
+    pub checked: Vec<(String, Format, Mode)>,
+}
+
+/// Compares `new` with `previous` (oldest first). Non-transitive modes look at the last previous snapshot only;
+/// transitive ones at each previous snapshot that has the subject.
+pub fn compare(
+    previous: &[LoadedSnapshot],
+    new: &LoadedSnapshot,
+    spec: &CompareSpec<'_>,
+) -> Comparison {
+    let mut out = Comparison::default();
+    let Some(latest) = previous.last() else {
+        return out;
+    };
+    let mut formats: BTreeSet<Format> = new.sets.iter().map(|s| s.engine.format()).collect();
+    formats.extend(latest.sets.iter().map(|s| s.engine.format()));
+    for format in formats {
+        let new_set = new.set(format);
+        let Some(engine) = new_set
+            .map(|s| s.engine)
+            .or_else(|| latest.set(format).map(|s| s.engine))
+        else {
+            continue;
+        };
+        // Whole-snapshot rules (buf categories) replace per-subject compat when requested.
+        if let (Some(n), Some(o)) = (new_set, latest.set(format)) {
+            if !spec.opts.breaking.is_empty() {
+                if let Some(found) =
+                    engine.breaking(o.loaded.as_ref(), n.loaded.as_ref(), spec.opts)
+                {
+                    out.findings.extend(found);
+                    for s in &n.subjects {
+                        out.checked
+                            .push((s.name.clone(), format, (spec.mode_for)(s)));
+                    }
+                    continue;
+                }
+            }
+        }
+        let new_subjects: &[Subject] = new_set.map(|s| s.subjects.as_slice()).unwrap_or(&[]);
+        let single_pair = spec.pair_single
+            && new_subjects.len() == 1
+            && previous
+                .iter()
+                .all(|p| p.set(format).is_none_or(|s| s.subjects.len() <= 1));
+        for ns in new_subjects {
+            let mode = (spec.mode_for)(ns);
+            if mode == Mode::None {
+                continue;
+            }
+            let versions: Vec<&LoadedSnapshot> = if mode.is_transitive() {
+                previous.iter().collect()
+            } else {
+                vec![latest]
+            };
+            let mut compared = false;
+            for snap in versions {
+                let Some(old_set) = snap.set(format) else {
+                    continue;
+                };
+                let old_subject =
+                    old_set
+                        .subjects
+                        .iter()
+                        .find(|s| s.name == ns.name)
+                        .or_else(|| {
+                            if single_pair {
+                                old_set.subjects.first()
+                            } else {
+                                None
+                            }
+                        });
+                let Some(os) = old_subject else {
+                    continue;
+                };
+                compared = true;
+                let Some(n) = new_set else { continue };
+                for &dir in mode.directions() {
+                    let found = engine.compat(
+                        old_set.loaded.as_ref(),
+                        os,
+                        n.loaded.as_ref(),
+                        ns,
+                        dir,
+                        spec.opts,
+                    );
+                    out.findings.extend(found.into_iter().map(|mut f| {
+                        f.mode = Some(mode);
+                        f
+                    }));
+                }
+            }
+            if compared {
+                out.checked.push((ns.name.clone(), format, mode));
+            }
+        }
+        if spec.report_deleted && !single_pair {
+            if let Some(old_set) = latest.set(format) {
+                let new_names: BTreeSet<&str> =
+                    new_subjects.iter().map(|s| s.name.as_str()).collect();
+                for os in &old_set.subjects {
+                    if new_names.contains(os.name.as_str()) {
+                        continue;
+                    }
+                    let mode = (spec.mode_for)(os);
+                    if mode == Mode::None {
+                        continue;
+                    }
+                    out.findings.push(
+                        Finding::new(
+                            &rules::SUBJECT_DELETED,
+                            os.name.clone(),
+                            format!(
+                                "{} schema `{}` was deleted: no file defines it any more",
+                                format.as_str(),
+                                os.name
+                            ),
+                        )
+                        .help("restore the schema, or, if the deletion is intended, lower SUBJECT_DELETED's severity in schemaguard.toml")
+                        .format(format)
+                        .mode(mode)
+                        .at_old(Location::new(&os.file, os.span.clone())),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Input findings of a baseline snapshot: the user cannot fix history, so they are warnings that say the
+/// subject was not compared, not errors that fail the run.
+pub fn baseline_findings(snap: &LoadedSnapshot) -> Vec<Finding> {
+    snap.findings
+        .iter()
+        .cloned()
+        .map(|mut f| {
+            if f.rule.category == Category::Input {
+                f.severity = Severity::Warning;
+                f.message = format!(
+                    "in the baseline: {}; schemas in this file were not compared",
+                    f.message
+                );
+                if f.old.is_none() {
+                    f.old = f.new.take();
+                }
+            }
+            f
+        })
+        .collect()
+}

@@ -1,0 +1,179 @@
+//! Raw documents and their positions: a `SourceFile` is one file's text as read from one origin (the working
+//! tree, a git revision, a plain directory), with a line index so any byte span maps to `line:column`.
+//! This module owns reading bytes and mapping offsets; it knows nothing of schema formats.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One file's text at one origin.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown to the user: relative to the repository root or to the argument given, `/`-separated.
+    pub path: String,
+    /// `None` for the working tree or a plain path; else the revision label (`origin/main`, `HEAD~1`, …).
+    pub revision: Option<String>,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column (column counted in Unicode scalar values, as editors and GitHub do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(
+        path: impl Into<String>,
+        revision: Option<String>,
+        text: impl Into<Arc<str>>,
+    ) -> Arc<Self> {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Arc::new(SourceFile {
+            path: path.into(),
+            revision,
+            text,
+            line_starts,
+        })
+    }
+
+    /// `origin/main:schemas/order.avsc` for a revision, the plain path otherwise.
+    pub fn display_name(&self) -> String {
+        match &self.revision {
+            Some(rev) => format!("{rev}:{}", self.path),
+            None => self.path.clone(),
+        }
+    }
+
+    /// Maps a byte offset (clamped to the text, moved back to a char boundary) to line and column.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line_idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line_idx];
+        let column = self.text[start..offset].chars().count() + 1;
+        LineCol {
+            line: line_idx + 1,
+            column,
+        }
+    }
+
+    /// Line/column of both ends of a span; an empty span ends where it starts.
+    pub fn span_line_cols(&self, span: &Range<usize>) -> (LineCol, LineCol) {
+        (
+            self.line_col(span.start),
+            self.line_col(span.end.max(span.start)),
+        )
+    }
+}
+
+/// Why a file could not be read. Travels beside the files that could (see `load_paths`).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read `{path}`: {err}")]
+    Io {
+        path: String,
+        #[source]
+        err: std::io::Error,
+    },
+    #[error("`{path}` is not valid UTF-8 (first invalid byte at offset {offset})")]
+    NotUtf8 { path: String, offset: usize },
+}
+
+impl ReadError {
+    pub fn path(&self) -> &str {
+        match self {
+            ReadError::Io { path, .. } | ReadError::NotUtf8 { path, .. } => path,
+        }
+    }
+}
+
+/// Decodes bytes as UTF-8, naming the first bad offset.
+pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        path: path.to_string(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// Reads one file of the working tree or a plain directory.
+pub fn read_file(fs_path: &Path, display: &str) -> Result<Arc<SourceFile>, ReadError> {
+    let bytes = std::fs::read(fs_path).map_err(|err| ReadError::Io {
+        path: display.to_string(),
+        err,
+    })?;
+    let text = decode(display, bytes)?;
+    Ok(SourceFile::new(display, None, text))
+}
+
+/// `/`-separated display form of a relative path.
+pub fn slash_path(p: &Path) -> String {
+    let s: Vec<String> = p
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            std::path::Component::ParentDir => Some("..".to_string()),
+            _ => None,
+        })
+        .collect();
+    if s.is_empty() {
+        p.to_string_lossy().into_owned()
+    } else {
+        s.join("/")
+    }
+}
+
+/// Walks `root` honouring `.gitignore` (also outside a git repository) and returns files accepted by `keep`,
+/// sorted, as (filesystem path, path relative to `root`).
+pub fn walk(root: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .hidden(true)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let rel = slash_path(rel);
+        if keep(&rel) {
+            out.push((entry.path().to_path_buf(), rel));
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars_from_one() {
+        let f = SourceFile::new("a", None, "ab\ncé d\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // `d` is after a two-byte char: byte 7, column 4
+        assert_eq!(f.line_col(7), LineCol { line: 2, column: 4 });
+        // inside a multi-byte char: moved back
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(999).line, 3);
+    }
+
+    #[test]
+    fn display_name_has_revision() {
+        let f = SourceFile::new("s/o.avsc", Some("origin/main".into()), "");
+        assert_eq!(f.display_name(), "origin/main:s/o.avsc");
+    }
+}

@@ -1,0 +1,189 @@
+//! The data-driven fixture test: every `fixtures/<format>/<case>/case.toml` names its inputs and, per mode, the
+//! rule ids the reference system (Avro spec, Confluent, buf) says must be reported — written by hand before the
+//! code ran. This test checks those verdicts, then snapshots what a user sees (text and JSON) for review.
+//!
+//! case.toml:
+//! ```toml
+//! description = "what the case shows"
+//! reference = "which rule of which reference system it reproduces"
+//! old = ["v1.avsc", "v2.avsc"]   # optional, oldest first; default: the entry named `old` or `old.*`
+//! new = "v3.avsc"                # optional; default: the entry named `new` or `new.*`
+//! [options]                      # optional: lenient, show_compatible, breaking, except
+//! [expect]                       # mode = every rule id reported (any severity), in any order
+//! BACKWARD = ["READER_FIELD_MISSING_DEFAULT_VALUE"]
+//! FORWARD = []
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use schemaguard::finding::Mode;
+use schemaguard::formats::CheckOptions;
+use schemaguard::report::{self, OutputFormat, TextStyle};
+
+fn entry_named(dir: &Path, stem: &str) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name == stem || name.starts_with(&format!("{stem}."))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+fn str_list(v: Option<&toml::Value>) -> Vec<String> {
+    match v {
+        Some(toml::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect(),
+        Some(toml::Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn run_case(case_dir: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(case_dir.join("case.toml")).map_err(|e| e.to_string())?;
+    let case: toml::Table = text.parse().map_err(|e| format!("case.toml: {e}"))?;
+    for key in case.keys() {
+        if ![
+            "description",
+            "reference",
+            "old",
+            "new",
+            "options",
+            "expect",
+        ]
+        .contains(&key.as_str())
+        {
+            return Err(format!("case.toml: unknown key `{key}`"));
+        }
+    }
+    if !case.contains_key("description") || !case.contains_key("reference") {
+        return Err("case.toml needs `description` and `reference`".into());
+    }
+    let olds: Vec<PathBuf> = match case.get("old") {
+        Some(v) => str_list(Some(v)).iter().map(|s| case_dir.join(s)).collect(),
+        None => entry_named(case_dir, "old").into_iter().collect(),
+    };
+    let new = match case.get("new").and_then(|v| v.as_str()) {
+        Some(s) => case_dir.join(s),
+        None => entry_named(case_dir, "new").ok_or("no `new` input")?,
+    };
+    if olds.is_empty() {
+        return Err("no `old` input".into());
+    }
+    let o = case.get("options").and_then(|v| v.as_table());
+    let opts = CheckOptions {
+        lenient: o
+            .and_then(|t| t.get("lenient"))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+        show_compatible: o
+            .and_then(|t| t.get("show_compatible"))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+        breaking: str_list(o.and_then(|t| t.get("breaking"))),
+        except: str_list(o.and_then(|t| t.get("except"))),
+    };
+    let expect = case
+        .get("expect")
+        .and_then(|v| v.as_table())
+        .ok_or("case.toml needs an [expect] table")?;
+    let mut rendered = String::new();
+    let mut failures = Vec::new();
+    for (mode_name, ids) in expect {
+        let mode = Mode::parse(mode_name).ok_or(format!("unknown mode `{mode_name}`"))?;
+        let mut want = str_list(Some(ids));
+        want.sort();
+        let report =
+            schemaguard::compat_paths(&olds, &new, mode, &opts).map_err(|e| e.to_string())?;
+        let mut got: Vec<String> = report
+            .findings
+            .iter()
+            .map(|f| f.rule.id.to_string())
+            .collect();
+        got.sort();
+        if got != want {
+            failures.push(format!("{mode_name}: expected {want:?}, got {got:?}"));
+        }
+        let mut text = Vec::new();
+        report::render(&report, OutputFormat::Text, TextStyle::default(), &mut text)
+            .map_err(|e| e.to_string())?;
+        let mut json = Vec::new();
+        report::render(&report, OutputFormat::Json, TextStyle::default(), &mut json)
+            .map_err(|e| e.to_string())?;
+        rendered.push_str(&format!(
+            "==== {mode_name} (exit {}) ====\n{}\n---- json ----\n{}\n",
+            schemaguard::exit_code(&report, Some(schemaguard::finding::Severity::Error)),
+            String::from_utf8_lossy(&text),
+            String::from_utf8_lossy(&json)
+        ));
+    }
+    if failures.is_empty() {
+        Ok(rendered)
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+#[test]
+fn fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut cases = Vec::new();
+    for format in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        for case in std::fs::read_dir(format.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if case.path().join("case.toml").is_file() {
+                cases.push(case.path());
+            }
+        }
+    }
+    cases.sort();
+    // Paths in the output are relative to the crate root, as a user in the repository would see them.
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR"))
+        .expect("the crate root exists while its tests run");
+    let only = std::env::var("FIXTURE").ok();
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for dir in &cases {
+        let rel = dir
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(dir)
+            .to_path_buf();
+        let name = format!(
+            "{}__{}",
+            rel.parent()
+                .and_then(|p| p.file_name())
+                .and_then(|n| n.to_str())
+                .unwrap_or(""),
+            rel.file_name().and_then(|n| n.to_str()).unwrap_or("")
+        );
+        if only.as_deref().is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        ran += 1;
+        match run_case(&rel) {
+            Ok(rendered) => {
+                let mut settings = insta::Settings::clone_current();
+                settings.set_snapshot_path("snapshots/fixtures");
+                settings.set_prepend_module_to_snapshot(false);
+                settings.set_omit_expression(true);
+                settings.bind(|| insta::assert_snapshot!(name.clone(), rendered));
+            }
+            Err(e) => failed.push(format!("{}:\n  {}", rel.display(), e.replace('\n', "\n  "))),
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {ran} fixture cases failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
