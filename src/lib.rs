@@ -2,8 +2,12 @@
 //! maps the outcome to an exit code. Pipeline: sources → load (formats) → pair by subject → check → findings →
 //! report. See DESIGN.md in the shared folder and the README's architecture section.
 
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod finding;
 pub mod formats;
+pub mod git;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
@@ -34,11 +38,13 @@ pub type ReadFiles = (Vec<Arc<source::SourceFile>>, Vec<finding::Finding>, bool)
 /// Reads a file or every schema file below a directory. Files under a directory are named relative to it (a
 /// Protobuf import root); a file given directly keeps its name as given.
 pub fn read_path(
-    path: &Path,
+    base: &Path,
+    shown: &Path,
     revision: Option<String>,
 ) -> Result<ReadFiles, RunError> {
+    let path = &base.join(shown);
     let meta =
-        std::fs::metadata(path).map_err(|_| RunError::NoSuchPath(path.display().to_string()))?;
+        std::fs::metadata(path).map_err(|_| RunError::NoSuchPath(shown.display().to_string()))?;
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let explicit = !meta.is_dir();
@@ -46,7 +52,7 @@ pub fn read_path(
         let engines = formats::engines();
         source::walk(path, &|rel| engines.iter().any(|e| e.may_claim(rel)))
     } else {
-        vec![(path.to_path_buf(), source::slash_path(path))]
+        vec![(path.to_path_buf(), source::slash_path(shown))]
     };
     for (fs_path, display) in entries {
         match source::read_file(&fs_path, &display) {
@@ -72,13 +78,24 @@ pub fn compat_paths(
     mode: Mode,
     opts: &CheckOptions,
 ) -> Result<Report, RunError> {
+    compat_paths_in(Path::new("."), olds, new, mode, opts)
+}
+
+/// `compat_paths` with paths relative to `base`, shown to the user as given.
+pub fn compat_paths_in(
+    base: &Path,
+    olds: &[PathBuf],
+    new: &Path,
+    mode: Mode,
+    opts: &CheckOptions,
+) -> Result<Report, RunError> {
     if olds.is_empty() {
         return Err(RunError::Usage(
             "compat needs at least one OLD and one NEW path".into(),
         ));
     }
     let load_one = |p: &Path| -> Result<LoadedSnapshot, RunError> {
-        let (files, errors, explicit) = read_path(p, None)?;
+        let (files, errors, explicit) = read_path(base, p, None)?;
         Ok(snapshot::load(None, files, errors, explicit, opts))
     };
     let previous: Vec<LoadedSnapshot> =
@@ -87,7 +104,7 @@ pub fn compat_paths(
     let all_files = olds
         .iter()
         .chain(std::iter::once(&new.to_path_buf()))
-        .all(|p| p.is_file());
+        .all(|p| base.join(p).is_file());
     let mode_for = |_: &formats::Subject| mode;
     let spec = CompareSpec {
         mode_for: &mode_for,

@@ -1,0 +1,294 @@
+//! Runs one command: turns raw CLI values and the config into settings, gathers snapshots from their sources,
+//! compares them, applies severity overrides, renders the report, and returns the exit code. Writes only to the
+//! writers it is given.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{
+    CheckArgs, Cli, ColorChoice, Command, CompatArgs, CompatOptionArgs, FailOn, OutputArgs, Policy,
+};
+use crate::config::Config;
+use crate::finding::{Category, Mode, Severity};
+use crate::formats::{self, CheckOptions, Subject};
+use crate::git::Git;
+use crate::report::{self, OutputFormat, Report, TextStyle};
+use crate::snapshot::{self, CompareSpec};
+use crate::{rules, RunError};
+
+/// Runs a parsed command line. `stdout` gets the report, `stderr` run-level errors.
+pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let result = match cli.command {
+        Command::Check(args) => check(args, cwd, stdout),
+        Command::Compat(args) => compat(args, cwd, stdout),
+        Command::Rules(args) => list_rules(&args.format, stdout),
+        Command::Explain { rule } => explain(&rule, stdout),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            2
+        }
+    }
+}
+
+/// Errors that stop a run (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
+    #[error("unknown output format `{0}`; expected one of {1}")]
+    BadFormat(String, String),
+    #[error("unknown rule `{0}`; `schemaguard rules` lists them")]
+    UnknownRule(String),
+    #[error("cannot write `{path}`: {err}")]
+    Write { path: String, err: std::io::Error },
+}
+
+fn check_options(args: &CompatOptionArgs, cfg: &Config) -> CheckOptions {
+    CheckOptions {
+        lenient: match args.policy {
+            Some(p) => p == Policy::Lenient,
+            None => cfg.lenient.unwrap_or(false),
+        },
+        show_compatible: args.show_compatible,
+        breaking: if args.breaking.is_empty() {
+            cfg.breaking.clone()
+        } else {
+            args.breaking.clone()
+        },
+        except: if args.except.is_empty() {
+            cfg.except.clone()
+        } else {
+            args.except.clone()
+        },
+    }
+}
+
+fn fail_on(args: &OutputArgs, cfg: &Config) -> Option<Severity> {
+    match args.fail_on {
+        Some(FailOn::Error) => Some(Severity::Error),
+        Some(FailOn::Warning) => Some(Severity::Warning),
+        Some(FailOn::Info) => Some(Severity::Info),
+        Some(FailOn::Never) => None,
+        None => cfg.fail_on.unwrap_or(Some(Severity::Error)),
+    }
+}
+
+/// Applies config severity overrides and drops rules turned off, then sorts and counts.
+fn finish(report: &mut Report, cfg: &Config, show_compatible: bool) {
+    report
+        .findings
+        .retain(|f| !cfg.disabled.contains(&f.rule.id));
+    for f in &mut report.findings {
+        if let Some(s) = cfg.severity.get(f.rule.id) {
+            f.severity = *s;
+        }
+    }
+    if !show_compatible {
+        report.findings.retain(|f| {
+            !(f.severity == Severity::Info
+                && f.rule.category == Category::Compatibility
+                && !cfg.severity.contains_key(f.rule.id))
+        });
+    }
+    report.finish();
+}
+
+fn emit(
+    report: &Report,
+    args: &OutputArgs,
+    cwd: &Path,
+    stdout: &mut dyn Write,
+) -> Result<(), AppError> {
+    let format = OutputFormat::parse(&args.format)
+        .ok_or_else(|| AppError::BadFormat(args.format.clone(), OutputFormat::NAMES.join(", ")))?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match args.color {
+        ColorChoice::Always => !no_color,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !no_color
+                && args.output.is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        }
+    };
+    let style = TextStyle { color, width: None };
+    match &args.output {
+        Some(path) => {
+            let full = cwd.join(path);
+            let mut buf = Vec::new();
+            report::render(report, format, style, &mut buf).map_err(|err| AppError::Write {
+                path: path.display().to_string(),
+                err,
+            })?;
+            std::fs::write(&full, buf).map_err(|err| AppError::Write {
+                path: path.display().to_string(),
+                err,
+            })
+        }
+        None => match report::render(report, format, style, stdout) {
+            // A closed pipe (`| head`) is not a failure.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|err| AppError::Write {
+                path: "<stdout>".into(),
+                err,
+            }),
+        },
+    }
+}
+
+fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+    let cfg = Config::default();
+    let opts = check_options(&args.compat, &cfg);
+    let mode = args.compat.mode.unwrap_or(Mode::Backward);
+    // Paths are shown as the user typed them and read relative to `cwd`.
+    let mut paths: Vec<PathBuf> = args.paths.clone();
+    let new = paths
+        .pop()
+        .ok_or_else(|| RunError::Usage("compat needs OLD... NEW".into()))?;
+    let mut report = crate::compat_paths_in(cwd, &paths, &new, mode, &opts)?;
+    finish(&mut report, &cfg, opts.show_compatible);
+    emit(&report, &args.output, cwd, stdout)?;
+    Ok(crate::exit_code(&report, fail_on(&args.output, &cfg)))
+}
+
+fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+    let git = Git::discover(cwd)?;
+    let cfg = match &args.config {
+        Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
+        None => {
+            let p = git.root.join("schemaguard.toml");
+            if p.is_file() {
+                Config::load(&p, "schemaguard.toml")?
+            } else {
+                Config::default()
+            }
+        }
+    };
+    let opts = check_options(&args.compat, &cfg);
+    let default_mode = args.compat.mode.or(cfg.mode).unwrap_or(Mode::Backward);
+    let baseline = match args.against.as_ref().or(cfg.against.as_ref()) {
+        Some(rev) => git.resolve(rev)?,
+        None => git.merge_base_baseline()?,
+    };
+    let engines = formats::engines();
+    let keep = |path: &str| cfg.selects(path) && engines.iter().any(|e| e.may_claim(path));
+
+    // New side: the working tree, honouring .gitignore.
+    let mut new_files = Vec::new();
+    let mut new_errors = Vec::new();
+    for (fs_path, rel) in crate::source::walk(&git.root, &keep) {
+        match crate::source::read_file(&fs_path, &rel) {
+            Ok(f) => new_files.push(f),
+            Err(e) => new_errors.push(snapshot::read_error_finding(&e, None)),
+        }
+    }
+    let new = snapshot::load(None, new_files, new_errors, false, &opts);
+
+    // Old side: the baseline commit's tree, read through libgit2.
+    let (old_files, old_read_errors) = git.read_tree(baseline.commit, &baseline.label, &keep)?;
+    let old_errors = old_read_errors
+        .iter()
+        .map(|e| snapshot::read_error_finding(e, Some(&baseline.label)))
+        .collect();
+    let old = snapshot::load(
+        Some(baseline.label.clone()),
+        old_files,
+        old_errors,
+        false,
+        &opts,
+    );
+
+    let mode_for = |s: &Subject| cfg.mode_for(&s.name, &s.file.path, default_mode);
+    let spec = CompareSpec {
+        mode_for: &mode_for,
+        opts: &opts,
+        pair_single: false,
+        report_deleted: true,
+    };
+    let previous = [old];
+    let cmp = snapshot::compare(&previous, &new, &spec);
+    let mut report = Report::default();
+    report
+        .findings
+        .extend(snapshot::baseline_findings(&previous[0]));
+    report.findings.extend(new.findings.iter().cloned());
+    report.findings.extend(cmp.findings);
+    report.summary.files = new.file_count;
+    report.summary.subjects_checked = cmp.checked.len();
+    report.summary.mode = Some(default_mode);
+    report.summary.baseline = Some(baseline.description.clone());
+    finish(&mut report, &cfg, opts.show_compatible);
+    emit(&report, &args.output, cwd, stdout)?;
+    Ok(crate::exit_code(&report, fail_on(&args.output, &cfg)))
+}
+
+fn list_rules(format: &str, out: &mut dyn Write) -> Result<u8, AppError> {
+    let write_err = |err| AppError::Write {
+        path: "<stdout>".into(),
+        err,
+    };
+    match format {
+        "json" => {
+            let list: Vec<serde_json::Value> = rules::all()
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "category": r.category.as_str(),
+                        "severity": r.severity.as_str(),
+                        "formats": r.formats.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+                        "summary": r.summary,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list).map_err(|e| write_err(e.into()))?;
+            writeln!(out).map_err(write_err)?;
+        }
+        "text" => {
+            let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(10);
+            for r in rules::all() {
+                let formats: Vec<&str> = r.formats.iter().map(|f| f.as_str()).collect();
+                writeln!(
+                    out,
+                    "{:width$}  {:13}  {:7}  {:28}  {}",
+                    r.id,
+                    r.category.as_str(),
+                    r.severity.as_str(),
+                    formats.join(","),
+                    r.summary,
+                )
+                .map_err(write_err)?;
+            }
+        }
+        other => return Err(AppError::BadFormat(other.to_string(), "text, json".into())),
+    }
+    Ok(0)
+}
+
+fn explain(id: &str, out: &mut dyn Write) -> Result<u8, AppError> {
+    let rule = rules::find(id).ok_or_else(|| AppError::UnknownRule(id.to_string()))?;
+    let write_err = |err| AppError::Write {
+        path: "<stdout>".into(),
+        err,
+    };
+    let formats: Vec<&str> = rule.formats.iter().map(|f| f.as_str()).collect();
+    writeln!(
+        out,
+        "{}  ({}, default severity {}, formats: {})\n",
+        rule.id,
+        rule.category.as_str(),
+        rule.severity.as_str(),
+        formats.join(", ")
+    )
+    .map_err(write_err)?;
+    out.write_all(rule.body().as_bytes()).map_err(write_err)?;
+    writeln!(out, "\nDocumentation: {}", rule.doc_url()).map_err(write_err)?;
+    Ok(0)
+}

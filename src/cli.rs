@@ -1,0 +1,132 @@
+//! Raw command-line types (clap derive). Nothing here validates beyond parsing single values; `app` turns these
+//! into settings and runs them. Nothing below `app` sees clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::finding::Mode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "schemaguard",
+    version,
+    about = "Keeps event contracts safe: compatibility checks for Avro, Protobuf and JSON Schema against git history",
+    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on (default: error), 2 schemaguard could not do its job.\nDocs for any rule: schemaguard explain RULE_ID"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every schema in the repository against a git baseline (default: the merge-base with the default branch).
+    Check(CheckArgs),
+    /// Compare schema files or directories directly, without git: OLD... NEW (oldest first).
+    Compat(CompatArgs),
+    /// List every rule schemaguard can report.
+    Rules(RulesArgs),
+    /// Print the documentation of one rule.
+    Explain {
+        /// Rule id, e.g. READER_FIELD_MISSING_DEFAULT_VALUE (case-insensitive).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// When to colour text output (never with NO_COLOR set, never when not a terminal with `auto`).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CompatOptionArgs {
+    /// Compatibility mode (Confluent's names, case-insensitive): NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD,
+    /// FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE.
+    #[arg(long, value_parser = parse_mode, value_name = "MODE")]
+    pub mode: Option<Mode>,
+    /// JSON Schema compatibility policy (Confluent's compatibilityPolicy).
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub policy: Option<Policy>,
+    /// Protobuf: use buf's breaking rules of these categories or rule ids (FILE, PACKAGE, WIRE_JSON, WIRE),
+    /// comma-separated, instead of Confluent's semantics.
+    #[arg(long, value_delimiter = ',', value_name = "CATEGORIES")]
+    pub breaking: Vec<String>,
+    /// Protobuf with --breaking: leave out these buf rule ids or categories, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub except: Vec<String>,
+    /// Also report differences the reference system considers compatible (as notes).
+    #[arg(long)]
+    pub show_compatible: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Baseline: a branch, tag, commit or `HEAD~n` (default: merge-base of HEAD with the default branch).
+    #[arg(long, value_name = "REV")]
+    pub against: Option<String>,
+    /// Configuration file (default: schemaguard.toml at the repository root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub compat: CompatOptionArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompatArgs {
+    /// OLD... NEW: schema files or directories (a directory is an import root); several OLD for transitive modes.
+    #[arg(required = true, num_args = 2.., value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub compat: CompatOptionArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// `text` (a table) or `json`.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Policy {
+    Strict,
+    Lenient,
+}
+
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    Mode::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
+        format!("unknown mode `{s}`; expected one of {}", names.join(", "))
+    })
+}

@@ -1,0 +1,321 @@
+//! `schemaguard.toml`: the optional repository configuration. Zero config works: every key has a default.
+//! This module parses and validates (unknown keys and bad values are errors that point at their line), and
+//! answers questions the pipeline asks (which files are schemas, which mode a subject has, a rule's severity).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::finding::{Mode, Severity};
+
+/// A configuration problem, with the place in the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}:{column}: {message}")]
+pub struct ConfigError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    schemas: Option<Vec<Spanned<String>>>,
+    exclude: Option<Vec<Spanned<String>>>,
+    mode: Option<Spanned<String>>,
+    against: Option<String>,
+    policy: Option<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    subjects: Vec<RawSubject>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    protobuf: Option<RawProtobuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSubject {
+    name: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
+    mode: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProtobuf {
+    breaking: Option<Vec<String>>,
+    except: Option<Vec<String>>,
+}
+
+/// A per-subject mode override: by subject name (glob) or by file path (glob).
+#[derive(Debug)]
+pub struct SubjectOverride {
+    pub name: Option<globset::GlobMatcher>,
+    pub path: Option<globset::GlobMatcher>,
+    pub mode: Mode,
+}
+
+/// The validated configuration.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Where it came from (`None`: defaults only).
+    pub source: Option<String>,
+    pub schemas: Option<GlobSet>,
+    pub exclude: Option<GlobSet>,
+    pub mode: Option<Mode>,
+    pub against: Option<String>,
+    pub lenient: Option<bool>,
+    pub fail_on: Option<Option<Severity>>,
+    pub subjects: Vec<SubjectOverride>,
+    pub severity: BTreeMap<&'static str, Severity>,
+    /// Rules turned `off`: their findings are dropped.
+    pub disabled: Vec<&'static str>,
+    pub breaking: Vec<String>,
+    pub except: Vec<String>,
+}
+
+impl Config {
+    /// Reads `path`; a missing default file is not an error (the caller decides).
+    pub fn load(path: &Path, display: &str) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: display.to_string(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the configuration: {e}"),
+        })?;
+        Config::parse(&text, display)
+    }
+
+    pub fn parse(text: &str, display: &str) -> Result<Config, ConfigError> {
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let file = crate::source::SourceFile::new(display, None, text);
+            let lc = file.line_col(span.start);
+            ConfigError {
+                path: display.to_string(),
+                line: lc.line,
+                column: lc.column,
+                message,
+            }
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            at(span, e.message().trim().to_string())
+        })?;
+        let mode_of = |s: &Spanned<String>| {
+            Mode::parse(s.get_ref()).ok_or_else(|| {
+                let names: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
+                at(
+                    s.span(),
+                    format!(
+                        "unknown mode `{}`; expected one of {}",
+                        s.get_ref(),
+                        names.join(", ")
+                    ),
+                )
+            })
+        };
+        let glob_set = |globs: &[Spanned<String>]| -> Result<GlobSet, ConfigError> {
+            let mut b = GlobSetBuilder::new();
+            for g in globs {
+                b.add(glob(g).map_err(|m| at(g.span(), m))?);
+            }
+            b.build().map_err(|e| at(0..0, e.to_string()))
+        };
+        let mut cfg = Config {
+            source: Some(display.to_string()),
+            against: raw.against,
+            ..Config::default()
+        };
+        if let Some(g) = &raw.schemas {
+            cfg.schemas = Some(glob_set(g)?);
+        }
+        if let Some(g) = &raw.exclude {
+            cfg.exclude = Some(glob_set(g)?);
+        }
+        if let Some(m) = &raw.mode {
+            cfg.mode = Some(mode_of(m)?);
+        }
+        if let Some(p) = &raw.policy {
+            cfg.lenient = Some(match p.get_ref().to_ascii_lowercase().as_str() {
+                "strict" => false,
+                "lenient" => true,
+                other => {
+                    return Err(at(
+                        p.span(),
+                        format!("unknown policy `{other}`; expected `strict` or `lenient`"),
+                    ))
+                }
+            });
+        }
+        if let Some(f) = &raw.fail_on {
+            cfg.fail_on = Some(match f.get_ref().to_ascii_lowercase().as_str() {
+                "never" => None,
+                other => Some(Severity::parse(other).ok_or_else(|| {
+                    at(
+                        f.span(),
+                        format!("unknown level `{other}`; expected `error`, `warning`, `info` or `never`"),
+                    )
+                })?),
+            });
+        }
+        for s in &raw.subjects {
+            let mode = mode_of(&s.mode)?;
+            let matcher =
+                |g: &Option<Spanned<String>>| -> Result<Option<globset::GlobMatcher>, ConfigError> {
+                    match g {
+                        Some(g) => Ok(Some(
+                            glob(g).map_err(|m| at(g.span(), m))?.compile_matcher(),
+                        )),
+                        None => Ok(None),
+                    }
+                };
+            if s.name.is_none() && s.path.is_none() {
+                return Err(at(
+                    s.mode.span(),
+                    "a [[subjects]] entry needs `name` (subject glob) or `path` (file glob)".into(),
+                ));
+            }
+            cfg.subjects.push(SubjectOverride {
+                name: matcher(&s.name)?,
+                path: matcher(&s.path)?,
+                mode,
+            });
+        }
+        // Rule ids are checked against the registry: a typo must not silently do nothing.
+        for (id, sev) in &raw.severity {
+            let Some(rule) = crate::rules::find(id.get_ref()) else {
+                return Err(at(
+                    id.span(),
+                    format!(
+                        "unknown rule id `{}` (see `schemaguard rules`)",
+                        id.get_ref()
+                    ),
+                ));
+            };
+            let level = match sev.get_ref().to_ascii_lowercase().as_str() {
+                "off" | "allow" | "ignore" => None,
+                other => Some(Severity::parse(other).ok_or_else(|| {
+                    at(
+                        sev.span(),
+                        format!("unknown severity `{other}`; expected `error`, `warning`, `info` or `off`"),
+                    )
+                })?),
+            };
+            match level {
+                Some(l) => {
+                    cfg.severity.insert(rule.id, l);
+                }
+                None => {
+                    cfg.severity.insert(rule.id, Severity::Info);
+                    cfg.disabled.push(rule.id);
+                }
+            }
+        }
+        if let Some(p) = raw.protobuf {
+            cfg.breaking = p.breaking.unwrap_or_default();
+            cfg.except = p.except.unwrap_or_default();
+        }
+        Ok(cfg)
+    }
+
+    /// Whether a repository-relative path is selected by `schemas` / `exclude`.
+    pub fn selects(&self, path: &str) -> bool {
+        if self.exclude.as_ref().is_some_and(|g| g.is_match(path)) {
+            return false;
+        }
+        self.schemas.as_ref().is_none_or(|g| g.is_match(path))
+    }
+
+    /// The mode of a subject: the first matching `[[subjects]]` entry, else `default`.
+    pub fn mode_for(&self, subject: &str, path: &str, default: Mode) -> Mode {
+        self.subjects
+            .iter()
+            .find(|o| {
+                o.name.as_ref().is_none_or(|m| m.is_match(subject))
+                    && o.path.as_ref().is_none_or(|m| m.is_match(path))
+            })
+            .map(|o| o.mode)
+            .unwrap_or(default)
+    }
+}
+
+fn glob(g: &Spanned<String>) -> Result<Glob, String> {
+    globset::GlobBuilder::new(g.get_ref())
+        .literal_separator(false)
+        .build()
+        .map_err(|e| format!("invalid glob `{}`: {}", g.get_ref(), e.kind()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_is_defaults() {
+        let c = Config::parse("", "schemaguard.toml").expect("empty config is valid");
+        assert!(c.selects("a/b.avsc"));
+        assert_eq!(c.mode_for("x", "y", Mode::Backward), Mode::Backward);
+    }
+
+    #[test]
+    fn unknown_key_points_at_line() {
+        let e = Config::parse("mode = \"FULL\"\nmodes = 1\n", "schemaguard.toml").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert!(e.message.contains("unknown field `modes`"), "{}", e.message);
+    }
+
+    #[test]
+    fn bad_mode_points_at_value() {
+        let e = Config::parse("\nmode = \"BACKWARDS\"\n", "schemaguard.toml").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 8));
+        assert!(e.message.contains("unknown mode `BACKWARDS`"));
+    }
+
+    #[test]
+    fn subject_overrides_by_name_and_path() {
+        let c = Config::parse(
+            "mode = \"BACKWARD\"\n[[subjects]]\nname = \"com.acme.*\"\nmode = \"full\"\n[[subjects]]\npath = \"legacy/**\"\nmode = \"NONE\"\n",
+            "schemaguard.toml",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.mode_for("com.acme.Order", "a.avsc", Mode::Backward),
+            Mode::Full
+        );
+        assert_eq!(
+            c.mode_for("x.Y", "legacy/y.avsc", Mode::Backward),
+            Mode::None
+        );
+        assert_eq!(c.mode_for("x.Y", "y.avsc", Mode::Backward), Mode::Backward);
+    }
+
+    #[test]
+    fn globs_select_and_exclude() {
+        let c = Config::parse(
+            "schemas = [\"schemas/**\"]\nexclude = [\"schemas/tmp/**\"]\n",
+            "schemaguard.toml",
+        )
+        .expect("valid");
+        assert!(c.selects("schemas/a/b.avsc"));
+        assert!(!c.selects("schemas/tmp/b.avsc"));
+        assert!(!c.selects("other/b.avsc"));
+    }
+
+    #[test]
+    fn unknown_rule_in_severity_is_an_error() {
+        let e = Config::parse("[severity]\nNOT_A_RULE = \"warning\"\n", "schemaguard.toml")
+            .unwrap_err();
+        assert_eq!(e.line, 2);
+        let c = Config::parse(
+            "[severity]\nsubject_deleted = \"warning\"\n",
+            "schemaguard.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.severity.get("SUBJECT_DELETED"), Some(&Severity::Warning));
+    }
+}
