@@ -13,8 +13,10 @@ use crate::finding::{Category, Mode, Severity};
 use crate::formats::{self, CheckOptions, Subject};
 use crate::git::Git;
 use crate::report::{self, OutputFormat, Report, TextStyle};
-use crate::snapshot::{self, CompareSpec};
+use crate::snapshot::{self, CompareSpec, LoadedSnapshot};
+use crate::source::SourceFile;
 use crate::{rules, RunError};
+use std::sync::Arc;
 
 /// Runs a parsed command line. `stdout` gets the report, `stderr` run-level errors.
 pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
@@ -100,47 +102,83 @@ fn finish(report: &mut Report, cfg: &Config, show_compatible: bool) {
     report.finish();
 }
 
+/// Where each requested report goes: (format, file or stdout).
+fn outputs(args: &OutputArgs) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, AppError> {
+    let mut out = Vec::new();
+    for spec in &args.format {
+        let (name, file) = match spec.split_once('=') {
+            Some((n, f)) => (n, Some(PathBuf::from(f))),
+            None => (spec.as_str(), None),
+        };
+        let format = OutputFormat::parse(name)
+            .ok_or_else(|| AppError::BadFormat(name.to_string(), OutputFormat::NAMES.join(", ")))?;
+        out.push((format, file));
+    }
+    // `--format text` is the default; `--format sarif=x` alone should not also print text.
+    if args.format.len() > 1
+        && args.format[0] == "text"
+        && out.iter().skip(1).all(|(_, f)| f.is_some())
+    {
+        // keep the default text on stdout next to the files
+    }
+    let to_stdout = out.iter().filter(|(_, f)| f.is_none()).count();
+    if to_stdout > 1 {
+        return Err(RunError::Usage(
+            "only one --format can go to standard output; give the others a file: --format sarif=out.sarif".into(),
+        )
+        .into());
+    }
+    if let Some(path) = &args.output {
+        match out.iter_mut().find(|(_, f)| f.is_none()) {
+            Some(slot) => slot.1 = Some(path.clone()),
+            None => {
+                return Err(RunError::Usage(
+                    "--output names the file of the --format that has none".into(),
+                )
+                .into())
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn emit(
     report: &Report,
     args: &OutputArgs,
     cwd: &Path,
     stdout: &mut dyn Write,
 ) -> Result<(), AppError> {
-    let format = OutputFormat::parse(&args.format)
-        .ok_or_else(|| AppError::BadFormat(args.format.clone(), OutputFormat::NAMES.join(", ")))?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let color = match args.color {
-        ColorChoice::Always => !no_color,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            !no_color
-                && args.output.is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    for (format, file) in outputs(args)? {
+        let color = match args.color {
+            ColorChoice::Always => !no_color,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                !no_color && file.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout())
+            }
+        };
+        let style = TextStyle { color, width: None };
+        match file {
+            Some(path) => {
+                let mut buf = Vec::new();
+                let write_err = |err| AppError::Write {
+                    path: path.display().to_string(),
+                    err,
+                };
+                report::render(report, format, style, &mut buf).map_err(write_err)?;
+                std::fs::write(cwd.join(&path), buf).map_err(write_err)?;
+            }
+            None => match report::render(report, format, style, stdout) {
+                // A closed pipe (`| head`) is not a failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r.map_err(|err| AppError::Write {
+                    path: "<stdout>".into(),
+                    err,
+                })?,
+            },
         }
-    };
-    let style = TextStyle { color, width: None };
-    match &args.output {
-        Some(path) => {
-            let full = cwd.join(path);
-            let mut buf = Vec::new();
-            report::render(report, format, style, &mut buf).map_err(|err| AppError::Write {
-                path: path.display().to_string(),
-                err,
-            })?;
-            std::fs::write(&full, buf).map_err(|err| AppError::Write {
-                path: path.display().to_string(),
-                err,
-            })
-        }
-        None => match report::render(report, format, style, stdout) {
-            // A closed pipe (`| head`) is not a failure.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            r => r.map_err(|err| AppError::Write {
-                path: "<stdout>".into(),
-                err,
-            }),
-        },
     }
+    Ok(())
 }
 
 fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
@@ -159,7 +197,8 @@ fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, Ap
 }
 
 fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
-    let git = Git::discover(cwd)?;
+    let mut git = Git::discover(cwd)?;
+    git.allow_fetch = !args.no_fetch;
     let cfg = match &args.config {
         Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
         None => {
@@ -173,37 +212,106 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     };
     let opts = check_options(&args.compat, &cfg);
     let default_mode = args.compat.mode.or(cfg.mode).unwrap_or(Mode::Backward);
-    let baseline = match args.against.as_ref().or(cfg.against.as_ref()) {
-        Some(rev) => git.resolve(rev)?,
-        None => git.merge_base_baseline()?,
-    };
     let engines = formats::engines();
     let keep = |path: &str| cfg.selects(path) && engines.iter().any(|e| e.may_claim(path));
 
-    // New side: the working tree, honouring .gitignore.
-    let mut new_files = Vec::new();
-    let mut new_errors = Vec::new();
-    for (fs_path, rel) in crate::source::walk(&git.root, &keep) {
-        match crate::source::read_file(&fs_path, &rel) {
-            Ok(f) => new_files.push(f),
-            Err(e) => new_errors.push(snapshot::read_error_finding(&e, None)),
+    // New side: the working tree (honouring .gitignore), or the index with --staged.
+    let new = if args.staged {
+        let (files, errors) = git.read_index(&keep)?;
+        let errors = errors
+            .iter()
+            .map(|e| snapshot::read_error_finding(e, None))
+            .collect();
+        snapshot::load(None, files, errors, false, &opts)
+    } else {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for (fs_path, rel) in crate::source::walk(&git.root, &keep) {
+            match crate::source::read_file(&fs_path, &rel) {
+                Ok(f) => files.push(f),
+                Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
+            }
+        }
+        snapshot::load(None, files, errors, false, &opts)
+    };
+
+    // Old side: a directory, or a commit's tree read through libgit2 (plus, for transitive modes, the distinct
+    // versions along its first-parent history, oldest first).
+    let mut previous: Vec<LoadedSnapshot> = Vec::new();
+    let baseline_description;
+    if let Some(dir) = &args.against_dir {
+        let full = cwd.join(dir);
+        if !full.is_dir() {
+            return Err(RunError::NoSuchPath(dir.display().to_string()).into());
+        }
+        let label = dir.display().to_string();
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for (fs_path, rel) in crate::source::walk(&full, &keep) {
+            match crate::source::read_file(&fs_path, &rel) {
+                Ok(f) => files.push(SourceFile::new(
+                    f.path.clone(),
+                    Some(label.clone()),
+                    Arc::clone(&f.text),
+                )),
+                Err(e) => errors.push(snapshot::read_error_finding(&e, Some(&label))),
+            }
+        }
+        previous.push(snapshot::load(
+            Some(label.clone()),
+            files,
+            errors,
+            false,
+            &opts,
+        ));
+        baseline_description = format!("directory {label}");
+    } else {
+        let rev = args.against.clone().or_else(|| cfg.against.clone());
+        let baseline = match rev.as_deref() {
+            Some("merge-base") | None if !args.staged || rev.is_some() => {
+                git.merge_base_baseline()?
+            }
+            None => git.resolve("HEAD")?,
+            Some(rev) => git.resolve(rev)?,
+        };
+        baseline_description = baseline.description.clone();
+        let transitive =
+            default_mode.is_transitive() || cfg.subjects.iter().any(|s| s.mode.is_transitive());
+        let mut commits = vec![baseline.commit];
+        if transitive {
+            let since = match &args.since {
+                Some(r) => Some(git.resolve(r)?.commit),
+                None => None,
+            };
+            commits = git.first_parent_history(baseline.commit, args.history.max(1), since);
+            commits.reverse();
+        }
+        let mut last_sig = None;
+        let count = commits.len();
+        for (i, commit) in commits.into_iter().enumerate() {
+            let is_baseline = i + 1 == count;
+            let sig = git.tree_signature(commit, &keep)?;
+            // Skip commits that changed no schema: each distinct version is compared once.
+            if !is_baseline && last_sig.as_ref() == Some(&sig) {
+                continue;
+            }
+            if is_baseline && last_sig.as_ref() == Some(&sig) {
+                previous.pop();
+            }
+            let label = if is_baseline {
+                baseline.label.clone()
+            } else {
+                git.short_id(commit)
+            };
+            let (files, read_errors) = git.read_tree(commit, &label, &keep)?;
+            let errors = read_errors
+                .iter()
+                .map(|e| snapshot::read_error_finding(e, Some(&label)))
+                .collect();
+            previous.push(snapshot::load(Some(label), files, errors, false, &opts));
+            last_sig = Some(sig);
         }
     }
-    let new = snapshot::load(None, new_files, new_errors, false, &opts);
-
-    // Old side: the baseline commit's tree, read through libgit2.
-    let (old_files, old_read_errors) = git.read_tree(baseline.commit, &baseline.label, &keep)?;
-    let old_errors = old_read_errors
-        .iter()
-        .map(|e| snapshot::read_error_finding(e, Some(&baseline.label)))
-        .collect();
-    let old = snapshot::load(
-        Some(baseline.label.clone()),
-        old_files,
-        old_errors,
-        false,
-        &opts,
-    );
 
     let mode_for = |s: &Subject| cfg.mode_for(&s.name, &s.file.path, default_mode);
     let spec = CompareSpec {
@@ -212,18 +320,30 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         pair_single: false,
         report_deleted: true,
     };
-    let previous = [old];
     let cmp = snapshot::compare(&previous, &new, &spec);
     let mut report = Report::default();
-    report
-        .findings
-        .extend(snapshot::baseline_findings(&previous[0]));
+    if let Some(base) = previous.last() {
+        report.findings.extend(snapshot::baseline_findings(base));
+    }
     report.findings.extend(new.findings.iter().cloned());
     report.findings.extend(cmp.findings);
+    if !args.paths.is_empty() {
+        let wanted: Vec<String> = args
+            .paths
+            .iter()
+            .map(|p| crate::source::slash_path(p.strip_prefix(&git.root).unwrap_or(p)))
+            .collect();
+        report.findings.retain(|f| {
+            [&f.new, &f.old]
+                .into_iter()
+                .flatten()
+                .any(|l| wanted.iter().any(|w| *w == l.file.path))
+        });
+    }
     report.summary.files = new.file_count;
     report.summary.subjects_checked = cmp.checked.len();
     report.summary.mode = Some(default_mode);
-    report.summary.baseline = Some(baseline.description.clone());
+    report.summary.baseline = Some(baseline_description);
     finish(&mut report, &cfg, opts.show_compatible);
     emit(&report, &args.output, cwd, stdout)?;
     Ok(crate::exit_code(&report, fail_on(&args.output, &cfg)))

@@ -36,9 +36,10 @@ pub enum Command {
 
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_name = "FORMAT", default_value = "text")]
-    pub format: String,
+    /// Output format: text, json (more with each release; see the README). Repeat as `--format FORMAT=FILE` to
+    /// write several reports from one run (e.g. `--format text --format sarif=schemaguard.sarif`).
+    #[arg(long, value_name = "FORMAT[=FILE]", default_value = "text")]
+    pub format: Vec<String>,
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -76,6 +77,25 @@ pub struct CheckArgs {
     /// Baseline: a branch, tag, commit or `HEAD~n` (default: merge-base of HEAD with the default branch).
     #[arg(long, value_name = "REV")]
     pub against: Option<String>,
+    /// Baseline: a directory holding the previous versions of the schemas (instead of a git revision).
+    #[arg(long, value_name = "DIR", conflicts_with = "against")]
+    pub against_dir: Option<PathBuf>,
+    /// Compare the staged content (the git index) with HEAD: the pre-commit check.
+    #[arg(long)]
+    pub staged: bool,
+    /// Never run `git fetch`: in a shallow clone, fail with the one-line fix instead of fetching missing history.
+    #[arg(long)]
+    pub no_fetch: bool,
+    /// Transitive modes: how many first-parent commits of the baseline's history give previous versions.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub history: usize,
+    /// Transitive modes: oldest commit of the baseline's history to take previous versions from.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Only report findings in these files (repository-relative); all schemas are still loaded, since
+    /// references cross files. pre-commit passes the staged schema files here.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Configuration file (default: schemaguard.toml at the repository root, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

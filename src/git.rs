@@ -3,6 +3,7 @@
 //! from a commit's tree. Knows nothing of schema formats beyond the path filter it is given.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Arc;
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
@@ -28,6 +29,10 @@ pub enum GitError {
     NoMergeBase { base: String },
     #[error("no merge-base between HEAD and `{base}`: this is a shallow clone and the history that joins them was not fetched.\n  fetch full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout), or pass `--against {base}` to compare with its tip")]
     ShallowNoMergeBase { base: String },
+    #[error("`{rev}` is not in this shallow clone and fetching is off (--no-fetch).\n  fetch the history it needs (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout), or drop --no-fetch so schemaguard fetches just what it needs")]
+    ShallowMissing { rev: String },
+    #[error("`{rev}` could not be fetched: {message}\n  check that the remote `origin` has it, or pass a baseline that exists locally with --against")]
+    FetchFailed { rev: String, message: String },
     #[error("git: {0}")]
     Other(#[from] git2::Error),
 }
@@ -45,7 +50,14 @@ pub struct Baseline {
 pub struct Git {
     pub repo: Repository,
     pub root: PathBuf,
+    /// Whether missing history may be fetched from `origin` by running the user's `git`.
+    pub allow_fetch: bool,
+    /// What was fetched, for the user (`git fetch …` lines).
+    pub fetched: Vec<String>,
 }
+
+/// How deep to go, round by round, when looking for a merge-base in a shallow clone; then `--unshallow`.
+const DEEPEN_STEPS: [u32; 5] = [50, 100, 200, 400, 800];
 
 impl Git {
     pub fn discover(cwd: &Path) -> Result<Git, GitError> {
@@ -53,22 +65,148 @@ impl Git {
             path: cwd.display().to_string(),
         })?;
         let root = repo.workdir().ok_or(GitError::Bare)?.to_path_buf();
-        Ok(Git { repo, root })
+        Ok(Git {
+            repo,
+            root,
+            allow_fetch: true,
+            fetched: Vec::new(),
+        })
+    }
+
+    fn has_origin(&self) -> bool {
+        self.repo.find_remote("origin").is_ok()
+    }
+
+    /// Runs the user's `git` (so CI's credentials and config apply), then reopens the repository so libgit2 sees
+    /// the new objects and refs.
+    fn git(&mut self, args: &[&str]) -> Result<String, String> {
+        let out = Command::new("git")
+            .current_dir(&self.root)
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(err
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or("git failed")
+                .to_string());
+        }
+        if args.first() == Some(&"fetch") {
+            self.fetched.push(format!("git {}", args.join(" ")));
+            if let Ok(repo) = Repository::open(&self.root) {
+                self.repo = repo;
+            }
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Fetches branch `name` of origin into `refs/remotes/origin/<name>` at depth 1.
+    fn fetch_branch(&mut self, name: &str) -> Result<(), String> {
+        let spec = format!("+refs/heads/{name}:refs/remotes/origin/{name}");
+        self.git(&["fetch", "--no-tags", "--depth=1", "origin", &spec])
+            .map(|_| ())
+    }
+
+    /// The remote's default branch, asked from the remote itself (a single-branch clone has no `origin/HEAD`).
+    fn remote_default_branch(&mut self) -> Option<String> {
+        let out = self
+            .git(&["ls-remote", "--symref", "origin", "HEAD"])
+            .ok()?;
+        out.lines().find_map(|l| {
+            l.strip_prefix("ref: refs/heads/")
+                .and_then(|r| r.split_whitespace().next())
+                .map(str::to_string)
+        })
+    }
+
+    /// The branch HEAD is on, if any.
+    fn head_branch(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        if head.is_branch() {
+            head.shorthand().ok().map(str::to_string)
+        } else {
+            None
+        }
     }
 
     fn short(&self, oid: Oid) -> String {
         oid.to_string()[..10].to_string()
     }
 
-    /// Resolves a user-given revision (branch, remote branch, tag, sha, `HEAD~n`) to a commit.
-    pub fn resolve(&self, rev: &str) -> Result<Baseline, GitError> {
-        let obj = self
-            .repo
-            .revparse_single(rev)
-            .map_err(|e| GitError::BadRevision {
-                rev: rev.to_string(),
-                message: e.message().to_string(),
-            })?;
+    /// Resolves a user-given revision (branch, remote branch, tag, sha, `HEAD~n`) to a commit, fetching it from
+    /// `origin` first when it is missing (a shallow or single-branch clone) and fetching is allowed.
+    pub fn resolve(&mut self, rev: &str) -> Result<Baseline, GitError> {
+        if self.repo.revparse_single(rev).is_err() && self.has_origin() {
+            if !self.allow_fetch {
+                if self.repo.is_shallow() {
+                    return Err(GitError::ShallowMissing {
+                        rev: rev.to_string(),
+                    });
+                }
+            } else {
+                self.fetch_missing(rev)?;
+            }
+        }
+        self.resolve_local(rev)
+    }
+
+    fn fetch_missing(&mut self, rev: &str) -> Result<(), GitError> {
+        let fail = |message: String| GitError::FetchFailed {
+            rev: rev.to_string(),
+            message,
+        };
+        let is_sha = rev.len() >= 7 && rev.chars().all(|c| c.is_ascii_hexdigit());
+        if is_sha {
+            return self
+                .git(&["fetch", "--no-tags", "--depth=1", "origin", rev])
+                .map(|_| ())
+                .map_err(fail);
+        }
+        // `HEAD~n`, `main~2`, `HEAD^`: deepen the history behind HEAD (or the branch).
+        if let Some(i) = rev.find(['~', '^']) {
+            let (base, suffix) = rev.split_at(i);
+            let n: u32 = suffix.trim_start_matches(['~', '^']).parse().unwrap_or(1);
+            let deepen = format!("--deepen={}", n + 1);
+            let mut args = vec!["fetch", "--no-tags", deepen.as_str(), "origin"];
+            let spec;
+            let branch = if base == "HEAD" {
+                self.head_branch()
+            } else {
+                Some(base.trim_start_matches("origin/").to_string())
+            };
+            if let Some(b) = branch {
+                spec = format!("+refs/heads/{b}:refs/remotes/origin/{b}");
+                args.push(spec.as_str());
+            }
+            return self.git(&args).map(|_| ()).map_err(fail);
+        }
+        let name = rev.strip_prefix("origin/").unwrap_or(rev);
+        if self.fetch_branch(name).is_ok() {
+            return Ok(());
+        }
+        let tag = format!("+refs/tags/{name}:refs/tags/{name}");
+        self.git(&["fetch", "--no-tags", "--depth=1", "origin", &tag])
+            .map(|_| ())
+            .map_err(fail)
+    }
+
+    fn resolve_local(&self, rev: &str) -> Result<Baseline, GitError> {
+        // A branch fetched as `origin/<name>` answers to its plain name too.
+        let obj = match self.repo.revparse_single(rev) {
+            Ok(o) => Ok(o),
+            Err(e) => self
+                .repo
+                .revparse_single(&format!("origin/{rev}"))
+                .map_err(|_| e),
+        };
+        let obj = obj.map_err(|e| GitError::BadRevision {
+            rev: rev.to_string(),
+            message: e.message().to_string(),
+        })?;
         let commit = obj.peel_to_commit().map_err(|e| GitError::BadRevision {
             rev: rev.to_string(),
             message: e.message().to_string(),
@@ -105,22 +243,56 @@ impl Git {
         c
     }
 
-    /// The default baseline: merge-base of HEAD with the default branch.
-    pub fn merge_base_baseline(&self) -> Result<Baseline, GitError> {
-        let head = self
+    /// The default baseline: merge-base of HEAD with the default branch. In a shallow or single-branch clone the
+    /// default branch is fetched and the history deepened, round by round, until the merge-base appears.
+    pub fn merge_base_baseline(&mut self) -> Result<Baseline, GitError> {
+        let head_id = self
             .repo
             .head()
             .ok()
             .and_then(|h| h.peel_to_commit().ok())
+            .map(|c| c.id())
             .ok_or(GitError::NoHead)?;
         let candidates = self.default_branch_candidates();
-        let found = candidates.iter().find_map(|name| {
-            self.repo
-                .revparse_single(name)
-                .ok()
-                .and_then(|o| o.peel_to_commit().ok())
-                .map(|c| (name.clone(), c.id()))
-        });
+        let find = |git: &Git| {
+            candidates.iter().find_map(|name| {
+                git.repo
+                    .revparse_single(name)
+                    .ok()
+                    .and_then(|o| o.peel_to_commit().ok())
+                    .map(|c| (name.clone(), c.id()))
+            })
+        };
+        let mut found = find(self);
+        let env_base = ["GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|b| !b.trim().is_empty()));
+        // The CI's target branch must be the one used, even when a local `main` exists.
+        let want_remote = env_base.as_ref().map(|b| format!("origin/{}", b.trim()));
+        let missing_wanted = want_remote
+            .as_ref()
+            .is_some_and(|w| found.as_ref().is_none_or(|(n, _)| n != w));
+        if (found.is_none() || missing_wanted) && self.allow_fetch && self.has_origin() {
+            let branch = match env_base {
+                Some(b) => Some(b.trim().to_string()),
+                None => self.remote_default_branch(),
+            };
+            if let Some(b) = branch {
+                if self.fetch_branch(&b).is_ok() {
+                    let name = format!("origin/{b}");
+                    if let Ok(c) = self
+                        .repo
+                        .revparse_single(&name)
+                        .and_then(|o| o.peel_to_commit())
+                    {
+                        found = Some((name, c.id()));
+                    }
+                }
+            }
+            if found.is_none() {
+                found = find(self);
+            }
+        }
         let Some((name, tip)) = found else {
             return Err(GitError::NoDefaultBranch {
                 tried: candidates
@@ -130,7 +302,11 @@ impl Git {
                     .join(", "),
             });
         };
-        match self.repo.merge_base(head.id(), tip) {
+        if self.repo.merge_base(head_id, tip).is_err() && self.repo.is_shallow() && self.allow_fetch
+        {
+            self.deepen_until_merge_base(head_id, tip, &name);
+        }
+        match self.repo.merge_base(head_id, tip) {
             Ok(base) => {
                 let short = self.short(base);
                 let label = if base == tip {
@@ -149,13 +325,52 @@ impl Git {
         }
     }
 
-    /// Reads every blob of `commit`'s tree whose repository-relative path passes `keep`.
-    pub fn read_tree(
+    /// Deepens both histories (the base branch and HEAD's) until they meet, with a bound; `--unshallow` last.
+    fn deepen_until_merge_base(&mut self, head: Oid, tip: Oid, base_name: &str) {
+        let mut specs = Vec::new();
+        if let Some(b) = base_name.strip_prefix("origin/") {
+            specs.push(format!("+refs/heads/{b}:refs/remotes/origin/{b}"));
+        }
+        if let Some(h) = self.head_branch() {
+            specs.push(format!("+refs/heads/{h}:refs/remotes/origin/{h}"));
+        }
+        for step in DEEPEN_STEPS {
+            let deepen = format!("--deepen={step}");
+            let mut args = vec!["fetch", "--no-tags", deepen.as_str(), "origin"];
+            args.extend(specs.iter().map(String::as_str));
+            if self.git(&args).is_err()
+                || self.repo.merge_base(head, tip).is_ok()
+                || !self.repo.is_shallow()
+            {
+                return;
+            }
+        }
+        let mut args = vec!["fetch", "--no-tags", "--unshallow", "origin"];
+        args.extend(specs.iter().map(String::as_str));
+        let _ = self.git(&args);
+    }
+
+    /// First-parent history of `from`, newest first, `from` included: at most `limit` commits, stopping after
+    /// `since` (included) when given. Stops quietly at a shallow boundary.
+    pub fn first_parent_history(&self, from: Oid, limit: usize, since: Option<Oid>) -> Vec<Oid> {
+        let mut out = Vec::new();
+        let mut cur = self.repo.find_commit(from).ok();
+        while let Some(c) = cur {
+            out.push(c.id());
+            if out.len() >= limit || Some(c.id()) == since {
+                break;
+            }
+            cur = c.parent(0).ok();
+        }
+        out
+    }
+
+    /// (path, blob id) of every wanted file of a commit: a cheap signature to skip commits that changed no schema.
+    pub fn tree_signature(
         &self,
         commit: Oid,
-        label: &str,
         keep: &dyn Fn(&str) -> bool,
-    ) -> Result<(Vec<Arc<SourceFile>>, Vec<ReadError>), GitError> {
+    ) -> Result<Vec<(String, Oid)>, GitError> {
         let tree = self.repo.find_commit(commit)?.tree()?;
         let mut wanted: Vec<(String, Oid)> = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
@@ -170,6 +385,51 @@ impl Git {
             TreeWalkResult::Ok
         })?;
         wanted.sort();
+        Ok(wanted)
+    }
+
+    /// Short id of a commit, for labels.
+    pub fn short_id(&self, oid: Oid) -> String {
+        self.short(oid)
+    }
+
+    /// The staged content (the index) of every wanted file: what `git commit` would record.
+    pub fn read_index(
+        &self,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<(Vec<Arc<SourceFile>>, Vec<ReadError>), GitError> {
+        let index = self.repo.index()?;
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for entry in index.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            // Stage bits (conflicts) live in flags bits 12-13; only stage 0 is the staged content.
+            if (entry.flags >> 12) & 0x3 != 0 || !keep(&path) {
+                continue;
+            }
+            match self.repo.find_blob(entry.id) {
+                Ok(blob) => match source::decode(&path, blob.content().to_vec()) {
+                    Ok(text) => files.push(SourceFile::new(path, None, text)),
+                    Err(e) => errors.push(e),
+                },
+                Err(e) => errors.push(ReadError::Io {
+                    path,
+                    err: std::io::Error::other(e.message().to_string()),
+                }),
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok((files, errors))
+    }
+
+    /// Reads every blob of `commit`'s tree whose repository-relative path passes `keep`.
+    pub fn read_tree(
+        &self,
+        commit: Oid,
+        label: &str,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<(Vec<Arc<SourceFile>>, Vec<ReadError>), GitError> {
+        let wanted = self.tree_signature(commit, keep)?;
         let mut files = Vec::new();
         let mut errors = Vec::new();
         for (path, oid) in wanted {
