@@ -1,0 +1,115 @@
+//! The binary as a user runs it, without git: `compat`, `rules`, `explain`, argument errors and exit codes, and
+//! snapshots of what the user sees.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schemaguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("schemaguard runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn rules_lists_every_rule_and_explain_prints_its_doc() {
+    let o = run(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    for r in schemaguard::rules::all() {
+        assert!(
+            stdout(&o).lines().any(|l| l.starts_with(r.id)),
+            "{} missing from `rules`",
+            r.id
+        );
+    }
+    let o = run(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        v.as_array().map(|a| a.len()),
+        Some(schemaguard::rules::all().len())
+    );
+
+    let o = run(&["explain", "subject_deleted"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("## How to fix"));
+    assert!(
+        !stdout(&o).starts_with("---"),
+        "front matter is not printed"
+    );
+
+    let o = run(&["explain", "NO_SUCH_RULE"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown rule `NO_SUCH_RULE`"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = run(&["compat", "--mode", "sideways", "a.avsc", "b.avsc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown mode `sideways`; expected one of NONE, BACKWARD"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run(&["compat", "only-one.avsc"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = run(&["compat", "does/not/exist.avsc", "neither.avsc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`does/not/exist.avsc` does not exist"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run(&["compat", "--format", "yaml", "Cargo.toml", "Cargo.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = run(&["nonsense"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("Exit codes"));
+}
+
+#[test]
+fn modes_parse_case_insensitively() {
+    for m in schemaguard::finding::Mode::ALL {
+        let lower = m.as_str().to_lowercase();
+        assert_eq!(schemaguard::finding::Mode::parse(&lower), Some(m));
+    }
+    assert_eq!(
+        schemaguard::finding::Mode::parse("full-transitive"),
+        Some(schemaguard::finding::Mode::FullTransitive)
+    );
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_a_read_error_and_the_rest_is_checked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = tmp.path().join("bad.avsc");
+    std::fs::write(&bad, b"{\"type\": \"string\xff\"}").expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_schemaguard"))
+        .current_dir(tmp.path())
+        .args(["compat", "--format", "json", "bad.avsc", "bad.avsc"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["findings"][0]["rule"], "READ_ERROR");
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("offset 16"));
+    assert!(Path::new(&bad).exists());
+}
