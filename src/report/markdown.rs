@@ -72,13 +72,22 @@ fn pieces(s: &str) -> Vec<Piece<'_>> {
 
 /// Plain text for Markdown: ASCII punctuation that could start markup is backslash-escaped, line breaks
 /// become spaces (a table row is one line).
+/// In a pull-request comment `@name` would notify a user and `#12` link an issue even when escaped, so a
+/// word joiner (U+2060, invisible) is put after `@` and `#` when a name or number follows.
 fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#' | '!' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '!' => {
                 out.push('\\');
                 out.push(c);
+            }
+            '@' | '#' => {
+                out.push(c);
+                if chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+                    out.push('\u{2060}');
+                }
             }
             '\r' | '\n' => out.push(' '),
             _ => out.push(c),
@@ -123,8 +132,15 @@ fn inline(s: &str) -> String {
 
 fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            '@' | '#' => {
+                out.push(c);
+                if chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+                    out.push('\u{2060}');
+                }
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -317,5 +333,14 @@ mod tests {
         assert_eq!(inline("stray ` tick <T>"), "stray \\` tick \\<T\\>");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`a"), "`` `a ``");
+    }
+
+    #[test]
+    fn no_mentions_or_issue_links() {
+        assert_eq!(
+            inline("see @team and #12, `@ok`"),
+            "see @\u{2060}team and #\u{2060}12, `@ok`"
+        );
+        assert_eq!(inline("a # b @"), "a # b @");
     }
 }
