@@ -644,3 +644,80 @@ fn markdown_table() {
     assert_eq!(out.matches("<details>").count(), report.findings.len());
     assert_eq!(out.matches("</details>").count(), report.findings.len());
 }
+
+// ------------------------------------------------------------------------------------------------ Edge cases
+
+/// A finding with no location at all (should not happen, but must not break any format) and one on a path
+/// with the characters workflow commands and URIs reserve.
+fn odd() -> Report {
+    let odd_path = SourceFile::new("odd dir/a,b:c%.avsc", None, "{}\n");
+    let mut report = Report {
+        findings: vec![
+            Finding::new(core("SUBJECT_DELETED"), "x", "nowhere to point at"),
+            Finding::new(core("PARSE_ERROR"), "odd dir/a,b:c%.avsc", "bad | file")
+                .at_new(Location::new(&odd_path, 0..2)),
+        ],
+        ..Report::default()
+    };
+    report.finish();
+    report
+}
+
+#[test]
+fn odd_findings_render_everywhere() {
+    let report = odd();
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render(&report, OutputFormat::Sarif)).expect("SARIF is JSON");
+    assert_valid_sarif(&sarif);
+    assert!(sarif.to_string().contains("odd%20dir/a%2Cb%3Ac%25.avsc"));
+    let github = render(&report, OutputFormat::Github);
+    assert!(
+        github.contains("::error title=SUBJECT_DELETED::nowhere to point at"),
+        "{github}"
+    );
+    assert!(
+        github.contains("file=odd dir/a%2Cb%3Ac%25.avsc,line=1,col=1,"),
+        "{github}"
+    );
+    let gitlab: serde_json::Value =
+        serde_json::from_str(&render(&report, OutputFormat::Gitlab)).expect("GitLab JSON");
+    assert!(gitlab
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|i| i["location"]["path"]
+            .as_str()
+            .is_some_and(|p| !p.is_empty())));
+    let junit = render(&report, OutputFormat::Junit);
+    quick_junit::Report::deserialize_from_str(&junit).expect("JUnit XML parses back");
+    let md = render(&report, OutputFormat::Markdown);
+    assert!(md.contains("(odd%20dir/a%2Cb%3Ac%25.avsc#L1)"), "{md}");
+}
+
+#[test]
+fn markdown_cuts_long_reports() {
+    let file = SourceFile::new("s.avsc", None, "{}\n");
+    let mut report = Report {
+        findings: (0..150)
+            .map(|i| {
+                Finding::new(
+                    &SAMPLE_DOC_MISSING,
+                    format!("s{i:03}"),
+                    format!("finding {i}"),
+                )
+                .at_new(Location::new(&file, 0..1))
+            })
+            .collect(),
+        ..Report::default()
+    };
+    report.finish();
+    let md = render(&report, OutputFormat::Markdown);
+    assert_eq!(md.lines().filter(|l| l.starts_with("| ⚠️")).count(), 100);
+    assert!(md.contains("… and 50 more findings not shown"));
+    assert_eq!(md.matches("<details>").count(), 30);
+    assert!(
+        md.len() < 65_536,
+        "fits in a GitHub comment: {} bytes",
+        md.len()
+    );
+}
