@@ -342,6 +342,12 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     }
     report.summary.files = new.file_count;
     report.summary.subjects_checked = cmp.checked.len();
+    report.checked = cmp
+        .checked
+        .iter()
+        .cloned()
+        .map(report::Checked::from)
+        .collect();
     report.summary.mode = Some(default_mode);
     report.summary.baseline = Some(baseline_description);
     finish(&mut report, &cfg, opts.show_compatible);

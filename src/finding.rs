@@ -207,7 +207,11 @@ impl Finding {
             message: message.into(),
             help: None,
             subject: subject.into(),
-            format: rule.formats.first().copied(),
+            // A rule of several formats (PARSE_ERROR, …) does not know the file's format: the caller sets it.
+            format: match rule.formats {
+                [only] => Some(*only),
+                _ => None,
+            },
             mode: None,
             new: None,
             old: None,

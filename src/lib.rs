@@ -126,6 +126,12 @@ pub fn compat_paths_in(
     }
     report.summary.files = new_snap.file_count;
     report.summary.subjects_checked = cmp.checked.len();
+    report.checked = cmp
+        .checked
+        .iter()
+        .cloned()
+        .map(report::Checked::from)
+        .collect();
     report.summary.mode = Some(mode);
     report.summary.baseline = olds.last().map(|p| p.display().to_string());
     report.finish();
