@@ -1000,7 +1000,13 @@ fn register_names(arena: &mut Arena, defs: &[(String, NodeId)]) {
                         _ => second.span.clone(),
                     };
                     let ff = Arc::clone(arena.file_of(first));
-                    let fspan = arena.node(first).span.clone();
+                    let fnode = arena.node(first);
+                    let fspan = match &fnode.kind {
+                        Kind::Record { name, .. }
+                        | Kind::Enum { name, .. }
+                        | Kind::Fixed { name, .. } => name.span.clone(),
+                        _ => fnode.span.clone(),
+                    };
                     let lc = ff.line_col(fspan.start);
                     let file = second.file;
                     let ptr = arena.pointer(*id);
