@@ -158,8 +158,12 @@ pub(crate) struct Arena {
     pub roots: Vec<Option<NodeId>>,
     /// Whether each file is a valid schema (no finding of its own).
     pub valid: Vec<bool>,
-    /// Named types by full name: the first definition.
+    /// Named types by full name: the first definition in path order.
     pub named: HashMap<String, NodeId>,
+    /// Named types by (file, full name): each file's own definitions, which its references use first.
+    pub local: HashMap<(u32, String), NodeId>,
+    /// Definitions in other files whose content differs from the first one of the same name.
+    pub conflicts: HashMap<String, Vec<NodeId>>,
     pub findings: Vec<Finding>,
 }
 
@@ -983,51 +987,67 @@ pub(crate) fn load(files: &[Arc<SourceFile>]) -> Arena {
     arena
 }
 
-/// Registers named types; a redefinition with different content is an error at the second definition.
+/// Registers named types per file and for the whole snapshot. Within one file a redefinition with different
+/// content is an error (Avro's parser refuses it). Across files it is an error only when it matters: when some
+/// file uses the name without defining it, so the reference is ambiguous. Files that each inline their own copy
+/// of a shared type are independent registry subjects, and each resolves names in itself first.
 fn register_names(arena: &mut Arena, defs: &[(String, NodeId)]) {
+    let mut first_canon: HashMap<NodeId, String> = HashMap::new();
+    let mut canon_of = |arena: &Arena, id: NodeId, cache: &mut HashMap<NodeId, String>| -> String {
+        cache
+            .entry(id)
+            .or_insert_with(|| canonical(arena, id))
+            .clone()
+    };
     for (full, id) in defs {
+        let file = arena.node(*id).file;
+        if let Some(&first) = arena.local.get(&(file, full.clone())) {
+            if canon_of(arena, first, &mut first_canon) != canonical(arena, *id) {
+                redefinition_error(arena, full, first, *id);
+            }
+            continue;
+        }
+        arena.local.insert((file, full.clone()), *id);
         match arena.named.get(full) {
             None => {
                 arena.named.insert(full.clone(), *id);
             }
             Some(&first) => {
-                if canonical(arena, first) != canonical(arena, *id) {
-                    let second = arena.node(*id);
-                    let name_span = match &second.kind {
-                        Kind::Record { name, .. }
-                        | Kind::Enum { name, .. }
-                        | Kind::Fixed { name, .. } => name.span.clone(),
-                        _ => second.span.clone(),
-                    };
-                    let ff = Arc::clone(arena.file_of(first));
-                    let fnode = arena.node(first);
-                    let fspan = match &fnode.kind {
-                        Kind::Record { name, .. }
-                        | Kind::Enum { name, .. }
-                        | Kind::Fixed { name, .. } => name.span.clone(),
-                        _ => fnode.span.clone(),
-                    };
-                    let lc = ff.line_col(fspan.start);
-                    let file = second.file;
-                    let ptr = arena.pointer(*id);
-                    arena.error(
-                        file,
-                        name_span,
-                        Some(ptr),
-                        format!(
-                            "`{full}` is defined again with different content (first defined in `{}` at {}:{})",
-                            ff.display_name(),
-                            lc.line,
-                            lc.column
-                        ),
-                    );
-                    let fptr = arena.pointer(first);
-                    if let Some(last) = arena.findings.last_mut() {
-                        last.old = Some(Location::new(&ff, fspan).with_pointer(fptr));
-                    }
+                if canon_of(arena, first, &mut first_canon) != canonical(arena, *id) {
+                    arena.conflicts.entry(full.clone()).or_default().push(*id);
                 }
             }
         }
+    }
+}
+
+fn redefinition_error(arena: &mut Arena, full: &str, first: NodeId, second: NodeId) {
+    let name_span = |n: &Node| match &n.kind {
+        Kind::Record { name, .. } | Kind::Enum { name, .. } | Kind::Fixed { name, .. } => {
+            name.span.clone()
+        }
+        _ => n.span.clone(),
+    };
+    let sspan = name_span(arena.node(second));
+    let fspan = name_span(arena.node(first));
+    let ff = Arc::clone(arena.file_of(first));
+    let lc = ff.line_col(fspan.start);
+    let file = arena.node(second).file;
+    let ptr = arena.pointer(second);
+    arena.error(
+        file,
+        sspan,
+        Some(ptr),
+        format!(
+            "`{full}` is defined again with different content (first defined in `{}` at {}:{})",
+            ff.display_name(),
+            lc.line,
+            lc.column
+        ),
+    );
+    let fptr = arena.pointer(first);
+    if let Some(last) = arena.findings.last_mut() {
+        last.old = Some(Location::new(&ff, fspan).with_pointer(fptr));
     }
 }
 
@@ -1076,19 +1096,29 @@ fn canon_value(v: &Value) -> String {
     }
 }
 
-/// Second pass: every `Ref` finds its named type among all files (full name, then the bare name).
+/// Second pass: every `Ref` finds its named type: in its own file first, then among all files (full name, then
+/// the bare name Avro 1.12 falls back to).
 fn resolve(arena: &mut Arena) {
+    let mut ambiguous: Vec<String> = Vec::new();
     for i in 0..arena.nodes.len() {
         let Kind::Ref { full, bare, .. } = &arena.nodes[i].kind else {
             continue;
         };
-        let target = arena
-            .named
-            .get(full)
-            .or_else(|| arena.named.get(bare))
-            .copied();
+        let file = arena.nodes[i].file;
+        let local = |name: &String| arena.local.get(&(file, name.clone())).copied();
+        let global = |name: &String| arena.named.get(name).copied().map(|t| (t, name.clone()));
+        let target = local(full)
+            .map(|t| (t, None))
+            .or_else(|| global(full).map(|(t, n)| (t, Some(n))))
+            .or_else(|| local(bare).map(|t| (t, None)))
+            .or_else(|| global(bare).map(|(t, n)| (t, Some(n))));
         match target {
-            Some(t) => {
+            Some((t, via_global)) => {
+                if let Some(n) = via_global {
+                    if arena.conflicts.contains_key(&n) && !ambiguous.contains(&n) {
+                        ambiguous.push(n);
+                    }
+                }
                 if let Kind::Ref { target, .. } = &mut arena.nodes[i].kind {
                     *target = Some(t);
                 }
@@ -1100,6 +1130,14 @@ fn resolve(arena: &mut Arena) {
                 let ptr = arena.pointer(i as NodeId);
                 arena.error(file, span, Some(ptr), format!("unknown type `{full}`"));
             }
+        }
+    }
+    for name in ambiguous {
+        let Some(&first) = arena.named.get(&name) else {
+            continue;
+        };
+        for second in arena.conflicts.get(&name).cloned().unwrap_or_default() {
+            redefinition_error(arena, &name, first, second);
         }
     }
 }
@@ -1379,11 +1417,42 @@ mod tests {
                 "c.avsc",
                 r#"{"type":"fixed", "name":"F","size":4, "doc":"same"}"#,
             ),
+            ("d.avsc", r#"{"type":"array","items":"F"}"#),
         ]);
         assert_eq!(a.findings.len(), 1, "{:?}", messages(&a));
         let f = &a.findings[0];
         assert_eq!(f.new.as_ref().unwrap().file.path, "b.avsc");
         assert_eq!(f.old.as_ref().unwrap().file.path, "a.avsc");
+    }
+
+    #[test]
+    fn independent_files_may_inline_different_copies() {
+        // Each file resolves its own definitions first; nobody references `F` from outside, so no ambiguity.
+        let a = load_texts(&[
+            (
+                "a.avsc",
+                r#"{"type":"record","name":"A","fields":[{"name":"f","type":{"type":"fixed","name":"F","size":4}},{"name":"g","type":"F"}]}"#,
+            ),
+            (
+                "b.avsc",
+                r#"{"type":"record","name":"B","fields":[{"name":"f","type":{"type":"fixed","name":"F","size":8}},{"name":"g","type":"F"}]}"#,
+            ),
+        ]);
+        assert!(a.findings.is_empty(), "{:?}", messages(&a));
+        let Kind::Record { fields, .. } = &a.node(a.roots[1].unwrap()).kind else {
+            panic!()
+        };
+        let Kind::Fixed { size, .. } = a.node(a.deref(fields[1].ty)).kind else {
+            panic!()
+        };
+        assert_eq!(size, 8);
+    }
+
+    #[test]
+    fn same_file_redefinition_is_an_error() {
+        let text = r#"["null",{"type":"fixed","name":"F","size":4},{"type":"record","name":"R","fields":[{"name":"x","type":{"type":"fixed","name":"F","size":8}}]}]"#;
+        let a = load_texts(&[("a.avsc", text)]);
+        assert_eq!(a.findings.len(), 1, "{:?}", messages(&a));
     }
 
     #[test]
