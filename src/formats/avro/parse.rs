@@ -993,7 +993,7 @@ pub(crate) fn load(files: &[Arc<SourceFile>]) -> Arena {
 /// of a shared type are independent registry subjects, and each resolves names in itself first.
 fn register_names(arena: &mut Arena, defs: &[(String, NodeId)]) {
     let mut first_canon: HashMap<NodeId, String> = HashMap::new();
-    let mut canon_of = |arena: &Arena, id: NodeId, cache: &mut HashMap<NodeId, String>| -> String {
+    let canon_of = |arena: &Arena, id: NodeId, cache: &mut HashMap<NodeId, String>| -> String {
         cache
             .entry(id)
             .or_insert_with(|| canonical(arena, id))
