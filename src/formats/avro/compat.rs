@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::rc::Rc;
 
-use super::parse::{Arena, Kind, NodeId, Prim};
+use super::parse::{field_named, Arena, Kind, NodeId, Prim};
 use super::{
     FIXED_SIZE_MISMATCH, MISSING_ENUM_SYMBOLS, MISSING_UNION_BRANCH, NAME_MISMATCH,
     READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_MISMATCH,
@@ -53,9 +53,9 @@ pub(crate) struct Incompat {
     pub reader: NodeId,
     pub writer: NodeId,
     /// Avro's message (`expected: com.acme.Order`, `[C, D]`, `reader type: STRING not compatible …`).
-    pub message: String,
-    /// Avro's location, a JSON pointer in reader coordinates (`/fields/1/type/symbols`).
-    pub location: String,
+    pub message: Msg,
+    /// Avro's location tokens; `location()` renders the JSON pointer in reader coordinates.
+    loc: Vec<Tok>,
     /// Reader field index for a missing field; missing symbols for enums.
     pub field: Option<usize>,
     pub symbols: Vec<String>,
@@ -63,19 +63,84 @@ pub(crate) struct Incompat {
 
 type Res = Vec<Rc<Incompat>>;
 
+/// Avro's message text, built only when a finding is rendered (the walk creates many incompatibilities that a
+/// union branch search then discards).
+#[derive(Debug)]
+pub(crate) enum Msg {
+    TypeMismatch(&'static str, &'static str),
+    UnionLacking(&'static str),
+    FixedSize(u64, u64),
+    Text(String),
+}
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Msg::TypeMismatch(r, w) => {
+                write!(f, "reader type: {r} not compatible with writer type: {w}")
+            }
+            Msg::UnionLacking(w) => write!(f, "reader union lacking writer type: {w}"),
+            Msg::FixedSize(expected, found) => write!(f, "expected: {expected}, found: {found}"),
+            Msg::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Incompat {
+    /// Avro's location: a JSON pointer in reader coordinates (`/fields/1/type/symbols`).
+    pub(crate) fn location(&self) -> String {
+        location_string(&self.loc)
+    }
+}
+
+/// One JSON-pointer token of Avro's location stack (no allocation while walking).
+#[derive(Debug, Clone, Copy)]
+enum Tok {
+    Root,
+    Key(&'static str),
+    Index(usize),
+}
+
+/// A small multiplicative hasher for the memo's integer pairs (SipHash dominated the walk).
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Memo = HashMap<(NodeId, NodeId), Option<Res>, std::hash::BuildHasherDefault<PairHasher>>;
+
 pub(crate) struct Checker<'a> {
     r: &'a Arena,
     w: &'a Arena,
     /// `None` while the pair is being checked (recursion), then its result.
-    memo: HashMap<(NodeId, NodeId), Option<Res>>,
+    memo: Memo,
     depth: usize,
 }
 
-fn location_string(loc: &[String]) -> String {
+fn location_string(loc: &[Tok]) -> String {
     let parts: Vec<String> = loc
         .iter()
         .skip(1)
-        .map(|t| t.replace('~', "~0").replace('/', "~1"))
+        .map(|t| match t {
+            Tok::Root => String::new(),
+            Tok::Key(k) => k.replace('~', "~0").replace('/', "~1"),
+            Tok::Index(i) => i.to_string(),
+        })
         .collect();
     format!("/{}", parts.join("/"))
 }
@@ -85,7 +150,7 @@ impl<'a> Checker<'a> {
         Checker {
             r: reader,
             w: writer,
-            memo: HashMap::new(),
+            memo: Memo::default(),
             depth: 0,
         }
     }
@@ -93,15 +158,24 @@ impl<'a> Checker<'a> {
     /// `getCompatibility(reader, writer)`: a fresh location stack, shared memo.
     pub(crate) fn check(&mut self, reader: NodeId, writer: NodeId) -> Res {
         let mut loc = Vec::new();
-        self.get(String::new(), reader, writer, &mut loc)
+        self.get(Tok::Root, reader, writer, &mut loc)
     }
 
-    fn get(&mut self, token: String, reader: NodeId, writer: NodeId, loc: &mut Vec<String>) -> Res {
+    fn get(&mut self, token: Tok, reader: NodeId, writer: NodeId, loc: &mut Vec<Tok>) -> Res {
         if self.depth >= MAX_DEPTH {
             return Vec::new();
         }
         loc.push(token);
         let key = (self.r.deref(reader), self.w.deref(writer));
+        // Only a pair with a named side can be reached twice or recursively (every other node has one parent and
+        // duplicate branch types are invalid), so memoizing the rest changes no result; it only costs time.
+        if !is_named(self.r, key.0) && !is_named(self.w, key.1) {
+            self.depth += 1;
+            let r = self.calculate(reader, writer, loc);
+            self.depth -= 1;
+            loc.pop();
+            return r;
+        }
         let res = match self.memo.get(&key) {
             Some(None) => Vec::new(),
             Some(Some(r)) => r.clone(),
@@ -124,8 +198,8 @@ impl<'a> Checker<'a> {
         kind: IncompatKind,
         reader: NodeId,
         writer: NodeId,
-        message: String,
-        loc: &[String],
+        message: Msg,
+        loc: &[Tok],
         field: Option<usize>,
         symbols: Vec<String>,
     ) -> Rc<Incompat> {
@@ -134,18 +208,14 @@ impl<'a> Checker<'a> {
             reader,
             writer,
             message,
-            location: location_string(loc),
+            loc: loc.to_vec(),
             field,
             symbols,
         })
     }
 
-    fn type_mismatch(&self, reader: NodeId, writer: NodeId, loc: &[String]) -> Rc<Incompat> {
-        let message = format!(
-            "reader type: {} not compatible with writer type: {}",
-            self.r.java_type(reader),
-            self.w.java_type(writer)
-        );
+    fn type_mismatch(&self, reader: NodeId, writer: NodeId, loc: &[Tok]) -> Rc<Incompat> {
+        let message = Msg::TypeMismatch(self.r.java_type(reader), self.w.java_type(writer));
         self.incompat(
             IncompatKind::TypeMismatch,
             reader,
@@ -157,7 +227,7 @@ impl<'a> Checker<'a> {
         )
     }
 
-    fn calculate(&mut self, reader_use: NodeId, writer_use: NodeId, loc: &mut Vec<String>) -> Res {
+    fn calculate(&mut self, reader_use: NodeId, writer_use: NodeId, loc: &mut Vec<Tok>) -> Res {
         let (ri, wi) = (self.r.deref(reader_use), self.w.deref(writer_use));
         let (r, w) = (self.r, self.w);
         let (rk, wk) = (&r.node(ri).kind, &w.node(wi).kind);
@@ -170,17 +240,19 @@ impl<'a> Checker<'a> {
         if r.java_type(ri) == w.java_type(wi) {
             match (rk, wk) {
                 (Kind::Prim(_), Kind::Prim(_)) => {}
-                (Kind::Array(ra), Kind::Array(wa)) => out = self.get("items".into(), *ra, *wa, loc),
-                (Kind::Map(ra), Kind::Map(wa)) => out = self.get("values".into(), *ra, *wa, loc),
+                (Kind::Array(ra), Kind::Array(wa)) => {
+                    out = self.get(Tok::Key("items"), *ra, *wa, loc)
+                }
+                (Kind::Map(ra), Kind::Map(wa)) => out = self.get(Tok::Key("values"), *ra, *wa, loc),
                 (Kind::Fixed { size: rs, .. }, Kind::Fixed { size: ws, .. }) => {
                     self.check_names(ri, wi, loc, &mut out);
                     if rs != ws {
-                        loc.push("size".into());
+                        loc.push(Tok::Key("size"));
                         out.push(self.incompat(
                             IncompatKind::FixedSizeMismatch,
                             ri,
                             wi,
-                            format!("expected: {ws}, found: {rs}"),
+                            Msg::FixedSize(*ws, *rs),
                             loc,
                             None,
                             Vec::new(),
@@ -207,13 +279,13 @@ impl<'a> Checker<'a> {
                         .as_ref()
                         .is_some_and(|d| rset.contains(d.name.as_str()));
                     if !missing.is_empty() && !reader_default_ok {
-                        loc.push("symbols".into());
+                        loc.push(Tok::Key("symbols"));
                         let list: Vec<String> = missing.iter().map(|s| s.to_string()).collect();
                         out.push(self.incompat(
                             IncompatKind::MissingEnumSymbols,
                             ri,
                             wi,
-                            format!("[{}]", list.join(", ")),
+                            Msg::Text(format!("[{}]", list.join(", "))),
                             loc,
                             None,
                             list,
@@ -226,22 +298,24 @@ impl<'a> Checker<'a> {
                         fields: rfields, ..
                     },
                     Kind::Record {
-                        fields: wfields, ..
+                        fields: wfields,
+                        by_name: wby,
+                        ..
                     },
                 ) => {
                     self.check_names(ri, wi, loc, &mut out);
-                    loc.push("fields".into());
+                    loc.push(Tok::Key("fields"));
                     for (i, rf) in rfields.iter().enumerate() {
-                        loc.push(i.to_string());
+                        loc.push(Tok::Index(i));
                         // lookupWriterField: by name, then by each reader alias (Java throws on several matches;
                         // the first is used here).
-                        let wf = wfields.iter().find(|f| f.name == rf.name).or_else(|| {
+                        let wf = field_named(wfields, wby, &rf.name, i).or_else(|| {
                             rf.aliases
                                 .iter()
-                                .find_map(|a| wfields.iter().find(|f| &f.name == a))
+                                .find_map(|a| field_named(wfields, wby, a, i))
                         });
                         match wf {
-                            Some(wf) => out.extend(self.get("type".into(), rf.ty, wf.ty, loc)),
+                            Some(wf) => out.extend(self.get(Tok::Key("type"), rf.ty, wf.ty, loc)),
                             None if rf.default.is_some() => {}
                             None => {
                                 let rt = r.deref(rf.ty);
@@ -254,13 +328,13 @@ impl<'a> Checker<'a> {
                                 ) {
                                     // Avro's quirk: an enum-typed reader field whose enum has a default is
                                     // checked against the writer record itself.
-                                    out.extend(self.get("type".into(), rf.ty, wi, loc));
+                                    out.extend(self.get(Tok::Key("type"), rf.ty, wi, loc));
                                 } else {
                                     out.push(self.incompat(
                                         IncompatKind::ReaderFieldMissingDefaultValue,
                                         ri,
                                         wi,
-                                        rf.name.clone(),
+                                        Msg::Text(rf.name.clone()),
                                         loc,
                                         Some(i),
                                         Vec::new(),
@@ -274,10 +348,9 @@ impl<'a> Checker<'a> {
                 }
                 (Kind::Union(_), Kind::Union(wbranches)) => {
                     for (i, &wb) in wbranches.iter().enumerate() {
-                        loc.push(i.to_string());
+                        loc.push(Tok::Index(i));
                         if !self.check(ri, wb).is_empty() {
-                            let message =
-                                format!("reader union lacking writer type: {}", w.java_type(wb));
+                            let message = Msg::UnionLacking(w.java_type(wb));
                             out.push(self.incompat(
                                 IncompatKind::MissingUnionBranch,
                                 reader_use,
@@ -298,7 +371,7 @@ impl<'a> Checker<'a> {
         // Different types. A writer union: every branch must be readable (1.12: the branch index is in the path).
         if let Kind::Union(wbranches) = wk {
             for (i, &wb) in wbranches.iter().enumerate() {
-                out.extend(self.get(i.to_string(), reader_use, wb, loc));
+                out.extend(self.get(Tok::Index(i), reader_use, wb, loc));
             }
             return out;
         }
@@ -325,7 +398,7 @@ impl<'a> Checker<'a> {
                         return out;
                     }
                 }
-                let message = format!("reader union lacking writer type: {}", w.java_type(wi));
+                let message = Msg::UnionLacking(w.java_type(wi));
                 out.push(self.incompat(
                     IncompatKind::MissingUnionBranch,
                     reader_use,
@@ -342,19 +415,19 @@ impl<'a> Checker<'a> {
     }
 
     /// `checkSchemaNames`: unqualified names equal, or a reader alias equals the writer's full name.
-    fn check_names(&self, ri: NodeId, wi: NodeId, loc: &mut Vec<String>, out: &mut Res) {
+    fn check_names(&self, ri: NodeId, wi: NodeId, loc: &mut Vec<Tok>, out: &mut Res) {
         let (Some((rn, raliases)), Some((wn, _))) = (named(self.r, ri), named(self.w, wi)) else {
             return;
         };
         if rn.short() == wn.short() || raliases.contains(&wn.full) {
             return;
         }
-        loc.push("name".into());
+        loc.push(Tok::Key("name"));
         out.push(self.incompat(
             IncompatKind::NameMismatch,
             ri,
             wi,
-            format!("expected: {}", wn.full),
+            Msg::Text(format!("expected: {}", wn.full)),
             loc,
             None,
             Vec::new(),
@@ -370,6 +443,13 @@ fn named(a: &Arena, id: NodeId) -> Option<(&super::parse::Name, &Vec<String>)> {
         | Kind::Fixed { name, aliases, .. } => Some((name, aliases)),
         _ => None,
     }
+}
+
+fn is_named(a: &Arena, id: NodeId) -> bool {
+    matches!(
+        a.node(id).kind,
+        Kind::Record { .. } | Kind::Enum { .. } | Kind::Fixed { .. }
+    )
 }
 
 fn kind_word(a: &Arena, id: NodeId) -> &'static str {
@@ -400,7 +480,7 @@ struct Sides {
 fn sides(r: &Arena, w: &Arena, inc: &Incompat) -> Sides {
     let (ri, wi) = (r.deref(inc.reader), w.deref(inc.writer));
     let wptr = |id: NodeId, suffix: &str| format!("{}{}", w.pointer(id), suffix);
-    let loc = inc.location.clone();
+    let loc = inc.location();
     match inc.kind {
         IncompatKind::NameMismatch => {
             let rs = show_span(r, ri);
@@ -475,13 +555,14 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
         ("old schema", "new schema")
     };
     let (ri, wi) = (r.deref(inc.reader), w.deref(inc.writer));
-    let at = format!("at `{}`", inc.location);
+    let at = format!("at `{}`", inc.location());
+    let amsg = inc.message.to_string();
     match inc.kind {
         IncompatKind::ReaderFieldMissingDefaultValue => {
             let rec = named(r, ri)
                 .map(|(n, _)| n.full.clone())
                 .unwrap_or_default();
-            let f = &inc.message;
+            let f = &amsg;
             if back {
                 (
                     format!("field `{f}` of record `{rec}` has no default and is missing from the old schema ({at})"),
@@ -506,7 +587,7 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
             (
                 format!(
                     "{desc} changed type from `{old_t}` to `{new_t}`: the {rl} cannot read `{wt}` written by the {wl} ({}, {at})",
-                    inc.message
+                    amsg
                 ),
                 help,
             )
@@ -514,16 +595,16 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
         IncompatKind::NameMismatch => {
             let kind = kind_word(r, ri);
             let (Some((rn, _)), Some((wn, _))) = (named(r, ri), named(w, wi)) else {
-                return (inc.message.clone(), String::new());
+                return (amsg.clone(), String::new());
             };
             if back {
                 (
-                    format!("{kind} `{}` was renamed to `{}` and the new schema has no alias for the old name ({}, {at})", wn.full, rn.full, inc.message),
+                    format!("{kind} `{}` was renamed to `{}` and the new schema has no alias for the old name ({}, {at})", wn.full, rn.full, amsg),
                     format!("keep the unqualified name `{}` (a namespace-only change is fine), or add `\"aliases\": [\"{}\"]` to {kind} `{}`", wn.short(), wn.full, rn.full),
                 )
             } else {
                 (
-                    format!("{kind} `{}` was renamed to `{}`, which the old schema (reader) cannot match ({}, {at})", rn.full, wn.full, inc.message),
+                    format!("{kind} `{}` was renamed to `{}`, which the old schema (reader) cannot match ({}, {at})", rn.full, wn.full, amsg),
                     format!("keep the unqualified name `{}`: old readers match a name by its unqualified form or by their own aliases", rn.short()),
                 )
             }
@@ -539,7 +620,7 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
             let (rs, ws) = (size(r, ri), size(w, wi));
             let (old_s, new_s) = if back { (ws, rs) } else { (rs, ws) };
             (
-                format!("fixed `{name}` changed size from {old_s} to {new_s} bytes ({}, {at})", inc.message),
+                format!("fixed `{name}` changed size from {old_s} to {new_s} bytes ({}, {at})", amsg),
                 format!("keep the size at {old_s}; for a different size add a new fixed type with its own name and field"),
             )
         }
@@ -547,7 +628,7 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
             let name = named(r, ri)
                 .map(|(n, _)| n.full.clone())
                 .unwrap_or_default();
-            let list = &inc.message;
+            let list = &amsg;
             if back {
                 (
                     format!("enum `{name}` of the new schema lacks symbols {list} that the old schema can write ({at})"),
@@ -571,7 +652,7 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
             (
                 format!(
                     "{desc}: the union in the {rl} has no branch that can read `{wt}` written by the {wl} ({}, {at})",
-                    inc.message
+                    amsg
                 ),
                 help,
             )

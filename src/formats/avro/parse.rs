@@ -102,6 +102,8 @@ pub(crate) enum Kind {
         /// Full names (unqualified aliases resolved in the namespace of the aliased type).
         aliases: Vec<String>,
         fields: Vec<Field>,
+        /// Field index by name, for records large enough that a scan per lookup would be quadratic.
+        by_name: Option<Box<HashMap<String, u32>>>,
     },
     Enum {
         name: Name,
@@ -167,8 +169,27 @@ pub(crate) struct Arena {
     pub findings: Vec<Finding>,
 }
 
+/// Records with more fields than this get a name index.
+const BY_NAME_MIN: usize = 16;
+
 /// Deeper JSON is refused before the recursive parser runs (jsonc-parser's own limit is 512).
 const MAX_DEPTH: usize = 256;
+
+/// The field of a record named `name`; `hint` is the position to try first (fields rarely move).
+pub(crate) fn field_named<'a>(
+    fields: &'a [Field],
+    by_name: &Option<Box<HashMap<String, u32>>>,
+    name: &str,
+    hint: usize,
+) -> Option<&'a Field> {
+    if let Some(f) = fields.get(hint).filter(|f| f.name == name) {
+        return Some(f);
+    }
+    match by_name {
+        Some(m) => m.get(name).and_then(|&i| fields.get(i as usize)),
+        None => fields.iter().find(|f| f.name == name),
+    }
+}
 
 impl Arena {
     pub(crate) fn node(&self, id: NodeId) -> &Node {
@@ -768,10 +789,18 @@ impl Builder<'_> {
                 default,
             });
         }
+        let by_name = (fields.len() > BY_NAME_MIN).then(|| {
+            let mut m = HashMap::with_capacity(fields.len());
+            for (i, f) in fields.iter().enumerate() {
+                m.entry(f.name.clone()).or_insert(i as u32);
+            }
+            Box::new(m)
+        });
         self.arena.nodes[id as usize].kind = Kind::Record {
             name,
             aliases,
             fields,
+            by_name,
         };
         id
     }
