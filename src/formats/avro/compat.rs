@@ -309,10 +309,10 @@ impl<'a> Checker<'a> {
                         loc.push(Tok::Index(i));
                         // lookupWriterField: by name, then by each reader alias (Java throws on several matches;
                         // the first is used here).
-                        let wf = field_named(wfields, wby, &rf.name, i).or_else(|| {
+                        let wf = field_named(wfields, wby.as_ref(), &rf.name, i).or_else(|| {
                             rf.aliases
                                 .iter()
-                                .find_map(|a| field_named(wfields, wby, a, i))
+                                .find_map(|a| field_named(wfields, wby.as_ref(), a, i))
                         });
                         match wf {
                             Some(wf) => out.extend(self.get(Tok::Key("type"), rf.ty, wf.ty, loc)),

@@ -103,7 +103,7 @@ pub(crate) enum Kind {
         aliases: Vec<String>,
         fields: Vec<Field>,
         /// Field index by name, for records large enough that a scan per lookup would be quadratic.
-        by_name: Option<Box<HashMap<String, u32>>>,
+        by_name: Option<HashMap<String, u32>>,
     },
     Enum {
         name: Name,
@@ -178,7 +178,7 @@ const MAX_DEPTH: usize = 256;
 /// The field of a record named `name`; `hint` is the position to try first (fields rarely move).
 pub(crate) fn field_named<'a>(
     fields: &'a [Field],
-    by_name: &Option<Box<HashMap<String, u32>>>,
+    by_name: Option<&HashMap<String, u32>>,
     name: &str,
     hint: usize,
 ) -> Option<&'a Field> {
@@ -794,7 +794,7 @@ impl Builder<'_> {
             for (i, f) in fields.iter().enumerate() {
                 m.entry(f.name.clone()).or_insert(i as u32);
             }
-            Box::new(m)
+            m
         });
         self.arena.nodes[id as usize].kind = Kind::Record {
             name,
