@@ -17,9 +17,12 @@ use super::{
 use crate::finding::{Direction, Finding, Format, Location};
 use crate::rules::Rule;
 
-/// Beyond this many nested (reader, writer) checks the walk stops and counts the rest as compatible, so a chain
-/// of thousands of named types cannot overflow the stack.
+/// Nesting of (reader, writer) checks allowed on the caller's stack (safe in a 2 MiB thread, debug build).
+/// A walk that reaches it is redone on a thread with `DEEP_STACK` bytes of stack and `DEEP_MAX_DEPTH` levels;
+/// beyond that (a chain of tens of thousands of named types) the rest counts as compatible.
 const MAX_DEPTH: usize = 400;
+const DEEP_MAX_DEPTH: usize = 20_000;
+const DEEP_STACK: usize = 512 * 1024 * 1024;
 
 /// Avro's `SchemaIncompatibilityType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +133,9 @@ pub(crate) struct Checker<'a> {
     /// `None` while the pair is being checked (recursion), then its result.
     memo: Memo,
     depth: usize,
+    max_depth: usize,
+    /// Whether the walk stopped somewhere at `max_depth`.
+    truncated: bool,
 }
 
 fn location_string(loc: &[Tok]) -> String {
@@ -152,6 +158,8 @@ impl<'a> Checker<'a> {
             w: writer,
             memo: Memo::default(),
             depth: 0,
+            max_depth: MAX_DEPTH,
+            truncated: false,
         }
     }
 
@@ -162,7 +170,8 @@ impl<'a> Checker<'a> {
     }
 
     fn get(&mut self, token: Tok, reader: NodeId, writer: NodeId, loc: &mut Vec<Tok>) -> Res {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= self.max_depth {
+            self.truncated = true;
             return Vec::new();
         }
         loc.push(token);
@@ -669,26 +678,134 @@ pub(crate) fn findings(
     dir: Direction,
     subject: &str,
 ) -> Vec<Finding> {
-    let mut checker = Checker::new(r, w);
-    let incs = checker.check(reader_root, writer_root);
-    incs.iter()
-        .map(|inc| {
-            let (message, help) = words(r, w, inc, dir);
-            let s = sides(r, w, inc);
-            let (new, old) = match dir {
-                Direction::Backward => (s.reader, s.writer),
-                Direction::Forward => (s.writer, s.reader),
-            };
-            Finding::new(inc.kind.rule(), subject, message)
-                .help(help)
-                .format(Format::Avro)
-                .at_new(new)
-                .at_old(old)
-        })
-        .collect()
+    let run = |max_depth: usize| -> (Vec<Finding>, bool) {
+        let mut checker = Checker::new(r, w);
+        checker.max_depth = max_depth;
+        let incs = checker.check(reader_root, writer_root);
+        let found = incs
+            .iter()
+            .map(|inc| {
+                let (message, help) = words(r, w, inc, dir);
+                let s = sides(r, w, inc);
+                let (new, old) = match dir {
+                    Direction::Backward => (s.reader, s.writer),
+                    Direction::Forward => (s.writer, s.reader),
+                };
+                Finding::new(inc.kind.rule(), subject, message)
+                    .help(help)
+                    .format(Format::Avro)
+                    .at_new(new)
+                    .at_old(old)
+            })
+            .collect();
+        (found, checker.truncated)
+    };
+    let (found, truncated) = run(MAX_DEPTH);
+    if !truncated {
+        return found;
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || run(DEEP_MAX_DEPTH).0)
+            .ok()
+            .and_then(|h| h.join().ok())
+            .unwrap_or(found)
+    })
 }
 
 /// Verdict only (for benches): the number of incompatibilities.
 pub(crate) fn count(r: &Arena, reader_root: NodeId, w: &Arena, writer_root: NodeId) -> usize {
     Checker::new(r, w).check(reader_root, writer_root).len()
+}
+
+/// The number of incompatibilities through `findings` (deep walks included).
+#[cfg(test)]
+fn count_deep(r: &Arena, reader_root: NodeId, w: &Arena, writer_root: NodeId) -> usize {
+    findings(r, reader_root, w, writer_root, Direction::Backward, "s").len()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn arena(texts: &[String]) -> Arena {
+        let files: Vec<Arc<SourceFile>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| SourceFile::new(format!("f{i:04}.avsc"), None, t.as_str()))
+            .collect();
+        super::super::parse::load(&files)
+    }
+
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(f)
+            .expect("thread starts")
+            .join()
+            .expect("no stack overflow")
+    }
+
+    #[test]
+    fn deepest_accepted_nesting_checks_on_a_small_stack() {
+        let n = on_small_stack(|| {
+            let depth = 250;
+            let mut s = String::new();
+            for _ in 0..depth {
+                s.push_str(r#"{"type":"array","items":"#);
+            }
+            s.push_str("\"int\"");
+            s.push_str(&"}".repeat(depth));
+            let r = arena(std::slice::from_ref(&s));
+            let w = arena(&[s.replace("\"int\"", "\"string\"")]);
+            assert!(r.findings.is_empty() && w.findings.is_empty());
+            count(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap())
+        });
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn long_chain_of_named_types_across_files_does_not_overflow() {
+        let n = on_small_stack(|| {
+            let files = 1000;
+            let make = |leaf: &str| -> Vec<String> {
+                (0..files)
+                    .map(|i| {
+                        let ty = if i + 1 == files {
+                            format!("\"{leaf}\"")
+                        } else {
+                            format!("\"R{}\"", i + 1)
+                        };
+                        format!(r#"{{"type":"record","name":"R{i}","fields":[{{"name":"f","type":{ty}}}]}}"#)
+                    })
+                    .collect()
+            };
+            let r = arena(&make("int"));
+            let w = arena(&make("string"));
+            assert!(r.findings.is_empty() && w.findings.is_empty());
+            (
+                count(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()),
+                count_deep(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()),
+            )
+        });
+        // The walk on the caller's stack stops at its limit; the deep rerun sees the change 1000 levels down.
+        assert_eq!(n, (0, 1));
+    }
+
+    #[test]
+    fn memoized_named_pair_reports_with_its_first_location() {
+        // Avro's memo keeps the first location of a (reader, writer) pair: the second use of `M` repeats it.
+        let old = r#"{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"record","name":"M","fields":[{"name":"x","type":"long"}]}},{"name":"b","type":"M"}]}"#;
+        let new = old.replace("\"long\"", "\"int\"");
+        let r = arena(&[new]);
+        let w = arena(&[old.to_string()]);
+        let mut checker = Checker::new(&r, &w);
+        let res = checker.check(r.roots[0].unwrap(), w.roots[0].unwrap());
+        let locs: Vec<String> = res.iter().map(|i| i.location()).collect();
+        assert_eq!(locs, vec!["/fields/0/type/fields/0/type"; 2]);
+    }
 }
