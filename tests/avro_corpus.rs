@@ -72,6 +72,11 @@ fn avro_corpus() {
             let findings = schemaguard::formats::avro::load_findings(std::slice::from_ref(f));
             if !findings.is_empty() {
                 failing += 1;
+                for x in &findings {
+                    let lc = x.primary().map(|l| l.file.line_col(l.span.start));
+                    let (line, col) = lc.map(|l| (l.line, l.column)).unwrap_or((0, 0));
+                    println!("    {}:{line}:{col}: {}", f.path, x.message);
+                }
             }
         }
         println!(
@@ -96,6 +101,15 @@ fn avro_corpus() {
             let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
             for f in &report.findings {
                 *by_rule.entry(f.rule.id).or_default() += 1;
+            }
+            if mode == Mode::Backward {
+                for f in report
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule.id != "SUBJECT_DELETED")
+                {
+                    println!("  {} [{}] {}", f.rule.id, f.subject, f.message);
+                }
             }
             println!(
                 "driver-eu old -> new, {mode}: {} subjects checked, findings {by_rule:?}, {:?}",

@@ -110,9 +110,12 @@ impl AvroLoaded {
                 }
                 _ => (file.path.clone(), arena.node(root).span.clone()),
             };
-            if !seen.insert(name.clone()) {
-                continue;
-            }
+            // Two files with the same top-level name: the later ones (in path order) are named by their path.
+            let name = if seen.insert(name.clone()) {
+                name
+            } else {
+                file.path.clone()
+            };
             subjects.push((
                 Subject {
                     name,

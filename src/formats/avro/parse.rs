@@ -321,22 +321,32 @@ impl Arena {
 }
 
 fn help_for(message: &str) -> String {
-    if message.starts_with("invalid JSON") || message.starts_with("duplicate key") {
-        "fix the JSON at this position; `.avsc` files must be strict JSON (no comments, no trailing commas)".into()
-    } else if message.starts_with("unknown type") {
+    let m = message;
+    let text = if m.starts_with("invalid JSON") || m.starts_with("duplicate key") {
+        "fix the JSON at this position; `.avsc` files must be strict JSON (no comments, no trailing commas, no repeated keys)"
+    } else if m.starts_with("unknown type") {
         "define the named type (in this file or another `.avsc` of the same set), or fix the spelling; \
          unqualified names resolve in the enclosing namespace"
-            .into()
-    } else if message.starts_with("default") || message.contains("default") {
+    } else if m.contains("defined again") {
+        "give one of the types another name, or make both definitions identical"
+    } else if m.starts_with("duplicate field") {
+        "rename or remove one of the two fields; field names are unique within a record"
+    } else if m.starts_with("duplicate symbol") {
+        "remove the repeated symbol; enum symbols are unique"
+    } else if m.starts_with("duplicate union branch") {
+        "keep one branch per type (named types count by full name)"
+    } else if m.starts_with("union directly inside") {
+        "merge the inner union's branches into the outer union"
+    } else if m.starts_with("default `") {
+        "make the enum default one of its symbols"
+    } else if m.contains("default") {
         "make the default a JSON value of the field's type (for a union: of one of its branches)"
-            .into()
-    } else if message.contains("defined again") {
-        "give one of the types another name, or make both definitions identical".into()
-    } else if message.contains("name") {
-        "names and namespace parts must match `[A-Za-z_][A-Za-z0-9_]*`".into()
+    } else if m.contains("name") {
+        "names and namespace parts must match `[A-Za-z_][A-Za-z0-9_]*`"
     } else {
-        "fix the schema at this position (see the Avro specification)".into()
-    }
+        "fix the schema at this position (see the Avro specification, \"Schema Declaration\")"
+    };
+    text.to_string()
 }
 
 /// Nesting depth of arrays/objects, scanning bytes outside strings; stops early once above the limit.
