@@ -488,7 +488,11 @@ struct Sides {
 
 fn sides(r: &Arena, w: &Arena, inc: &Incompat) -> Sides {
     let (ri, wi) = (r.deref(inc.reader), w.deref(inc.writer));
-    let wptr = |id: NodeId, suffix: &str| format!("{}{}", w.pointer(id), suffix);
+    // Avro writes the root as `/`; the writer side follows the same convention.
+    let wptr = |id: NodeId, suffix: &str| match format!("{}{}", w.pointer(id), suffix) {
+        p if p.is_empty() => "/".to_string(),
+        p => p,
+    };
     let loc = inc.location();
     match inc.kind {
         IncompatKind::NameMismatch => {
