@@ -1495,6 +1495,24 @@ mod tests {
     }
 
     #[test]
+    fn namespaces_inherit_and_empty_means_null() {
+        let text = r#"{"type":"record","name":"Outer","namespace":"a.b","fields":[
+            {"name":"x","type":{"type":"enum","name":"Inner","symbols":["A"]}},
+            {"name":"y","type":{"type":"fixed","name":"Top","namespace":"","size":1}},
+            {"name":"z","type":{"type":"record","name":"c.d.Dotted","namespace":"ignored","fields":[
+                {"name":"w","type":{"type":"fixed","name":"Deep","size":2}}]}},
+            {"name":"r1","type":"Inner"},{"name":"r2","type":"Top"},{"name":"r3","type":"c.d.Deep"}]}"#;
+        let a = load_texts(&[("a.avsc", text)]);
+        assert!(a.findings.is_empty(), "{:?}", messages(&a));
+        let mut names: Vec<&str> = a.named.keys().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["Top", "a.b.Inner", "a.b.Outer", "c.d.Deep", "c.d.Dotted"]
+        );
+    }
+
+    #[test]
     fn self_recursive_record_is_valid() {
         let text = r#"{"type":"record","name":"Node","fields":[{"name":"next","type":["null","Node"],"default":null}]}"#;
         let a = load_texts(&[("a.avsc", text)]);
