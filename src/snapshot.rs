@@ -225,8 +225,19 @@ pub fn compare(
             if let Some(old_set) = latest.set(format) {
                 let new_names: BTreeSet<&str> =
                     new_subjects.iter().map(|s| s.name.as_str()).collect();
+                // A subject whose file is still there but broken is not deleted: its input finding says why.
+                let broken: BTreeSet<&str> = new
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule.category == Category::Input)
+                    .filter_map(|f| f.primary())
+                    .map(|l| l.file.path.as_str())
+                    .collect();
                 for os in &old_set.subjects {
-                    if new_names.contains(os.name.as_str()) {
+                    if new_names.contains(os.name.as_str())
+                        || broken.contains(os.file.path.as_str())
+                        || (spec.pair_single && !broken.is_empty())
+                    {
                         continue;
                     }
                     let mode = (spec.mode_for)(os);

@@ -4,6 +4,8 @@
 //! versions in one direction. Adding a format touches this folder and the two registration lists below.
 //! Nothing here reads files, walks git, or prints.
 
+pub mod avro;
+
 use std::any::Any;
 use std::ops::Range;
 use std::sync::Arc;
@@ -83,12 +85,12 @@ pub trait Engine: Send + Sync {
 
 /// Every registered format. Registration line per format.
 pub fn engines() -> Vec<&'static dyn Engine> {
-    vec![]
+    vec![&avro::ENGINE]
 }
 
 /// Rules declared by the formats. Registration line per format.
 pub fn all_rules() -> impl Iterator<Item = &'static &'static Rule> {
-    let lists: [&'static [&'static Rule]; 0] = [];
+    let lists: [&'static [&'static Rule]; 1] = [avro::RULES];
     lists.into_iter().flatten()
 }
 

@@ -1,0 +1,815 @@
+//! The Avro reader/writer compatibility walk, a port of Apache Avro 1.12 `SchemaCompatibility` (the algorithm
+//! Confluent's `AvroSchema.isBackwardCompatible` runs): same memoization by (reader, writer) pair with pairs in
+//! progress counting as compatible, same name rule (unqualified name, or a reader alias equal to the writer's
+//! full name), same promotions, same union handling (1.12 locations: a writer-union branch index is part of the
+//! path), every incompatibility reported with Avro's JSON-pointer location in reader coordinates. Owns the
+//! verdicts and turns them into findings; it parses nothing (see `parse.rs`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use std::rc::Rc;
+
+use super::parse::{field_named, Arena, Kind, NodeId, Prim};
+use super::{
+    FIXED_SIZE_MISMATCH, MISSING_ENUM_SYMBOLS, MISSING_UNION_BRANCH, NAME_MISMATCH,
+    READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_MISMATCH,
+};
+use crate::finding::{Direction, Finding, Format, Location};
+use crate::rules::Rule;
+
+/// Nesting of (reader, writer) checks allowed on the caller's stack (safe in a 2 MiB thread, debug build).
+/// A walk that reaches it is redone on a thread with `DEEP_STACK` bytes of stack and `DEEP_MAX_DEPTH` levels;
+/// beyond that (a chain of tens of thousands of named types) the rest counts as compatible.
+const MAX_DEPTH: usize = 400;
+const DEEP_MAX_DEPTH: usize = 20_000;
+const DEEP_STACK: usize = 512 * 1024 * 1024;
+
+/// Avro's `SchemaIncompatibilityType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IncompatKind {
+    NameMismatch,
+    FixedSizeMismatch,
+    MissingEnumSymbols,
+    ReaderFieldMissingDefaultValue,
+    TypeMismatch,
+    MissingUnionBranch,
+}
+
+impl IncompatKind {
+    pub(crate) fn rule(self) -> &'static Rule {
+        match self {
+            IncompatKind::NameMismatch => &NAME_MISMATCH,
+            IncompatKind::FixedSizeMismatch => &FIXED_SIZE_MISMATCH,
+            IncompatKind::MissingEnumSymbols => &MISSING_ENUM_SYMBOLS,
+            IncompatKind::ReaderFieldMissingDefaultValue => &READER_FIELD_MISSING_DEFAULT_VALUE,
+            IncompatKind::TypeMismatch => &TYPE_MISMATCH,
+            IncompatKind::MissingUnionBranch => &MISSING_UNION_BRANCH,
+        }
+    }
+}
+
+/// One `SchemaCompatibility.Incompatibility`, plus what is needed to point at both sides.
+#[derive(Debug)]
+pub(crate) struct Incompat {
+    pub kind: IncompatKind,
+    /// Reader element as written at the place checked (a reference is not followed, so the span is the use).
+    pub reader: NodeId,
+    pub writer: NodeId,
+    /// Avro's message (`expected: com.acme.Order`, `[C, D]`, `reader type: STRING not compatible …`).
+    pub message: Msg,
+    /// Avro's location tokens; `location()` renders the JSON pointer in reader coordinates.
+    loc: Vec<Tok>,
+    /// Reader field index for a missing field; missing symbols for enums.
+    pub field: Option<usize>,
+    pub symbols: Vec<String>,
+}
+
+type Res = Vec<Rc<Incompat>>;
+
+/// Avro's message text, built only when a finding is rendered (the walk creates many incompatibilities that a
+/// union branch search then discards).
+#[derive(Debug)]
+pub(crate) enum Msg {
+    TypeMismatch(&'static str, &'static str),
+    UnionLacking(&'static str),
+    FixedSize(u64, u64),
+    Text(String),
+}
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Msg::TypeMismatch(r, w) => {
+                write!(f, "reader type: {r} not compatible with writer type: {w}")
+            }
+            Msg::UnionLacking(w) => write!(f, "reader union lacking writer type: {w}"),
+            Msg::FixedSize(expected, found) => write!(f, "expected: {expected}, found: {found}"),
+            Msg::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Incompat {
+    /// Avro's location: a JSON pointer in reader coordinates (`/fields/1/type/symbols`).
+    pub(crate) fn location(&self) -> String {
+        location_string(&self.loc)
+    }
+}
+
+/// One JSON-pointer token of Avro's location stack (no allocation while walking).
+#[derive(Debug, Clone, Copy)]
+enum Tok {
+    Root,
+    Key(&'static str),
+    Index(usize),
+}
+
+/// A small multiplicative hasher for the memo's integer pairs (SipHash dominated the walk).
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Memo = HashMap<(NodeId, NodeId), Option<Res>, std::hash::BuildHasherDefault<PairHasher>>;
+
+pub(crate) struct Checker<'a> {
+    r: &'a Arena,
+    w: &'a Arena,
+    /// `None` while the pair is being checked (recursion), then its result.
+    memo: Memo,
+    depth: usize,
+    max_depth: usize,
+    /// Whether the walk stopped somewhere at `max_depth`.
+    truncated: bool,
+}
+
+fn location_string(loc: &[Tok]) -> String {
+    let parts: Vec<String> = loc
+        .iter()
+        .skip(1)
+        .map(|t| match t {
+            Tok::Root => String::new(),
+            Tok::Key(k) => k.replace('~', "~0").replace('/', "~1"),
+            Tok::Index(i) => i.to_string(),
+        })
+        .collect();
+    format!("/{}", parts.join("/"))
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn new(reader: &'a Arena, writer: &'a Arena) -> Self {
+        Checker {
+            r: reader,
+            w: writer,
+            memo: Memo::default(),
+            depth: 0,
+            max_depth: MAX_DEPTH,
+            truncated: false,
+        }
+    }
+
+    /// `getCompatibility(reader, writer)`: a fresh location stack, shared memo.
+    pub(crate) fn check(&mut self, reader: NodeId, writer: NodeId) -> Res {
+        let mut loc = Vec::new();
+        self.get(Tok::Root, reader, writer, &mut loc)
+    }
+
+    fn get(&mut self, token: Tok, reader: NodeId, writer: NodeId, loc: &mut Vec<Tok>) -> Res {
+        if self.depth >= self.max_depth {
+            self.truncated = true;
+            return Vec::new();
+        }
+        loc.push(token);
+        let key = (self.r.deref(reader), self.w.deref(writer));
+        // Only a pair with a named side can be reached twice or recursively (every other node has one parent and
+        // duplicate branch types are invalid), so memoizing the rest changes no result; it only costs time.
+        if !is_named(self.r, key.0) && !is_named(self.w, key.1) {
+            self.depth += 1;
+            let r = self.calculate(reader, writer, loc);
+            self.depth -= 1;
+            loc.pop();
+            return r;
+        }
+        let res = match self.memo.get(&key) {
+            Some(None) => Vec::new(),
+            Some(Some(r)) => r.clone(),
+            None => {
+                self.memo.insert(key, None);
+                self.depth += 1;
+                let r = self.calculate(reader, writer, loc);
+                self.depth -= 1;
+                self.memo.insert(key, Some(r.clone()));
+                r
+            }
+        };
+        loc.pop();
+        res
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn incompat(
+        &self,
+        kind: IncompatKind,
+        reader: NodeId,
+        writer: NodeId,
+        message: Msg,
+        loc: &[Tok],
+        field: Option<usize>,
+        symbols: Vec<String>,
+    ) -> Rc<Incompat> {
+        Rc::new(Incompat {
+            kind,
+            reader,
+            writer,
+            message,
+            loc: loc.to_vec(),
+            field,
+            symbols,
+        })
+    }
+
+    fn type_mismatch(&self, reader: NodeId, writer: NodeId, loc: &[Tok]) -> Rc<Incompat> {
+        let message = Msg::TypeMismatch(self.r.java_type(reader), self.w.java_type(writer));
+        self.incompat(
+            IncompatKind::TypeMismatch,
+            reader,
+            writer,
+            message,
+            loc,
+            None,
+            Vec::new(),
+        )
+    }
+
+    fn calculate(&mut self, reader_use: NodeId, writer_use: NodeId, loc: &mut Vec<Tok>) -> Res {
+        let (ri, wi) = (self.r.deref(reader_use), self.w.deref(writer_use));
+        let (r, w) = (self.r, self.w);
+        let (rk, wk) = (&r.node(ri).kind, &w.node(wi).kind);
+        if matches!(rk, Kind::Invalid | Kind::Ref { .. })
+            || matches!(wk, Kind::Invalid | Kind::Ref { .. })
+        {
+            return Vec::new();
+        }
+        let mut out: Res = Vec::new();
+        if r.java_type(ri) == w.java_type(wi) {
+            match (rk, wk) {
+                (Kind::Prim(_), Kind::Prim(_)) => {}
+                (Kind::Array(ra), Kind::Array(wa)) => {
+                    out = self.get(Tok::Key("items"), *ra, *wa, loc)
+                }
+                (Kind::Map(ra), Kind::Map(wa)) => out = self.get(Tok::Key("values"), *ra, *wa, loc),
+                (Kind::Fixed { size: rs, .. }, Kind::Fixed { size: ws, .. }) => {
+                    self.check_names(ri, wi, loc, &mut out);
+                    if rs != ws {
+                        loc.push(Tok::Key("size"));
+                        out.push(self.incompat(
+                            IncompatKind::FixedSizeMismatch,
+                            ri,
+                            wi,
+                            Msg::FixedSize(*ws, *rs),
+                            loc,
+                            None,
+                            Vec::new(),
+                        ));
+                        loc.pop();
+                    }
+                }
+                (
+                    Kind::Enum {
+                        symbols: rsyms,
+                        default: rdef,
+                        ..
+                    },
+                    Kind::Enum { symbols: wsyms, .. },
+                ) => {
+                    self.check_names(ri, wi, loc, &mut out);
+                    let rset: BTreeSet<&str> = rsyms.iter().map(|s| s.name.as_str()).collect();
+                    let missing: BTreeSet<&str> = wsyms
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .filter(|s| !rset.contains(s))
+                        .collect();
+                    let reader_default_ok = rdef
+                        .as_ref()
+                        .is_some_and(|d| rset.contains(d.name.as_str()));
+                    if !missing.is_empty() && !reader_default_ok {
+                        loc.push(Tok::Key("symbols"));
+                        let list: Vec<String> = missing.iter().map(|s| s.to_string()).collect();
+                        out.push(self.incompat(
+                            IncompatKind::MissingEnumSymbols,
+                            ri,
+                            wi,
+                            Msg::Text(format!("[{}]", list.join(", "))),
+                            loc,
+                            None,
+                            list,
+                        ));
+                        loc.pop();
+                    }
+                }
+                (
+                    Kind::Record {
+                        fields: rfields, ..
+                    },
+                    Kind::Record {
+                        fields: wfields,
+                        by_name: wby,
+                        ..
+                    },
+                ) => {
+                    self.check_names(ri, wi, loc, &mut out);
+                    loc.push(Tok::Key("fields"));
+                    for (i, rf) in rfields.iter().enumerate() {
+                        loc.push(Tok::Index(i));
+                        // lookupWriterField: by name, then by each reader alias (Java throws on several matches;
+                        // the first is used here).
+                        let wf = field_named(wfields, wby.as_ref(), &rf.name, i).or_else(|| {
+                            rf.aliases
+                                .iter()
+                                .find_map(|a| field_named(wfields, wby.as_ref(), a, i))
+                        });
+                        match wf {
+                            Some(wf) => out.extend(self.get(Tok::Key("type"), rf.ty, wf.ty, loc)),
+                            None if rf.default.is_some() => {}
+                            None => {
+                                let rt = r.deref(rf.ty);
+                                if matches!(
+                                    &r.node(rt).kind,
+                                    Kind::Enum {
+                                        default: Some(_),
+                                        ..
+                                    }
+                                ) {
+                                    // Avro's quirk: an enum-typed reader field whose enum has a default is
+                                    // checked against the writer record itself.
+                                    out.extend(self.get(Tok::Key("type"), rf.ty, wi, loc));
+                                } else {
+                                    out.push(self.incompat(
+                                        IncompatKind::ReaderFieldMissingDefaultValue,
+                                        ri,
+                                        wi,
+                                        Msg::Text(rf.name.clone()),
+                                        loc,
+                                        Some(i),
+                                        Vec::new(),
+                                    ));
+                                }
+                            }
+                        }
+                        loc.pop();
+                    }
+                    loc.pop();
+                }
+                (Kind::Union(_), Kind::Union(wbranches)) => {
+                    for (i, &wb) in wbranches.iter().enumerate() {
+                        loc.push(Tok::Index(i));
+                        if !self.check(ri, wb).is_empty() {
+                            let message = Msg::UnionLacking(w.java_type(wb));
+                            out.push(self.incompat(
+                                IncompatKind::MissingUnionBranch,
+                                reader_use,
+                                wb,
+                                message,
+                                loc,
+                                None,
+                                Vec::new(),
+                            ));
+                        }
+                        loc.pop();
+                    }
+                }
+                _ => {}
+            }
+            return out;
+        }
+        // Different types. A writer union: every branch must be readable (1.12: the branch index is in the path).
+        if let Kind::Union(wbranches) = wk {
+            for (i, &wb) in wbranches.iter().enumerate() {
+                out.extend(self.get(Tok::Index(i), reader_use, wb, loc));
+            }
+            return out;
+        }
+        match rk {
+            Kind::Prim(rp) => {
+                let promoted = matches!(
+                    (rp, wk),
+                    (Prim::Long, Kind::Prim(Prim::Int))
+                        | (Prim::Float, Kind::Prim(Prim::Int | Prim::Long))
+                        | (
+                            Prim::Double,
+                            Kind::Prim(Prim::Int | Prim::Long | Prim::Float)
+                        )
+                        | (Prim::Bytes, Kind::Prim(Prim::String))
+                        | (Prim::String, Kind::Prim(Prim::Bytes))
+                );
+                if !promoted {
+                    out.push(self.type_mismatch(reader_use, writer_use, loc));
+                }
+            }
+            Kind::Union(rbranches) => {
+                for &rb in rbranches {
+                    if self.check(rb, wi).is_empty() {
+                        return out;
+                    }
+                }
+                let message = Msg::UnionLacking(w.java_type(wi));
+                out.push(self.incompat(
+                    IncompatKind::MissingUnionBranch,
+                    reader_use,
+                    writer_use,
+                    message,
+                    loc,
+                    None,
+                    Vec::new(),
+                ));
+            }
+            _ => out.push(self.type_mismatch(reader_use, writer_use, loc)),
+        }
+        out
+    }
+
+    /// `checkSchemaNames`: unqualified names equal, or a reader alias equals the writer's full name.
+    fn check_names(&self, ri: NodeId, wi: NodeId, loc: &mut Vec<Tok>, out: &mut Res) {
+        let (Some((rn, raliases)), Some((wn, _))) = (named(self.r, ri), named(self.w, wi)) else {
+            return;
+        };
+        if rn.short() == wn.short() || raliases.contains(&wn.full) {
+            return;
+        }
+        loc.push(Tok::Key("name"));
+        out.push(self.incompat(
+            IncompatKind::NameMismatch,
+            ri,
+            wi,
+            Msg::Text(format!("expected: {}", wn.full)),
+            loc,
+            None,
+            Vec::new(),
+        ));
+        loc.pop();
+    }
+}
+
+fn named(a: &Arena, id: NodeId) -> Option<(&super::parse::Name, &Vec<String>)> {
+    match &a.node(id).kind {
+        Kind::Record { name, aliases, .. }
+        | Kind::Enum { name, aliases, .. }
+        | Kind::Fixed { name, aliases, .. } => Some((name, aliases)),
+        _ => None,
+    }
+}
+
+fn is_named(a: &Arena, id: NodeId) -> bool {
+    matches!(
+        a.node(id).kind,
+        Kind::Record { .. } | Kind::Enum { .. } | Kind::Fixed { .. }
+    )
+}
+
+fn kind_word(a: &Arena, id: NodeId) -> &'static str {
+    match &a.node(a.deref(id)).kind {
+        Kind::Record { .. } => "record",
+        Kind::Enum { .. } => "enum",
+        Kind::Fixed { .. } => "fixed",
+        _ => "type",
+    }
+}
+
+/// The span that best shows a node: the `name` of a named definition, else the whole value.
+fn show_span(a: &Arena, id: NodeId) -> Range<usize> {
+    match &a.node(id).kind {
+        Kind::Record { name, .. } | Kind::Enum { name, .. } | Kind::Fixed { name, .. } => {
+            name.span.clone()
+        }
+        _ => a.node(id).span.clone(),
+    }
+}
+
+/// Reader and writer sides of one finding.
+struct Sides {
+    reader: Location,
+    writer: Location,
+}
+
+fn sides(r: &Arena, w: &Arena, inc: &Incompat) -> Sides {
+    let (ri, wi) = (r.deref(inc.reader), w.deref(inc.writer));
+    // Avro writes the root as `/`; the writer side follows the same convention.
+    let wptr = |id: NodeId, suffix: &str| match format!("{}{}", w.pointer(id), suffix) {
+        p if p.is_empty() => "/".to_string(),
+        p => p,
+    };
+    let loc = inc.location();
+    match inc.kind {
+        IncompatKind::NameMismatch => {
+            let rs = show_span(r, ri);
+            Sides {
+                reader: r.location(ri, rs, loc),
+                writer: w.location(wi, show_span(w, wi), wptr(wi, "/name")),
+            }
+        }
+        IncompatKind::FixedSizeMismatch => {
+            let span_of = |a: &Arena, id: NodeId| match &a.node(id).kind {
+                Kind::Fixed { size_span, .. } => size_span.clone(),
+                _ => a.node(id).span.clone(),
+            };
+            Sides {
+                reader: r.location(ri, span_of(r, ri), loc),
+                writer: w.location(wi, span_of(w, wi), wptr(wi, "/size")),
+            }
+        }
+        IncompatKind::MissingEnumSymbols => {
+            let rspan = match &r.node(ri).kind {
+                Kind::Enum { symbols_span, .. } => symbols_span.clone(),
+                _ => r.node(ri).span.clone(),
+            };
+            let (wspan, wp) = match &w.node(wi).kind {
+                Kind::Enum {
+                    symbols,
+                    symbols_span,
+                    ..
+                } => match symbols
+                    .iter()
+                    .position(|s| inc.symbols.first() == Some(&s.name))
+                {
+                    Some(k) => (symbols[k].span.clone(), wptr(wi, &format!("/symbols/{k}"))),
+                    None => (symbols_span.clone(), wptr(wi, "/symbols")),
+                },
+                _ => (w.node(wi).span.clone(), wptr(wi, "")),
+            };
+            Sides {
+                reader: r.location(ri, rspan, loc),
+                writer: w.location(wi, wspan, wp),
+            }
+        }
+        IncompatKind::ReaderFieldMissingDefaultValue => {
+            let rspan = match (&r.node(ri).kind, inc.field) {
+                (Kind::Record { fields, .. }, Some(i)) => fields
+                    .get(i)
+                    .map(|f| f.name_span.clone())
+                    .unwrap_or_else(|| r.node(ri).span.clone()),
+                _ => r.node(ri).span.clone(),
+            };
+            Sides {
+                reader: r.location(ri, rspan, loc),
+                writer: w.location(wi, show_span(w, wi), wptr(wi, "")),
+            }
+        }
+        IncompatKind::TypeMismatch | IncompatKind::MissingUnionBranch => {
+            let (ru, wu) = (inc.reader, inc.writer);
+            Sides {
+                reader: r.location(ru, show_span(r, ru), loc),
+                writer: w.location(wu, show_span(w, wu), wptr(wu, "")),
+            }
+        }
+    }
+}
+
+/// The (message, help) of one incompatibility, worded for the direction checked.
+fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, String) {
+    let back = dir == Direction::Backward;
+    let (rl, wl) = if back {
+        ("new schema", "old schema")
+    } else {
+        ("old schema", "new schema")
+    };
+    let (ri, wi) = (r.deref(inc.reader), w.deref(inc.writer));
+    let at = format!("at `{}`", inc.location());
+    let amsg = inc.message.to_string();
+    match inc.kind {
+        IncompatKind::ReaderFieldMissingDefaultValue => {
+            let rec = named(r, ri)
+                .map(|(n, _)| n.full.clone())
+                .unwrap_or_default();
+            let f = &amsg;
+            if back {
+                (
+                    format!("field `{f}` of record `{rec}` has no default and is missing from the old schema ({at})"),
+                    format!("add a default to `{f}` (for an optional value: type `[\"null\", …]` with `\"default\": null`), or, if it renames an old field, list the old name in its `aliases`"),
+                )
+            } else {
+                (
+                    format!("the old schema (reader) has field `{f}` of record `{rec}` without a default, and the new schema no longer writes it ({at})"),
+                    format!("keep field `{f}` in the new schema; removing a field is forward compatible only when the old schema gives it a default"),
+                )
+            }
+        }
+        IncompatKind::TypeMismatch => {
+            let desc = r.describe_position(inc.reader);
+            let (rt, wt) = (r.type_name(inc.reader), w.type_name(inc.writer));
+            let (old_t, new_t) = if back { (&wt, &rt) } else { (&rt, &wt) };
+            let help = if back {
+                format!("keep `{wt}`, change it only along an Avro promotion (int→long→float→double, string↔bytes), or make the new type a union that includes `{wt}`")
+            } else {
+                format!("write a type the old schema reads as `{rt}`: `{rt}` itself or one that promotes to it (int→long→float→double, string↔bytes)")
+            };
+            (
+                format!(
+                    "{desc} changed type from `{old_t}` to `{new_t}`: the {rl} cannot read `{wt}` written by the {wl} ({}, {at})",
+                    amsg
+                ),
+                help,
+            )
+        }
+        IncompatKind::NameMismatch => {
+            let kind = kind_word(r, ri);
+            let (Some((rn, _)), Some((wn, _))) = (named(r, ri), named(w, wi)) else {
+                return (amsg.clone(), String::new());
+            };
+            if back {
+                (
+                    format!("{kind} `{}` was renamed to `{}` and the new schema has no alias for the old name ({}, {at})", wn.full, rn.full, amsg),
+                    format!("keep the unqualified name `{}` (a namespace-only change is fine), or add `\"aliases\": [\"{}\"]` to {kind} `{}`", wn.short(), wn.full, rn.full),
+                )
+            } else {
+                (
+                    format!("{kind} `{}` was renamed to `{}`, which the old schema (reader) cannot match ({}, {at})", rn.full, wn.full, amsg),
+                    format!("keep the unqualified name `{}`: old readers match a name by its unqualified form or by their own aliases", rn.short()),
+                )
+            }
+        }
+        IncompatKind::FixedSizeMismatch => {
+            let name = named(r, ri)
+                .map(|(n, _)| n.full.clone())
+                .unwrap_or_default();
+            let size = |a: &Arena, id: NodeId| match &a.node(id).kind {
+                Kind::Fixed { size, .. } => *size,
+                _ => 0,
+            };
+            let (rs, ws) = (size(r, ri), size(w, wi));
+            let (old_s, new_s) = if back { (ws, rs) } else { (rs, ws) };
+            (
+                format!("fixed `{name}` changed size from {old_s} to {new_s} bytes ({}, {at})", amsg),
+                format!("keep the size at {old_s}; for a different size add a new fixed type with its own name and field"),
+            )
+        }
+        IncompatKind::MissingEnumSymbols => {
+            let name = named(r, ri)
+                .map(|(n, _)| n.full.clone())
+                .unwrap_or_default();
+            let list = &amsg;
+            if back {
+                (
+                    format!("enum `{name}` of the new schema lacks symbols {list} that the old schema can write ({at})"),
+                    format!("keep the symbols {list}, or give enum `{name}` a `default` symbol that unknown symbols are read as"),
+                )
+            } else {
+                (
+                    format!("enum `{name}` of the old schema (reader) lacks symbols {list} that the new schema can write ({at})"),
+                    "adding enum symbols is forward compatible only when the old enum has a `default`; ship a reader version with a `default` first".to_string(),
+                )
+            }
+        }
+        IncompatKind::MissingUnionBranch => {
+            let desc = r.describe_position(inc.reader);
+            let wt = w.type_name(inc.writer);
+            let help = if back {
+                format!("add `{wt}` to the union in the new schema")
+            } else {
+                format!("keep the new schema writing only types the old union can read (`{wt}` is not one of them), or add `{wt}` to the old union first")
+            };
+            (
+                format!(
+                    "{desc}: the union in the {rl} has no branch that can read `{wt}` written by the {wl} ({}, {at})",
+                    amsg
+                ),
+                help,
+            )
+        }
+    }
+}
+
+/// Checks `reader` reading `writer` and turns every incompatibility into a finding for `subject`.
+pub(crate) fn findings(
+    r: &Arena,
+    reader_root: NodeId,
+    w: &Arena,
+    writer_root: NodeId,
+    dir: Direction,
+    subject: &str,
+) -> Vec<Finding> {
+    let run = |max_depth: usize| -> (Vec<Finding>, bool) {
+        let mut checker = Checker::new(r, w);
+        checker.max_depth = max_depth;
+        let incs = checker.check(reader_root, writer_root);
+        let found = incs
+            .iter()
+            .map(|inc| {
+                let (message, help) = words(r, w, inc, dir);
+                let s = sides(r, w, inc);
+                let (new, old) = match dir {
+                    Direction::Backward => (s.reader, s.writer),
+                    Direction::Forward => (s.writer, s.reader),
+                };
+                Finding::new(inc.kind.rule(), subject, message)
+                    .help(help)
+                    .format(Format::Avro)
+                    .at_new(new)
+                    .at_old(old)
+            })
+            .collect();
+        (found, checker.truncated)
+    };
+    let (found, truncated) = run(MAX_DEPTH);
+    if !truncated {
+        return found;
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || run(DEEP_MAX_DEPTH).0)
+            .ok()
+            .and_then(|h| h.join().ok())
+            .unwrap_or(found)
+    })
+}
+
+/// Verdict only (for benches): the number of incompatibilities.
+pub(crate) fn count(r: &Arena, reader_root: NodeId, w: &Arena, writer_root: NodeId) -> usize {
+    Checker::new(r, w).check(reader_root, writer_root).len()
+}
+
+/// The number of incompatibilities through `findings` (deep walks included).
+#[cfg(test)]
+fn count_deep(r: &Arena, reader_root: NodeId, w: &Arena, writer_root: NodeId) -> usize {
+    findings(r, reader_root, w, writer_root, Direction::Backward, "s").len()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn arena(texts: &[String]) -> Arena {
+        let files: Vec<Arc<SourceFile>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| SourceFile::new(format!("f{i:04}.avsc"), None, t.as_str()))
+            .collect();
+        super::super::parse::load(&files)
+    }
+
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(f)
+            .expect("thread starts")
+            .join()
+            .expect("no stack overflow")
+    }
+
+    #[test]
+    fn deepest_accepted_nesting_checks_on_a_small_stack() {
+        let n = on_small_stack(|| {
+            let depth = 250;
+            let mut s = String::new();
+            for _ in 0..depth {
+                s.push_str(r#"{"type":"array","items":"#);
+            }
+            s.push_str("\"int\"");
+            s.push_str(&"}".repeat(depth));
+            let r = arena(std::slice::from_ref(&s));
+            let w = arena(&[s.replace("\"int\"", "\"string\"")]);
+            assert!(r.findings.is_empty() && w.findings.is_empty());
+            count(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap())
+        });
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn long_chain_of_named_types_across_files_does_not_overflow() {
+        let n = on_small_stack(|| {
+            let files = 1000;
+            let make = |leaf: &str| -> Vec<String> {
+                (0..files)
+                    .map(|i| {
+                        let ty = if i + 1 == files {
+                            format!("\"{leaf}\"")
+                        } else {
+                            format!("\"R{}\"", i + 1)
+                        };
+                        format!(r#"{{"type":"record","name":"R{i}","fields":[{{"name":"f","type":{ty}}}]}}"#)
+                    })
+                    .collect()
+            };
+            let r = arena(&make("int"));
+            let w = arena(&make("string"));
+            assert!(r.findings.is_empty() && w.findings.is_empty());
+            (
+                count(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()),
+                count_deep(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()),
+            )
+        });
+        // The walk on the caller's stack stops at its limit; the deep rerun sees the change 1000 levels down.
+        assert_eq!(n, (0, 1));
+    }
+
+    #[test]
+    fn memoized_named_pair_reports_with_its_first_location() {
+        // Avro's memo keeps the first location of a (reader, writer) pair: the second use of `M` repeats it.
+        let old = r#"{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"record","name":"M","fields":[{"name":"x","type":"long"}]}},{"name":"b","type":"M"}]}"#;
+        let new = old.replace("\"long\"", "\"int\"");
+        let r = arena(&[new]);
+        let w = arena(&[old.to_string()]);
+        let mut checker = Checker::new(&r, &w);
+        let res = checker.check(r.roots[0].unwrap(), w.roots[0].unwrap());
+        let locs: Vec<String> = res.iter().map(|i| i.location()).collect();
+        assert_eq!(locs, vec!["/fields/0/type/fields/0/type"; 2]);
+    }
+}

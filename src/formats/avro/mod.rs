@@ -1,0 +1,263 @@
+//! The Avro format: claims `.avsc` files, parses a whole snapshot at once (named types resolve across files, the
+//! way Confluent schema references do), names subjects by the full name of each file's top-level named type, and
+//! compares subjects with the Apache Avro 1.12 reader/writer algorithm. Declares the six Avro incompatibility
+//! rules. Parsing lives in `parse.rs`, the walk in `compat.rs`; this module only wires them to `Engine`.
+
+mod compat;
+mod parse;
+
+use std::any::Any;
+use std::sync::Arc;
+
+use crate::finding::{Category, Direction, Finding, Format, Severity};
+use crate::formats::{CheckOptions, Engine, Loaded, Subject};
+use crate::rule_doc;
+use crate::rules::Rule;
+use crate::source::SourceFile;
+
+use parse::{Arena, Kind, NodeId};
+
+const AVRO: &[Format] = &[Format::Avro];
+
+pub static NAME_MISMATCH: Rule = Rule {
+    id: "NAME_MISMATCH",
+    category: Category::Compatibility,
+    severity: Severity::Error,
+    formats: AVRO,
+    summary:
+        "a record, enum or fixed was renamed without a reader alias for the writer's full name",
+    doc: rule_doc!("NAME_MISMATCH"),
+};
+
+pub static FIXED_SIZE_MISMATCH: Rule = Rule {
+    id: "FIXED_SIZE_MISMATCH",
+    category: Category::Compatibility,
+    severity: Severity::Error,
+    formats: AVRO,
+    summary: "a fixed type changed its size",
+    doc: rule_doc!("FIXED_SIZE_MISMATCH"),
+};
+
+pub static MISSING_ENUM_SYMBOLS: Rule = Rule {
+    id: "MISSING_ENUM_SYMBOLS",
+    category: Category::Compatibility,
+    severity: Severity::Error,
+    formats: AVRO,
+    summary: "the reader's enum lacks symbols the writer can write, and has no default",
+    doc: rule_doc!("MISSING_ENUM_SYMBOLS"),
+};
+
+pub static READER_FIELD_MISSING_DEFAULT_VALUE: Rule = Rule {
+    id: "READER_FIELD_MISSING_DEFAULT_VALUE",
+    category: Category::Compatibility,
+    severity: Severity::Error,
+    formats: AVRO,
+    summary: "the reader has a field without a default that the writer does not write",
+    doc: rule_doc!("READER_FIELD_MISSING_DEFAULT_VALUE"),
+};
+
+pub static TYPE_MISMATCH: Rule = Rule {
+    id: "TYPE_MISMATCH",
+    category: Category::Compatibility,
+    severity: Severity::Error,
+    formats: AVRO,
+    summary: "the reader's type cannot read the writer's type (no Avro promotion applies)",
+    doc: rule_doc!("TYPE_MISMATCH"),
+};
+
+pub static MISSING_UNION_BRANCH: Rule = Rule {
+    id: "MISSING_UNION_BRANCH",
+    category: Category::Compatibility,
+    severity: Severity::Error,
+    formats: AVRO,
+    summary: "the reader's union has no branch that can read a type the writer writes",
+    doc: rule_doc!("MISSING_UNION_BRANCH"),
+};
+
+/// The rules this format emits besides the core ones (`PARSE_ERROR`, `READ_ERROR`, `SUBJECT_DELETED`).
+pub static RULES: &[&Rule] = &[
+    &FIXED_SIZE_MISMATCH,
+    &MISSING_ENUM_SYMBOLS,
+    &MISSING_UNION_BRANCH,
+    &NAME_MISMATCH,
+    &READER_FIELD_MISSING_DEFAULT_VALUE,
+    &TYPE_MISMATCH,
+];
+
+pub struct AvroEngine;
+
+pub static ENGINE: AvroEngine = AvroEngine;
+
+/// One snapshot's Avro files.
+pub(crate) struct AvroLoaded {
+    arena: Arena,
+    subjects: Vec<(Subject, NodeId)>,
+}
+
+impl AvroLoaded {
+    fn new(files: &[Arc<SourceFile>]) -> Self {
+        let arena = parse::load(files);
+        let mut subjects: Vec<(Subject, NodeId)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (fi, root) in arena.roots.iter().enumerate() {
+            let (Some(root), true) = (*root, arena.valid[fi]) else {
+                continue;
+            };
+            let file = &arena.files[fi];
+            let (name, span) = match &arena.node(root).kind {
+                Kind::Record { name, .. } | Kind::Enum { name, .. } | Kind::Fixed { name, .. } => {
+                    (name.full.clone(), name.span.clone())
+                }
+                _ => (file.path.clone(), arena.node(root).span.clone()),
+            };
+            // Two files with the same top-level name: the later ones (in path order) are named by their path.
+            let name = if seen.insert(name.clone()) {
+                name
+            } else {
+                file.path.clone()
+            };
+            subjects.push((
+                Subject {
+                    name,
+                    file: Arc::clone(file),
+                    span,
+                },
+                root,
+            ));
+        }
+        AvroLoaded { arena, subjects }
+    }
+
+    fn root_of(&self, subject: &Subject) -> Option<NodeId> {
+        self.subjects
+            .iter()
+            .find(|(s, _)| s.name == subject.name && s.file.path == subject.file.path)
+            .map(|(_, r)| *r)
+    }
+}
+
+impl Loaded for AvroLoaded {
+    fn subjects(&self) -> Vec<Subject> {
+        let mut v: Vec<Subject> = self.subjects.iter().map(|(s, _)| s.clone()).collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    fn findings(&self) -> Vec<Finding> {
+        self.arena.findings.clone()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn is_avsc(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".avsc")
+}
+
+impl Engine for AvroEngine {
+    fn format(&self) -> Format {
+        Format::Avro
+    }
+
+    fn claims(&self, path: &str, _text: &str, _explicit: bool) -> bool {
+        is_avsc(path)
+    }
+
+    fn may_claim(&self, path: &str) -> bool {
+        is_avsc(path)
+    }
+
+    fn load(&self, files: &[Arc<SourceFile>], _opts: &CheckOptions) -> Box<dyn Loaded> {
+        Box::new(AvroLoaded::new(files))
+    }
+
+    fn compat(
+        &self,
+        old: &dyn Loaded,
+        old_subject: &Subject,
+        new: &dyn Loaded,
+        new_subject: &Subject,
+        dir: Direction,
+        _opts: &CheckOptions,
+    ) -> Vec<Finding> {
+        let (Some(old), Some(new)) = (
+            old.as_any().downcast_ref::<AvroLoaded>(),
+            new.as_any().downcast_ref::<AvroLoaded>(),
+        ) else {
+            return Vec::new();
+        };
+        let (Some(old_root), Some(new_root)) = (old.root_of(old_subject), new.root_of(new_subject))
+        else {
+            return Vec::new();
+        };
+        match dir {
+            Direction::Backward => compat::findings(
+                &new.arena,
+                new_root,
+                &old.arena,
+                old_root,
+                dir,
+                &new_subject.name,
+            ),
+            Direction::Forward => compat::findings(
+                &old.arena,
+                old_root,
+                &new.arena,
+                new_root,
+                dir,
+                &new_subject.name,
+            ),
+        }
+    }
+}
+
+/// For benchmarks and corpus checks: parses each side as one file and returns the number of incompatibilities
+/// of `reader` reading `writer` (`None` if either does not load cleanly).
+#[doc(hidden)]
+pub fn bench_parse(path: &str, text: &str) -> (usize, usize) {
+    let f = SourceFile::new(path, None, text);
+    let arena = parse::load(&[f]);
+    (arena.nodes.len(), arena.findings.len())
+}
+
+/// Parses the files of one snapshot and returns every load finding (corpus checks).
+#[doc(hidden)]
+pub fn load_findings(files: &[Arc<SourceFile>]) -> Vec<Finding> {
+    parse::load(files).findings
+}
+
+/// A pre-parsed pair for benchmarks: reader and writer snapshots plus their roots.
+#[doc(hidden)]
+pub struct BenchPair {
+    reader: Arena,
+    writer: Arena,
+    r: NodeId,
+    w: NodeId,
+}
+
+impl BenchPair {
+    pub fn new(reader: &str, writer: &str) -> Option<BenchPair> {
+        let r = parse::load(&[SourceFile::new("reader.avsc", None, reader)]);
+        let w = parse::load(&[SourceFile::new("writer.avsc", None, writer)]);
+        let (rr, wr) = (
+            r.roots.first().copied().flatten()?,
+            w.roots.first().copied().flatten()?,
+        );
+        if !r.findings.is_empty() || !w.findings.is_empty() {
+            return None;
+        }
+        Some(BenchPair {
+            reader: r,
+            writer: w,
+            r: rr,
+            w: wr,
+        })
+    }
+
+    /// Runs one full compatibility check (fresh memo) and returns the number of incompatibilities.
+    pub fn check(&self) -> usize {
+        compat::count(&self.reader, self.r, &self.writer, self.w)
+    }
+}
