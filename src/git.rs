@@ -23,6 +23,8 @@ pub enum GitError {
     BadRevision { rev: String, message: String },
     #[error("no baseline found: none of {tried} exists in this repository.\n  pass one explicitly: `schemaguard check --against origin/main` (or any branch, tag or commit)")]
     NoDefaultBranch { tried: String },
+    #[error("no baseline found: this shallow clone has only `{branch}`, not the default branch, and fetching is off (--no-fetch) or failed.\n  fetch it (`git fetch --depth=1 origin main`, or `fetch-depth: 0` in actions/checkout), drop --no-fetch, or pass `--against REV`")]
+    ShallowNoDefaultBranch { branch: String },
     #[error("HEAD has no commit yet: there is nothing to compare with.\n  commit first, or pass `--against REV`")]
     NoHead,
     #[error("no merge-base between HEAD and `{base}`: the histories are unrelated.\n  pass the baseline explicitly: `schemaguard check --against {base}`")]
@@ -232,7 +234,12 @@ impl Git {
         if let Ok(r) = self.repo.find_reference("refs/remotes/origin/HEAD") {
             if let Ok(Some(target)) = r.symbolic_target() {
                 if let Some(name) = target.strip_prefix("refs/remotes/") {
-                    c.push(name.to_string());
+                    // `git clone --branch feature` points origin/HEAD at the cloned branch itself: that is not
+                    // the default branch.
+                    let own = self.head_branch().map(|b| format!("origin/{b}"));
+                    if own.as_deref() != Some(name) {
+                        c.push(name.to_string());
+                    }
                 }
             }
         }
@@ -294,6 +301,11 @@ impl Git {
             }
         }
         let Some((name, tip)) = found else {
+            if self.repo.is_shallow() {
+                return Err(GitError::ShallowNoDefaultBranch {
+                    branch: self.head_branch().unwrap_or_else(|| "HEAD".into()),
+                });
+            }
             return Err(GitError::NoDefaultBranch {
                 tried: candidates
                     .iter()

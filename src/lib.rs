@@ -37,7 +37,12 @@ pub type ReadFiles = (Vec<Arc<source::SourceFile>>, Vec<finding::Finding>, bool)
 
 /// Reads a file or every schema file below a directory. Files under a directory are named relative to it (a
 /// Protobuf import root); a file given directly keeps its name as given.
-pub fn read_path(
+pub fn read_path(path: &Path, revision: Option<String>) -> Result<ReadFiles, RunError> {
+    read_path_in(Path::new(""), path, revision)
+}
+
+/// `read_path` with `shown` relative to `base`; paths are shown to the user as given.
+pub fn read_path_in(
     base: &Path,
     shown: &Path,
     revision: Option<String>,
@@ -48,22 +53,28 @@ pub fn read_path(
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let explicit = !meta.is_dir();
-    let entries: Vec<(PathBuf, String)> = if meta.is_dir() {
+    // (filesystem path, logical path, path shown to the user)
+    let entries: Vec<(PathBuf, String, String)> = if meta.is_dir() {
         let engines = formats::engines();
         source::walk(path, &|rel| engines.iter().any(|e| e.may_claim(rel)))
+            .into_iter()
+            .map(|(fs, rel)| {
+                let joined = source::slash_path(&shown.join(&rel));
+                (fs, rel, joined)
+            })
+            .collect()
     } else {
-        vec![(path.to_path_buf(), source::slash_path(shown))]
+        let p = source::slash_path(shown);
+        vec![(path.to_path_buf(), p.clone(), p)]
     };
-    for (fs_path, display) in entries {
+    for (fs_path, logical, display) in entries {
         match source::read_file(&fs_path, &display) {
-            Ok(f) => {
-                let f = if revision.is_some() {
-                    source::SourceFile::new(f.path.clone(), revision.clone(), Arc::clone(&f.text))
-                } else {
-                    f
-                };
-                files.push(f)
-            }
+            Ok(f) => files.push(source::SourceFile::with_shown(
+                logical,
+                display,
+                revision.clone(),
+                Arc::clone(&f.text),
+            )),
             Err(e) => errors.push(snapshot::read_error_finding(&e, revision.as_deref())),
         }
     }
@@ -95,7 +106,7 @@ pub fn compat_paths_in(
         ));
     }
     let load_one = |p: &Path| -> Result<LoadedSnapshot, RunError> {
-        let (files, errors, explicit) = read_path(base, p, None)?;
+        let (files, errors, explicit) = read_path_in(base, p, None)?;
         Ok(snapshot::load(None, files, errors, explicit, opts))
     };
     let previous: Vec<LoadedSnapshot> =

@@ -43,9 +43,15 @@ pub fn classify(file: &SourceFile, explicit: bool) -> Option<&'static dyn Engine
 /// A finding for a file that could not be read.
 pub fn read_error_finding(err: &ReadError, revision: Option<&str>) -> Finding {
     let file = SourceFile::new(err.path(), revision.map(str::to_string), "");
-    Finding::new(&rules::READ_ERROR, err.path(), err.to_string())
+    let mut f = Finding::new(&rules::READ_ERROR, err.path(), err.to_string())
         .help("make the file readable and save it as UTF-8")
-        .at_new(Location::new(&file, 0..0))
+        .at_new(Location::new(&file, 0..0));
+    // The file's format, as far as its name tells (its text could not be read).
+    f.format = formats::engines()
+        .into_iter()
+        .find(|e| e.may_claim(err.path()))
+        .map(|e| e.format());
+    f
 }
 
 /// Loads files already read; each goes to the first format that claims it, unclaimed files are skipped

@@ -11,6 +11,9 @@ use std::sync::Arc;
 pub struct SourceFile {
     /// Path as shown to the user: relative to the repository root or to the argument given, `/`-separated.
     pub path: String,
+    /// The path as the user can open it: `path`, or, for a file below a directory given to `compat`, that
+    /// directory joined with `path`. Reports show this one.
+    pub shown: String,
     /// `None` for the working tree or a plain path; else the revision label (`origin/main`, `HEAD~1`, …).
     pub revision: Option<String>,
     pub text: Arc<str>,
@@ -30,11 +33,23 @@ impl SourceFile {
         revision: Option<String>,
         text: impl Into<Arc<str>>,
     ) -> Arc<Self> {
+        let path = path.into();
+        Self::with_shown(path.clone(), path, revision, text)
+    }
+
+    /// A file whose logical `path` (for imports, pairing) differs from the path the user sees.
+    pub fn with_shown(
+        path: impl Into<String>,
+        shown: impl Into<String>,
+        revision: Option<String>,
+        text: impl Into<Arc<str>>,
+    ) -> Arc<Self> {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Arc::new(SourceFile {
             path: path.into(),
+            shown: shown.into(),
             revision,
             text,
             line_starts,
@@ -44,8 +59,8 @@ impl SourceFile {
     /// `origin/main:schemas/order.avsc` for a revision, the plain path otherwise.
     pub fn display_name(&self) -> String {
         match &self.revision {
-            Some(rev) => format!("{rev}:{}", self.path),
-            None => self.path.clone(),
+            Some(rev) => format!("{rev}:{}", self.shown),
+            None => self.shown.clone(),
         }
     }
 

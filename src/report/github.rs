@@ -44,7 +44,7 @@ fn line(f: &Finding) -> String {
     };
     if let Some(loc) = loc {
         let r = region(loc);
-        props.push(("file", loc.file.path.clone()));
+        props.push(("file", loc.file.shown.clone()));
         props.push(("line", r.line.to_string()));
         // The runner rejects columns on an annotation that spans several lines (actions/runner#2082,
         // like the Checks API): a multi-line element keeps its lines only.

@@ -50,7 +50,7 @@ fn identity(f: &Finding) -> String {
     let mut key = format!("{}\u{1f}{}", f.fingerprint(), f.rule.id);
     if let Some(loc) = f.primary() {
         key.push('\u{1f}');
-        key.push_str(&loc.file.path);
+        key.push_str(&loc.file.shown);
         key.push('\u{1f}');
         match &loc.pointer {
             Some(p) => key.push_str(p),
@@ -68,7 +68,7 @@ fn issue(f: &Finding, fingerprint: String) -> Issue {
     let (path, lines) = match (&f.new, &f.old) {
         (Some(loc), _) => {
             let r = region(loc);
-            (loc.file.path.clone(), (r.line, r.end_line))
+            (loc.file.shown.clone(), (r.line, r.end_line))
         }
         // A deletion: the issue sits on the deleted file's path at its old lines.
         (None, Some(old)) => {
@@ -77,7 +77,7 @@ fn issue(f: &Finding, fingerprint: String) -> Issue {
                 place(old)
             ));
             let r = region(old);
-            (old.file.path.clone(), (r.line, r.end_line))
+            (old.file.shown.clone(), (r.line, r.end_line))
         }
         // GitLab requires a path; a finding without a location is reported against the repository root.
         (None, None) => (".".to_string(), (1, 1)),

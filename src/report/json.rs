@@ -45,7 +45,7 @@ struct JsonFinding<'a> {
 pub fn location(l: &Location) -> JsonLocation {
     let (a, b) = l.file.span_line_cols(&l.span);
     JsonLocation {
-        file: l.file.path.clone(),
+        file: l.file.shown.clone(),
         revision: l.file.revision.clone(),
         line: a.line,
         column: a.column,

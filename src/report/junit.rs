@@ -100,7 +100,8 @@ fn test_case(name: String, case: &Case<'_>) -> TestCase {
     tc.set_classname(format!("schemaguard.{group}"));
     // Where the first finding is: reporters such as action-junit-report annotate from these attributes.
     if let Some(loc) = case.findings.first().and_then(|f| f.primary()) {
-        tc.extra.insert("file".into(), loc.file.path.clone().into());
+        tc.extra
+            .insert("file".into(), loc.file.shown.clone().into());
         tc.extra.insert(
             "line".into(),
             loc.file.line_col(loc.span.start).line.to_string().into(),

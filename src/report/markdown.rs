@@ -182,8 +182,8 @@ fn location_cell(loc: &Location) -> String {
     match &loc.file.revision {
         None => format!(
             "[{}]({}#L{})",
-            escape_text(&format!("{}:{}", loc.file.path, r.line)),
-            uri_path(&loc.file.path),
+            escape_text(&format!("{}:{}", loc.file.shown, r.line)),
+            uri_path(&loc.file.shown),
             r.line
         ),
         Some(_) => code(&format!("{}:{}", loc.file.display_name(), r.line)),

@@ -220,7 +220,7 @@ fn physical(loc: &Location) -> PhysicalLocation {
     let r = region(loc);
     PhysicalLocation {
         artifact_location: ArtifactLocation {
-            uri: uri_path(&loc.file.path),
+            uri: uri_path(&loc.file.shown),
         },
         region: Region {
             start_line: r.line,
@@ -244,7 +244,7 @@ fn logical(loc: &Location) -> Vec<LogicalLocation> {
 fn previous_label(loc: &Location) -> String {
     match &loc.file.revision {
         Some(rev) => format!("previous version at {rev}"),
-        None => format!("previous version in {}", loc.file.path),
+        None => format!("previous version in {}", loc.file.shown),
     }
 }
 

@@ -50,15 +50,6 @@ impl Diagnostic for FindingDiag<'_> {
             Severity::Info => miette::Severity::Advice,
         })
     }
-    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        let help = self.f.help.as_deref().unwrap_or("");
-        let text = if help.is_empty() {
-            format!("see `schemaguard explain {}`", self.f.rule.id)
-        } else {
-            format!("{help}\n(see `schemaguard explain {}`)", self.f.rule.id)
-        };
-        Some(Box::new(text))
-    }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
@@ -66,13 +57,6 @@ impl Diagnostic for FindingDiag<'_> {
         self.label
             .clone()
             .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
-    }
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
-        }
     }
 }
 
@@ -94,12 +78,9 @@ impl Diagnostic for SideDiag {
     }
 }
 
+/// miette appends `:line:column` of the label to the name.
 fn named_source(loc: &Location) -> NamedSource<String> {
-    let lc = loc.file.line_col(loc.span.start);
-    NamedSource::new(
-        format!("{}:{}:{}", loc.file.display_name(), lc.line, lc.column),
-        loc.file.text.to_string(),
-    )
+    NamedSource::new(loc.file.display_name(), loc.file.text.to_string())
 }
 
 fn labeled(loc: &Location, text: &str) -> LabeledSpan {
@@ -123,7 +104,7 @@ fn diag(f: &Finding) -> FindingDiag<'_> {
     if let (Some(_), Some(o)) = (&f.new, &f.old) {
         if has_text(o) {
             related.push(SideDiag {
-                title: format!("before: {}", o.file.display_name()),
+                title: format!("previously, in {}", o.file.display_name()),
                 source: named_source(o),
                 label: labeled(o, "before"),
             });
@@ -163,6 +144,17 @@ pub fn render(report: &Report, style: TextStyle, out: &mut dyn Write) -> std::io
         if handler.render_report(&mut s, &d).is_err() {
             s = format!("{}: {}\n", f.rule.id, f.message);
         }
+        // The old snippet follows the new one, titled with its revision; help comes last.
+        for side in &d.related {
+            let mut r = String::new();
+            if handler.render_report(&mut r, side).is_ok() {
+                s.push_str(&r);
+            }
+        }
+        if let Some(help) = f.help.as_deref().filter(|h| !h.is_empty()) {
+            s.push_str(&format!("  help: {help}\n"));
+        }
+        s.push_str(&format!("  docs: schemaguard explain {}\n", f.rule.id));
         // A location with no text to show (a file that could not be read) still gets its path.
         if d.source.is_none() {
             if let Some(p) = f.primary() {
