@@ -27,7 +27,9 @@ fn main() -> ExitCode {
         }
     }
     if paths.len() != 2 {
-        eprintln!("usage: jsonschema_compat OLD NEW [--mode M] [--lenient] [--show-compatible] [--quiet]");
+        eprintln!(
+            "usage: jsonschema_compat OLD NEW [--mode M] [--lenient] [--show-compatible] [--quiet]"
+        );
         return ExitCode::from(2);
     }
     let report = match schemaguard::compat_paths(&paths[..1], &paths[1], mode, &opts) {

@@ -218,7 +218,11 @@ impl JsonLoaded {
                 return Some(Location::new(&doc.file, span).with_pointer(ptr));
             }
         }
-        let span = tree.node(s.node).span.clone();
+        let node_span = tree.node(s.node).span.clone();
+        let span = match s.key_start {
+            Some(k) if k < node_span.start => k..node_span.end,
+            _ => node_span,
+        };
         let ptr = if s.pointer.is_empty() {
             String::new()
         } else {
@@ -323,14 +327,39 @@ fn span_at_pointer(tree: &Tree, pointer: &str) -> (Range<usize>, String) {
 /// Built once per draft from the meta-schemas bundled with `jsonschema` (no network).
 fn meta_validator(draft: Draft) -> Option<&'static jsonschema::Validator> {
     use std::sync::OnceLock;
-    static CACHE: [OnceLock<Option<jsonschema::Validator>>; 5] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static CACHE: [OnceLock<Option<jsonschema::Validator>>; 5] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
     let (slot, d, uri) = match draft {
-        Draft::D4 => (0, jsonschema::Draft::Draft4, "http://json-schema.org/draft-04/schema#"),
-        Draft::D6 => (1, jsonschema::Draft::Draft6, "http://json-schema.org/draft-06/schema#"),
-        Draft::D7 => (2, jsonschema::Draft::Draft7, "http://json-schema.org/draft-07/schema#"),
-        Draft::D2019 => (3, jsonschema::Draft::Draft201909, "https://json-schema.org/draft/2019-09/schema"),
-        Draft::D2020 => (4, jsonschema::Draft::Draft202012, "https://json-schema.org/draft/2020-12/schema"),
+        Draft::D4 => (
+            0,
+            jsonschema::Draft::Draft4,
+            "http://json-schema.org/draft-04/schema#",
+        ),
+        Draft::D6 => (
+            1,
+            jsonschema::Draft::Draft6,
+            "http://json-schema.org/draft-06/schema#",
+        ),
+        Draft::D7 => (
+            2,
+            jsonschema::Draft::Draft7,
+            "http://json-schema.org/draft-07/schema#",
+        ),
+        Draft::D2019 => (
+            3,
+            jsonschema::Draft::Draft201909,
+            "https://json-schema.org/draft/2019-09/schema",
+        ),
+        Draft::D2020 => (
+            4,
+            jsonschema::Draft::Draft202012,
+            "https://json-schema.org/draft/2020-12/schema",
+        ),
     };
     CACHE[slot]
         .get_or_init(|| {
@@ -357,6 +386,7 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
     let mut trees: Vec<Option<Tree>> = Vec::with_capacity(files.len());
     let mut docs: Vec<Doc> = Vec::with_capacity(files.len());
     let mut by_path = HashMap::new();
+    let mut path_subjects = Vec::new();
     for file in &files {
         by_path.insert(file.path.clone(), docs.len());
         let parsed = match ext(&file.path) {
@@ -435,13 +465,18 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
                         .filter(|s| !s.is_empty() && !s.starts_with('#'))
                         .map(|s| (s.to_string(), t.node(m.val).span.clone()))
                 });
-            subject = Some(match id {
-                Some((name, span)) => (name, span),
-                None => (
-                    file.path.clone(),
-                    root_span.start..(root_span.start + 1).min(root_span.end),
-                ),
-            });
+            let path_subject = (
+                file.path.clone(),
+                root_span.start..(root_span.start + 1).min(root_span.end),
+            );
+            subject = Some(id.unwrap_or(path_subject.clone()));
+            path_subjects.push(path_subject);
+        }
+        if subject.is_none() {
+            // A file that does not parse keeps its subject, so it is not mistaken for a deletion; it is
+            // simply not compared (its PARSE_ERROR says why).
+            subject = Some((file.path.clone(), 0..0));
+            path_subjects.push((file.path.clone(), 0..0));
         }
         trees.push(tree);
         docs.push(Doc {
@@ -449,6 +484,15 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
             root: None,
             subject,
         });
+    }
+
+    // Subjects are file paths. Naming them by `$id` pairs moved files but is unstable in practice: Wikimedia
+    // keeps `current.yaml` beside one copy per version, all declaring one `$id`, so the `$id` of `1.0.0.yaml`
+    // is shared in one revision and unique in the next. See the README (JSON Schema, subjects).
+    for (d, path_subject) in docs.iter_mut().zip(path_subjects) {
+        if d.subject.is_some() {
+            d.subject = Some(path_subject);
+        }
     }
 
     let index = refs::Index::build(

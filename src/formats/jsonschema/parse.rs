@@ -391,7 +391,17 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Tree, ParseFailure> {
                 let end = (at + len).min(text.len());
                 let is_key = matches!(stack.last(), Some(Frame::Map { key: None, .. }));
                 if is_key {
-                    if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                    if let Some(Frame::Map {
+                        key,
+                        start,
+                        members,
+                        ..
+                    }) = stack.last_mut()
+                    {
+                        // A block mapping's start mark comes after its first key: start at the key.
+                        if members.is_empty() && at < *start {
+                            *start = at;
+                        }
                         *key = Some((value.into(), at..end));
                     }
                     if anchor != 0 {

@@ -127,7 +127,8 @@ impl Kind {
     /// everit's Java class, for "same type" decisions.
     pub fn class(&self) -> u8 {
         match self {
-            Kind::Empty => 0,
+            // An unresolved reference is compared as the empty schema (it was reported when loading).
+            Kind::Empty | Kind::Ref { target: None, .. } => 0,
             Kind::True => 1,
             Kind::False => 2,
             Kind::Null => 3,
@@ -140,12 +141,17 @@ impl Kind {
             Kind::Not(_) => 10,
             Kind::Object(_) => 11,
             Kind::Array(_) => 12,
-            Kind::Ref { .. } => 13,
+            Kind::Ref {
+                target: Some(_), ..
+            } => 13,
         }
     }
     /// `instanceof EmptySchema` (TrueSchema extends EmptySchema).
     pub fn is_empty_like(&self) -> bool {
-        matches!(self, Kind::Empty | Kind::True)
+        matches!(
+            self,
+            Kind::Empty | Kind::True | Kind::Ref { target: None, .. }
+        )
     }
 }
 
@@ -163,6 +169,9 @@ pub(crate) struct Schema {
     /// Canonical text of `default`.
     pub default: Option<String>,
     pub connect_bytes: bool,
+    /// Start of the property name when this schema is the value of a `properties` member, so a finding about
+    /// the whole property underlines `"name": {…}`.
+    pub key_start: Option<usize>,
     /// Identity used to collapse duplicate subschemas of a combined schema (everit's `JsonSchema.equals`).
     pub canon: String,
 }
@@ -250,6 +259,7 @@ impl<'a> Builder<'a> {
             description: None,
             default: None,
             connect_bytes: false,
+            key_start: None,
             canon,
         }
     }
@@ -472,6 +482,10 @@ impl<'a> Builder<'a> {
                 for m in members {
                     let ptr = format!("{pointer}/properties/{}", esc(&m.key));
                     let s = self.build(doc, m.val, &ptr);
+                    let sch = &mut self.schemas[s as usize];
+                    if sch.key_start.is_none() && sch.node == m.val {
+                        sch.key_start = Some(m.key_span.start);
+                    }
                     prop_index.insert(m.key.clone(), props.len());
                     props.push((m.key.clone(), s));
                 }
