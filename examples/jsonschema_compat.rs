@@ -40,6 +40,8 @@ fn main() -> ExitCode {
         }
     };
     if !quiet {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
         for f in &report.findings {
             let at = f
                 .primary()
@@ -48,7 +50,19 @@ fn main() -> ExitCode {
                     format!("{}:{}:{}", l.file.display_name(), lc.line, lc.column)
                 })
                 .unwrap_or_default();
-            println!("{} {} {} {}", f.severity.as_str(), f.rule.id, at, f.message);
+            // A closed pipe (`| head`) ends the listing, not the program.
+            if writeln!(
+                out,
+                "{} {} {} {}",
+                f.severity.as_str(),
+                f.rule.id,
+                at,
+                f.message
+            )
+            .is_err()
+            {
+                break;
+            }
         }
     }
     ExitCode::from(schemaguard::exit_code(&report, Some(Severity::Error)))

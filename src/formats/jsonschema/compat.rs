@@ -12,6 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use super::parse::Tree;
 use super::rules as r;
 use super::schema::{Additional, ArrayKind, Criterion, Kind, ObjectKind, Schema, SchemaId};
 use crate::rules::Rule;
@@ -56,6 +57,15 @@ pub(crate) enum Item {
 pub(crate) struct Res {
     pub items: Vec<Item>,
     pub compatible: bool,
+    /// Whether any difference lies below (identical subtrees are skipped when reporting).
+    pub has_leaves: bool,
+}
+
+fn has_leaves(items: &[Item]) -> bool {
+    items.iter().any(|i| match i {
+        Item::Leaf(_) => true,
+        Item::Sub { res, .. } => res.has_leaves,
+    })
 }
 
 struct Ctx {
@@ -93,6 +103,8 @@ impl Ctx {
 
 pub(crate) struct Walker<'a> {
     arenas: [&'a [Schema]; 2],
+    trees: [&'a [Option<Tree>]; 2],
+    canon_cache: HashMap<SRef, Rc<str>>,
     lenient: bool,
     memo: HashMap<(SRef, SRef), Rc<Res>>,
     in_progress: HashSet<(SRef, SRef)>,
@@ -117,9 +129,9 @@ pub(crate) fn is_compatible(ty: &Rule, lenient: bool) -> bool {
 
 /// Compares `original` (side 0) with `update` (side 1) to a fixpoint; returns the root result.
 pub(crate) fn compare_roots(
-    original: &[Schema],
+    original: (&[Schema], &[Option<Tree>]),
     orig_root: SchemaId,
-    update: &[Schema],
+    update: (&[Schema], &[Option<Tree>]),
     upd_root: SchemaId,
     lenient: bool,
 ) -> Rc<Res> {
@@ -136,7 +148,9 @@ pub(crate) fn compare_roots(
     loop {
         pass += 1;
         let mut w = Walker {
-            arenas: [original, update],
+            arenas: [original.0, update.0],
+            trees: [original.1, update.1],
+            canon_cache: HashMap::new(),
             lenient,
             memo: HashMap::new(),
             in_progress: HashSet::new(),
@@ -148,6 +162,7 @@ pub(crate) fn compare_roots(
         w.compare(&mut ctx, Some(o), Some(u));
         let root = Rc::new(Res {
             compatible: ctx.compatible,
+            has_leaves: has_leaves(&ctx.items),
             items: ctx.items,
         });
         if w.cycle_hits == 0 || pass >= MAX_PASSES {
@@ -287,6 +302,7 @@ impl<'a> Walker<'a> {
         self.in_progress.remove(&key);
         let res = Rc::new(Res {
             compatible: sub.compatible,
+            has_leaves: has_leaves(&sub.items),
             items: sub.items,
         });
         self.memo.insert(key, Rc::clone(&res));
@@ -731,15 +747,8 @@ impl<'a> Walker<'a> {
             }
         }
         // Duplicate subschemas collapse (everit's LinkedHashSet of JsonSchema).
-        let dedup = |side: u8, subs: &[SchemaId], arena: &[Schema]| -> Vec<SRef> {
-            let mut seen = HashSet::new();
-            subs.iter()
-                .filter(|s| seen.insert(arena[**s as usize].canon.clone()))
-                .map(|s| SRef { side, id: *s })
-                .collect()
-        };
-        let os_list = dedup(o.side, osubs, self.arenas[o.side as usize]);
-        let us_list = dedup(u.side, usubs, self.arenas[u.side as usize]);
+        let os_list = self.dedup(o.side, osubs);
+        let us_list = self.dedup(u.side, usubs);
         let (on, un) = (os_list.len(), us_list.len());
         if on < un {
             let ty: &'static Rule = if uc == Criterion::All {
@@ -785,6 +794,36 @@ impl<'a> Walker<'a> {
                 spot(u, ukw),
             );
         }
+    }
+
+    /// Canonical text of a schema's JSON value (plus what tells derived schemas apart), computed once.
+    fn canon(&mut self, s: SRef) -> Rc<str> {
+        if let Some(c) = self.canon_cache.get(&s) {
+            return Rc::clone(c);
+        }
+        let sch = self.schema(s);
+        let text = match self.trees[s.side as usize]
+            .get(sch.doc as usize)
+            .and_then(|t| t.as_ref())
+        {
+            Some(t) => format!("{}{}", t.canonical_string(sch.node), sch.canon_suffix),
+            None => format!("#{}", s.id),
+        };
+        let rc: Rc<str> = text.into();
+        self.canon_cache.insert(s, Rc::clone(&rc));
+        rc
+    }
+
+    fn dedup(&mut self, side: u8, subs: &[SchemaId]) -> Vec<SRef> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for s in subs {
+            let r = SRef { side, id: *s };
+            if seen.insert(self.canon(r)) {
+                out.push(r);
+            }
+        }
+        out
     }
 
     fn is_open_object(&self, side: u8, k: &ObjectKind) -> bool {

@@ -175,8 +175,13 @@ impl Engine for JsonSchemaEngine {
                 Direction::Backward => (old, old_root, new, new_root, false),
                 Direction::Forward => (new, new_root, old, old_root, true),
             };
-            let res =
-                compat::compare_roots(&orig.schemas, orig_root, &upd.schemas, upd_root, lenient);
+            let res = compat::compare_roots(
+                (&orig.schemas, &orig.trees),
+                orig_root,
+                (&upd.schemas, &upd.trees),
+                upd_root,
+                lenient,
+            );
             let sides = [orig, upd];
             let new_side: u8 = if orig_is_new { 0 } else { 1 };
             findings_of(&res, &sides, new_side, &subject, lenient)
@@ -621,7 +626,7 @@ fn findings_of(
         for item in &res.items {
             match item {
                 Item::Sub { prefix: p, res } => {
-                    if seen_res.insert(std::rc::Rc::as_ptr(res)) {
+                    if res.has_leaves && seen_res.insert(std::rc::Rc::as_ptr(res)) {
                         let mut full = prefix.clone();
                         full.extend(p.iter().cloned());
                         stack.push((res, full));

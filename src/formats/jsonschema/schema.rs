@@ -172,8 +172,9 @@ pub(crate) struct Schema {
     /// Start of the property name when this schema is the value of a `properties` member, so a finding about
     /// the whole property underlines `"name": {…}`.
     pub key_start: Option<usize>,
-    /// Identity used to collapse duplicate subschemas of a combined schema (everit's `JsonSchema.equals`).
-    pub canon: String,
+    /// Tells apart the schemas everit derives from one JSON value (a type-array branch, a part of a synthetic
+    /// `allOf`); with the value's canonical text it identifies duplicate subschemas of a combined schema.
+    pub canon_suffix: Box<str>,
 }
 
 /// A keyword problem met while building the model (bad regex): (doc, span, message).
@@ -248,7 +249,14 @@ impl<'a> Builder<'a> {
         (self.schemas.len() - 1) as SchemaId
     }
 
-    fn bare(&self, doc: u32, node: NodeId, pointer: &str, kind: Kind, canon: String) -> Schema {
+    fn bare(
+        &self,
+        doc: u32,
+        node: NodeId,
+        pointer: &str,
+        kind: Kind,
+        canon_suffix: String,
+    ) -> Schema {
         Schema {
             doc,
             node,
@@ -260,7 +268,7 @@ impl<'a> Builder<'a> {
             default: None,
             connect_bytes: false,
             key_start: None,
-            canon,
+            canon_suffix: canon_suffix.into(),
         }
     }
 
@@ -270,7 +278,7 @@ impl<'a> Builder<'a> {
             return id;
         }
         let tree = self.tree(doc);
-        let canon = format!("{doc}:{}", tree.canonical_string(node));
+        let canon = String::new();
         let id = match &tree.node(node).val {
             Val::Bool(true) => self.push(self.bare(doc, node, pointer, Kind::True, canon)),
             Val::Bool(false) => self.push(self.bare(doc, node, pointer, Kind::False, canon)),
@@ -302,10 +310,11 @@ impl<'a> Builder<'a> {
     }
 
     fn build_object(&mut self, doc: u32, node: NodeId, pointer: &str, canon: String) -> SchemaId {
+        let _ = &canon;
         let tree = self.tree(doc);
         let has = |k: &str| tree.get(node, k).is_some();
         // Reserve the id first so that recursion through this node (a self-reference by pointer) terminates.
-        let id = self.push(self.bare(doc, node, pointer, Kind::Empty, canon.clone()));
+        let id = self.push(self.bare(doc, node, pointer, Kind::Empty, canon));
         self.memo.insert((doc, node), id);
 
         let kind = if let Some(r) = tree.get(node, "$ref").and_then(|r| tree.str_of(r)) {
@@ -361,7 +370,7 @@ impl<'a> Builder<'a> {
                     let mut subs = Vec::new();
                     for t in names {
                         if let Some(k) = self.typed(doc, node, pointer, &t) {
-                            let c = format!("{canon}#type={t}");
+                            let c = format!("#type={t}");
                             subs.push(self.push(self.bare(doc, node, pointer, k, c)));
                         }
                     }
@@ -393,7 +402,7 @@ impl<'a> Builder<'a> {
                         .into_iter()
                         .enumerate()
                         .map(|(i, k)| {
-                            let c = format!("{canon}#part={i}");
+                            let c = format!("#part={i}");
                             self.push(self.bare(doc, node, pointer, k, c))
                         })
                         .collect();
