@@ -114,6 +114,8 @@ pub(crate) enum Kind {
         subs: Vec<SchemaId>,
     },
     Not(SchemaId),
+    /// `if`/`then`/`else` (everit's ConditionalSchema): a class of its own, not diffed inside (as Confluent).
+    Conditional,
     Object(Box<ObjectKind>),
     Array(Box<ArrayKind>),
     /// A `$ref`; `target` is filled by resolution (`None`: unresolved, compared as the empty schema).
@@ -144,6 +146,7 @@ impl Kind {
             Kind::Ref {
                 target: Some(_), ..
             } => 13,
+            Kind::Conditional => 14,
         }
     }
     /// `instanceof EmptySchema` (TrueSchema extends EmptySchema).
@@ -354,6 +357,13 @@ impl<'a> Builder<'a> {
                         });
                     }
                 }
+            }
+            if has("if") || has("then") || has("else") {
+                for kw in ["if", "then", "else"] {
+                    // Built so `$ref`s inside resolve and are checked; not compared.
+                    let _ = self.child(doc, node, pointer, kw);
+                }
+                extracted.push(Kind::Conditional);
             }
             match tree.get(node, "type").map(|t| &tree.node(t).val) {
                 Some(Val::Str(t)) => {
