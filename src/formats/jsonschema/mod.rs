@@ -70,30 +70,42 @@ fn ext(path: &str) -> Option<&'static str> {
     }
 }
 
-/// Whether the top-level JSON object has a `$schema` key (a byte scan, no parse).
-fn json_has_top_level_schema(text: &str) -> bool {
+/// The value of the top-level `$schema` of a JSON document (a byte scan, no parse).
+fn json_top_level_schema(text: &str) -> Option<&str> {
     let b = text.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
+    let string_end = |mut j: usize| {
+        while j < b.len() && b[j] != b'"' {
+            if b[j] == b'\\' {
+                j += 1;
+            }
+            j += 1;
+        }
+        j
+    };
     while i < b.len() {
         match b[i] {
             b'"' => {
                 let start = i + 1;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = string_end(start);
                 if depth == 1 && b.get(start..i) == Some(b"$schema") {
                     let mut j = i + 1;
                     while j < b.len() && b[j].is_ascii_whitespace() {
                         j += 1;
                     }
-                    if b.get(j) == Some(&b':') {
-                        return true;
+                    if b.get(j) != Some(&b':') {
+                        continue;
                     }
+                    j += 1;
+                    while j < b.len() && b[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    if b.get(j) != Some(&b'"') {
+                        return Some("");
+                    }
+                    let end = string_end(j + 1);
+                    return text.get(j + 1..end);
                 }
             }
             b'{' | b'[' => depth += 1,
@@ -102,13 +114,24 @@ fn json_has_top_level_schema(text: &str) -> bool {
         }
         i += 1;
     }
-    false
+    None
 }
 
-fn yaml_has_top_level_schema(text: &str) -> bool {
-    text.lines().any(|l| {
-        l.starts_with("$schema:") || l.starts_with("\"$schema\":") || l.starts_with("'$schema':")
+/// The value of a top-level `$schema:` line of a YAML document.
+fn yaml_top_level_schema(text: &str) -> Option<&str> {
+    text.lines().find_map(|l| {
+        let rest = l
+            .strip_prefix("$schema:")
+            .or_else(|| l.strip_prefix("\"$schema\":"))
+            .or_else(|| l.strip_prefix("'$schema':"))?;
+        Some(rest.trim().trim_matches(|c| c == '"' || c == '\''))
     })
+}
+
+/// A `$schema` naming a JSON Schema meta-schema. Config files such as `tsconfig.json` or `renovate.json`
+/// also carry `$schema` (the URL of the schema they follow); they are instances, not schemas.
+fn is_meta_schema_uri(v: &str) -> bool {
+    v.to_ascii_lowercase().contains("json-schema.org/")
 }
 
 /// An Avro schema in a `.json` file: a record/enum/fixed declaration without `$schema`.
@@ -129,12 +152,12 @@ impl Engine for JsonSchemaEngine {
                 if path.to_ascii_lowercase().ends_with(".schema.json") {
                     return true;
                 }
-                if json_has_top_level_schema(text) {
+                if json_top_level_schema(text).is_some_and(is_meta_schema_uri) {
                     return true;
                 }
                 explicit && !looks_like_avro(text)
             }
-            Some(_) => explicit || yaml_has_top_level_schema(text),
+            Some(_) => explicit || yaml_top_level_schema(text).is_some_and(is_meta_schema_uri),
             None => false,
         }
     }
@@ -689,7 +712,8 @@ fn finding_of(
 
 fn prop_name(path: &[String]) -> Option<&str> {
     let n = path.len();
-    (n >= 2 && path[n - 2] == "properties").then(|| path[n - 1].as_str())
+    (n >= 2 && matches!(path[n - 2].as_str(), "properties" | "required"))
+        .then(|| path[n - 1].as_str())
 }
 
 /// Confluent's description templates (`Difference.error()`), with `%s` filled as reader then writer.
@@ -865,6 +889,17 @@ mod tests {
         ));
         assert!(!e.claims("a/x.json", r#"{"a": {"$schema": 1}}"#, false));
         assert!(!e.claims("package.json", r#"{"name": "x"}"#, false));
+        // An instance that names its schema is not a schema.
+        assert!(!e.claims(
+            "tsconfig.json",
+            r#"{"$schema": "https://json.schemastore.org/tsconfig", "compilerOptions": {}}"#,
+            false
+        ));
+        assert!(e.claims(
+            "x.json",
+            r#"{"$schema": "https://json.schemastore.org/tsconfig"}"#,
+            true
+        ));
         assert!(e.claims("x.json", r#"{"type": "object"}"#, true));
         assert!(e.claims(
             "e.yaml",
