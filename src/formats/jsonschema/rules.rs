@@ -1,7 +1,7 @@
 //! Declarations of the JSON Schema rules: every Confluent `Difference.Type` under its exact name, with its
 //! STRICT and LENIENT verdicts (`SchemaDiff.COMPATIBLE_CHANGES_STRICT` / `_LENIENT`), plus
-//! `UNRESOLVED_REFERENCE`. Generated from the verdict table of the Confluent reference (§4.4); edit the table
-//! here, not the walk. Detection lives in `compat.rs`.
+//! `UNRESOLVED_REFERENCE`. The table below follows the verdict table of the Confluent reference (§4.4) in
+//! Confluent's declaration order; verdicts change here, never in the walk. Detection lives in `compat.rs`.
 
 use crate::finding::{Category, Format, Severity};
 use crate::rules::Rule;
