@@ -40,19 +40,27 @@ pub static RULES: &[&Rule] = &{
 const WORK_STACK: usize = 256 * 1024 * 1024;
 
 fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| {
-        match std::thread::Builder::new()
+    let slot = std::sync::Mutex::new(Some(f));
+    let take = || slot.lock().ok().and_then(|mut g| g.take());
+    let spawned = std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
             .name("jsonschema".into())
             .stack_size(WORK_STACK)
-            .spawn_scoped(s, f)
-        {
-            Ok(h) => match h.join() {
-                Ok(v) => v,
-                Err(p) => std::panic::resume_unwind(p),
-            },
-            Err(_) => panic!("cannot start a thread for the JSON Schema walk"),
+            .spawn_scoped(s, || take().map(|f| f()))
+            .ok()?;
+        match handle.join() {
+            Ok(v) => v,
+            Err(p) => std::panic::resume_unwind(p),
         }
-    })
+    });
+    match spawned {
+        Some(v) => v,
+        // No thread could be started (a memory limit): run here; depth limits still apply.
+        None => match take() {
+            Some(f) => f(),
+            None => unreachable!("the closure runs at most once and its result was not returned"),
+        },
+    }
 }
 
 pub struct JsonSchemaEngine;
