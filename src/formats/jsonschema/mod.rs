@@ -142,11 +142,16 @@ fn is_meta_schema_uri(v: &str) -> bool {
     v.to_ascii_lowercase().contains("json-schema.org/")
 }
 
-/// An Avro schema in a `.json` file: a record/enum/fixed declaration without `$schema`.
+/// An Avro schema in a `.json` file: `"type": "record" | "enum" | "fixed"` (never JSON Schema types), no
+/// `$schema`.
 fn looks_like_avro(text: &str) -> bool {
+    use std::sync::OnceLock;
+    static AVRO_TYPE: OnceLock<Option<regex::Regex>> = OnceLock::new();
     !text.contains("\"$schema\"")
-        && text.contains("\"fields\"")
-        && (text.contains("\"record\"") || text.contains("\"namespace\""))
+        && AVRO_TYPE
+            .get_or_init(|| regex::Regex::new(r#""type"\s*:\s*"(record|enum|fixed)""#).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(text))
 }
 
 impl Engine for JsonSchemaEngine {
