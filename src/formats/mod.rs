@@ -14,6 +14,8 @@ use crate::finding::{Direction, Finding, Format};
 use crate::rules::Rule;
 use crate::source::SourceFile;
 
+pub mod jsonschema;
+
 /// Options that some formats read; each format ignores what is not its own.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -85,12 +87,12 @@ pub trait Engine: Send + Sync {
 
 /// Every registered format. Registration line per format.
 pub fn engines() -> Vec<&'static dyn Engine> {
-    vec![&avro::ENGINE]
+    vec![&avro::ENGINE, &jsonschema::ENGINE]
 }
 
 /// Rules declared by the formats. Registration line per format.
 pub fn all_rules() -> impl Iterator<Item = &'static &'static Rule> {
-    let lists: [&'static [&'static Rule]; 1] = [avro::RULES];
+    let lists: [&'static [&'static Rule]; 2] = [avro::RULES, jsonschema::RULES];
     lists.into_iter().flatten()
 }
 

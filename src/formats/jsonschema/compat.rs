@@ -1,0 +1,1487 @@
+//! Confluent's JSON Schema compatibility walk (`json/diff/SchemaDiff.java` and friends), ported one-to-one:
+//! `compare(original, update)` where, for BACKWARD, original = the old schema (writer) and update = the new
+//! schema (reader). Every `Difference.Type` the reference emits is emitted here under the same name, on the same
+//! path (`#/properties/foo/maxLength`), and judged by the same STRICT or LENIENT compatible set.
+//!
+//! Results are memoized per (original, update) schema pair and kept as a DAG of shared results, so a `$ref`
+//! graph that would expand to 2^40 paths costs one comparison per pair. A pair met again while it is being
+//! compared is a cycle and counts as compatible; like Confluent, the walk then repeats with the pairs found
+//! incompatible fed back until that set stops growing (a fixpoint). This module produces differences; `mod.rs`
+//! turns them into findings.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use super::parse::Tree;
+use super::rules as r;
+use super::schema::{Additional, ArrayKind, Criterion, Kind, ObjectKind, Schema, SchemaId};
+use crate::rules::Rule;
+
+/// Deepest chain of nested comparisons followed; deeper pairs count as compatible (never reached by real
+/// schemas: the document depth is bounded, and a `$ref` cycle stops at the first repeated pair).
+const MAX_WALK_DEPTH: usize = 20_000;
+/// Fixpoint passes at most.
+const MAX_PASSES: usize = 8;
+
+/// A schema in one of the two snapshots being compared: `side` 0 is the original's snapshot, 1 the update's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct SRef {
+    pub side: u8,
+    pub id: SchemaId,
+}
+
+/// Where a difference is, on one side: the schema and, when the difference is about one keyword, its name.
+#[derive(Debug, Clone)]
+pub(crate) struct Spot {
+    pub at: SRef,
+    pub kw: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Leaf {
+    pub ty: &'static Rule,
+    /// Path tokens relative to the memoized pair that holds this leaf.
+    pub path: Vec<String>,
+    pub orig: Option<Spot>,
+    pub upd: Option<Spot>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Item {
+    Leaf(Leaf),
+    Sub { prefix: Vec<String>, res: Rc<Res> },
+}
+
+/// The differences of one (original, update) pair, paths relative to the pair.
+#[derive(Debug, Default)]
+pub(crate) struct Res {
+    pub items: Vec<Item>,
+    pub compatible: bool,
+    /// Whether any difference lies below (identical subtrees are skipped when reporting).
+    pub has_leaves: bool,
+}
+
+fn has_leaves(items: &[Item]) -> bool {
+    items.iter().any(|i| match i {
+        Item::Leaf(_) => true,
+        Item::Sub { res, .. } => res.has_leaves,
+    })
+}
+
+struct Ctx {
+    path: Vec<String>,
+    items: Vec<Item>,
+    compatible: bool,
+}
+
+impl Ctx {
+    fn root() -> Ctx {
+        Ctx {
+            path: Vec::new(),
+            items: Vec::new(),
+            compatible: true,
+        }
+    }
+    fn sub(&self) -> Ctx {
+        Ctx {
+            path: self.path.clone(),
+            items: Vec::new(),
+            compatible: true,
+        }
+    }
+    fn enter(&mut self, tok: impl Into<String>) {
+        self.path.push(tok.into());
+    }
+    fn leave(&mut self) {
+        self.path.pop();
+    }
+    fn extend(&mut self, other: Ctx) {
+        self.compatible &= other.compatible;
+        self.items.extend(other.items);
+    }
+}
+
+pub(crate) struct Walker<'a> {
+    arenas: [&'a [Schema]; 2],
+    trees: [&'a [Option<Tree>]; 2],
+    canon_cache: HashMap<SRef, Rc<str>>,
+    lenient: bool,
+    memo: HashMap<(SRef, SRef), Rc<Res>>,
+    in_progress: HashSet<(SRef, SRef)>,
+    assumed: HashMap<(SRef, SRef), Rc<Res>>,
+    cycle_hits: usize,
+    depth: usize,
+}
+
+/// Whether `ty` is in the policy's compatible set (`SchemaDiff.COMPATIBLE_CHANGES_STRICT` / `_LENIENT`).
+pub(crate) fn is_compatible(ty: &Rule, lenient: bool) -> bool {
+    match r::verdict(ty.id) {
+        Some((strict_ok, lenient_ok)) => {
+            if lenient {
+                lenient_ok
+            } else {
+                strict_ok
+            }
+        }
+        None => false,
+    }
+}
+
+/// Compares `original` (side 0) with `update` (side 1) to a fixpoint; returns the root result.
+pub(crate) fn compare_roots(
+    original: (&[Schema], &[Option<Tree>]),
+    orig_root: SchemaId,
+    update: (&[Schema], &[Option<Tree>]),
+    upd_root: SchemaId,
+    lenient: bool,
+) -> Rc<Res> {
+    let mut assumed: HashMap<(SRef, SRef), Rc<Res>> = HashMap::new();
+    let o = SRef {
+        side: 0,
+        id: orig_root,
+    };
+    let u = SRef {
+        side: 1,
+        id: upd_root,
+    };
+    let mut pass = 0;
+    loop {
+        pass += 1;
+        let mut w = Walker {
+            arenas: [original.0, update.0],
+            trees: [original.1, update.1],
+            canon_cache: HashMap::new(),
+            lenient,
+            memo: HashMap::new(),
+            in_progress: HashSet::new(),
+            assumed: std::mem::take(&mut assumed),
+            cycle_hits: 0,
+            depth: 0,
+        };
+        let mut ctx = Ctx::root();
+        w.compare(&mut ctx, Some(o), Some(u));
+        let root = Rc::new(Res {
+            compatible: ctx.compatible,
+            has_leaves: has_leaves(&ctx.items),
+            items: ctx.items,
+        });
+        if w.cycle_hits == 0 || pass >= MAX_PASSES {
+            return root;
+        }
+        // Feed back the pairs found incompatible; stop when that set no longer grows.
+        let before: HashSet<(SRef, SRef)> = w.assumed.keys().copied().collect();
+        let mut next = w.assumed;
+        for (k, v) in w.memo {
+            if !v.compatible {
+                next.entry(k).or_insert(v);
+            }
+        }
+        if next.len() == before.len() {
+            return root;
+        }
+        assumed = next;
+    }
+}
+
+fn spot(at: SRef, kw: Option<&str>) -> Option<Spot> {
+    Some(Spot {
+        at,
+        kw: kw.map(str::to_string),
+    })
+}
+
+fn is_integral(x: f64) -> bool {
+    x.fract() == 0.0 && x.abs() < 9.0e15
+}
+
+impl<'a> Walker<'a> {
+    fn schema(&self, s: SRef) -> &'a Schema {
+        &self.arenas[s.side as usize][s.id as usize]
+    }
+
+    /// `$ref` replaced by what it refers to (a chain followed; a cycle of refs or an unresolved ref is `self`).
+    fn normalize(&self, mut s: SRef) -> SRef {
+        for _ in 0..64 {
+            match &self.schema(s).kind {
+                Kind::Ref {
+                    target: Some(t), ..
+                } => {
+                    s = SRef {
+                        side: s.side,
+                        id: *t,
+                    }
+                }
+                _ => return s,
+            }
+        }
+        s
+    }
+
+    fn add(
+        &self,
+        ctx: &mut Ctx,
+        ty: &'static Rule,
+        kw: Option<&str>,
+        orig: Option<Spot>,
+        upd: Option<Spot>,
+    ) {
+        let mut path = ctx.path.clone();
+        if let Some(k) = kw {
+            path.push(k.to_string());
+        }
+        if !is_compatible(ty, self.lenient) {
+            ctx.compatible = false;
+        }
+        ctx.items.push(Item::Leaf(Leaf {
+            ty,
+            path,
+            orig,
+            upd,
+        }));
+    }
+
+    /// A keyword-level difference: the keyword is on the path; each side points at it when it has it.
+    #[allow(clippy::too_many_arguments)]
+    fn kw(
+        &self,
+        ctx: &mut Ctx,
+        ty: &'static Rule,
+        kw: &str,
+        o: SRef,
+        u: SRef,
+        o_has: bool,
+        u_has: bool,
+    ) {
+        self.add(
+            ctx,
+            ty,
+            Some(kw),
+            spot(o, o_has.then_some(kw)),
+            spot(u, u_has.then_some(kw)),
+        );
+    }
+
+    fn compare(&mut self, ctx: &mut Ctx, o: Option<SRef>, u: Option<SRef>) {
+        let (o, u) = match (o, u) {
+            (None, None) => return,
+            (None, Some(u)) => {
+                self.add(ctx, &r::SCHEMA_ADDED, None, None, spot(u, None));
+                return;
+            }
+            (Some(o), None) => {
+                self.add(ctx, &r::SCHEMA_REMOVED, None, spot(o, None), None);
+                return;
+            }
+            (Some(o), Some(u)) => (self.normalize(o), self.normalize(u)),
+        };
+        let key = (o, u);
+        if let Some(res) = self.memo.get(&key) {
+            ctx.compatible &= res.compatible;
+            ctx.items.push(Item::Sub {
+                prefix: ctx.path.clone(),
+                res: Rc::clone(res),
+            });
+            return;
+        }
+        if self.in_progress.contains(&key) || self.depth >= MAX_WALK_DEPTH {
+            self.cycle_hits += 1;
+            if let Some(res) = self.assumed.get(&key) {
+                ctx.compatible &= res.compatible;
+                ctx.items.push(Item::Sub {
+                    prefix: ctx.path.clone(),
+                    res: Rc::clone(res),
+                });
+            }
+            return;
+        }
+        self.in_progress.insert(key);
+        self.depth += 1;
+        let mut sub = Ctx::root();
+        self.compare_pair(&mut sub, o, u);
+        self.depth -= 1;
+        self.in_progress.remove(&key);
+        let res = Rc::new(Res {
+            compatible: sub.compatible,
+            has_leaves: has_leaves(&sub.items),
+            items: sub.items,
+        });
+        self.memo.insert(key, Rc::clone(&res));
+        ctx.compatible &= res.compatible;
+        ctx.items.push(Item::Sub {
+            prefix: ctx.path.clone(),
+            res,
+        });
+    }
+
+    fn compare_pair(&mut self, ctx: &mut Ctx, o: SRef, u: SRef) {
+        let os = self.schema(o);
+        let us = self.schema(u);
+        match (&os.kind, &us.kind) {
+            (k, Kind::Combined { criterion, subs }) if !matches!(k, Kind::Combined { .. }) => {
+                if subs.len() == 1 {
+                    let mut sub = ctx.sub();
+                    self.compare(
+                        &mut sub,
+                        Some(o),
+                        Some(SRef {
+                            side: u.side,
+                            id: subs[0],
+                        }),
+                    );
+                    if sub.compatible {
+                        ctx.extend(sub);
+                        return;
+                    }
+                } else if matches!(criterion, Criterion::Any | Criterion::One) {
+                    for s in subs {
+                        let mut sub = ctx.sub();
+                        self.compare(
+                            &mut sub,
+                            Some(o),
+                            Some(SRef {
+                                side: u.side,
+                                id: *s,
+                            }),
+                        );
+                        if sub.compatible {
+                            ctx.extend(sub);
+                            self.add(
+                                ctx,
+                                &r::SUM_TYPE_EXTENDED,
+                                None,
+                                spot(o, None),
+                                spot(u, Some(criterion.keyword())),
+                            );
+                            return;
+                        }
+                    }
+                }
+            }
+            (Kind::Combined { criterion, subs }, k) if !matches!(k, Kind::Combined { .. }) => {
+                if subs.len() == 1 {
+                    let mut sub = ctx.sub();
+                    self.compare(
+                        &mut sub,
+                        Some(SRef {
+                            side: o.side,
+                            id: subs[0],
+                        }),
+                        Some(u),
+                    );
+                    if sub.compatible {
+                        ctx.extend(sub);
+                        return;
+                    }
+                } else if *criterion == Criterion::All {
+                    for s in subs {
+                        let mut sub = ctx.sub();
+                        self.compare(
+                            &mut sub,
+                            Some(SRef {
+                                side: o.side,
+                                id: *s,
+                            }),
+                            Some(u),
+                        );
+                        if sub.compatible {
+                            ctx.extend(sub);
+                            self.add(
+                                ctx,
+                                &r::PRODUCT_TYPE_NARROWED,
+                                None,
+                                spot(o, Some("allOf")),
+                                spot(u, None),
+                            );
+                            return;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        if os.kind.class() != us.kind.class() {
+            if matches!(os.kind, Kind::False) || us.kind.is_empty_like() {
+                return;
+            }
+            if os.connect_bytes && us.connect_bytes {
+                return;
+            }
+            self.add(
+                ctx,
+                &r::TYPE_CHANGED,
+                None,
+                spot(o, Some("type")),
+                spot(u, Some("type")),
+            );
+            return;
+        }
+        if os.id != us.id {
+            let kw = "$id";
+            self.add(
+                ctx,
+                &r::ID_CHANGED,
+                None,
+                spot(o, Some(kw)),
+                spot(u, Some(kw)),
+            );
+        }
+        if os.title != us.title {
+            self.add(
+                ctx,
+                &r::TITLE_CHANGED,
+                None,
+                spot(o, Some("title")),
+                spot(u, Some("title")),
+            );
+        }
+        if os.description != us.description {
+            self.add(
+                ctx,
+                &r::DESCRIPTION_CHANGED,
+                None,
+                spot(o, Some("description")),
+                spot(u, Some("description")),
+            );
+        }
+        if os.default != us.default {
+            self.add(
+                ctx,
+                &r::DEFAULT_CHANGED,
+                None,
+                spot(o, Some("default")),
+                spot(u, Some("default")),
+            );
+        }
+        match (&os.kind, &us.kind) {
+            (
+                Kind::String {
+                    min_len: omin,
+                    max_len: omax,
+                    pattern: opat,
+                },
+                Kind::String {
+                    min_len: umin,
+                    max_len: umax,
+                    pattern: upat,
+                },
+            ) => {
+                self.bound(
+                    ctx,
+                    "maxLength",
+                    *omax,
+                    *umax,
+                    o,
+                    u,
+                    [
+                        &r::MAX_LENGTH_ADDED,
+                        &r::MAX_LENGTH_REMOVED,
+                        &r::MAX_LENGTH_INCREASED,
+                        &r::MAX_LENGTH_DECREASED,
+                    ],
+                );
+                self.bound(
+                    ctx,
+                    "minLength",
+                    *omin,
+                    *umin,
+                    o,
+                    u,
+                    [
+                        &r::MIN_LENGTH_ADDED,
+                        &r::MIN_LENGTH_REMOVED,
+                        &r::MIN_LENGTH_INCREASED,
+                        &r::MIN_LENGTH_DECREASED,
+                    ],
+                );
+                match (opat, upat) {
+                    (None, Some(_)) => {
+                        self.kw(ctx, &r::PATTERN_ADDED, "pattern", o, u, false, true)
+                    }
+                    (Some(_), None) => {
+                        self.kw(ctx, &r::PATTERN_REMOVED, "pattern", o, u, true, false)
+                    }
+                    (Some(a), Some(b)) if a != b => {
+                        self.kw(ctx, &r::PATTERN_CHANGED, "pattern", o, u, true, true)
+                    }
+                    _ => {}
+                }
+            }
+            (Kind::Number { .. }, Kind::Number { .. }) => self.number(ctx, o, u),
+            (Kind::Enum(a), Kind::Enum(b)) => {
+                let sa: HashSet<&String> = a.iter().collect();
+                let sb: HashSet<&String> = b.iter().collect();
+                if sa != sb {
+                    let ty: &'static Rule = if sb.is_superset(&sa) {
+                        &r::ENUM_ARRAY_EXTENDED
+                    } else if sa.is_superset(&sb) {
+                        &r::ENUM_ARRAY_NARROWED
+                    } else {
+                        &r::ENUM_ARRAY_CHANGED
+                    };
+                    self.kw(ctx, ty, "enum", o, u, true, true);
+                }
+            }
+            (Kind::Const(a), Kind::Const(b)) if a != b => {
+                self.kw(ctx, &r::ENUM_ARRAY_CHANGED, "const", o, u, true, true);
+            }
+            (Kind::Combined { .. }, Kind::Combined { .. }) => self.combined(ctx, o, u),
+            (Kind::Not(a), Kind::Not(b)) => {
+                ctx.enter("not");
+                let mut sub = ctx.sub();
+                // Reversed: what the update forbids must be at least what the original forbade.
+                self.compare(
+                    &mut sub,
+                    Some(SRef {
+                        side: u.side,
+                        id: *b,
+                    }),
+                    Some(SRef {
+                        side: o.side,
+                        id: *a,
+                    }),
+                );
+                ctx.leave();
+                let ty: &'static Rule = if sub.compatible {
+                    &r::NOT_TYPE_NARROWED
+                } else {
+                    &r::NOT_TYPE_EXTENDED
+                };
+                self.kw(ctx, ty, "not", o, u, true, true);
+                // The path already names `not`; drop the duplicated token.
+                if let Some(Item::Leaf(l)) = ctx.items.last_mut() {
+                    l.path.pop();
+                    l.path.push("not".into());
+                }
+            }
+            (Kind::Object(a), Kind::Object(b)) => self.object(ctx, o, u, a, b),
+            (Kind::Array(a), Kind::Array(b)) => self.array(ctx, o, u, a, b),
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn bound(
+        &self,
+        ctx: &mut Ctx,
+        kw: &str,
+        a: Option<f64>,
+        b: Option<f64>,
+        o: SRef,
+        u: SRef,
+        tys: [&'static Rule; 4],
+    ) {
+        let [added, removed, increased, decreased] = tys;
+        match (a, b) {
+            (None, Some(_)) => self.kw(ctx, added, kw, o, u, false, true),
+            (Some(_), None) => self.kw(ctx, removed, kw, o, u, true, false),
+            (Some(x), Some(y)) if x < y => self.kw(ctx, increased, kw, o, u, true, true),
+            (Some(x), Some(y)) if x > y => self.kw(ctx, decreased, kw, o, u, true, true),
+            _ => {}
+        }
+    }
+
+    fn number(&self, ctx: &mut Ctx, o: SRef, u: SRef) {
+        let (
+            Kind::Number {
+                integer: oi,
+                min: omin,
+                max: omax,
+                excl_min: oemin,
+                excl_max: oemax,
+                multiple_of: omul,
+            },
+            Kind::Number {
+                integer: ui,
+                min: umin,
+                max: umax,
+                excl_min: uemin,
+                excl_max: uemax,
+                multiple_of: umul,
+            },
+        ) = (&self.schema(o).kind, &self.schema(u).kind)
+        else {
+            return;
+        };
+        self.bound(
+            ctx,
+            "maximum",
+            *omax,
+            *umax,
+            o,
+            u,
+            [
+                &r::MAXIMUM_ADDED,
+                &r::MAXIMUM_REMOVED,
+                &r::MAXIMUM_INCREASED,
+                &r::MAXIMUM_DECREASED,
+            ],
+        );
+        self.bound(
+            ctx,
+            "minimum",
+            *omin,
+            *umin,
+            o,
+            u,
+            [
+                &r::MINIMUM_ADDED,
+                &r::MINIMUM_REMOVED,
+                &r::MINIMUM_INCREASED,
+                &r::MINIMUM_DECREASED,
+            ],
+        );
+        // Confluent compares a decreased `exclusiveMaximum` with the update's `maximum` (a bug that throws
+        // when `maximum` is absent); we compare the two limits, as intended.
+        self.bound(
+            ctx,
+            "exclusiveMaximum",
+            *oemax,
+            *uemax,
+            o,
+            u,
+            [
+                &r::EXCLUSIVE_MAXIMUM_ADDED,
+                &r::EXCLUSIVE_MAXIMUM_REMOVED,
+                &r::EXCLUSIVE_MAXIMUM_INCREASED,
+                &r::EXCLUSIVE_MAXIMUM_DECREASED,
+            ],
+        );
+        self.bound(
+            ctx,
+            "exclusiveMinimum",
+            *oemin,
+            *uemin,
+            o,
+            u,
+            [
+                &r::EXCLUSIVE_MINIMUM_ADDED,
+                &r::EXCLUSIVE_MINIMUM_REMOVED,
+                &r::EXCLUSIVE_MINIMUM_INCREASED,
+                &r::EXCLUSIVE_MINIMUM_DECREASED,
+            ],
+        );
+        match (omul, umul) {
+            (None, Some(_)) => self.kw(ctx, &r::MULTIPLE_OF_ADDED, "multipleOf", o, u, false, true),
+            (Some(_), None) => self.kw(
+                ctx,
+                &r::MULTIPLE_OF_REMOVED,
+                "multipleOf",
+                o,
+                u,
+                true,
+                false,
+            ),
+            (Some(a), Some(b)) if a != b => {
+                let divides = |big: f64, small: f64| {
+                    if small == 0.0 {
+                        return false;
+                    }
+                    if is_integral(big) && is_integral(small) {
+                        (big as i64) % (small as i64) == 0
+                    } else {
+                        let q = big / small;
+                        (q - q.round()).abs() < 1e-9
+                    }
+                };
+                let ty: &'static Rule = if divides(*b, *a) {
+                    &r::MULTIPLE_OF_EXPANDED
+                } else if divides(*a, *b) {
+                    &r::MULTIPLE_OF_REDUCED
+                } else {
+                    &r::MULTIPLE_OF_CHANGED
+                };
+                self.kw(ctx, ty, "multipleOf", o, u, true, true);
+            }
+            _ => {}
+        }
+        if oi != ui {
+            let ty: &'static Rule = if *oi {
+                &r::TYPE_EXTENDED
+            } else {
+                &r::TYPE_NARROWED
+            };
+            self.add(ctx, ty, None, spot(o, Some("type")), spot(u, Some("type")));
+        }
+    }
+
+    fn combined(&mut self, ctx: &mut Ctx, o: SRef, u: SRef) {
+        let (
+            Kind::Combined {
+                criterion: oc,
+                subs: osubs,
+            },
+            Kind::Combined {
+                criterion: uc,
+                subs: usubs,
+            },
+        ) = (&self.schema(o).kind, &self.schema(u).kind)
+        else {
+            return;
+        };
+        let (oc, uc) = (*oc, *uc);
+        let okw = Some(oc.keyword());
+        let ukw = Some(uc.keyword());
+        if oc != uc {
+            let extended = match uc {
+                Criterion::Any => true,
+                Criterion::One => osubs.len() == 1,
+                Criterion::All => osubs.len() == 1 && usubs.len() == 1,
+            };
+            if extended {
+                self.add(
+                    ctx,
+                    &r::COMBINED_TYPE_EXTENDED,
+                    None,
+                    spot(o, okw),
+                    spot(u, ukw),
+                );
+            } else {
+                self.add(
+                    ctx,
+                    &r::COMBINED_TYPE_CHANGED,
+                    None,
+                    spot(o, okw),
+                    spot(u, ukw),
+                );
+                return;
+            }
+        }
+        // Duplicate subschemas collapse (everit's LinkedHashSet of JsonSchema).
+        let os_list = self.dedup(o.side, osubs);
+        let us_list = self.dedup(u.side, usubs);
+        let (on, un) = (os_list.len(), us_list.len());
+        if on < un {
+            let ty: &'static Rule = if uc == Criterion::All {
+                &r::PRODUCT_TYPE_EXTENDED
+            } else {
+                &r::SUM_TYPE_EXTENDED
+            };
+            self.add(ctx, ty, None, spot(o, okw), spot(u, ukw));
+        } else if on > un {
+            let ty: &'static Rule = if uc == Criterion::All {
+                &r::PRODUCT_TYPE_NARROWED
+            } else {
+                &r::SUM_TYPE_NARROWED
+            };
+            self.add(ctx, ty, None, spot(o, okw), spot(u, ukw));
+        }
+        // Compatible (original i, update j) pairs, with their differences.
+        let mut edges: Vec<Vec<Option<Ctx>>> = Vec::with_capacity(on);
+        for (i, os) in os_list.iter().enumerate() {
+            ctx.enter(format!("{}/{i}", oc.keyword()));
+            let mut row = Vec::with_capacity(un);
+            for us in &us_list {
+                let mut sub = ctx.sub();
+                self.compare(&mut sub, Some(*os), Some(*us));
+                row.push(sub.compatible.then_some(sub));
+            }
+            ctx.leave();
+            edges.push(row);
+        }
+        let matching = max_matching(&edges);
+        let matched = matching.len();
+        for (i, j) in matching {
+            if let Some(sub) = edges[i][j].take() {
+                ctx.extend(sub);
+            }
+        }
+        if matched < on.min(un) {
+            self.add(
+                ctx,
+                &r::COMBINED_TYPE_SUBSCHEMAS_CHANGED,
+                None,
+                spot(o, okw),
+                spot(u, ukw),
+            );
+        }
+    }
+
+    /// Canonical text of a schema's JSON value (plus what tells derived schemas apart), computed once.
+    fn canon(&mut self, s: SRef) -> Rc<str> {
+        if let Some(c) = self.canon_cache.get(&s) {
+            return Rc::clone(c);
+        }
+        let sch = self.schema(s);
+        let text = match self.trees[s.side as usize]
+            .get(sch.doc as usize)
+            .and_then(|t| t.as_ref())
+        {
+            Some(t) => format!("{}{}", t.canonical_string(sch.node), sch.canon_suffix),
+            None => format!("#{}", s.id),
+        };
+        let rc: Rc<str> = text.into();
+        self.canon_cache.insert(s, Rc::clone(&rc));
+        rc
+    }
+
+    fn dedup(&mut self, side: u8, subs: &[SchemaId]) -> Vec<SRef> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for s in subs {
+            let r = SRef { side, id: *s };
+            if seen.insert(self.canon(r)) {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    fn is_open_object(&self, side: u8, k: &ObjectKind) -> bool {
+        k.pattern_props.is_empty()
+            && k.additional == Additional::Permit
+            && k.unevaluated.is_none_or(|s| {
+                let s = self.normalize(SRef { side, id: s });
+                self.schema(s).kind.is_empty_like()
+            })
+    }
+
+    fn partial_object(&self, side: u8, k: &ObjectKind, name: &str) -> Option<SRef> {
+        for (re, s) in &k.pattern_props {
+            if re
+                .as_ref()
+                .is_some_and(|re| re.is_match(name).unwrap_or(false))
+            {
+                return Some(SRef { side, id: *s });
+            }
+        }
+        if let Some(s) = k.additional.schema() {
+            return Some(SRef { side, id: s });
+        }
+        if k.additional == Additional::Permit {
+            if let Some(s) = k.unevaluated {
+                let n = self.normalize(SRef { side, id: s });
+                let kind = &self.schema(n).kind;
+                if !kind.is_empty_like() && !matches!(kind, Kind::False) {
+                    return Some(SRef { side, id: s });
+                }
+            }
+        }
+        None
+    }
+
+    fn has_default(&self, s: SRef) -> bool {
+        self.schema(s).default.is_some()
+    }
+
+    fn object(&mut self, ctx: &mut Ctx, o: SRef, u: SRef, a: &'a ObjectKind, b: &'a ObjectKind) {
+        let po = |id: SchemaId| SRef { side: o.side, id };
+        let pu = |id: SchemaId| SRef { side: u.side, id };
+        // required
+        ctx.enter("required");
+        for (name, os) in &a.props {
+            let Some(us) = b.prop(name) else { continue };
+            let (or, ur) = (a.is_required(name), b.is_required(name));
+            ctx.enter(name.to_string());
+            if or && !ur {
+                self.add(
+                    ctx,
+                    &r::REQUIRED_ATTRIBUTE_REMOVED,
+                    None,
+                    spot(o, Some("required")),
+                    spot(pu(us), None),
+                );
+            } else if !or && ur {
+                let ty: &'static Rule = if self.has_default(pu(us)) {
+                    &r::REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED
+                } else {
+                    &r::REQUIRED_ATTRIBUTE_ADDED
+                };
+                self.add(
+                    ctx,
+                    ty,
+                    None,
+                    spot(po(*os), None),
+                    spot(u, Some("required")),
+                );
+            }
+            ctx.leave();
+        }
+        ctx.leave();
+        // properties
+        ctx.enter("properties");
+        let mut names: Vec<&str> = a.props.iter().map(|(n, _)| &**n).collect();
+        names.extend(
+            b.props
+                .iter()
+                .map(|(n, _)| &**n)
+                .filter(|n| a.prop(n).is_none()),
+        );
+        for name in names {
+            ctx.enter(name.to_string());
+            match (a.prop(name), b.prop(name)) {
+                (Some(os), None) => {
+                    let (os_ref, u_at) = (po(os), spot(u, Some("properties")));
+                    if self.is_open_object(u.side, b) {
+                        self.add(
+                            ctx,
+                            &r::PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL,
+                            None,
+                            spot(os_ref, None),
+                            u_at,
+                        );
+                    } else if let Some(s) = self.partial_object(u.side, b, name) {
+                        let mut sub = ctx.sub();
+                        self.compare(&mut sub, Some(os_ref), Some(s));
+                        let ok = sub.compatible;
+                        ctx.extend(sub);
+                        let ty: &'static Rule = if ok {
+                            &r::PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                        } else {
+                            &r::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                        };
+                        self.add(ctx, ty, None, spot(os_ref, None), spot(s, None));
+                    } else {
+                        let ty: &'static Rule = if matches!(self.schema(os_ref).kind, Kind::False) {
+                            &r::PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
+                        } else {
+                            &r::PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL
+                        };
+                        let closer = if b.additional == Additional::Deny {
+                            "additionalProperties"
+                        } else {
+                            "unevaluatedProperties"
+                        };
+                        self.add(ctx, ty, None, spot(os_ref, None), spot(u, Some(closer)));
+                    }
+                }
+                (None, Some(us)) => {
+                    let us_ref = pu(us);
+                    let o_at = spot(o, Some("properties"));
+                    let required = b.is_required(name);
+                    let with_default = self.has_default(us_ref);
+                    if self.is_open_object(o.side, a) {
+                        let ty: &'static Rule = if self.schema(us_ref).kind.is_empty_like() {
+                            &r::PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
+                        } else if required && with_default {
+                            &r::REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL
+                        } else if required {
+                            &r::REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL
+                        } else {
+                            &r::OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL
+                        };
+                        self.add(ctx, ty, None, o_at, spot(us_ref, None));
+                    } else {
+                        if let Some(s) = self.partial_object(o.side, a, name) {
+                            let mut sub = ctx.sub();
+                            self.compare(&mut sub, Some(s), Some(us_ref));
+                            let ok = sub.compatible;
+                            ctx.extend(sub);
+                            let ty: &'static Rule = if ok {
+                                &r::PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                            } else {
+                                &r::PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                            };
+                            self.add(ctx, ty, None, spot(s, None), spot(us_ref, None));
+                        }
+                        let ty: &'static Rule = if required && with_default {
+                            &r::REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL
+                        } else if required {
+                            &r::REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL
+                        } else {
+                            &r::OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL
+                        };
+                        self.add(ctx, ty, None, o_at, spot(us_ref, None));
+                    }
+                }
+                (Some(os), Some(us)) => self.compare(ctx, Some(po(os)), Some(pu(us))),
+                (None, None) => {}
+            }
+            ctx.leave();
+        }
+        ctx.leave();
+        // dependencies
+        ctx.enter("dependencies");
+        let mut keys: Vec<&str> = a.prop_deps.iter().map(|(k, _)| &**k).collect();
+        keys.extend(
+            b.prop_deps
+                .iter()
+                .map(|(k, _)| &**k)
+                .filter(|k| !a.prop_deps.iter().any(|(x, _)| &**x == *k)),
+        );
+        for k in keys {
+            let od = a.prop_deps.iter().find(|(x, _)| &**x == k).map(|(_, v)| v);
+            let ud = b.prop_deps.iter().find(|(x, _)| &**x == k).map(|(_, v)| v);
+            ctx.enter(k.to_string());
+            let at = |s: SRef, has: bool| spot(s, has.then_some("dependencies"));
+            match (od, ud) {
+                (_, None) => self.add(
+                    ctx,
+                    &r::DEPENDENCY_ARRAY_REMOVED,
+                    None,
+                    at(o, true),
+                    at(u, false),
+                ),
+                (None, Some(_)) => self.add(
+                    ctx,
+                    &r::DEPENDENCY_ARRAY_ADDED,
+                    None,
+                    at(o, false),
+                    at(u, true),
+                ),
+                (Some(x), Some(y)) => {
+                    let sx: HashSet<&str> = x.iter().map(|s| &**s).collect();
+                    let sy: HashSet<&str> = y.iter().map(|s| &**s).collect();
+                    if sx != sy {
+                        let ty: &'static Rule = if sy.is_superset(&sx) {
+                            &r::DEPENDENCY_ARRAY_EXTENDED
+                        } else if sx.is_superset(&sy) {
+                            &r::DEPENDENCY_ARRAY_NARROWED
+                        } else {
+                            &r::DEPENDENCY_ARRAY_CHANGED
+                        };
+                        self.add(ctx, ty, None, at(o, true), at(u, true));
+                    }
+                }
+            }
+            ctx.leave();
+        }
+        let mut keys: Vec<&str> = a.schema_deps.iter().map(|(k, _)| &**k).collect();
+        keys.extend(
+            b.schema_deps
+                .iter()
+                .map(|(k, _)| &**k)
+                .filter(|k| !a.schema_deps.iter().any(|(x, _)| &**x == *k)),
+        );
+        for k in keys {
+            let od = a
+                .schema_deps
+                .iter()
+                .find(|(x, _)| &**x == k)
+                .map(|(_, v)| *v);
+            let ud = b
+                .schema_deps
+                .iter()
+                .find(|(x, _)| &**x == k)
+                .map(|(_, v)| *v);
+            ctx.enter(k.to_string());
+            match (od, ud) {
+                (Some(x), None) => self.add(
+                    ctx,
+                    &r::DEPENDENCY_SCHEMA_REMOVED,
+                    None,
+                    spot(po(x), None),
+                    spot(u, None),
+                ),
+                (None, Some(y)) => self.add(
+                    ctx,
+                    &r::DEPENDENCY_SCHEMA_ADDED,
+                    None,
+                    spot(o, None),
+                    spot(pu(y), None),
+                ),
+                (Some(x), Some(y)) => self.compare(ctx, Some(po(x)), Some(pu(y))),
+                (None, None) => {}
+            }
+            ctx.leave();
+        }
+        ctx.leave();
+        // additionalProperties
+        ctx.enter("additionalProperties");
+        let kw = "additionalProperties";
+        let (oa, ua) = (a.additional, b.additional);
+        let (oh, uh) = (oa != Additional::Permit, ua != Additional::Permit);
+        if oa.permits() != ua.permits() {
+            let ty: &'static Rule = if ua.permits() {
+                &r::ADDITIONAL_PROPERTIES_ADDED
+            } else {
+                &r::ADDITIONAL_PROPERTIES_REMOVED
+            };
+            self.add(
+                ctx,
+                ty,
+                None,
+                spot(o, oh.then_some(kw)),
+                spot(u, uh.then_some(kw)),
+            );
+        } else if oa.schema().is_none() && ua.schema().is_some() {
+            self.add(
+                ctx,
+                &r::ADDITIONAL_PROPERTIES_NARROWED,
+                None,
+                spot(o, oh.then_some(kw)),
+                spot(u, Some(kw)),
+            );
+        } else if ua.schema().is_none() && oa.schema().is_some() {
+            self.add(
+                ctx,
+                &r::ADDITIONAL_PROPERTIES_EXTENDED,
+                None,
+                spot(o, Some(kw)),
+                spot(u, uh.then_some(kw)),
+            );
+        } else if let (Some(x), Some(y)) = (oa.schema(), ua.schema()) {
+            self.compare(ctx, Some(po(x)), Some(pu(y)));
+        }
+        ctx.leave();
+        // unevaluatedProperties (8.x), same shape as unevaluatedItems
+        self.unevaluated(
+            ctx,
+            "unevaluatedProperties",
+            a.unevaluated.map(po),
+            b.unevaluated.map(pu),
+            o,
+            u,
+            [
+                &r::UNEVALUATED_PROPERTIES_ADDED,
+                &r::UNEVALUATED_PROPERTIES_REMOVED,
+                &r::UNEVALUATED_PROPERTIES_EXTENDED,
+                &r::UNEVALUATED_PROPERTIES_NARROWED,
+            ],
+        );
+        self.bound(
+            ctx,
+            "maxProperties",
+            a.max_props,
+            b.max_props,
+            o,
+            u,
+            [
+                &r::MAX_PROPERTIES_ADDED,
+                &r::MAX_PROPERTIES_REMOVED,
+                &r::MAX_PROPERTIES_INCREASED,
+                &r::MAX_PROPERTIES_DECREASED,
+            ],
+        );
+        self.bound(
+            ctx,
+            "minProperties",
+            a.min_props,
+            b.min_props,
+            o,
+            u,
+            [
+                &r::MIN_PROPERTIES_ADDED,
+                &r::MIN_PROPERTIES_REMOVED,
+                &r::MIN_PROPERTIES_INCREASED,
+                &r::MIN_PROPERTIES_DECREASED,
+            ],
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn unevaluated(
+        &mut self,
+        ctx: &mut Ctx,
+        kw: &str,
+        a: Option<SRef>,
+        b: Option<SRef>,
+        o: SRef,
+        u: SRef,
+        tys: [&'static Rule; 4],
+    ) {
+        let [added, removed, extended, narrowed] = tys;
+        if a.is_none() && b.is_none() {
+            return;
+        }
+        let is_false = |s: SRef| matches!(self.schema(self.normalize(s)).kind, Kind::False);
+        let is_empty = |s: SRef| self.schema(self.normalize(s)).kind.is_empty_like();
+        ctx.enter(kw);
+        let at_o = spot(o, a.is_some().then_some(kw));
+        let at_u = spot(u, b.is_some().then_some(kw));
+        match (a, b) {
+            (None, Some(y)) => {
+                let ty = if is_false(y) { removed } else { narrowed };
+                self.add(ctx, ty, None, at_o, at_u);
+            }
+            (Some(x), None) => {
+                let ty = if is_false(x) { added } else { extended };
+                self.add(ctx, ty, None, at_o, at_u);
+            }
+            (Some(x), Some(y)) => {
+                if is_false(x) && !is_false(y) {
+                    self.add(ctx, added, None, at_o, at_u);
+                } else if !is_false(x) && is_false(y) {
+                    self.add(ctx, removed, None, at_o, at_u);
+                } else if is_empty(x) && !is_empty(y) {
+                    self.add(ctx, narrowed, None, at_o, at_u);
+                } else if !is_empty(x) && is_empty(y) {
+                    self.add(ctx, extended, None, at_o, at_u);
+                } else {
+                    self.compare(ctx, Some(x), Some(y));
+                }
+            }
+            (None, None) => {}
+        }
+        ctx.leave();
+    }
+
+    fn is_open_array(&self, side: u8, k: &ArrayKind) -> bool {
+        k.additional == Additional::Permit
+            && k.unevaluated.is_none_or(|s| {
+                self.schema(self.normalize(SRef { side, id: s }))
+                    .kind
+                    .is_empty_like()
+            })
+    }
+
+    fn partial_array(&self, side: u8, k: &ArrayKind) -> Option<SRef> {
+        if let Some(s) = k.additional.schema() {
+            return Some(SRef { side, id: s });
+        }
+        if k.additional == Additional::Permit {
+            if let Some(s) = k.unevaluated {
+                let kind = &self.schema(self.normalize(SRef { side, id: s })).kind;
+                if !kind.is_empty_like() && !matches!(kind, Kind::False) {
+                    return Some(SRef { side, id: s });
+                }
+            }
+        }
+        None
+    }
+
+    fn array(&mut self, ctx: &mut Ctx, o: SRef, u: SRef, a: &'a ArrayKind, b: &'a ArrayKind) {
+        let po = |id: SchemaId| SRef { side: o.side, id };
+        let pu = |id: SchemaId| SRef { side: u.side, id };
+        ctx.enter("items");
+        match (a.all_items, b.all_items) {
+            (None, Some(y)) => self.add(
+                ctx,
+                &r::SCHEMA_ADDED,
+                None,
+                spot(o, None),
+                spot(pu(y), None),
+            ),
+            (Some(x), None) => self.add(
+                ctx,
+                &r::SCHEMA_REMOVED,
+                None,
+                spot(po(x), None),
+                spot(u, None),
+            ),
+            (Some(x), Some(y)) => self.compare(ctx, Some(po(x)), Some(pu(y))),
+            (None, None) => {}
+        }
+        ctx.leave();
+        let common = a.item_schemas.len().min(b.item_schemas.len());
+        for i in 0..common {
+            ctx.enter(format!("items/{i}"));
+            self.compare(
+                ctx,
+                Some(po(a.item_schemas[i])),
+                Some(pu(b.item_schemas[i])),
+            );
+            ctx.leave();
+        }
+        for i in common..a.item_schemas.len() {
+            ctx.enter(format!("items/{i}"));
+            let os = po(a.item_schemas[i]);
+            if self.is_open_array(u.side, b) {
+                self.add(
+                    ctx,
+                    &r::ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL,
+                    None,
+                    spot(os, None),
+                    spot(u, None),
+                );
+            } else if let Some(s) = self.partial_array(u.side, b) {
+                let mut sub = ctx.sub();
+                self.compare(&mut sub, Some(os), Some(s));
+                let ok = sub.compatible;
+                ctx.extend(sub);
+                let ty: &'static Rule = if ok {
+                    &r::ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                } else {
+                    &r::ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                };
+                self.add(ctx, ty, None, spot(os, None), spot(s, None));
+            } else {
+                let ty: &'static Rule = if matches!(self.schema(os).kind, Kind::False) {
+                    &r::ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
+                } else {
+                    &r::ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL
+                };
+                self.add(ctx, ty, None, spot(os, None), spot(u, None));
+            }
+            ctx.leave();
+        }
+        for i in common..b.item_schemas.len() {
+            ctx.enter(format!("items/{i}"));
+            let us = pu(b.item_schemas[i]);
+            if self.is_open_array(o.side, a) {
+                let ty: &'static Rule = if self.schema(us).kind.is_empty_like() {
+                    &r::ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
+                } else {
+                    &r::ITEM_ADDED_TO_OPEN_CONTENT_MODEL
+                };
+                self.add(ctx, ty, None, spot(o, None), spot(us, None));
+            } else if let Some(s) = self.partial_array(o.side, a) {
+                let mut sub = ctx.sub();
+                self.compare(&mut sub, Some(s), Some(us));
+                let ok = sub.compatible;
+                ctx.extend(sub);
+                let ty: &'static Rule = if ok {
+                    &r::ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                } else {
+                    &r::ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                };
+                self.add(ctx, ty, None, spot(s, None), spot(us, None));
+            } else {
+                self.add(
+                    ctx,
+                    &r::ITEM_ADDED_TO_CLOSED_CONTENT_MODEL,
+                    None,
+                    spot(o, None),
+                    spot(us, None),
+                );
+            }
+            ctx.leave();
+        }
+        // additionalItems
+        let kw = "additionalItems";
+        ctx.enter(kw);
+        let (oa, ua) = (a.additional, b.additional);
+        let (oh, uh) = (oa != Additional::Permit, ua != Additional::Permit);
+        if oa.permits() != ua.permits() {
+            let ty: &'static Rule = if oa.permits() {
+                &r::ADDITIONAL_ITEMS_REMOVED
+            } else {
+                &r::ADDITIONAL_ITEMS_ADDED
+            };
+            self.add(
+                ctx,
+                ty,
+                None,
+                spot(o, oh.then_some(kw)),
+                spot(u, uh.then_some(kw)),
+            );
+        } else if oa.schema().is_none() && ua.schema().is_some() {
+            self.add(
+                ctx,
+                &r::ADDITIONAL_ITEMS_NARROWED,
+                None,
+                spot(o, oh.then_some(kw)),
+                spot(u, Some(kw)),
+            );
+        } else if ua.schema().is_none() && oa.schema().is_some() {
+            self.add(
+                ctx,
+                &r::ADDITIONAL_ITEMS_EXTENDED,
+                None,
+                spot(o, Some(kw)),
+                spot(u, uh.then_some(kw)),
+            );
+        } else if let (Some(x), Some(y)) = (oa.schema(), ua.schema()) {
+            self.compare(ctx, Some(po(x)), Some(pu(y)));
+        }
+        ctx.leave();
+        self.unevaluated(
+            ctx,
+            "unevaluatedItems",
+            a.unevaluated.map(po),
+            b.unevaluated.map(pu),
+            o,
+            u,
+            [
+                &r::UNEVALUATED_ITEMS_ADDED,
+                &r::UNEVALUATED_ITEMS_REMOVED,
+                &r::UNEVALUATED_ITEMS_EXTENDED,
+                &r::UNEVALUATED_ITEMS_NARROWED,
+            ],
+        );
+        self.bound(
+            ctx,
+            "maxItems",
+            a.max_items,
+            b.max_items,
+            o,
+            u,
+            [
+                &r::MAX_ITEMS_ADDED,
+                &r::MAX_ITEMS_REMOVED,
+                &r::MAX_ITEMS_INCREASED,
+                &r::MAX_ITEMS_DECREASED,
+            ],
+        );
+        self.bound(
+            ctx,
+            "minItems",
+            a.min_items,
+            b.min_items,
+            o,
+            u,
+            [
+                &r::MIN_ITEMS_ADDED,
+                &r::MIN_ITEMS_REMOVED,
+                &r::MIN_ITEMS_INCREASED,
+                &r::MIN_ITEMS_DECREASED,
+            ],
+        );
+        if a.unique != b.unique {
+            let ty: &'static Rule = if a.unique {
+                &r::UNIQUE_ITEMS_REMOVED
+            } else {
+                &r::UNIQUE_ITEMS_ADDED
+            };
+            self.kw(ctx, ty, "uniqueItems", o, u, a.unique, b.unique);
+        }
+        let trunc = |x: Option<f64>| x.map(|v| v.trunc());
+        self.bound(
+            ctx,
+            "maxContains",
+            trunc(a.max_contains),
+            trunc(b.max_contains),
+            o,
+            u,
+            [
+                &r::MAX_CONTAINS_ADDED,
+                &r::MAX_CONTAINS_REMOVED,
+                &r::MAX_CONTAINS_INCREASED,
+                &r::MAX_CONTAINS_DECREASED,
+            ],
+        );
+        self.bound(
+            ctx,
+            "minContains",
+            trunc(a.min_contains),
+            trunc(b.min_contains),
+            o,
+            u,
+            [
+                &r::MIN_CONTAINS_ADDED,
+                &r::MIN_CONTAINS_REMOVED,
+                &r::MIN_CONTAINS_INCREASED,
+                &r::MIN_CONTAINS_DECREASED,
+            ],
+        );
+    }
+}
+
+/// Maximum-cardinality bipartite matching (Kuhn's augmenting paths) over the compatible pairs; returns
+/// (original index, update index) pairs sorted by original index.
+fn max_matching(edges: &[Vec<Option<Ctx>>]) -> Vec<(usize, usize)> {
+    let n_right = edges.first().map_or(0, |r| r.len());
+    let mut match_right: Vec<Option<usize>> = vec![None; n_right];
+    fn augment(
+        i: usize,
+        edges: &[Vec<Option<Ctx>>],
+        seen: &mut [bool],
+        match_right: &mut [Option<usize>],
+    ) -> bool {
+        for j in 0..edges[i].len() {
+            if edges[i][j].is_none() || seen[j] {
+                continue;
+            }
+            seen[j] = true;
+            let free = match match_right[j] {
+                None => true,
+                Some(k) => augment(k, edges, seen, match_right),
+            };
+            if free {
+                match_right[j] = Some(i);
+                return true;
+            }
+        }
+        false
+    }
+    for i in 0..edges.len() {
+        let mut seen = vec![false; n_right];
+        augment(i, edges, &mut seen, &mut match_right);
+    }
+    let mut out: Vec<(usize, usize)> = match_right
+        .iter()
+        .enumerate()
+        .filter_map(|(j, m)| m.map(|i| (i, j)))
+        .collect();
+    out.sort_unstable();
+    out
+}
