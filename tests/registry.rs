@@ -126,7 +126,6 @@ fn every_rule_fires_in_a_fixture() {
             }
         }
     }
-    // Rules that only the git pipeline can produce are covered by tests/cli.rs instead.
     // Declared so the catalog lists every Confluent JSON Schema `Difference.Type`, but never emitted: Confluent's
     // own diff never produces the first, and the reserved ones need registry metadata (`confluent:reserved`).
     let covered_elsewhere = [
