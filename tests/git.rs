@@ -457,3 +457,39 @@ fn text_output_shows_both_snippets_and_several_reports_can_be_written() {
     .expect("json");
     assert_eq!(rules_of(&report), ["READER_FIELD_MISSING_DEFAULT_VALUE"]);
 }
+
+#[test]
+fn json_schema_ref_across_files_in_git() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let common = |max: u32| {
+        format!(
+            "{{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"definitions\": {{\n    \"name\": {{\"type\": \"string\", \"maxLength\": {max}}}\n  }}\n}}\n"
+        )
+    };
+    write(&dir, "schemas/common.schema.json", &common(100));
+    write(
+        &dir,
+        "schemas/event.schema.json",
+        "{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"type\": \"object\",\n  \"properties\": {\n    \"customer\": {\"$ref\": \"common.schema.json#/definitions/name\"}\n  },\n  \"additionalProperties\": false\n}\n",
+    );
+    commit_all(&dir, "v1");
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    // Narrowing the referenced definition breaks readers of old data, in both subjects.
+    write(&dir, "schemas/common.schema.json", &common(50));
+    let (code, v) = json(&dir, &[]);
+    assert_eq!(code, 1, "{v}");
+    let findings = v["findings"].as_array().cloned().unwrap_or_default();
+    assert!(!findings.is_empty());
+    for f in &findings {
+        assert_eq!(f["rule"], "MAX_LENGTH_DECREASED", "{f}");
+        assert_eq!(f["location"]["file"], "schemas/common.schema.json", "points into the referenced file: {f}");
+        assert_eq!(f["previous"]["revision"], "main");
+    }
+    assert!(
+        findings.iter().any(|f| f["subject"] == "schemas/event.schema.json"),
+        "the referencing schema breaks too: {v}"
+    );
+}
