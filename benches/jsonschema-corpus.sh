@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the JSON Schema engine (release build, library path through examples/jsonschema_compat) on every file
+# Runs `schemaguard compat` (release build) on every JSON Schema file
 # present at both revisions of the SchemaStore and Wikimedia corpora, one process per pair, on one core.
 # Prints the total time, the five slowest pairs and every pair that exited 2 (with its first input finding).
 # Usage: benches/jsonschema-corpus.sh [CORPUS_DIR]   (default: $CARGO_TARGET_DIR/corpus, archives extracted there)
@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${CARGO_TARGET_DIR:-target}
 CORPUS=${1:-$TARGET/corpus}
-ARCHIVES=/work/shared/corpus
+ARCHIVES=${CORPUS_ARCHIVES:-$(pwd)/../shared/corpus}
 for set in schemastore wikimedia-event-primary wikimedia-event-secondary; do
   for rev in old new; do
     if [ ! -d "$CORPUS/$set-$rev" ] && [ -f "$ARCHIVES/$set-$rev.tar.gz" ]; then
@@ -15,8 +15,8 @@ for set in schemastore wikimedia-event-primary wikimedia-event-secondary; do
     fi
   done
 done
-cargo build --release --example jsonschema_compat >/dev/null 2>&1
-BIN=$TARGET/release/examples/jsonschema_compat
+cargo build --release >/dev/null 2>&1
+BIN=$TARGET/release/schemaguard
 TIMES=$(mktemp); EXIT2=$(mktemp); COUNTS=$(mktemp)
 trap 'rm -f "$TIMES" "$EXIT2" "$COUNTS"' EXIT
 start=$(date +%s.%N)
@@ -29,13 +29,16 @@ for set in schemastore wikimedia-event-primary wikimedia-event-secondary; do
     [ -f "$new/$rel" ] || continue
     t0=$(date +%s%N)
     set +e
-    out=$(taskset -c 0 "$BIN" "$old/$rel" "$new/$rel" --quiet 2>&1); code=$?
+    taskset -c 0 "$BIN" compat --format json "$old/$rel" "$new/$rel" >/dev/null 2>&1; code=$?
     set -e
     t1=$(date +%s%N)
     echo "$(( (t1 - t0) / 1000000 )) $set/$rel" >> "$TIMES"
     echo "$set $code" >> "$COUNTS"
     if [ "$code" -eq 2 ]; then
-      first=$("$BIN" "$old/$rel" "$new/$rel" | grep -m1 -E '^error (PARSE_ERROR|READ_ERROR|UNRESOLVED_REFERENCE)' || true)
+      first=$("$BIN" compat --format json "$old/$rel" "$new/$rel" 2>&1 | python3 -c 'import json,sys
+d=json.load(sys.stdin)
+f=[x for x in d["findings"] if x["category"]=="input" and x["severity"]=="error"][:1]
+print("%s %s:%s: %s" % (f[0]["rule"], f[0]["location"]["file"], f[0]["location"]["line"], f[0]["message"]) if f else "")' || true)
       echo "$set/$rel: $first" >> "$EXIT2"
     fi
     if [ "$code" -gt 2 ]; then echo "CRASH ($code) $set/$rel" >> "$EXIT2"; fi
@@ -44,7 +47,7 @@ for set in schemastore wikimedia-event-primary wikimedia-event-secondary; do
   # The same set as two folders in one process (cross-file $refs resolve, files load once).
   # CPU time too: the machine may be shared, wall time then overstates the cost.
   TIMEFORMAT="$set as one folder pair: %R s wall, %U s user, %S s sys"
-  set +e; time taskset -c 0 "$BIN" "$old" "$new" --quiet; set -e
+  set +e; time taskset -c 0 "$BIN" compat --format json "$old" "$new" >/dev/null; set -e
 done
 end=$(date +%s.%N)
 echo "pairs per set and exit code:"; sort "$COUNTS" | uniq -c
