@@ -1,0 +1,770 @@
+#!/usr/bin/env python3
+"""Differential test of schemaguard's Avro engine against Apache Avro's Python port (`pip install avro==1.12.0`).
+
+Generates random, seeded Avro schema pairs (old, new), runs Avro's `ReaderWriterCompatibilityChecker` in both
+directions and `schemaguard compat --format json` in BACKWARD (reader = new) and FORWARD (reader = old) modes, and
+compares the verdict, the multiset of incompatibility types and the multiset of JSON pointers (the reader side:
+`location.pointer` in BACKWARD, `previous.pointer` in FORWARD). A second pass compares schema validity: what
+`avro.schema.parse` rejects against our PARSE_ERROR.
+
+The Python port is not the reference: Java 1.12 `SchemaCompatibility` is. Where the port knowingly differs from Java
+the oracle below is patched to behave like Java, and every pair on which the patch changed the port's answer is
+counted as a "Python deviation" (not a disagreement). The deviations, each checked against
+lang/java/avro/src/main/java/org/apache/avro/{SchemaCompatibility,Schema}.java (1.12):
+
+  D1  non-union reader vs union writer: Java 1.12 (AVRO-3612) passes the writer branch index as the location token
+      (`getCompatibility(Integer.toString(index), reader, s, location)`); the Python port calls
+      `get_compatibility(reader, s)`, restarting the location at `/` (the 1.11 behaviour).
+  D2  named-type aliases: Java qualifies a reader alias with the schema's namespace at parse time
+      (`Schema.addAlias(alias, space)`), so `schemaNameEquals` compares qualified aliases with the writer's full
+      name; the Python port compares the raw alias text, so an unqualified alias never matches a namespaced writer.
+  D3  field lookup: Java's `lookupWriterField` collects the direct match and every alias match and throws
+      `AvroRuntimeException` when there is more than one (Confluent turns that into "Unexpected exception during
+      compatibility check", i.e. incompatible); the port returns the first. Such pairs are reported as "java
+      throws" and not compared (schemaguard uses the first match, like the port; see the report).
+  V1  validity: the Python parser does not validate field defaults ("TODO(hammer): check to ensure default is
+      valid"), while Java's `Schema.Parser` (validateDefaults=true) and Confluent's new-schema parser reject a
+      default that does not match its type; a schema Python accepts and we reject only for a default is counted
+      as a deviation.
+
+Usage:  python3 benches/avro-differential.py [--pairs 2000] [--seed 1] [--bin target/release/schemaguard]
+        [--emit tests/data/avro_differential.json]   # write the curated agreeing cases for the Rust test
+Exit status 1 when a disagreement remains.
+"""
+
+import argparse
+import collections
+import copy
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+try:
+    import avro.compatibility as ac
+    import avro.schema
+    from avro.compatibility import (
+        ReaderWriterCompatibilityChecker,
+        SchemaCompatibilityType,
+        SchemaType,
+        merge,
+    )
+except ImportError:  # pragma: no cover
+    sys.exit("needs the Apache Avro Python package: pip install avro==1.12.0")
+
+PRIMS = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"]
+TYPE_IDS = {
+    "name_mismatch": "NAME_MISMATCH",
+    "fixed_size_mismatch": "FIXED_SIZE_MISMATCH",
+    "missing_enum_symbols": "MISSING_ENUM_SYMBOLS",
+    "reader_field_missing_default_value": "READER_FIELD_MISSING_DEFAULT_VALUE",
+    "type_mismatch": "TYPE_MISMATCH",
+    "missing_union_branch": "MISSING_UNION_BRANCH",
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The oracle: the Python port, optionally patched to Java 1.12 semantics (D1, D2).
+
+
+class JavaChecker(ReaderWriterCompatibilityChecker):
+    """D1: a non-union reader against a union writer keeps the location and adds the writer branch index."""
+
+    def calculate_compatibility(self, reader, writer, location):
+        if reader.type != writer.type and writer.type == SchemaType.UNION:
+            result = ac.CompatibleResult
+            for i, s in enumerate(writer.schemas):
+                result = merge(result, self.get_compatibility(reader, s, str(i), location))
+            return result
+        return super().calculate_compatibility(reader, writer, location)
+
+
+_port_name_equals = ac.schema_name_equals
+
+
+def _qualify(alias, namespace):
+    if "." in alias or not namespace:
+        return alias
+    return f"{namespace}.{alias}"
+
+
+def java_name_equals(reader, writer):
+    """D2: Java's `schemaNameEquals` with aliases qualified by the reader's namespace."""
+    if reader.name == writer.name:
+        return True
+    aliases = reader.props.get("aliases") or []
+    return writer.fullname in {_qualify(a, reader.namespace) for a in aliases}
+
+
+class Incompat:
+    """One incompatibility with its own location, like Java's `Incompatibility` (the port only keeps a set of
+    locations per result, and that set also picks up `/` from every merged compatible result)."""
+
+    def __init__(self, kind, location):
+        self.value = kind.value
+        self.location = location
+
+
+_port_incompatible = ac.incompatible
+
+
+def incompatible_with_location(incompat_type, message, location):
+    res = _port_incompatible(incompat_type, message, location)
+    (loc,) = res.locations
+    res.incompatibilities = [Incompat(incompat_type, loc)]
+    return res
+
+
+def oracle(reader, writer, java):
+    """(compatible, sorted rule ids, sorted JSON pointers) of `reader` reading `writer`."""
+    ac.schema_name_equals = java_name_equals if java else _port_name_equals
+    ac.incompatible = incompatible_with_location
+    try:
+        checker = JavaChecker() if java else ReaderWriterCompatibilityChecker()
+        res = checker.get_compatibility(reader, writer)
+    finally:
+        ac.schema_name_equals = _port_name_equals
+        ac.incompatible = _port_incompatible
+    ok = res.compatibility is SchemaCompatibilityType.compatible
+    return ok, sorted((TYPE_IDS[t.value], t.location) for t in res.incompatibilities)
+
+
+def java_valid_default(s, v):
+    """Java 1.12 `Schema.isValidDefault` (what `Schema.Parser` with validateDefaults, and Confluent's parser for
+    new schemas, enforce; the Python parser checks nothing)."""
+    t = s.type
+    if t in ("string", "bytes", "enum", "fixed"):
+        return isinstance(v, str)
+    if t in ("int", "long"):
+        lim = 2**31 if t == "int" else 2**63
+        return isinstance(v, int) and not isinstance(v, bool) and -lim <= v < lim
+    if t in ("float", "double"):
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+    if t == "boolean":
+        return isinstance(v, bool)
+    if t == "null":
+        return v is None
+    if t == "array":
+        return isinstance(v, list) and all(java_valid_default(s.items, e) for e in v)
+    if t == "map":
+        return isinstance(v, dict) and all(java_valid_default(s.values, e) for e in v.values())
+    if t == "union":
+        return any(java_valid_default(b, v) for b in s.schemas)
+    if t in ("record", "error"):
+        if not isinstance(v, dict):
+            return False
+        for f in s.fields:
+            if f.name in v:
+                if not java_valid_default(f.type, v[f.name]):
+                    return False
+            elif not f.has_default:
+                return False
+        return True
+    return False
+
+
+FIELD_NAME = __import__("re").compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def java_rejects(schema):
+    """Why Java 1.12 (Confluent's parser for new schemas) rejects a schema the Python port accepts, or None:
+    V1 a default that does not match its type, V2 a union with two named branches of the same full name
+    (`Schema.UnionSchema`: "Duplicate in union"; the port only rejects duplicate unnamed types), V3 a field name
+    that is not an Avro name (`Schema.Field` validates it; the port only requires a non-empty string)."""
+    for rec in named_records(schema):
+        for f in rec.fields:
+            if not FIELD_NAME.match(f.name):
+                return "V3"
+            if f.has_default and not java_valid_default(f.type, f.default):
+                return "V1"
+    for u in unions(schema):
+        names = [b.fullname for b in u.schemas if hasattr(b, "fullname")]
+        if len(names) != len(set(names)):
+            return "V2"
+    return None
+
+
+def unions(s, acc=None, seen=None):
+    acc = [] if acc is None else acc
+    seen = set() if seen is None else seen
+    if id(s) in seen:
+        return acc
+    seen.add(id(s))
+    t = s.type
+    if t in ("record", "error"):
+        for f in s.fields:
+            unions(f.type, acc, seen)
+    elif t == "array":
+        unions(s.items, acc, seen)
+    elif t == "map":
+        unions(s.values, acc, seen)
+    elif t == "union":
+        acc.append(s)
+        for b in s.schemas:
+            unions(b, acc, seen)
+    return acc
+
+
+def java_throws(reader, writer, seen=None):
+    """D3: does Java's lookupWriterField find more than one writer field for some reader field it visits?
+    Approximated over every (reader record, writer record) pair with the same short name or a matching alias."""
+    rrecs, wrecs = named_records(reader), named_records(writer)
+    for r in rrecs:
+        for w in wrecs:
+            if r.name != w.name and not java_name_equals(r, w):
+                continue
+            for f in r.fields:
+                hits = [f.name] if f.name in w.fields_dict else []
+                hits += [a for a in (f.props.get("aliases") or []) if a in w.fields_dict]
+                if len(hits) > 1:
+                    return True
+    return False
+
+
+def named_records(s, acc=None, seen=None):
+    acc = [] if acc is None else acc
+    seen = set() if seen is None else seen
+    if id(s) in seen:
+        return acc
+    seen.add(id(s))
+    t = s.type
+    if t == "record" or t == "error":
+        acc.append(s)
+        for f in s.fields:
+            named_records(f.type, acc, seen)
+    elif t == "array":
+        named_records(s.items, acc, seen)
+    elif t == "map":
+        named_records(s.values, acc, seen)
+    elif t == "union":
+        for b in s.schemas:
+            named_records(b, acc, seen)
+    return acc
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The generator: a random base schema, then a random mutation of it.
+
+WORDS = ["a", "b", "c", "d", "id", "name", "amount", "kind", "next", "items", "meta", "x", "y"]
+SYMS = ["A", "B", "C", "D", "E", "F"]
+NSS = [None, "com.acme", "org.ex", "ns"]
+
+
+class Gen:
+    def __init__(self, rng):
+        self.rng = rng
+        self.n = 0
+        self.defined = []  # full names of named types defined so far (in document order), with their kind
+
+    def fresh(self, prefix):
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def full(self, name, ns):
+        return f"{ns}.{name}" if ns else name
+
+    def schema(self, depth, ns, recs):
+        """A random schema; `ns` is the enclosing namespace, `recs` the records being defined (for recursion)."""
+        r = self.rng
+        roll = r.random()
+        if depth <= 0 or roll < 0.35:
+            if recs and r.random() < 0.15:
+                return ["null", recs[-1]]  # a recursive reference through an optional union
+            if self.defined and r.random() < 0.12:
+                return r.choice(self.defined)  # reference to a named type defined earlier
+            return r.choice(PRIMS[1:]) if r.random() < 0.9 else "null"
+        if roll < 0.5:
+            return self.record(depth - 1, ns, recs)
+        if roll < 0.6:
+            return self.enum(ns)
+        if roll < 0.67:
+            return self.fixed(ns)
+        if roll < 0.77:
+            return {"type": "array", "items": self.schema(depth - 1, ns, recs)}
+        if roll < 0.85:
+            return {"type": "map", "values": self.schema(depth - 1, ns, recs)}
+        return self.union(depth - 1, ns, recs)
+
+    def named_head(self, prefix, ns):
+        r = self.rng
+        name = self.fresh(prefix)
+        d = {"name": name}
+        own_ns = ns
+        if r.random() < 0.3:
+            own_ns = r.choice(NSS)
+            d["namespace"] = own_ns or ""
+        return d, own_ns
+
+    def record(self, depth, ns, recs):
+        d, own_ns = self.named_head("R", ns)
+        d = {"type": "record", **d}
+        full = self.full(d["name"], own_ns)
+        fields = []
+        used = set()
+        for _ in range(self.rng.randint(0, 4)):
+            fname = self.rng.choice(WORDS)
+            if fname in used:
+                continue
+            used.add(fname)
+            f = {"name": fname, "type": self.schema(depth, own_ns, recs + [full])}
+            if self.rng.random() < 0.3:
+                dv = default_for(f["type"], self)
+                if dv is not NO_DEFAULT:
+                    f["default"] = dv
+            fields.append(f)
+        d["fields"] = fields
+        self.defined.append(full)
+        return d
+
+    def enum(self, ns):
+        d, own_ns = self.named_head("E", ns)
+        syms = self.rng.sample(SYMS, self.rng.randint(1, 4))
+        d = {"type": "enum", **d, "symbols": syms}
+        if self.rng.random() < 0.3:
+            d["default"] = self.rng.choice(syms)
+        self.defined.append(self.full(d["name"], own_ns))
+        return d
+
+    def fixed(self, ns):
+        d, own_ns = self.named_head("F", ns)
+        d = {"type": "fixed", **d, "size": self.rng.choice([1, 2, 4, 16])}
+        self.defined.append(self.full(d["name"], own_ns))
+        return d
+
+    def union(self, depth, ns, recs):
+        branches, kinds = [], set()
+        for _ in range(self.rng.randint(1, 4)):
+            b = self.schema(depth, ns, recs)
+            k = branch_key(b)
+            if k in kinds or isinstance(b, list):
+                continue
+            kinds.add(k)
+            branches.append(b)
+        return branches or ["null"]
+
+
+NO_DEFAULT = object()
+
+
+def branch_key(s):
+    if isinstance(s, str):
+        return s
+    if isinstance(s, dict):
+        if s["type"] in ("record", "enum", "fixed"):
+            return ("named", s["name"])
+        return s["type"]
+    return "union"
+
+
+def default_for(s, gen, depth=0, defs=None):
+    """A valid default value for schema `s` (JSON), or NO_DEFAULT."""
+    defs = gen_defs(gen) if defs is None else defs
+    if depth > 6:
+        return NO_DEFAULT
+    if isinstance(s, list):
+        return default_for(s[0], gen, depth + 1, defs) if s else NO_DEFAULT
+    if isinstance(s, str):
+        table = {"null": None, "boolean": False, "int": 0, "long": 0, "float": 0.5, "double": 1.5,
+                 "bytes": "", "string": ""}
+        if s in table:
+            return table[s]
+        return NO_DEFAULT  # a reference: keep it simple
+    t = s["type"]
+    if t == "array":
+        return []
+    if t == "map":
+        return {}
+    if t == "enum":
+        return s["symbols"][0]
+    if t == "fixed":
+        return "\u0000" * s["size"]
+    if t == "record":
+        out = {}
+        for f in s["fields"]:
+            v = default_for(f["type"], gen, depth + 1, defs)
+            if v is NO_DEFAULT:
+                return NO_DEFAULT
+            out[f["name"]] = v
+        return out
+    if t in PRIMS:
+        return default_for(t, gen, depth + 1, defs)
+    return NO_DEFAULT
+
+
+def gen_defs(gen):
+    return None
+
+
+def walk(s, fn, parent=None, key=None):
+    """Calls fn(node, parent, key) for every dict/list node (pre-order)."""
+    fn(s, parent, key)
+    if isinstance(s, dict):
+        t = s.get("type")
+        if t == "record":
+            for i, f in enumerate(s.get("fields", [])):
+                walk(f["type"], fn, f, "type")
+        elif t == "array":
+            walk(s["items"], fn, s, "items")
+        elif t == "map":
+            walk(s["values"], fn, s, "values")
+        elif isinstance(t, (dict, list)):
+            walk(t, fn, s, "type")
+    elif isinstance(s, list):
+        for i, b in enumerate(s):
+            walk(b, fn, s, i)
+
+
+def all_nodes(s):
+    out = []
+    walk(s, lambda n, p, k: out.append((n, p, k)))
+    return out
+
+
+def replace_refs(s, old_full, new_full):
+    """Renames references (string uses) of a named type."""
+
+    def fn(n, p, k):
+        if p is not None and isinstance(n, str) and n == old_full:
+            p[k] = new_full
+
+    walk(s, fn)
+
+
+def mutate(old, rng, gen):
+    """A new schema derived from `old` by 1-3 random edits (may be invalid; validity is checked afterwards)."""
+    new = copy.deepcopy(old)
+    for _ in range(rng.randint(1, 3)):
+        nodes = all_nodes(new)
+        n, p, k = rng.choice(nodes)
+        ops = []
+        if isinstance(n, str) and n in PRIMS:
+            ops += ["prim", "wrap_union"]
+        if isinstance(n, list):
+            ops += ["union_add", "union_drop", "union_unwrap", "union_reorder"]
+        if isinstance(n, dict):
+            t = n["type"]
+            ops += ["wrap_union"]
+            if t == "record":
+                ops += ["field_add", "field_add", "field_drop", "field_rename", "field_default",
+                        "rename", "namespace"]
+            elif t == "enum":
+                ops += ["sym_add", "sym_drop", "enum_default", "rename", "namespace"]
+            elif t == "fixed":
+                ops += ["size", "rename", "namespace"]
+            elif t in ("array", "map"):
+                ops += ["swap_container"]
+        if not ops or p is None and "wrap_union" in ops and rng.random() < 0.7:
+            ops = [o for o in ops if o != "wrap_union"] or ops
+        if not ops:
+            continue
+        op = rng.choice(ops)
+        repl = None
+        if op == "prim":
+            repl = rng.choice(PRIMS)
+        elif op == "wrap_union":
+            extra = rng.choice(["null", "string", "int", "long"])
+            repl = [extra, n] if rng.random() < 0.5 else [n, extra]
+        elif op == "union_add":
+            n.insert(rng.randint(0, len(n)), rng.choice(PRIMS + [gen.schema(1, None, [])]))
+        elif op == "union_drop" and len(n) > 1:
+            n.pop(rng.randrange(len(n)))
+        elif op == "union_unwrap" and n:
+            repl = rng.choice(n)
+        elif op == "union_reorder":
+            rng.shuffle(n)
+        elif op == "field_add":
+            f = {"name": rng.choice(WORDS + ["z", "w"]), "type": gen.schema(1, None, [])}
+            if rng.random() < 0.5:
+                dv = default_for(f["type"], gen)
+                if dv is not NO_DEFAULT:
+                    f["default"] = dv
+            if rng.random() < 0.15:
+                f["aliases"] = [rng.choice(WORDS)]
+            n["fields"].insert(rng.randint(0, len(n["fields"])), f)
+        elif op == "field_drop" and n["fields"]:
+            n["fields"].pop(rng.randrange(len(n["fields"])))
+        elif op == "field_rename" and n["fields"]:
+            f = rng.choice(n["fields"])
+            oldname = f["name"]
+            f["name"] = rng.choice(WORDS + ["renamed"])
+            if rng.random() < 0.6:
+                f["aliases"] = [oldname] + ([rng.choice(WORDS)] if rng.random() < 0.2 else [])
+        elif op == "field_default" and n["fields"]:
+            f = rng.choice(n["fields"])
+            if "default" in f:
+                del f["default"]
+            else:
+                dv = default_for(f["type"], gen)
+                if dv is not NO_DEFAULT:
+                    f["default"] = dv
+        elif op == "rename":
+            ns = n.get("namespace")
+            old_short = n["name"]
+            new_short = gen.fresh("N")
+            n["name"] = new_short
+            r = rng.random()
+            if r < 0.3:
+                n["aliases"] = [old_short]  # unqualified: qualified by the schema's namespace (Java)
+            elif r < 0.6:
+                n["aliases"] = [f"{ns}.{old_short}" if ns else old_short]
+            elif r < 0.7:
+                n["aliases"] = ["other.ns." + old_short]
+            for full_old in {old_short, f"{ns}.{old_short}" if ns else old_short}:
+                replace_refs(new, full_old, f"{ns}.{new_short}" if ns else new_short)
+        elif op == "namespace":
+            n["namespace"] = rng.choice(["com.acme", "org.ex", "ns2", ""])
+        elif op == "sym_add":
+            extra = [s for s in SYMS + ["G", "H"] if s not in n["symbols"]]
+            if extra:
+                n["symbols"].insert(rng.randint(0, len(n["symbols"])), rng.choice(extra))
+        elif op == "sym_drop" and len(n["symbols"]) > 1:
+            gone = n["symbols"].pop(rng.randrange(len(n["symbols"])))
+            if n.get("default") == gone:
+                del n["default"]
+        elif op == "enum_default":
+            if "default" in n:
+                del n["default"]
+            else:
+                n["default"] = rng.choice(n["symbols"])
+        elif op == "size":
+            n["size"] = rng.choice([1, 2, 4, 8, 16, 32])
+        elif op == "swap_container":
+            if n["type"] == "array":
+                repl = {"type": "map", "values": n["items"]}
+            else:
+                repl = {"type": "array", "items": n["values"]}
+        if repl is not None:
+            if p is None:
+                new = repl
+            else:
+                p[k] = repl
+    return new
+
+
+def gen_pair(rng):
+    gen = Gen(rng)
+    old = gen.record(rng.randint(1, 4), None, [])
+    if rng.random() < 0.08:  # a non-record root now and then
+        old = rng.choice([[old, "null"], {"type": "array", "items": old}, gen.enum(None)])
+    return old, mutate(old, rng, gen)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Validity fuzzing: schemas broken on purpose.
+
+BREAKERS = [
+    ("bad_default", lambda s, r: set_first(s, "fields", lambda f: f.__setitem__("default", "not-a-default"))),
+    ("dup_field", lambda s, r: set_first_rec(s, lambda rec: rec["fields"].append(copy.deepcopy(rec["fields"][0])) if rec["fields"] else None)),
+    ("bad_name", lambda s, r: s.__setitem__("name", "1bad")),
+    ("unknown_ref", lambda s, r: s["fields"].append({"name": "zz", "type": "Missing"})),
+    ("dup_symbol", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "enum", "name": "EE", "symbols": ["A", "A"]}})),
+    ("enum_default_unknown", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "enum", "name": "EE", "symbols": ["A"], "default": "B"}})),
+    ("nested_union", lambda s, r: s["fields"].append({"name": "zz", "type": ["null", ["int", "string"]]})),
+    ("dup_union_branch", lambda s, r: s["fields"].append({"name": "zz", "type": ["int", "int"]})),
+    ("negative_size", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "fixed", "name": "FF", "size": -1}})),
+    ("redefined", lambda s, r: s["fields"].extend([{"name": "z1", "type": {"type": "fixed", "name": "FF", "size": 1}}, {"name": "z2", "type": {"type": "fixed", "name": "FF", "size": 2}}])),
+    ("bad_symbol", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "enum", "name": "EE", "symbols": ["a-b"]}})),
+    ("missing_fields", lambda s, r: s.pop("fields")),
+    ("bad_field_name", lambda s, r: s["fields"].append({"name": "a b", "type": "int"})),
+    ("default_null_second", lambda s, r: s["fields"].append({"name": "zz", "type": ["int", "null"], "default": None})),
+    ("bad_namespace", lambda s, r: s.__setitem__("namespace", "a..b")),
+    ("valid", lambda s, r: None),
+]
+
+
+def set_first(s, key, fn):
+    if isinstance(s, dict) and s.get(key):
+        fn(s[key][0])
+
+
+def set_first_rec(s, fn):
+    fn(s)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Running schemaguard.
+
+
+def run_tool(binary, mode, old_path, new_path):
+    p = subprocess.run([binary, "compat", "--mode", mode, "--format", "json", old_path, new_path],
+                       capture_output=True, text=True)
+    try:
+        return json.loads(p.stdout), None
+    except json.JSONDecodeError:
+        return None, p.stdout[:300]
+
+
+def tool_view(doc, side):
+    fs = doc.get("findings", [])
+    parse = [f for f in fs if f["rule"] in ("PARSE_ERROR", "READ_ERROR")]
+    fs = [f for f in fs if f["rule"] in TYPE_IDS.values()]
+    found = sorted((f["rule"], (f.get(side) or {}).get("pointer", "?")) for f in fs)
+    return not fs, found, parse
+
+
+def parse_py(text):
+    try:
+        return avro.schema.parse(text), None
+    except Exception as e:  # any exception is a rejection
+        return None, f"{type(e).__name__}: {e}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--bin", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "schemaguard"))
+    ap.add_argument("--validity", type=int, default=400, help="schemas for the validity pass")
+    ap.add_argument("--emit", help="write curated agreeing cases (JSON) for tests/avro_differential.rs")
+    ap.add_argument("--show", type=int, default=5, help="disagreements to print")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    tmp = tempfile.mkdtemp(prefix="avrodiff-")
+    stats = collections.Counter()
+    disagreements = []
+    cases = []
+    i = 0
+    while stats["pairs"] < args.pairs:
+        i += 1
+        old, new = gen_pair(rng)
+        old_text, new_text = json.dumps(old), json.dumps(new)
+        old_s, err_o = parse_py(old_text)
+        new_s, err_n = parse_py(new_text)
+        if old_s is None or new_s is None:
+            stats["skipped_invalid_mutation"] += 1
+            continue
+        why = java_rejects(old_s) or java_rejects(new_s)
+        if why:
+            # V1-V3: Java rejects what the port accepts. We must report PARSE_ERROR.
+            stats["skipped_java_invalid"] += 1
+            stats["skipped_java_invalid_" + why] += 1
+            bad = new_text if java_rejects(new_s) else old_text
+            path = os.path.join(tmp, f"d{i}.avsc")
+            with open(path, "w") as fh:
+                fh.write(bad)
+            doc, _ = run_tool(args.bin, "BACKWARD", path, path)
+            if not (doc and any(f["rule"] == "PARSE_ERROR" for f in doc.get("findings", []))):
+                disagreements.append(("VALIDITY(default)", bad, "", "PARSE_ERROR", "accepted"))
+            continue
+        stats["pairs"] += 1
+        d = os.path.join(tmp, str(i))
+        os.makedirs(d)
+        op, np_ = os.path.join(d, "old.avsc"), os.path.join(d, "new.avsc")
+        with open(op, "w") as fh:
+            fh.write(old_text)
+        with open(np_, "w") as fh:
+            fh.write(new_text)
+        for mode, reader, writer, side in (("BACKWARD", new_s, old_s, "location"),
+                                           ("FORWARD", old_s, new_s, "previous")):
+            stats["checks"] += 1
+            if java_throws(reader, writer):
+                stats["java_throws"] += 1
+                continue
+            want = oracle(reader, writer, java=True)
+            port = oracle(reader, writer, java=False)
+            if port != want:
+                stats["python_deviation"] += 1
+                if port[0] == want[0] and sorted(t for t, _ in port[1]) == sorted(t for t, _ in want[1]):
+                    stats["python_deviation_D1_or_D2_location"] += 1
+                else:
+                    stats["python_deviation_D2_verdict"] += 1
+            doc, err = run_tool(args.bin, mode, op, np_)
+            if doc is None:
+                disagreements.append((mode, old_text, new_text, want, ("tool failed", err)))
+                continue
+            ok, found, parse = tool_view(doc, side)
+            got = (ok, found)
+            if parse:
+                got = ("PARSE_ERROR", [f["message"] for f in parse])
+            if got != want and got[0] == want[0] and set(got[1]) == set(want[1]) and len(set(want[1])) < len(want[1]):
+                # D4: Java repeats a memoized pair's incompatibilities at their first location; schemaguard's
+                # report removes exact duplicate findings. Compare without the repeats.
+                stats["memo_repeats_collapsed"] += 1
+                got = want
+            if got == want:
+                stats["agree"] += 1
+                if not want[0]:
+                    stats["agree_incompatible"] += 1
+                cases.append({"mode": mode, "old": old, "new": new, "compatible": want[0],
+                              "findings": [list(x) for x in sorted(set(want[1]))], "deviates": port != want})
+            else:
+                disagreements.append((mode, old_text, new_text, want, got))
+
+    # Validity pass: the port's parser against ours, V1-V3 accounted for.
+    vstats = collections.Counter()
+    vdis = []
+    vrng = random.Random(args.seed + 1000)
+    for j in range(args.validity):
+        gen = Gen(vrng)
+        s = gen.record(vrng.randint(1, 3), None, [])
+        name, breaker = BREAKERS[j % len(BREAKERS)]
+        try:
+            breaker(s, vrng)
+        except (IndexError, KeyError, TypeError):
+            pass
+        text = json.dumps(s)
+        ps, perr = parse_py(text)
+        jwhy = java_rejects(ps) if ps is not None else None
+        path = os.path.join(tmp, f"v{j}.avsc")
+        with open(path, "w") as fh:
+            fh.write(text)
+        doc, err = run_tool(args.bin, "BACKWARD", path, path)
+        ours = bool(doc and any(f["rule"] == "PARSE_ERROR" for f in doc.get("findings", [])))
+        vstats["schemas"] += 1
+        py_rejects = perr is not None
+        if py_rejects == ours:
+            vstats["agree"] += 1
+        elif ours and not py_rejects and jwhy:
+            vstats["deviation_" + jwhy] += 1
+        else:
+            vdis.append((name, text, perr, [f["message"] for f in (doc or {}).get("findings", [])]))
+
+    print(f"seed {args.seed}: {stats['pairs']} pairs ({stats['skipped_invalid_mutation']} invalid mutations "
+          f"skipped; {stats['skipped_java_invalid']} that Java rejects (V1-V3), checked for PARSE_ERROR), "
+          f"{stats['checks']} directed checks")
+    print(f"  agree: {stats['agree']} ({stats['agree_incompatible']} of them incompatible)")
+    print(f"  python deviations absorbed (D1/D2, oracle patched to Java 1.12): {stats['python_deviation']}")
+    print(f"  java throws (D3, not compared): {stats['java_throws']}")
+    print(f"  DISAGREE: {len(disagreements)}")
+    for mode, o, n, want, got in disagreements[: args.show]:
+        print(f"  - {mode}\n    old: {o}\n    new: {n}\n    oracle(java): {want}\n    schemaguard:  {got}")
+    print(f"  D4 memo repeats collapsed by the report's exact-duplicate removal: {stats['memo_repeats_collapsed']}")
+    print(f"validity: {vstats['schemas']} schemas, agree {vstats['agree']}, Java-stricter deviations "
+          f"V1 {vstats['deviation_V1']} V2 {vstats['deviation_V2']} V3 {vstats['deviation_V3']}, DISAGREE {len(vdis)}")
+    for name, text, perr, ours in vdis[: args.show]:
+        print(f"  - {name}: {text}\n    python: {perr}\n    schemaguard: {ours}")
+    if args.emit:
+        emit(cases, args.emit)
+    return 1 if disagreements or vdis else 0
+
+
+def emit(cases, path):
+    """Keeps the most interesting agreeing cases: every incompatibility type and deviation, then variety."""
+    rng = random.Random(7)
+    picked, seen = [], set()
+
+    def key(c):
+        return (c["mode"], tuple(sorted({t for t, _ in c["findings"]})), c["deviates"])
+
+    for c in sorted(cases, key=lambda c: (-len({t for t, _ in c["findings"]}), len(json.dumps(c["old"])))):
+        k = key(c)
+        if k in seen:
+            continue
+        seen.add(k)
+        picked.append(c)
+    rest = [c for c in cases if c not in picked and c["findings"]]
+    rng.shuffle(rest)
+    picked += rest[: max(0, 40 - len(picked))]
+    picked += [c for c in cases if not c["findings"]][:5]
+    picked = sorted(picked[:50], key=lambda c: len(json.dumps(c)))
+    with open(path, "w") as fh:
+        json.dump({"generator": "benches/avro-differential.py", "oracle": "avro 1.12.0 python, patched to Java 1.12 (D1, D2)",
+                   "cases": picked}, fh, indent=1)
+        fh.write("\n")
+    print(f"wrote {len(picked)} cases to {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
