@@ -22,10 +22,20 @@ lang/java/avro/src/main/java/org/apache/avro/{SchemaCompatibility,Schema}.java (
       `AvroRuntimeException` when there is more than one (Confluent turns that into "Unexpected exception during
       compatibility check", i.e. incompatible); the port returns the first. Such pairs are reported as "java
       throws" and not compared (schemaguard uses the first match, like the port; see the report).
+  D5  empty namespace: Java reads `"namespace": ""` as the null namespace (full name = the bare name); the port
+      turns "" into None and so inherits the enclosing namespace. A pair with `"namespace": ""` inside a namespaced
+      type is not representable in the port and is counted, not compared.
   V1  validity: the Python parser does not validate field defaults ("TODO(hammer): check to ensure default is
       valid"), while Java's `Schema.Parser` (validateDefaults=true) and Confluent's new-schema parser reject a
       default that does not match its type; a schema Python accepts and we reject only for a default is counted
       as a deviation.
+
+  V2  a union with two named branches of the same full name: Java rejects ("Duplicate in union"), the port accepts.
+  V3  a field name that is not an Avro name: Java's `Schema.Field` rejects it, the port accepts any non-empty string.
+  V4  a type name the port cannot resolve but Java can: a forward reference (Java 1.12 `ParseContext.resolve`
+      returns an unresolved placeholder, resolved after the whole document), or a name not found in its namespace
+      that exists in the null namespace (`ParseContext.resolve` retries with the last segment); the port rejects
+      both ("Could not make an Avro Schema object from X").
 
 Usage:  python3 benches/avro-differential.py [--pairs 2000] [--seed 1] [--bin target/release/schemaguard]
         [--emit tests/data/avro_differential.json]   # write the curated agreeing cases for the Rust test
@@ -38,6 +48,7 @@ import copy
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -165,7 +176,7 @@ def java_valid_default(s, v):
     return False
 
 
-FIELD_NAME = __import__("re").compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def java_rejects(schema):
@@ -250,6 +261,13 @@ def named_records(s, acc=None, seen=None):
 WORDS = ["a", "b", "c", "d", "id", "name", "amount", "kind", "next", "items", "meta", "x", "y"]
 SYMS = ["A", "B", "C", "D", "E", "F"]
 NSS = [None, "com.acme", "org.ex", "ns"]
+LOGICAL = [
+    {"type": "long", "logicalType": "timestamp-millis"},
+    {"type": "long", "logicalType": "timestamp-micros"},
+    {"type": "int", "logicalType": "date"},
+    {"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 2},
+    {"type": "string", "logicalType": "uuid"},
+]
 
 
 class Gen:
@@ -263,6 +281,8 @@ class Gen:
         return f"{prefix}{self.n}"
 
     def full(self, name, ns):
+        if "." in name:
+            return name
         return f"{ns}.{name}" if ns else name
 
     def schema(self, depth, ns, recs):
@@ -273,8 +293,16 @@ class Gen:
             if recs and r.random() < 0.15:
                 return ["null", recs[-1]]  # a recursive reference through an optional union
             if self.defined and r.random() < 0.12:
-                return r.choice(self.defined)  # reference to a named type defined earlier
-            return r.choice(PRIMS[1:]) if r.random() < 0.9 else "null"
+                full = r.choice(self.defined)  # reference to a named type defined earlier
+                if ns and full.startswith(ns + ".") and "." not in full[len(ns) + 1:] and r.random() < 0.5:
+                    return full[len(ns) + 1:]  # by its short name, resolved in the enclosing namespace
+                return full
+            roll = r.random()
+            if roll < 0.06:
+                return r.choice(LOGICAL)  # logical types: Avro's checker ignores them
+            if roll < 0.12:
+                return {"type": r.choice(PRIMS)}  # object form of a primitive
+            return r.choice(PRIMS[1:]) if roll < 0.93 else "null"
         if roll < 0.5:
             return self.record(depth - 1, ns, recs)
         if roll < 0.6:
@@ -292,6 +320,12 @@ class Gen:
         name = self.fresh(prefix)
         d = {"name": name}
         own_ns = ns
+        if r.random() < 0.08:  # a dotted name carries its own namespace (and overrides a `namespace` key)
+            own_ns = r.choice(NSS[1:])
+            d["name"] = f"{own_ns}.{name}"
+            if r.random() < 0.3:
+                d["namespace"] = "ignored.ns"
+            return d, own_ns
         if r.random() < 0.3:
             own_ns = r.choice(NSS)
             d["namespace"] = own_ns or ""
@@ -422,16 +456,6 @@ def all_nodes(s):
     return out
 
 
-def replace_refs(s, old_full, new_full):
-    """Renames references (string uses) of a named type."""
-
-    def fn(n, p, k):
-        if p is not None and isinstance(n, str) and n == old_full:
-            p[k] = new_full
-
-    walk(s, fn)
-
-
 def mutate(old, rng, gen):
     """A new schema derived from `old` by 1-3 random edits (may be invalid; validity is checked afterwards)."""
     new = copy.deepcopy(old)
@@ -455,8 +479,8 @@ def mutate(old, rng, gen):
                 ops += ["size", "rename", "namespace"]
             elif t in ("array", "map"):
                 ops += ["swap_container"]
-        if not ops or p is None and "wrap_union" in ops and rng.random() < 0.7:
-            ops = [o for o in ops if o != "wrap_union"] or ops
+        if isinstance(p, list) and rng.random() < 0.9:  # wrapping a union branch makes a nested union (invalid)
+            ops = [o for o in ops if o != "wrap_union"]
         if not ops:
             continue
         op = rng.choice(ops)
@@ -467,7 +491,9 @@ def mutate(old, rng, gen):
             extra = rng.choice(["null", "string", "int", "long"])
             repl = [extra, n] if rng.random() < 0.5 else [n, extra]
         elif op == "union_add":
-            n.insert(rng.randint(0, len(n)), rng.choice(PRIMS + [gen.schema(1, None, [])]))
+            extra = rng.choice(PRIMS + [gen.schema(1, None, [])])
+            if not isinstance(extra, list) or rng.random() < 0.1:
+                n.insert(rng.randint(0, len(n)), extra)
         elif op == "union_drop" and len(n) > 1:
             n.pop(rng.randrange(len(n)))
         elif op == "union_unwrap" and n:
@@ -500,19 +526,26 @@ def mutate(old, rng, gen):
                 if dv is not NO_DEFAULT:
                     f["default"] = dv
         elif op == "rename":
-            ns = n.get("namespace")
-            old_short = n["name"]
+            old_name = n["name"]
+            prefix, _, old_short = old_name.rpartition(".")
             new_short = gen.fresh("N")
-            n["name"] = new_short
+            n["name"] = f"{prefix}.{new_short}" if prefix else new_short
+            # Generated names are unique, so the old full name is the one ending in the old short name.
+            fulls = [f for f in java_full_names(new)[0] if f.rpartition(".")[2] == old_short]
+            old_full = fulls[0] if fulls else old_short
             r = rng.random()
             if r < 0.3:
                 n["aliases"] = [old_short]  # unqualified: qualified by the schema's namespace (Java)
             elif r < 0.6:
-                n["aliases"] = [f"{ns}.{old_short}" if ns else old_short]
+                n["aliases"] = [old_full]
             elif r < 0.7:
                 n["aliases"] = ["other.ns." + old_short]
-            for full_old in {old_short, f"{ns}.{old_short}" if ns else old_short}:
-                replace_refs(new, full_old, f"{ns}.{new_short}" if ns else new_short)
+
+            def rename_ref(node, parent, key):
+                if parent is not None and isinstance(node, str) and node.rpartition(".")[2] == old_short:
+                    parent[key] = node.rpartition(".")[0] + ("." if "." in node else "") + new_short
+
+            walk(new, rename_ref)
         elif op == "namespace":
             n["namespace"] = rng.choice(["com.acme", "org.ex", "ns2", ""])
         elif op == "sym_add":
@@ -587,6 +620,54 @@ def set_first_rec(s, fn):
 # Running schemaguard.
 
 
+def java_full_names(s, ns=None, acc=None, empty_ns_nested=None):
+    """Java's full names of the named types defined in `s`; also whether some type has `"namespace": ""` inside a
+    non-empty enclosing namespace (D5)."""
+    acc = set() if acc is None else acc
+    flag = [False] if empty_ns_nested is None else empty_ns_nested
+    if isinstance(s, list):
+        for b in s:
+            java_full_names(b, ns, acc, flag)
+    elif isinstance(s, dict):
+        t = s.get("type")
+        if t in ("record", "error", "enum", "fixed") and isinstance(s.get("name"), str):
+            name = s["name"]
+            if "." in name:
+                own = name.rsplit(".", 1)[0]
+                full = name
+            else:
+                own = s.get("namespace", ns)
+                if own == "" and ns:
+                    flag[0] = True
+                full = f"{own}.{name}" if own else name
+            acc.add(full)
+            if t in ("record", "error"):
+                for f in s.get("fields") or []:
+                    if isinstance(f, dict):
+                        java_full_names(f.get("type"), own or None, acc, flag)
+        elif t == "array":
+            java_full_names(s.get("items"), ns, acc, flag)
+        elif t == "map":
+            java_full_names(s.get("values"), ns, acc, flag)
+        elif isinstance(t, (dict, list)):
+            java_full_names(t, ns, acc, flag)
+    return acc, flag[0]
+
+
+def null_namespace_fallback(perr, schema_json):
+    """V4: the port could not resolve a name that Java resolves: a forward reference (Java 1.12's ParseContext
+    returns an unresolved placeholder and resolves it once the document is read) or a name found only in the null
+    namespace (`ParseContext.resolve` retries with the last segment of the full name). Approximated by: the name,
+    or its last segment, is some defined type's full name or last segment."""
+    m = re.search(r"Could not make an Avro Schema object from ([A-Za-z0-9_.]+)", perr or "")
+    if not m:
+        return False
+    name = m.group(1)
+    fulls = java_full_names(schema_json)[0]
+    last = name.rpartition(".")[2]
+    return name in fulls or last in fulls or any(f.endswith("." + name) for f in fulls)
+
+
 def run_tool(binary, mode, old_path, new_path):
     p = subprocess.run([binary, "compat", "--mode", mode, "--format", "json", old_path, new_path],
                        capture_output=True, text=True)
@@ -625,6 +706,7 @@ def main():
     stats = collections.Counter()
     disagreements = []
     cases = []
+    reasons = collections.Counter()
     i = 0
     while stats["pairs"] < args.pairs:
         i += 1
@@ -633,7 +715,26 @@ def main():
         old_s, err_o = parse_py(old_text)
         new_s, err_n = parse_py(new_text)
         if old_s is None or new_s is None:
+            # The port rejects the mutated schema: we must reject it too (unless V4 or D5 applies).
             stats["skipped_invalid_mutation"] += 1
+            bad, bad_json, perr = (old_text, old, err_o) if old_s is None else (new_text, new, err_n)
+            path = os.path.join(tmp, f"m{i}.avsc")
+            with open(path, "w") as fh:
+                fh.write(bad)
+            doc, _ = run_tool(args.bin, "BACKWARD", path, path)
+            ours = bool(doc and any(f["rule"] == "PARSE_ERROR" for f in doc.get("findings", [])))
+            reasons[perr.split(":")[0] + ":" + perr.rsplit(":", 1)[-1][:40]] += 1
+            if ours:
+                stats["invalid_mutation_both_reject"] += 1
+            elif null_namespace_fallback(perr, bad_json):
+                stats["invalid_mutation_V4"] += 1
+            elif java_full_names(bad_json)[1]:
+                stats["invalid_mutation_D5"] += 1
+            else:
+                disagreements.append(("VALIDITY(port rejects)", bad, "", perr, "accepted"))
+            continue
+        if java_full_names(old)[1] or java_full_names(new)[1]:
+            stats["skipped_D5_empty_namespace"] += 1
             continue
         why = java_rejects(old_s) or java_rejects(new_s)
         if why:
@@ -718,21 +819,29 @@ def main():
             vstats["agree"] += 1
         elif ours and not py_rejects and jwhy:
             vstats["deviation_" + jwhy] += 1
+        elif not ours and py_rejects and null_namespace_fallback(perr, s):
+            vstats["deviation_V4"] += 1
+        elif java_full_names(s)[1]:
+            vstats["deviation_D5"] += 1
         else:
             vdis.append((name, text, perr, [f["message"] for f in (doc or {}).get("findings", [])]))
 
     print(f"seed {args.seed}: {stats['pairs']} pairs ({stats['skipped_invalid_mutation']} invalid mutations "
           f"skipped; {stats['skipped_java_invalid']} that Java rejects (V1-V3), checked for PARSE_ERROR), "
           f"{stats['checks']} directed checks")
+    print(f"  invalid mutations: we reject {stats['invalid_mutation_both_reject']}, V4 {stats['invalid_mutation_V4']}, "
+          f"D5 {stats['invalid_mutation_D5']}; top reasons: {reasons.most_common(4)}")
     print(f"  agree: {stats['agree']} ({stats['agree_incompatible']} of them incompatible)")
     print(f"  python deviations absorbed (D1/D2, oracle patched to Java 1.12): {stats['python_deviation']}")
     print(f"  java throws (D3, not compared): {stats['java_throws']}")
+    print(f"  empty namespace inside a namespace (D5, not compared): {stats['skipped_D5_empty_namespace']}")
     print(f"  DISAGREE: {len(disagreements)}")
     for mode, o, n, want, got in disagreements[: args.show]:
         print(f"  - {mode}\n    old: {o}\n    new: {n}\n    oracle(java): {want}\n    schemaguard:  {got}")
     print(f"  D4 memo repeats collapsed by the report's exact-duplicate removal: {stats['memo_repeats_collapsed']}")
     print(f"validity: {vstats['schemas']} schemas, agree {vstats['agree']}, Java-stricter deviations "
-          f"V1 {vstats['deviation_V1']} V2 {vstats['deviation_V2']} V3 {vstats['deviation_V3']}, DISAGREE {len(vdis)}")
+          f"V1 {vstats['deviation_V1']} V2 {vstats['deviation_V2']} V3 {vstats['deviation_V3']} V4 {vstats['deviation_V4']} "
+          f"D5 {vstats['deviation_D5']}, DISAGREE {len(vdis)}")
     for name, text, perr, ours in vdis[: args.show]:
         print(f"  - {name}: {text}\n    python: {perr}\n    schemaguard: {ours}")
     if args.emit:
