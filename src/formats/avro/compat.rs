@@ -338,19 +338,31 @@ impl<'a> Checker<'a> {
                         loc.push(Tok::Index(i));
                         // lookupWriterField: the field by name, then one per distinct reader alias that names a
                         // writer field; more than one (even the same field twice) makes Java throw.
-                        let mut matches: Vec<(usize, String, bool)> = Vec::new();
-                        if let Some(k) = field_index(wfields, wby.as_ref(), &rf.name, i) {
-                            matches.push((k, rf.name.clone(), false));
-                        }
-                        for (ai, a) in rf.aliases.iter().enumerate() {
+                        let by_alias = |ai: usize, a: &String| {
                             if rf.aliases[..ai].contains(a) {
-                                continue;
+                                None
+                            } else {
+                                field_index(wfields, wby.as_ref(), a, i)
                             }
-                            if let Some(k) = field_index(wfields, wby.as_ref(), a, i) {
-                                matches.push((k, a.clone(), true));
+                        };
+                        let direct = field_index(wfields, wby.as_ref(), &rf.name, i);
+                        let (mut first, mut n) = (direct, usize::from(direct.is_some()));
+                        for (ai, a) in rf.aliases.iter().enumerate() {
+                            if let Some(k) = by_alias(ai, a) {
+                                n += 1;
+                                first = first.or(Some(k));
                             }
                         }
-                        if matches.len() > 1 {
+                        if n > 1 {
+                            let mut matches: Vec<(usize, String, bool)> = Vec::new();
+                            if let Some(k) = direct {
+                                matches.push((k, rf.name.clone(), false));
+                            }
+                            for (ai, a) in rf.aliases.iter().enumerate() {
+                                if let Some(k) = by_alias(ai, a) {
+                                    matches.push((k, a.clone(), true));
+                                }
+                            }
                             self.ambiguous = Some(Ambiguity {
                                 reader: ri,
                                 writer: wi,
@@ -361,7 +373,7 @@ impl<'a> Checker<'a> {
                             loc.truncate(loc.len() - 2);
                             return out;
                         }
-                        let wf = matches.first().and_then(|m| wfields.get(m.0));
+                        let wf = first.and_then(|k| wfields.get(k));
                         match wf {
                             Some(wf) => out.extend(self.get(Tok::Key("type"), rf.ty, wf.ty, loc)),
                             None if rf.default.is_some() => {}
