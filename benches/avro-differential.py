@@ -36,6 +36,10 @@ lang/java/avro/src/main/java/org/apache/avro/{SchemaCompatibility,Schema}.java (
       returns an unresolved placeholder, resolved after the whole document), or a name not found in its namespace
       that exists in the null namespace (`ParseContext.resolve` retries with the last segment); the port rejects
       both ("Could not make an Avro Schema object from X").
+  V5  JSON types: Java requires `symbols` to be an array and `aliases` an array of strings; the port iterates
+      whatever it gets (a string of symbols, a string of aliases) and accepts.
+  V6  `{"type": "Name"}` naming a defined type: Java 1.12 resolves it (`context.find(type, namespace)`); the port
+      rejects it ("Undefined type").
 
 Usage:  python3 benches/avro-differential.py [--pairs 2000] [--seed 1] [--bin target/release/schemaguard]
         [--emit tests/data/avro_differential.json]   # write the curated agreeing cases for the Rust test
@@ -52,6 +56,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import warnings
+
+warnings.simplefilter("ignore")  # the port warns about unknown logical types; Java ignores them silently too
 
 try:
     import avro.compatibility as ac
@@ -164,10 +171,16 @@ def oracle(reader, writer, java):
     return ok, sorted((TYPE_IDS[t.value], t.location) for t in res.incompatibilities)
 
 
-def java_valid_default(s, v):
+JAVA_DOUBLE = re.compile(r"^\s*[+-]?(NaN|Infinity|((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)[fFdD]?)\s*$")
+
+
+def java_valid_default(s, v, field_level=False):
     """Java 1.12 `Schema.isValidDefault` (what `Schema.Parser` with validateDefaults, and Confluent's parser for
-    new schemas, enforce; the Python parser checks nothing)."""
+    new schemas, enforce; the Python parser checks nothing). At field level, `Schema.parseField` first turns a
+    string default of a float/double field into a number with `Double.parseDouble` ("NaN", "1.5", "2f" pass)."""
     t = s.type
+    if field_level and t in ("float", "double") and isinstance(v, str):
+        return bool(JAVA_DOUBLE.match(v))
     if t in ("string", "bytes", "enum", "fixed"):
         return isinstance(v, str)
     if t in ("int", "long"):
@@ -210,7 +223,7 @@ def java_rejects(schema):
         for f in rec.fields:
             if not FIELD_NAME.match(f.name):
                 return "V3"
-            if f.has_default and not java_valid_default(f.type, f.default):
+            if f.has_default and not java_valid_default(f.type, f.default, field_level=True):
                 return "V1"
     for u in unions(schema):
         names = [b.fullname for b in u.schemas if hasattr(b, "fullname")]
@@ -609,6 +622,49 @@ BREAKERS = [
     ("bad_field_name", lambda s, r: s["fields"].append({"name": "a b", "type": "int"})),
     ("default_null_second", lambda s, r: s["fields"].append({"name": "zz", "type": ["int", "null"], "default": None})),
     ("bad_namespace", lambda s, r: s.__setitem__("namespace", "a..b")),
+    ("primitive_name", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "fixed", "name": "int", "size": 1}})),
+    ("empty_union", lambda s, r: s["fields"].append({"name": "zz", "type": []})),
+    ("single_union", lambda s, r: s["fields"].append({"name": "zz", "type": ["null"], "default": None})),
+    ("no_symbols", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "enum", "name": "EE", "symbols": []}})),
+    ("zero_size", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "fixed", "name": "FF", "size": 0}})),
+    ("size_string", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "fixed", "name": "FF", "size": "4"}})),
+    ("size_float", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "fixed", "name": "FF", "size": 4.0}})),
+    ("unknown_type_name", lambda s, r: s["fields"].append({"name": "zz", "type": "integer"})),
+    ("object_unknown_type", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "integer"}})),
+    ("field_no_type", lambda s, r: s["fields"].append({"name": "zz"})),
+    ("field_no_name", lambda s, r: s["fields"].append({"type": "int"})),
+    ("fields_not_list", lambda s, r: s.__setitem__("fields", {})),
+    ("symbols_not_list", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "enum", "name": "EE", "symbols": "A"}})),
+    ("enum_default_not_string", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "enum", "name": "EE", "symbols": ["A"], "default": 1}})),
+    ("alias_not_string", lambda s, r: s.__setitem__("aliases", [1])),
+    ("aliases_not_list", lambda s, r: s.__setitem__("aliases", "Old")),
+    ("field_alias_not_list", lambda s, r: s["fields"].append({"name": "zz", "type": "int", "aliases": "x"})),
+    ("bad_alias_name", lambda s, r: s.__setitem__("aliases", ["1x"])),
+    ("bad_field_alias_name", lambda s, r: s["fields"].append({"name": "zz", "type": "int", "aliases": ["a b"], "default": 0})),
+    ("namespace_not_string", lambda s, r: s.__setitem__("namespace", 5)),
+    ("name_not_string", lambda s, r: s.__setitem__("name", 5)),
+    ("no_name", lambda s, r: s.pop("name")),
+    ("dotted_name_bad", lambda s, r: s.__setitem__("name", "a.1b")),
+    ("trailing_dot_name", lambda s, r: s.__setitem__("name", "a.b.")),
+    ("unicode_name", lambda s, r: s.__setitem__("name", "Ünïcode")),
+    ("bad_order", lambda s, r: s["fields"].append({"name": "zz", "type": "int", "order": "up"})),
+    ("decimal_bad", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "bytes", "logicalType": "decimal", "precision": 2, "scale": 5}})),
+    ("logical_unknown", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "int", "logicalType": "nope"}})),
+    ("array_no_items", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "array"}})),
+    ("map_no_values", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "map"}})),
+    ("int_default_float", lambda s, r: s["fields"].append({"name": "zz", "type": "int", "default": 1.5})),
+    ("int_default_big", lambda s, r: s["fields"].append({"name": "zz", "type": "int", "default": 3000000000})),
+    ("long_default_float", lambda s, r: s["fields"].append({"name": "zz", "type": "long", "default": 1.0})),
+    ("float_default_string", lambda s, r: s["fields"].append({"name": "zz", "type": "float", "default": "NaN"})),
+    ("bytes_default_number", lambda s, r: s["fields"].append({"name": "zz", "type": "bytes", "default": 0})),
+    ("enum_field_default_unknown", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "enum", "name": "EE", "symbols": ["A"]}, "default": "B"})),
+    ("fixed_default_wrong_len", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "fixed", "name": "FF", "size": 2}, "default": "a"})),
+    ("record_default_missing_field", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "record", "name": "RR", "fields": [{"name": "q", "type": "int"}]}, "default": {}})),
+    ("union_default_later_branch", lambda s, r: s["fields"].append({"name": "zz", "type": ["null", "string"], "default": "x"})),
+    ("null_type_default_missing", lambda s, r: s["fields"].append({"name": "zz", "type": "null", "default": None})),
+    ("nested_type_object", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": {"type": "int"}}})),
+    ("record_type_ref", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "R1"}})),
+    ("error_type", lambda s, r: s["fields"].append({"name": "zz", "type": {"type": "error", "name": "Err", "fields": []}})),
     ("valid", lambda s, r: None),
 ]
 
@@ -660,6 +716,39 @@ def java_full_names(s, ns=None, acc=None, empty_ns_nested=None):
     return acc, flag[0]
 
 
+def java_rejects_json(s):
+    """V5: Java checks the JSON types the port does not: `symbols` must be an array (`Enum has no symbols`),
+    `aliases` an array (`aliases not an array`) of strings (`alias not a string`), for types and fields."""
+
+    def bad_aliases(d):
+        a = d.get("aliases")
+        return a is not None and (not isinstance(a, list) or not all(isinstance(x, str) for x in a))
+
+    found = []
+
+    def fn(n, p, k):
+        if isinstance(n, dict):
+            if n.get("type") == "enum" and not isinstance(n.get("symbols"), list):
+                found.append(n)
+            if n.get("type") in ("record", "error", "enum", "fixed") and bad_aliases(n):
+                found.append(n)
+            if n.get("type") in ("record", "error"):
+                found.extend(f for f in n.get("fields") or [] if isinstance(f, dict) and bad_aliases(f))
+
+    walk(s, fn)
+    return bool(found)
+
+
+def object_reference(perr, schema_json):
+    """V6: `{"type": "com.acme.Name"}` (an object whose type is a defined name): Java 1.12 resolves it
+    (`Schema.parse` ends with `context.find(type, currentNameSpace)`), the port says "Undefined type"."""
+    m = re.search(r"Undefined type: ([A-Za-z0-9_.]+)", perr or "")
+    if not m:
+        return False
+    fulls = java_full_names(schema_json)[0]
+    return m.group(1) in fulls or any(f.endswith("." + m.group(1)) for f in fulls)
+
+
 def null_namespace_fallback(perr, schema_json):
     """V4: the port could not resolve a name that Java resolves: a forward reference (Java 1.12's ParseContext
     returns an unresolved placeholder and resolves it once the document is read) or a name found only in the null
@@ -705,6 +794,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "schemaguard"))
     ap.add_argument("--validity", type=int, default=400, help="schemas for the validity pass")
     ap.add_argument("--emit", help="write curated agreeing cases (JSON) for tests/avro_differential.rs")
+    ap.add_argument("--validity-table", action="store_true", help="per-breaker validity outcomes")
     ap.add_argument("--show", type=int, default=5, help="disagreements to print")
     args = ap.parse_args()
     if not os.path.isfile(args.bin):
@@ -801,6 +891,7 @@ def main():
     # Validity pass: the port's parser against ours, V1-V3 accounted for.
     vstats = collections.Counter()
     vdis = []
+    vtable = collections.OrderedDict()
     vrng = random.Random(args.seed + 1000)
     for j in range(args.validity):
         gen = Gen(vrng)
@@ -820,16 +911,27 @@ def main():
         ours = bool(doc and any(f["rule"] == "PARSE_ERROR" for f in doc.get("findings", [])))
         vstats["schemas"] += 1
         py_rejects = perr is not None
+        before = sum(vstats.values()), len(vdis)
+        vstats_before = collections.Counter(vstats)
         if py_rejects == ours:
             vstats["agree"] += 1
         elif ours and not py_rejects and jwhy:
             vstats["deviation_" + jwhy] += 1
+        elif ours and not py_rejects and java_rejects_json(s):
+            vstats["deviation_V5"] += 1
+        elif not ours and py_rejects and object_reference(perr, s):
+            vstats["deviation_V6"] += 1
         elif not ours and py_rejects and null_namespace_fallback(perr, s):
             vstats["deviation_V4"] += 1
         elif java_full_names(s)[1]:
             vstats["deviation_D5"] += 1
         else:
             vdis.append((name, text, perr, [f["message"] for f in (doc or {}).get("findings", [])]))
+        outcome = "DISAGREE" if len(vdis) > before[1] else next(
+            (k for k in ("deviation_V1", "deviation_V2", "deviation_V3", "deviation_V4", "deviation_V5",
+                         "deviation_V6", "deviation_D5", "agree") if vstats[k] != vstats_before[k]), "?")
+        key = f"port {'rejects' if py_rejects else 'accepts'}, we {'reject' if ours else 'accept'}: {outcome}"
+        vtable.setdefault(name, collections.Counter())[key] += 1
 
     print(f"seed {args.seed}: {stats['pairs']} pairs ({stats['skipped_invalid_mutation']} invalid mutations "
           f"skipped; {stats['skipped_java_invalid']} that Java rejects (V1-V3), checked for PARSE_ERROR), "
@@ -843,12 +945,21 @@ def main():
     print(f"  DISAGREE: {len(disagreements)}")
     for mode, o, n, want, got in disagreements[: args.show]:
         print(f"  - {mode}\n    old: {o}\n    new: {n}\n    oracle(java): {want}\n    schemaguard:  {got}")
+    if args.validity_table:
+        print("validity per breaker (port rejects / schemaguard rejects / outcome):")
+        for name, c in vtable.items():
+            print(f"  {name:28} " + ", ".join(f"{k}: {v}" for k, v in sorted(c.items())))
     print(f"  D4 memo repeats collapsed by the report's exact-duplicate removal: {stats['memo_repeats_collapsed']}")
     print(f"validity: {vstats['schemas']} schemas, agree {vstats['agree']}, Java-stricter deviations "
-          f"V1 {vstats['deviation_V1']} V2 {vstats['deviation_V2']} V3 {vstats['deviation_V3']} V4 {vstats['deviation_V4']} "
-          f"D5 {vstats['deviation_D5']}, DISAGREE {len(vdis)}")
-    for name, text, perr, ours in vdis[: args.show]:
-        print(f"  - {name}: {text}\n    python: {perr}\n    schemaguard: {ours}")
+          f"V1 {vstats['deviation_V1']} V2 {vstats['deviation_V2']} V3 {vstats['deviation_V3']}; port stricter V4 "
+          f"{vstats['deviation_V4']} V6 {vstats['deviation_V6']}; Java type checks V5 {vstats['deviation_V5']}; "
+          f"D5 {vstats['deviation_D5']}; DISAGREE {len(vdis)}")
+    by_breaker = collections.OrderedDict()
+    for d in vdis:
+        by_breaker.setdefault(d[0], []).append(d)
+    for name, ds in list(by_breaker.items())[: args.show]:
+        _, text, perr, ours = min(ds, key=lambda d: len(d[1]))
+        print(f"  - {name} ({len(ds)}x): {text}\n    python: {perr}\n    schemaguard: {ours}")
     if args.emit:
         emit(cases, args.emit)
     return 1 if disagreements or vdis else 0
