@@ -47,6 +47,7 @@ Exit status 1 when a disagreement remains.
 """
 
 import argparse
+import ast
 import collections
 import copy
 import json
@@ -139,9 +140,10 @@ class Incompat:
     """One incompatibility with its own location, like Java's `Incompatibility` (the port only keeps a set of
     locations per result, and that set also picks up `/` from every merged compatible result)."""
 
-    def __init__(self, kind, location):
+    def __init__(self, kind, location, message):
         self.value = kind.value
         self.location = location
+        self.message = java_message(kind.value, message)
 
 
 _port_incompatible = ac.incompatible
@@ -150,12 +152,34 @@ _port_incompatible = ac.incompatible
 def incompatible_with_location(incompat_type, message, location):
     res = _port_incompatible(incompat_type, message, location)
     (loc,) = res.locations
-    res.incompatibilities = [Incompat(incompat_type, loc)]
+    res.incompatibilities = [Incompat(incompat_type, loc, message)]
     return res
 
 
+def java_message(kind, msg):
+    """The port's message in Java's words: type names upper-case (`Schema.Type` prints its constant name),
+    missing symbols as a sorted `[A, B]` (a `TreeSet`), always "reader union lacking writer type: X"."""
+    if kind == "type_mismatch":
+        m = re.match(r"reader type: (\w+) not compatible with writer type: (\w+)$", msg)
+        return f"reader type: {m.group(1).upper()} not compatible with writer type: {m.group(2).upper()}" if m else msg
+    if kind == "missing_union_branch":
+        m = re.match(r"reader union lacking writer type:? (\w+)$", msg)
+        return f"reader union lacking writer type: {m.group(1).upper()}" if m else msg
+    if kind == "missing_enum_symbols":
+        try:
+            return "[" + ", ".join(sorted(ast.literal_eval(msg))) + "]"
+        except (ValueError, SyntaxError):
+            return msg
+    return msg
+
+
+LAST_MESSAGES = {}
+
+
 def oracle(reader, writer, java):
-    """(compatible, sorted rule ids, sorted JSON pointers) of `reader` reading `writer`."""
+    """(compatible, sorted (rule id, JSON pointer) pairs) of `reader` reading `writer`; Java's message of each
+    pair is left in LAST_MESSAGES."""
+    LAST_MESSAGES.clear()
     ac.schema_name_equals = java_name_equals if java else _port_name_equals
     ac.incompatible = incompatible_with_location
     try:
@@ -163,11 +187,14 @@ def oracle(reader, writer, java):
         res = checker.get_compatibility(reader, writer)
     except JavaThrows as e:
         # Confluent reports the exception as the only error; schemaguard as AMBIGUOUS_FIELD_ALIAS.
+        LAST_MESSAGES[("AMBIGUOUS_FIELD_ALIAS", e.location)] = {"matches several fields"}
         return False, [("AMBIGUOUS_FIELD_ALIAS", e.location)]
     finally:
         ac.schema_name_equals = _port_name_equals
         ac.incompatible = _port_incompatible
     ok = res.compatibility is SchemaCompatibilityType.compatible
+    for t in res.incompatibilities:
+        LAST_MESSAGES.setdefault((TYPE_IDS[t.value], t.location), set()).add(t.message)
     return ok, sorted((TYPE_IDS[t.value], t.location) for t in res.incompatibilities)
 
 
@@ -777,7 +804,10 @@ def tool_view(doc, side):
     parse = [f for f in fs if f["rule"] in ("PARSE_ERROR", "READ_ERROR")]
     fs = [f for f in fs if f["rule"] in TYPE_IDS.values() or f["rule"] == "AMBIGUOUS_FIELD_ALIAS"]
     found = sorted((f["rule"], (f.get(side) or {}).get("pointer", "?")) for f in fs)
-    return not fs, found, parse
+    messages = collections.defaultdict(list)
+    for f in fs:
+        messages[(f["rule"], (f.get(side) or {}).get("pointer", "?"))].append(f["message"])
+    return not fs, found, parse, messages
 
 
 def parse_py(text):
@@ -859,6 +889,7 @@ def main():
                                            ("FORWARD", old_s, new_s, "previous")):
             stats["checks"] += 1
             want = oracle(reader, writer, java=True)
+            want_messages = dict(LAST_MESSAGES)
             if want[1] and want[1][0][0] == "AMBIGUOUS_FIELD_ALIAS":
                 stats["java_throws"] += 1
             port = oracle(reader, writer, java=False)
@@ -869,7 +900,7 @@ def main():
             if doc is None:
                 disagreements.append((mode, old_text, new_text, want, ("tool failed", err)))
                 continue
-            ok, found, parse = tool_view(doc, side)
+            ok, found, parse, messages = tool_view(doc, side)
             got = (ok, found)
             if parse:
                 got = ("PARSE_ERROR", [f["message"] for f in parse])
@@ -879,6 +910,16 @@ def main():
                 stats["memo_repeats_collapsed"] += 1
                 got = want
             if got == want:
+                # Each of Java's messages (`additionalInfo` in Confluent's error) must appear in the finding at that
+                # place; for a missing field the message is the field name, which we quote.
+                for key, jmsgs in want_messages.items():
+                    for jm in jmsgs:
+                        stats["messages_checked"] += 1
+                        needle = f"`{jm}`" if key[0] == "READER_FIELD_MISSING_DEFAULT_VALUE" else jm
+                        if not any(needle in m for m in messages.get(key, [])):
+                            stats["message_mismatch"] += 1
+                            if stats["message_mismatch"] <= args.show:
+                                print(f"  message: {key} java {jm!r} not in {messages.get(key)}")
                 stats["agree"] += 1
                 if not want[0]:
                     stats["agree_incompatible"] += 1
@@ -942,7 +983,8 @@ def main():
     print(f"  python deviations absorbed (D1-D3, oracle patched to Java 1.12): {stats['python_deviation']}")
     print(f"  of which Java throws, expected as AMBIGUOUS_FIELD_ALIAS (D3): {stats['java_throws']}")
     print(f"  empty namespace inside a namespace (D5, not compared): {stats['skipped_D5_empty_namespace']}")
-    print(f"  DISAGREE: {len(disagreements)}")
+    print(f"  DISAGREE: {len(disagreements)}; Avro messages missing from agreeing findings: "
+          f"{stats['message_mismatch']} of {stats['messages_checked']}")
     for mode, o, n, want, got in disagreements[: args.show]:
         print(f"  - {mode}\n    old: {o}\n    new: {n}\n    oracle(java): {want}\n    schemaguard:  {got}")
     if args.validity_table:
@@ -962,7 +1004,7 @@ def main():
         print(f"  - {name} ({len(ds)}x): {text}\n    python: {perr}\n    schemaguard: {ours}")
     if args.emit:
         emit(cases, args.emit)
-    return 1 if disagreements or vdis else 0
+    return 1 if disagreements or vdis or stats["message_mismatch"] else 0
 
 
 def deviation(port, want):
