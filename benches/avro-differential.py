@@ -438,13 +438,12 @@ def branch_key(s):
     return "union"
 
 
-def default_for(s, gen, depth=0, defs=None):
+def default_for(s, gen, depth=0):
     """A valid default value for schema `s` (JSON), or NO_DEFAULT."""
-    defs = gen_defs(gen) if defs is None else defs
     if depth > 6:
         return NO_DEFAULT
     if isinstance(s, list):
-        return default_for(s[0], gen, depth + 1, defs) if s else NO_DEFAULT
+        return default_for(s[0], gen, depth + 1) if s else NO_DEFAULT
     if isinstance(s, str):
         table = {"null": None, "boolean": False, "int": 0, "long": 0, "float": 0.5, "double": 1.5,
                  "bytes": "", "string": ""}
@@ -463,18 +462,14 @@ def default_for(s, gen, depth=0, defs=None):
     if t == "record":
         out = {}
         for f in s["fields"]:
-            v = default_for(f["type"], gen, depth + 1, defs)
+            v = default_for(f["type"], gen, depth + 1)
             if v is NO_DEFAULT:
                 return NO_DEFAULT
             out[f["name"]] = v
         return out
     if t in PRIMS:
-        return default_for(t, gen, depth + 1, defs)
+        return default_for(t, gen, depth + 1)
     return NO_DEFAULT
-
-
-def gen_defs(gen):
-    return None
 
 
 def walk(s, fn, parent=None, key=None):
@@ -824,6 +819,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "schemaguard"))
     ap.add_argument("--validity", type=int, default=400, help="schemas for the validity pass")
     ap.add_argument("--emit", help="write curated agreeing cases (JSON) for tests/avro_differential.rs")
+    ap.add_argument("--coverage", action="store_true", help="count compared incompatibilities by kind")
     ap.add_argument("--validity-table", action="store_true", help="per-breaker validity outcomes")
     ap.add_argument("--show", type=int, default=5, help="disagreements to print")
     args = ap.parse_args()
@@ -835,6 +831,7 @@ def main():
     disagreements = []
     cases = []
     reasons = collections.Counter()
+    coverage = collections.Counter()
     i = 0
     while stats["pairs"] < args.pairs:
         i += 1
@@ -915,6 +912,8 @@ def main():
                 for key, jmsgs in want_messages.items():
                     for jm in jmsgs:
                         stats["messages_checked"] += 1
+                        shape = re.sub(r"\[.*\]", "[…]", re.sub(r"expected: .*", "expected: …", jm))
+                        coverage[(key[0], shape if key[0] != "READER_FIELD_MISSING_DEFAULT_VALUE" else "")] += 1
                         needle = f"`{jm}`" if key[0] == "READER_FIELD_MISSING_DEFAULT_VALUE" else jm
                         if not any(needle in m for m in messages.get(key, [])):
                             stats["message_mismatch"] += 1
@@ -987,6 +986,10 @@ def main():
           f"{stats['message_mismatch']} of {stats['messages_checked']}")
     for mode, o, n, want, got in disagreements[: args.show]:
         print(f"  - {mode}\n    old: {o}\n    new: {n}\n    oracle(java): {want}\n    schemaguard:  {got}")
+    if args.coverage:
+        print("incompatibilities compared, by rule and Java message shape:")
+        for (rule, shape), n in sorted(coverage.items()):
+            print(f"  {n:6}  {rule}  {shape}")
     if args.validity_table:
         print("validity per breaker (port rejects / schemaguard rejects / outcome):")
         for name, c in vtable.items():
