@@ -967,4 +967,38 @@ mod tests {
         let locs: Vec<String> = res.iter().map(|i| i.location()).collect();
         assert_eq!(locs, vec!["/fields/0/type/fields/0/type"; 2]);
     }
+
+    #[test]
+    fn ambiguous_field_inside_a_reader_union_branch_aborts_the_whole_check() {
+        // Java tries the reader branches in order; the record branch throws in lookupWriterField, so the check
+        // ends with the exception even though the other field's type change was seen first.
+        let old = r#"{"type":"record","name":"R","fields":[{"name":"x","type":"int"},{"name":"a","type":"int"},{"name":"b","type":"int"}]}"#;
+        let new = r#"["null",{"type":"record","name":"R","fields":[{"name":"x","type":"string"},{"name":"b","type":"int","aliases":["a"]}]}]"#;
+        let r = arena(&[new.to_string()]);
+        let w = arena(&[old.to_string()]);
+        assert!(r.findings.is_empty() && w.findings.is_empty());
+        let found = findings(
+            &r,
+            r.roots[0].unwrap(),
+            &w,
+            w.roots[0].unwrap(),
+            Direction::Backward,
+            "s",
+        );
+        let rules: Vec<&str> = found.iter().map(|f| f.rule.id).collect();
+        assert_eq!(rules, vec!["AMBIGUOUS_FIELD_ALIAS"]);
+        let ptr = found[0].new.as_ref().and_then(|l| l.pointer.clone());
+        assert_eq!(ptr.as_deref(), Some("/fields/1"));
+        assert_eq!(count(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()), 1);
+    }
+
+    #[test]
+    fn repeated_alias_counts_once() {
+        // Java keeps field aliases in a set: `["a", "a"]` finds the writer field once, which is not ambiguous.
+        let old = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#;
+        let new = r#"{"type":"record","name":"R","fields":[{"name":"b","type":"int","aliases":["a","a"]}]}"#;
+        let r = arena(&[new.to_string()]);
+        let w = arena(&[old.to_string()]);
+        assert_eq!(count(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()), 0);
+    }
 }
