@@ -41,7 +41,12 @@ lang/java/avro/src/main/java/org/apache/avro/{SchemaCompatibility,Schema}.java (
   V6  `{"type": "Name"}` naming a defined type: Java 1.12 resolves it (`context.find(type, namespace)`); the port
       rejects it ("Undefined type").
 
-Usage:  python3 benches/avro-differential.py [--pairs 2000] [--seed 1] [--bin target/release/schemaguard]
+A third pass checks schema references: two files per version (`lib.avsc` defines `com.lib.Lib`, `main.avsc` uses
+it), compared as directories, each subject against the port parsing both into one name table, reference first
+(what Confluent does with `resolvedReferences`).
+
+Usage:  python3 benches/avro-differential.py [--pairs 2000] [--refs 300] [--validity 400] [--seed 1]
+        [--bin $CARGO_TARGET_DIR/release/schemaguard] [--coverage] [--validity-table]
         [--emit tests/data/avro_differential.json]   # write the curated agreeing cases for the Rust test
 Exit status 1 when a disagreement remains.
 """
@@ -63,6 +68,7 @@ warnings.simplefilter("ignore")  # the port warns about unknown logical types; J
 
 try:
     import avro.compatibility as ac
+    import avro.name
     import avro.schema
     from avro.compatibility import (
         ReaderWriterCompatibilityChecker,
@@ -625,6 +631,106 @@ def gen_pair(rng):
     return old, mutate(old, rng, gen)
 
 
+def gen_ref_pair(rng):
+    """Two files per version, like a Confluent subject with a reference: `lib.avsc` defines a named type in its own
+    namespace, `main.avsc` uses it by full name (and may define its own types). Top-level names stay fixed so that
+    subjects pair by name; everything below them is mutated."""
+    gen = Gen(rng)
+    kind = rng.choice(["record", "enum", "fixed"])
+    lib = {"record": lambda: gen.record(2, None, []), "enum": lambda: gen.enum(None),
+           "fixed": lambda: gen.fixed(None)}[kind]()
+    rename_root(lib, "com.lib.Lib")
+    gen.defined = ["com.lib.Lib"]
+    main = gen.record(rng.randint(1, 3), None, [])
+    rename_root(main, "Main")
+    main["fields"].append({"name": "lib", "type": "com.lib.Lib"})
+    if rng.random() < 0.5:
+        main["fields"].append({"name": "libs", "type": {"type": "array", "items": ["null", "com.lib.Lib"]}})
+    new_lib = mutate(lib, rng, gen) if rng.random() < 0.7 else copy.deepcopy(lib)
+    new_main = mutate(main, rng, gen) if rng.random() < 0.7 else copy.deepcopy(main)
+    # Subjects are named by the top-level full name: keep it so that both versions pair.
+    for d, full in ((new_lib, "com.lib.Lib"), (new_main, "Main")):
+        if isinstance(d, dict) and d.get("type") in ("record", "enum", "fixed"):
+            rename_root(d, full)
+    return (lib, main), (new_lib, new_main)
+
+
+def rename_root(doc, full):
+    """Gives the top-level type the full name `full`, and its self-references too."""
+    name = doc["name"]
+    ns = doc.get("namespace") or None
+    old_full = name if "." in name else (f"{ns}.{name}" if ns else name)
+    short = old_full.rpartition(".")[2]
+
+    def fn(n, p, k):
+        if p is not None and isinstance(n, str) and n in (old_full, short):
+            p[k] = full
+
+    walk(doc, fn)
+    doc.pop("aliases", None)
+    doc.pop("namespace", None)
+    ns, _, doc["name"] = full.rpartition(".")
+    if ns:
+        doc["namespace"] = ns
+
+
+def parse_with_refs(lib_json, main_json):
+    """The port parsing a schema with a reference: one name table, the reference first (Confluent's
+    AvroSchema parses `resolvedReferences` into the same Schema.Parser before the main schema)."""
+    names = avro.name.Names()
+    lib = avro.schema.make_avsc_object(lib_json, names)
+    main = avro.schema.make_avsc_object(main_json, names)
+    return lib, main
+
+
+def refs_pass(args, rng, tmp, stats, disagreements, reasons):
+    for j in range(args.refs):
+        (old_lib, old_main), (new_lib, new_main) = gen_ref_pair(rng)
+        if not all(isinstance(x, dict) and x.get("name") in ("Lib", "Main") for x in (new_lib, new_main)) \
+                or new_lib.get("type") != old_lib.get("type"):
+            stats["refs_skipped"] += 1
+            continue
+        try:
+            o_lib, o_main = parse_with_refs(old_lib, old_main)
+            n_lib, n_main = parse_with_refs(new_lib, new_main)
+        except Exception as e:
+            stats["refs_skipped"] += 1
+            reasons["refs: " + str(e)[:60]] += 1
+            continue
+        if any(java_rejects(x) for x in (o_lib, o_main, n_lib, n_main)) or \
+                any(java_full_names(x)[1] for x in (old_lib, old_main, new_lib, new_main)):
+            stats["refs_skipped"] += 1
+            continue
+        d = os.path.join(tmp, f"refs{j}")
+        for side, (lib, main) in (("old", (old_lib, old_main)), ("new", (new_lib, new_main))):
+            os.makedirs(os.path.join(d, side))
+            for name, doc in (("lib", lib), ("main", main)):
+                with open(os.path.join(d, side, f"{name}.avsc"), "w") as fh:
+                    json.dump(doc, fh)
+        stats["refs_pairs"] += 1
+        for mode, side in (("BACKWARD", "location"), ("FORWARD", "previous")):
+            doc, err = run_tool(args.bin, mode, os.path.join(d, "old"), os.path.join(d, "new"))
+            if doc is None:
+                disagreements.append(("REFS " + mode, json.dumps([old_lib, old_main]), json.dumps([new_lib, new_main]),
+                                      "", ("tool failed", err)))
+                continue
+            for subject, (ro, rn) in (("com.lib.Lib", (o_lib, n_lib)), ("Main", (o_main, n_main))):
+                reader, writer = (rn, ro) if mode == "BACKWARD" else (ro, rn)
+                want = oracle(reader, writer, java=True)
+                sub = {**doc, "findings": [f for f in doc.get("findings", []) if f.get("subject") == subject]}
+                ok, found, parse, _ = tool_view(sub, side)
+                got = (ok, found) if not parse else ("PARSE_ERROR", [f["message"] for f in parse])
+                if got != want and got[0] == want[0] and set(got[1]) == set(want[1]):
+                    got = want  # D4
+                stats["refs_checks"] += 1
+                if got == want:
+                    stats["refs_agree"] += 1
+                    stats["refs_agree_incompatible"] += not want[0]
+                else:
+                    disagreements.append((f"REFS {mode} {subject}", json.dumps([old_lib, old_main]),
+                                          json.dumps([new_lib, new_main]), want, got))
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Validity fuzzing: schemas broken on purpose.
 
@@ -817,6 +923,7 @@ def main():
     ap.add_argument("--pairs", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bin", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "schemaguard"))
+    ap.add_argument("--refs", type=int, default=300, help="two-file (schema reference) pairs")
     ap.add_argument("--validity", type=int, default=400, help="schemas for the validity pass")
     ap.add_argument("--emit", help="write curated agreeing cases (JSON) for tests/avro_differential.rs")
     ap.add_argument("--coverage", action="store_true", help="count compared incompatibilities by kind")
@@ -928,6 +1035,9 @@ def main():
             else:
                 disagreements.append((mode, old_text, new_text, want, got))
 
+    refs_reasons = collections.Counter()
+    refs_pass(args, random.Random(args.seed + 2000), tmp, stats, disagreements, refs_reasons)
+
     # Validity pass: the port's parser against ours, V1-V3 accounted for.
     vstats = collections.Counter()
     vdis = []
@@ -994,6 +1104,10 @@ def main():
         print("validity per breaker (port rejects / schemaguard rejects / outcome):")
         for name, c in vtable.items():
             print(f"  {name:28} " + ", ".join(f"{k}: {v}" for k, v in sorted(c.items())))
+    print(f"references: {stats['refs_pairs']} two-file pairs ({stats['refs_skipped']} skipped as invalid), "
+          f"{stats['refs_checks']} subject checks, agree {stats['refs_agree']} "
+          f"({stats['refs_agree_incompatible']} incompatible); top skip reasons "
+          f"{refs_reasons.most_common(3)}")
     print(f"  D4 memo repeats collapsed by the report's exact-duplicate removal: {stats['memo_repeats_collapsed']}")
     print(f"validity: {vstats['schemas']} schemas, agree {vstats['agree']}, Java-stricter deviations "
           f"V1 {vstats['deviation_V1']} V2 {vstats['deviation_V2']} V3 {vstats['deviation_V3']}; port stricter V4 "
