@@ -9,10 +9,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::rc::Rc;
 
-use super::parse::{field_named, Arena, Kind, NodeId, Prim};
+use super::parse::{field_index, Arena, Kind, NodeId, Prim};
 use super::{
-    FIXED_SIZE_MISMATCH, MISSING_ENUM_SYMBOLS, MISSING_UNION_BRANCH, NAME_MISMATCH,
-    READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_MISMATCH,
+    AMBIGUOUS_FIELD_ALIAS, FIXED_SIZE_MISMATCH, MISSING_ENUM_SYMBOLS, MISSING_UNION_BRANCH,
+    NAME_MISMATCH, READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_MISMATCH,
 };
 use crate::finding::{Direction, Finding, Format, Location};
 use crate::rules::Rule;
@@ -136,6 +136,22 @@ pub(crate) struct Checker<'a> {
     max_depth: usize,
     /// Whether the walk stopped somewhere at `max_depth`.
     truncated: bool,
+    /// Set when `lookupWriterField` found several writer fields for one reader field. Java throws there, which
+    /// ends the whole check; the walk then returns at once and only this is reported.
+    ambiguous: Option<Ambiguity>,
+}
+
+/// A reader field that matches several writer fields (Java's `AvroRuntimeException` in `lookupWriterField`).
+#[derive(Debug)]
+pub(crate) struct Ambiguity {
+    /// Reader and writer records.
+    reader: NodeId,
+    writer: NodeId,
+    field: usize,
+    /// The writer fields found, in Java's order: by the reader field's name, then by each distinct alias; each
+    /// with the name it was found by and whether that was an alias.
+    matches: Vec<(usize, String, bool)>,
+    loc: Vec<Tok>,
 }
 
 fn location_string(loc: &[Tok]) -> String {
@@ -160,6 +176,7 @@ impl<'a> Checker<'a> {
             depth: 0,
             max_depth: MAX_DEPTH,
             truncated: false,
+            ambiguous: None,
         }
     }
 
@@ -170,6 +187,9 @@ impl<'a> Checker<'a> {
     }
 
     fn get(&mut self, token: Tok, reader: NodeId, writer: NodeId, loc: &mut Vec<Tok>) -> Res {
+        if self.ambiguous.is_some() {
+            return Vec::new();
+        }
         if self.depth >= self.max_depth {
             self.truncated = true;
             return Vec::new();
@@ -316,13 +336,44 @@ impl<'a> Checker<'a> {
                     loc.push(Tok::Key("fields"));
                     for (i, rf) in rfields.iter().enumerate() {
                         loc.push(Tok::Index(i));
-                        // lookupWriterField: by name, then by each reader alias (Java throws on several matches;
-                        // the first is used here).
-                        let wf = field_named(wfields, wby.as_ref(), &rf.name, i).or_else(|| {
-                            rf.aliases
-                                .iter()
-                                .find_map(|a| field_named(wfields, wby.as_ref(), a, i))
-                        });
+                        // lookupWriterField: the field by name, then one per distinct reader alias that names a
+                        // writer field; more than one (even the same field twice) makes Java throw.
+                        let by_alias = |ai: usize, a: &String| {
+                            if rf.aliases[..ai].contains(a) {
+                                None
+                            } else {
+                                field_index(wfields, wby.as_ref(), a, i)
+                            }
+                        };
+                        let direct = field_index(wfields, wby.as_ref(), &rf.name, i);
+                        let (mut first, mut n) = (direct, usize::from(direct.is_some()));
+                        for (ai, a) in rf.aliases.iter().enumerate() {
+                            if let Some(k) = by_alias(ai, a) {
+                                n += 1;
+                                first = first.or(Some(k));
+                            }
+                        }
+                        if n > 1 {
+                            let mut matches: Vec<(usize, String, bool)> = Vec::new();
+                            if let Some(k) = direct {
+                                matches.push((k, rf.name.clone(), false));
+                            }
+                            for (ai, a) in rf.aliases.iter().enumerate() {
+                                if let Some(k) = by_alias(ai, a) {
+                                    matches.push((k, a.clone(), true));
+                                }
+                            }
+                            self.ambiguous = Some(Ambiguity {
+                                reader: ri,
+                                writer: wi,
+                                field: i,
+                                matches,
+                                loc: loc.clone(),
+                            });
+                            loc.truncate(loc.len() - 2);
+                            return out;
+                        }
+                        let wf = first.and_then(|k| wfields.get(k));
                         match wf {
                             Some(wf) => out.extend(self.get(Tok::Key("type"), rf.ty, wf.ty, loc)),
                             None if rf.default.is_some() => {}
@@ -686,6 +737,12 @@ pub(crate) fn findings(
         let mut checker = Checker::new(r, w);
         checker.max_depth = max_depth;
         let incs = checker.check(reader_root, writer_root);
+        if let Some(a) = &checker.ambiguous {
+            return (
+                vec![ambiguity_finding(r, w, a, dir, subject)],
+                checker.truncated,
+            );
+        }
         let found = incs
             .iter()
             .map(|inc| {
@@ -718,9 +775,107 @@ pub(crate) fn findings(
     })
 }
 
-/// Verdict only (for benches): the number of incompatibilities.
+/// The single finding of a direction whose check Avro aborts (`lookupWriterField` throws; Confluent reports
+/// "Unexpected exception during compatibility check" and nothing else).
+fn ambiguity_finding(
+    r: &Arena,
+    w: &Arena,
+    a: &Ambiguity,
+    dir: Direction,
+    subject: &str,
+) -> Finding {
+    let back = dir == Direction::Backward;
+    let (
+        Kind::Record {
+            name: rname,
+            fields: rfields,
+            ..
+        },
+        Kind::Record {
+            name: wname,
+            fields: wfields,
+            ..
+        },
+    ) = (&r.node(a.reader).kind, &w.node(a.writer).kind)
+    else {
+        return Finding::new(&AMBIGUOUS_FIELD_ALIAS, subject, "ambiguous field alias")
+            .format(Format::Avro);
+    };
+    let fname = rfields.get(a.field).map(|f| f.name.as_str()).unwrap_or("");
+    let how: Vec<String> = a
+        .matches
+        .iter()
+        .map(|(k, by, alias)| {
+            let wf = wfields.get(*k).map(|f| f.name.as_str()).unwrap_or("");
+            if *alias {
+                format!("`{wf}` through the alias `{by}`")
+            } else {
+                format!("`{wf}` by name")
+            }
+        })
+        .collect();
+    let at = location_string(&a.loc);
+    let (rl, wl) = if back {
+        ("new schema", "old schema")
+    } else {
+        ("old schema (reader)", "new schema")
+    };
+    let message = format!(
+        "field `{fname}` of record `{}` in the {rl} matches several fields of record `{}` in the {wl} ({}): Avro's compatibility check stops with an error here and compares nothing else (at `{at}`)",
+        rname.full,
+        wname.full,
+        how.join(", ")
+    );
+    let own = a.matches.iter().any(|(_, by, alias)| *alias && by == fname);
+    let help = if own {
+        format!("remove `{fname}` from the aliases of field `{fname}`: a field is always matched by its own name")
+    } else {
+        let extra: Vec<String> = a
+            .matches
+            .iter()
+            .filter(|m| m.2)
+            .map(|m| format!("`{}`", m.1))
+            .collect();
+        format!(
+            "drop the aliases naming fields the {wl} still has ({}), so that exactly one field matches `{fname}`",
+            extra.join(", ")
+        )
+    };
+    let rspan = rfields
+        .get(a.field)
+        .map(|f| f.name_span.clone())
+        .unwrap_or_else(|| r.node(a.reader).span.clone());
+    let reader = r.location(a.reader, rspan, at);
+    let second = a.matches.get(1).map(|m| m.0).unwrap_or(0);
+    let (wspan, wp) = match wfields.get(second) {
+        Some(f) => (
+            f.name_span.clone(),
+            format!("{}/fields/{second}", w.pointer(a.writer)),
+        ),
+        None => (w.node(a.writer).span.clone(), w.pointer(a.writer)),
+    };
+    let writer = w.location(a.writer, wspan, wp);
+    let (new, old) = if back {
+        (reader, writer)
+    } else {
+        (writer, reader)
+    };
+    Finding::new(&AMBIGUOUS_FIELD_ALIAS, subject, message)
+        .help(help)
+        .format(Format::Avro)
+        .at_new(new)
+        .at_old(old)
+}
+
+/// Verdict only (for benches): the number of incompatibilities (1 when Avro's check aborts).
 pub(crate) fn count(r: &Arena, reader_root: NodeId, w: &Arena, writer_root: NodeId) -> usize {
-    Checker::new(r, w).check(reader_root, writer_root).len()
+    let mut checker = Checker::new(r, w);
+    let n = checker.check(reader_root, writer_root).len();
+    if checker.ambiguous.is_some() {
+        1
+    } else {
+        n
+    }
 }
 
 /// The number of incompatibilities through `findings` (deep walks included).
@@ -811,5 +966,39 @@ mod tests {
         let res = checker.check(r.roots[0].unwrap(), w.roots[0].unwrap());
         let locs: Vec<String> = res.iter().map(|i| i.location()).collect();
         assert_eq!(locs, vec!["/fields/0/type/fields/0/type"; 2]);
+    }
+
+    #[test]
+    fn ambiguous_field_inside_a_reader_union_branch_aborts_the_whole_check() {
+        // Java tries the reader branches in order; the record branch throws in lookupWriterField, so the check
+        // ends with the exception even though the other field's type change was seen first.
+        let old = r#"{"type":"record","name":"R","fields":[{"name":"x","type":"int"},{"name":"a","type":"int"},{"name":"b","type":"int"}]}"#;
+        let new = r#"["null",{"type":"record","name":"R","fields":[{"name":"x","type":"string"},{"name":"b","type":"int","aliases":["a"]}]}]"#;
+        let r = arena(&[new.to_string()]);
+        let w = arena(&[old.to_string()]);
+        assert!(r.findings.is_empty() && w.findings.is_empty());
+        let found = findings(
+            &r,
+            r.roots[0].unwrap(),
+            &w,
+            w.roots[0].unwrap(),
+            Direction::Backward,
+            "s",
+        );
+        let rules: Vec<&str> = found.iter().map(|f| f.rule.id).collect();
+        assert_eq!(rules, vec!["AMBIGUOUS_FIELD_ALIAS"]);
+        let ptr = found[0].new.as_ref().and_then(|l| l.pointer.clone());
+        assert_eq!(ptr.as_deref(), Some("/fields/1"));
+        assert_eq!(count(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()), 1);
+    }
+
+    #[test]
+    fn repeated_alias_counts_once() {
+        // Java keeps field aliases in a set: `["a", "a"]` finds the writer field once, which is not ambiguous.
+        let old = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#;
+        let new = r#"{"type":"record","name":"R","fields":[{"name":"b","type":"int","aliases":["a","a"]}]}"#;
+        let r = arena(&[new.to_string()]);
+        let w = arena(&[old.to_string()]);
+        assert_eq!(count(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()), 0);
     }
 }

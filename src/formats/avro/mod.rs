@@ -1,7 +1,8 @@
 //! The Avro format: claims `.avsc` files, parses a whole snapshot at once (named types resolve across files, the
 //! way Confluent schema references do), names subjects by the full name of each file's top-level named type, and
 //! compares subjects with the Apache Avro 1.12 reader/writer algorithm. Declares the six Avro incompatibility
-//! rules. Parsing lives in `parse.rs`, the walk in `compat.rs`; this module only wires them to `Engine`.
+//! rules, plus AMBIGUOUS_FIELD_ALIAS for the case where Avro's checker throws instead. Parsing lives in
+//! `parse.rs`, the walk in `compat.rs`; this module only wires them to `Engine`.
 
 mod compat;
 mod parse;
@@ -74,8 +75,19 @@ pub static MISSING_UNION_BRANCH: Rule = Rule {
     doc: rule_doc!("MISSING_UNION_BRANCH"),
 };
 
+pub static AMBIGUOUS_FIELD_ALIAS: Rule = Rule {
+    id: "AMBIGUOUS_FIELD_ALIAS",
+    category: Category::Compatibility,
+    severity: Severity::Error,
+    formats: AVRO,
+    summary:
+        "a reader field matches several writer fields through its aliases; Avro's check aborts",
+    doc: rule_doc!("AMBIGUOUS_FIELD_ALIAS"),
+};
+
 /// The rules this format emits besides the core ones (`PARSE_ERROR`, `READ_ERROR`, `SUBJECT_DELETED`).
 pub static RULES: &[&Rule] = &[
+    &AMBIGUOUS_FIELD_ALIAS,
     &FIXED_SIZE_MISMATCH,
     &MISSING_ENUM_SYMBOLS,
     &MISSING_UNION_BRANCH,

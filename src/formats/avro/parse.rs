@@ -175,19 +175,19 @@ const BY_NAME_MIN: usize = 16;
 /// Deeper JSON is refused before the recursive parser runs (jsonc-parser's own limit is 512).
 const MAX_DEPTH: usize = 256;
 
-/// The field of a record named `name`; `hint` is the position to try first (fields rarely move).
-pub(crate) fn field_named<'a>(
-    fields: &'a [Field],
+/// The index of the field of a record named `name`; `hint` is the position to try first (fields rarely move).
+pub(crate) fn field_index(
+    fields: &[Field],
     by_name: Option<&HashMap<String, u32>>,
     name: &str,
     hint: usize,
-) -> Option<&'a Field> {
-    if let Some(f) = fields.get(hint).filter(|f| f.name == name) {
-        return Some(f);
+) -> Option<usize> {
+    if fields.get(hint).is_some_and(|f| f.name == name) {
+        return Some(hint);
     }
     match by_name {
-        Some(m) => m.get(name).and_then(|&i| fields.get(i as usize)),
-        None => fields.iter().find(|f| f.name == name),
+        Some(m) => m.get(name).map(|&i| i as usize),
+        None => fields.iter().position(|f| f.name == name),
     }
 }
 
