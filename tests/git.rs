@@ -485,11 +485,16 @@ fn json_schema_ref_across_files_in_git() {
     assert!(!findings.is_empty());
     for f in &findings {
         assert_eq!(f["rule"], "MAX_LENGTH_DECREASED", "{f}");
-        assert_eq!(f["location"]["file"], "schemas/common.schema.json", "points into the referenced file: {f}");
+        assert_eq!(
+            f["location"]["file"], "schemas/common.schema.json",
+            "points into the referenced file: {f}"
+        );
         assert_eq!(f["previous"]["revision"], "main");
     }
     assert!(
-        findings.iter().any(|f| f["subject"] == "schemas/event.schema.json"),
+        findings
+            .iter()
+            .any(|f| f["subject"] == "schemas/event.schema.json"),
         "the referencing schema breaks too: {v}"
     );
 }
