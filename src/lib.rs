@@ -33,10 +33,7 @@ pub type ReadFiles = (Vec<Arc<source::SourceFile>>, Vec<finding::Finding>, bool)
 
 /// Reads a file or every schema file below a directory. Files under a directory are named relative to it (a
 /// Protobuf import root); a file given directly keeps its name as given.
-pub fn read_path(
-    path: &Path,
-    revision: Option<String>,
-) -> Result<ReadFiles, RunError> {
+pub fn read_path(path: &Path, revision: Option<String>) -> Result<ReadFiles, RunError> {
     let meta =
         std::fs::metadata(path).map_err(|_| RunError::NoSuchPath(path.display().to_string()))?;
     let mut files = Vec::new();

@@ -12,6 +12,8 @@ use crate::finding::{Direction, Finding, Format};
 use crate::rules::Rule;
 use crate::source::SourceFile;
 
+pub mod protobuf;
+
 /// Options that some formats read; each format ignores what is not its own.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -83,12 +85,12 @@ pub trait Engine: Send + Sync {
 
 /// Every registered format. Registration line per format.
 pub fn engines() -> Vec<&'static dyn Engine> {
-    vec![]
+    vec![&protobuf::ENGINE]
 }
 
 /// Rules declared by the formats. Registration line per format.
 pub fn all_rules() -> impl Iterator<Item = &'static &'static Rule> {
-    let lists: [&'static [&'static Rule]; 0] = [];
+    let lists: [&'static [&'static Rule]; 1] = [protobuf::RULES];
     lists.into_iter().flatten()
 }
 
