@@ -1,5 +1,5 @@
 //! Bench driver until the CLI lands: `proto_breaking OLD_DIR NEW_DIR [CATEGORY…]` runs `compat_paths` with buf
-//! categories (default FILE) and prints one line per finding (`file:line:col RULE message`) plus a count.
+//! categories (default FILE) and prints one line per finding (`file:line:col RULE message`) and the count on stderr.
 
 use std::path::PathBuf;
 
@@ -45,6 +45,6 @@ fn main() -> std::process::ExitCode {
             lc.line, lc.column, f.rule.id, f.message
         );
     }
-    println!("findings: {}", report.findings.len());
+    eprintln!("findings: {}", report.findings.len());
     std::process::ExitCode::SUCCESS
 }
