@@ -100,6 +100,14 @@ fn file_option_span(text: &str, name: &str) -> Option<Span> {
     None
 }
 
+/// From the start of a declaration to the end of its name (`message Order`).
+fn head(block: &Span, name: Option<Span>) -> Span {
+    match name {
+        Some(n) if n.end >= block.start && n.end <= block.end => block.start..n.end,
+        _ => block.clone(),
+    }
+}
+
 /// Span of `word` inside `within` (an element's span), for option spans of fields and methods.
 fn word_span(text: &str, within: &Span, word: &str) -> Option<Span> {
     let hay = text.get(within.clone())?;
@@ -281,7 +289,9 @@ fn lower_message(
         format!("{prefix}.{name}")
     };
     let ign = cx.spans.ignores(path, parent_ign);
-    let span = cx.spans.span(path).unwrap_or(0..0);
+    let block = cx.spans.span(path).unwrap_or(0..0);
+    // Findings point at `message Name`, not at the whole block (which can be hundreds of lines).
+    let span = head(&block, cx.spans.span(&with(path, &[1])));
     let oneofs: Vec<POneof> = m
         .oneof_decl
         .iter()
@@ -360,7 +370,7 @@ fn lower_message(
             .collect(),
         map_entry: opts.map_entry.unwrap_or(false),
         no_standard_descriptor_accessor: opts.no_standard_descriptor_accessor.unwrap_or(false),
-        nsda_span: word_span(cx.text, &span, "no_standard_descriptor_accessor"),
+        nsda_span: word_span(cx.text, &block, "no_standard_descriptor_accessor"),
         message_set_wire_format: opts.message_set_wire_format.unwrap_or(false),
         proto3: cx.proto3,
         ignores: Arc::clone(&ign),
@@ -512,7 +522,8 @@ fn lower_enum(
         format!("{prefix}.{name}")
     };
     let ign = cx.spans.ignores(path, parent_ign);
-    let span = cx.spans.span(path).unwrap_or(0..0);
+    let block = cx.spans.span(path).unwrap_or(0..0);
+    let span = head(&block, cx.spans.span(&with(path, &[1])));
     PEnum {
         full_name: full(&cx.package, &nested_name),
         nested_name,
@@ -573,7 +584,8 @@ fn lower_service(
 ) -> PService {
     let name = s.name.clone().unwrap_or_default();
     let ign = cx.spans.ignores(path, parent_ign);
-    let span = cx.spans.span(path).unwrap_or(0..0);
+    let block = cx.spans.span(path).unwrap_or(0..0);
+    let span = head(&block, cx.spans.span(&with(path, &[1])));
     PService {
         full_name: full(&cx.package, &name),
         name,
