@@ -1,5 +1,5 @@
 //! Bench driver until the CLI lands: `proto_breaking OLD_DIR NEW_DIR [CATEGORY…]` runs `compat_paths` with buf
-//! categories (default FILE) and prints one line per finding (`file:line:col RULE message`) and the count on stderr.
+//! categories (default FILE; `CONFLUENT` for Confluent semantics) and prints one line per finding (`file:line:col RULE message`) and the count on stderr.
 
 use std::path::PathBuf;
 
@@ -15,6 +15,10 @@ fn main() -> std::process::ExitCode {
     let mut breaking: Vec<String> = args[2..].to_vec();
     if breaking.is_empty() {
         breaking.push("FILE".into());
+    }
+    // `CONFLUENT` instead of a category runs Confluent semantics (mode BACKWARD).
+    if breaking == ["CONFLUENT"] {
+        breaking.clear();
     }
     let opts = CheckOptions {
         breaking,

@@ -25,7 +25,7 @@ const MAX_DEPTH: usize = 100;
 const BATCH: usize = 48;
 
 /// What the syntax-only pass learnt about one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Summary {
     pub package: String,
     pub package_span: Option<Span>,
@@ -271,7 +271,8 @@ impl ProtoSnap {
             .enumerate()
             .map(|(i, f)| (f.path.clone(), i))
             .collect();
-        let parsed: Vec<(Summary, Option<Finding>)> = files.par_iter().map(summarize).collect();
+        let parsed: Vec<(Summary, Option<Finding>)> =
+            files.par_iter().map(summarize_cached).collect();
         let mut summaries = Vec::with_capacity(parsed.len());
         let mut findings = Vec::new();
         for (s, f) in parsed {
@@ -531,6 +532,49 @@ impl ProtoSnap {
     pub fn cached(&self, path: &str) -> Option<Arc<PFile>> {
         self.cache.lock().ok().and_then(|c| c.get(path).cloned())
     }
+}
+
+/// A syntax-pass result without its file, so that it can be reused for a byte-identical file of another snapshot.
+type CachedSummary = (Summary, Option<(String, Span, String)>);
+
+/// The syntax pass, memoized by path and content for the life of the process: comparing two revisions of a
+/// repository parses each unchanged file once, not twice. Bounded: cleared when it grows past 100,000 entries.
+fn summarize_cached(src: &Arc<SourceFile>) -> (Summary, Option<Finding>) {
+    use std::hash::{Hash, Hasher};
+    static CACHE: std::sync::OnceLock<Mutex<HashMap<(String, u64), Arc<CachedSummary>>>> =
+        std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    src.text.hash(&mut h);
+    let key = (src.path.clone(), h.finish());
+    let hit = cache.lock().ok().and_then(|c| c.get(&key).cloned());
+    let rebuild = |c: &CachedSummary| -> (Summary, Option<Finding>) {
+        let f =
+            c.1.as_ref()
+                .map(|(msg, span, help)| parse_error(src, span.clone(), msg.clone(), help));
+        (c.0.clone(), f)
+    };
+    if let Some(c) = hit {
+        return rebuild(&c);
+    }
+    let (summary, finding) = summarize(src);
+    let entry: CachedSummary = (
+        summary.clone(),
+        finding.as_ref().map(|f| {
+            (
+                f.message.clone(),
+                f.new.as_ref().map(|l| l.span.clone()).unwrap_or(0..0),
+                f.help.clone().unwrap_or_default(),
+            )
+        }),
+    );
+    if let Ok(mut c) = cache.lock() {
+        if c.len() > 100_000 {
+            c.clear();
+        }
+        c.insert(key, Arc::new(entry));
+    }
+    (summary, finding)
 }
 
 /// Syntax-only pass over one file.
