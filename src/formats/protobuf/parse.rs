@@ -537,12 +537,13 @@ impl ProtoSnap {
 /// A syntax-pass result without its file, so that it can be reused for a byte-identical file of another snapshot.
 type CachedSummary = (Summary, Option<(String, Span, String)>);
 
+type SummaryCache = Mutex<HashMap<(String, u64), Arc<CachedSummary>>>;
+
 /// The syntax pass, memoized by path and content for the life of the process: comparing two revisions of a
 /// repository parses each unchanged file once, not twice. Bounded: cleared when it grows past 100,000 entries.
 fn summarize_cached(src: &Arc<SourceFile>) -> (Summary, Option<Finding>) {
     use std::hash::{Hash, Hasher};
-    static CACHE: std::sync::OnceLock<Mutex<HashMap<(String, u64), Arc<CachedSummary>>>> =
-        std::sync::OnceLock::new();
+    static CACHE: std::sync::OnceLock<SummaryCache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut h = std::collections::hash_map::DefaultHasher::new();
     src.text.hash(&mut h);
