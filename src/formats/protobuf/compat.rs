@@ -170,13 +170,7 @@ pub(crate) fn check(
             }),
         );
     }
-    let top = |f: &'_ PFile| -> Vec<usize> {
-        (0..f.messages.len())
-            .filter(|&i| f.messages[i].index_path.len() == 1)
-            .collect()
-    };
-    let (ot, ut) = (top(orig_f), top(upd_f));
-    compare_types(&mut cx, orig_f, &ot, "", upd_f, &ut, "", "#");
+    compare_types(&mut cx, orig_f, "", upd_f, "", "#");
     cx.out
 }
 
@@ -224,14 +218,11 @@ fn children<'a>(file: &'a PFile, prefix: &str) -> (Vec<&'a PMessage>, Vec<&'a PE
     (ms, es)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn compare_types(
     cx: &mut Cx<'_>,
     of: &PFile,
-    _ot: &[usize],
     oprefix: &str,
     uf: &PFile,
-    _ut: &[usize],
     uprefix: &str,
     path: &str,
 ) {
@@ -628,7 +619,7 @@ fn compare_message_body(
             (None, None) => {}
         }
     }
-    compare_types(cx, of, &[], &o.nested_name, uf, &[], &u.nested_name, path);
+    compare_types(cx, of, &o.nested_name, uf, &u.nested_name, path);
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]

@@ -226,7 +226,6 @@ pub(crate) fn lower(
             m,
             &[4, idx(i)],
             "",
-            vec![i],
             &file_ign,
             &mut messages,
             &mut enums,
@@ -276,7 +275,6 @@ fn lower_message(
     m: &DescriptorProto,
     path: &[i32],
     prefix: &str,
-    index_path: Vec<usize>,
     parent_ign: &Ignores,
     messages: &mut Vec<PMessage>,
     enums: &mut Vec<PEnum>,
@@ -323,7 +321,6 @@ fn lower_message(
         full_name: full(&cx.package, &nested_name),
         nested_name: nested_name.clone(),
         name,
-        index_path: index_path.clone(),
         span: span.clone(),
         fields,
         oneofs,
@@ -377,14 +374,11 @@ fn lower_message(
     };
     messages.push(msg);
     for (i, n) in m.nested_type.iter().enumerate() {
-        let mut ip = index_path.clone();
-        ip.push(i);
         lower_message(
             cx,
             n,
             &with(path, &[3, idx(i)]),
             &nested_name,
-            ip,
             &ign,
             messages,
             enums,

@@ -84,8 +84,6 @@ pub(crate) struct PMessage {
     /// Name inside the package (`Order.Item`).
     pub nested_name: String,
     pub name: String,
-    /// Index path among siblings from the file root (Confluent's message index).
-    pub index_path: Vec<usize>,
     pub span: Span,
     pub fields: Vec<PField>,
     pub oneofs: Vec<POneof>,
