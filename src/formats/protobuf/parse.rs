@@ -227,9 +227,9 @@ fn parse_error(src: &Arc<SourceFile>, span: Span, message: String, help: &str) -
         .at_new(Location::new(src, span))
 }
 
-/// The first label of a protox diagnostic as a byte span.
+/// The last label of a protox diagnostic as a byte span (for duplicates: the second definition, the one to fix).
 fn diag_span(err: &dyn Diagnostic) -> Option<Span> {
-    let label = err.labels()?.next()?;
+    let label = err.labels()?.last()?;
     Some(label.offset()..label.offset() + label.len())
 }
 
