@@ -115,6 +115,22 @@ pub(crate) fn check(
     if old_path == new_path && same_closure(old, new, old_path) {
         return Vec::new();
     }
+    // First call for this pair of snapshots: compile every changed file present on both sides in batches.
+    let changed = std::sync::OnceLock::new();
+    let targets = |side: usize| {
+        let (o, n) = changed.get_or_init(|| super::breaking::changed(old, new));
+        let (mine, snap, other) = if side == 0 {
+            (o, old, new)
+        } else {
+            (n, new, old)
+        };
+        mine.iter()
+            .copied()
+            .filter(|&i: &usize| other.index.contains_key(&snap.files[i].path))
+            .collect::<Vec<usize>>()
+    };
+    old.precompile(std::ptr::from_ref(new) as usize, || targets(0));
+    new.precompile(std::ptr::from_ref(old) as usize, || targets(1));
     let (of, nf) = match (old.compiled(old_path), new.compiled(new_path)) {
         (Ok(o), Ok(n)) => (o, n),
         (o, n) => {

@@ -117,6 +117,8 @@ pub(crate) struct ProtoSnap {
     cache: Mutex<HashMap<String, Arc<PFile>>>,
     /// Compile errors already met, by path.
     errors: Mutex<HashMap<String, Vec<Finding>>>,
+    /// Snapshots (by address) this one was already precompiled against.
+    precompiled: Mutex<HashSet<usize>>,
 }
 
 fn span_of(fd: &prost_types::FileDescriptorProto, text: &str, path: &[i32]) -> Option<Span> {
@@ -344,6 +346,7 @@ impl ProtoSnap {
             findings,
             cache: Mutex::new(HashMap::new()),
             errors: Mutex::new(HashMap::new()),
+            precompiled: Mutex::new(HashSet::new()),
         }
     }
 
@@ -524,6 +527,23 @@ impl ProtoSnap {
                     e.insert(path.to_string(), errs.clone());
                 }
                 Err(errs)
+            }
+        }
+    }
+
+    /// Compiles `targets` with their imports in a few batches and caches the models, so that the per-subject
+    /// calls of `compiled` that follow are cache hits (one compiler per batch instead of one per subject).
+    /// Runs once per `other` snapshot (identified by address).
+    pub fn precompile(&self, other: usize, targets: impl FnOnce() -> Vec<usize>) {
+        if let Ok(mut done) = self.precompiled.lock() {
+            if !done.insert(other) {
+                return;
+            }
+        }
+        let (files, _) = self.compile(&targets(), true);
+        if let Ok(mut c) = self.cache.lock() {
+            for (p, f) in files {
+                c.entry(p).or_insert(f);
             }
         }
     }

@@ -237,7 +237,7 @@ pub(crate) struct Cx<'a> {
 /// importing (transitively, on either side) a file whose signature (the names and enum values importers can
 /// see) differs or that is missing on the other side. Identical text resolved against identical signatures
 /// compiles to an identical model, so every other file can be skipped.
-fn changed(old: &ProtoSnap, new: &ProtoSnap) -> (Vec<usize>, Vec<usize>) {
+pub(crate) fn changed(old: &ProtoSnap, new: &ProtoSnap) -> (Vec<usize>, Vec<usize>) {
     // (text differs or missing, signature differs or missing), per side.
     let diff = |a: &ProtoSnap, b: &ProtoSnap| -> Vec<(bool, bool)> {
         a.files
