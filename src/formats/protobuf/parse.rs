@@ -36,8 +36,8 @@ pub(crate) struct Summary {
     pub names: Vec<u64>,
     /// The file declares extensions (paired by extendee and number, which the syntax pass cannot resolve).
     pub has_extensions: bool,
-    /// What importers can see of this file: syntax, kinds and full names of its messages and enums, enum
-    /// values. A file whose text is unchanged compiles to the same model as long as the signatures of the files
+    /// What importers can see of this file: syntax, package, public imports, kinds and full names of its
+    /// messages and enums, enum values. A file whose text is unchanged compiles to the same model as long as the signatures of the files
     /// it imports are unchanged.
     pub signature: u64,
 }
@@ -62,7 +62,15 @@ fn declared_names(fd: &prost_types::FileDescriptorProto) -> (Vec<u64>, bool, u64
         }
     };
     let mut out = Vec::new();
-    let mut sig: Vec<String> = vec![fd.syntax.clone().unwrap_or_default()];
+    // Package and public imports are part of what importers see: both take part in name resolution.
+    let mut sig: Vec<String> = vec![
+        format!("S {}", fd.syntax.clone().unwrap_or_default()),
+        format!("P {pkg}"),
+    ];
+    for &i in &fd.public_dependency {
+        let dep = usize::try_from(i).ok().and_then(|i| fd.dependency.get(i));
+        sig.push(format!("I {}", dep.map(String::as_str).unwrap_or("")));
+    }
     let enum_sig = |full: &str, e: &prost_types::EnumDescriptorProto| {
         let vals: Vec<String> = e
             .value
