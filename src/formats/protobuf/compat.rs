@@ -187,7 +187,45 @@ pub(crate) fn check(
         );
     }
     compare_types(&mut cx, orig_f, "", upd_f, "", "#");
+    let all: Vec<&PFile> = old_files
+        .iter()
+        .chain(new_files.iter())
+        .map(|f| &**f)
+        .collect();
+    cx.out.retain(|f| !ignored(f, &all));
     cx.out
+}
+
+/// Whether an inline `schemaguard:ignore <RULE>` on the element at either location (or on its parents, which the
+/// model folds into each element's ignores) suppresses the finding.
+fn ignored(f: &Finding, files: &[&PFile]) -> bool {
+    let id = f.rule.id;
+    [&f.new, &f.old].into_iter().flatten().any(|l| {
+        files
+            .iter()
+            .filter(|pf| Arc::ptr_eq(&pf.src, &l.file))
+            .any(|pf| element_ignores(pf, &l.span).is_some_and(|ig| ig.iter().any(|x| x == id)))
+    })
+}
+
+fn element_ignores<'a>(f: &'a PFile, span: &Span) -> Option<&'a Ignores> {
+    for m in &f.messages {
+        if m.span == *span || m.oneofs.iter().any(|o| o.span == *span) {
+            return Some(&m.ignores);
+        }
+        if let Some(x) = m.fields.iter().find(|x| x.span == *span) {
+            return Some(&x.ignores);
+        }
+    }
+    for e in &f.enums {
+        if e.span == *span {
+            return Some(&e.ignores);
+        }
+        if let Some(v) = e.values.iter().find(|v| v.span == *span) {
+            return Some(&v.ignores);
+        }
+    }
+    (f.head_span() == *span).then_some(&f.ignores)
 }
 
 fn same_closure(old: &ProtoSnap, new: &ProtoSnap, path: &str) -> bool {
