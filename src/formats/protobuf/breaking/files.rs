@@ -8,6 +8,14 @@ use crate::formats::protobuf::rules::*;
 use crate::rules::Rule;
 
 pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
+    // One file on each side (`compat old.proto new.proto`): the two are the same file under two names.
+    if cx.old_snap.files.len() == 1 && cx.new_snap.files.len() == 1 {
+        if let (Some(old), Some(new)) = (cx.old.files.values().next(), cx.new.files.values().next())
+        {
+            pair(out, old, new);
+        }
+        return;
+    }
     // Deleted files: every old path missing from the new snapshot (compiled or not).
     if out.on(&FILE_NO_DELETE) {
         for (i, f) in cx.old_snap.files.iter().enumerate() {
