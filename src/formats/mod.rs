@@ -15,6 +15,7 @@ use crate::rules::Rule;
 use crate::source::SourceFile;
 
 pub mod jsonschema;
+pub mod protobuf;
 
 /// Options that some formats read; each format ignores what is not its own.
 #[derive(Debug, Clone, Default)]
@@ -87,12 +88,12 @@ pub trait Engine: Send + Sync {
 
 /// Every registered format. Registration line per format.
 pub fn engines() -> Vec<&'static dyn Engine> {
-    vec![&avro::ENGINE, &jsonschema::ENGINE]
+    vec![&avro::ENGINE, &protobuf::ENGINE, &jsonschema::ENGINE]
 }
 
 /// Rules declared by the formats. Registration line per format.
 pub fn all_rules() -> impl Iterator<Item = &'static &'static Rule> {
-    let lists: [&'static [&'static Rule]; 2] = [avro::RULES, jsonschema::RULES];
+    let lists: [&'static [&'static Rule]; 3] = [avro::RULES, protobuf::RULES, jsonschema::RULES];
     lists.into_iter().flatten()
 }
 

@@ -1,0 +1,949 @@
+//! Confluent Schema Registry's protobuf compatibility: a port of `SchemaDiff.compare(original, update)` (master,
+//! after the 2026 oneof rewrite; `confluent.md` §5) over the compiled model. One `.proto` file is one subject.
+//! BACKWARD compares original = old, update = new; FORWARD swaps them. Emits the 26 `Difference.Type` values as
+//! findings (incompatible ones at error, compatible ones at info), each with both locations and Confluent's path
+//! as the pointer. Referenced messages are compared structurally and memoized by (original, update) name.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use super::model::*;
+use super::parse::{as_baseline, ProtoSnap};
+use super::rules::*;
+use crate::finding::{Direction, Finding, Format, Location};
+use crate::formats::CheckOptions;
+use crate::rules::Rule;
+
+/// Types visible to one side: the subject file and everything it imports.
+struct Types<'a> {
+    messages: HashMap<&'a str, (&'a PFile, &'a PMessage)>,
+    enums: HashMap<&'a str, (&'a PFile, &'a PEnum)>,
+}
+
+impl<'a> Types<'a> {
+    fn new(files: &'a [Arc<PFile>]) -> Self {
+        let mut t = Types {
+            messages: HashMap::new(),
+            enums: HashMap::new(),
+        };
+        for f in files {
+            let f: &PFile = f;
+            for m in &f.messages {
+                t.messages.insert(m.full_name.as_str(), (f, m));
+            }
+            for e in &f.enums {
+                t.enums.insert(e.full_name.as_str(), (f, e));
+            }
+        }
+        t
+    }
+}
+
+struct Cx<'a> {
+    orig: Types<'a>,
+    upd: Types<'a>,
+    /// Original is the old schema (BACKWARD) or the new one (FORWARD).
+    orig_is_old: bool,
+    subject: String,
+    /// Pairs being compared right now (Confluent's `SchemaScope`: cycle detection only).
+    stack: HashSet<(String, String)>,
+    /// Findings of each compared pair: Confluent compares a referenced message again at every reference, which
+    /// always yields the same differences (paths inside are relative to the message), so they are replayed.
+    memo: HashMap<(String, String), Vec<Finding>>,
+    out: Vec<Finding>,
+}
+
+/// An element on one side: its file and span.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    file: &'a PFile,
+    span: &'a Span,
+}
+
+impl<'a> Cx<'a> {
+    fn add(
+        &mut self,
+        rule: &'static Rule,
+        path: &str,
+        message: String,
+        orig: Option<At<'_>>,
+        upd: Option<At<'_>>,
+    ) {
+        let mk = |a: Option<At<'_>>| {
+            a.map(|a| Location::new(&a.file.src, a.span.clone()).with_pointer(path.to_string()))
+        };
+        let (old, new) = if self.orig_is_old {
+            (mk(orig), mk(upd))
+        } else {
+            (mk(upd), mk(orig))
+        };
+        let help = if rule.severity == crate::finding::Severity::Error {
+            "revert this change, or add a new field or message with a new number instead; Confluent Schema Registry would reject this version"
+        } else {
+            "compatible change: Confluent Schema Registry accepts it"
+        };
+        self.out.push(
+            Finding::new(rule, self.subject.clone(), message)
+                .help(help)
+                .format(Format::Protobuf)
+                .maybe_new(new)
+                .maybe_old(old),
+        );
+    }
+
+    /// Returns whether any incompatible difference was added since `mark`.
+    fn incompatible_since(&self, mark: usize) -> bool {
+        self.out[mark..]
+            .iter()
+            .any(|f| f.rule.severity == crate::finding::Severity::Error)
+    }
+}
+
+pub(crate) fn check(
+    old: &ProtoSnap,
+    old_path: &str,
+    new: &ProtoSnap,
+    new_path: &str,
+    dir: Direction,
+    _opts: &CheckOptions,
+) -> Vec<Finding> {
+    // Broken files were reported while loading.
+    let broken = |s: &ProtoSnap, p: &str| s.index.get(p).is_none_or(|&i| s.summaries[i].broken);
+    if broken(old, old_path) || broken(new, new_path) {
+        return Vec::new();
+    }
+    if old_path == new_path && same_closure(old, new, old_path) {
+        return Vec::new();
+    }
+    // First call for this pair of snapshots: compile every changed file present on both sides in batches.
+    let changed = std::sync::OnceLock::new();
+    let targets = |side: usize| {
+        let (o, n) = changed.get_or_init(|| super::breaking::changed(old, new));
+        let (mine, snap, other) = if side == 0 {
+            (o, old, new)
+        } else {
+            (n, new, old)
+        };
+        mine.iter()
+            .copied()
+            .filter(|&i: &usize| other.index.contains_key(&snap.files[i].path))
+            .collect::<Vec<usize>>()
+    };
+    old.precompile(std::ptr::from_ref(new) as usize, || targets(0));
+    new.precompile(std::ptr::from_ref(old) as usize, || targets(1));
+    let (of, nf) = match (old.compiled(old_path), new.compiled(new_path)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (o, n) => {
+            let mut out: Vec<Finding> = o
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(as_baseline)
+                .collect();
+            out.extend(n.err().unwrap_or_default());
+            return out;
+        }
+    };
+    let with_imports = |s: &ProtoSnap, f: &Arc<PFile>| -> Vec<Arc<PFile>> {
+        let Some(&i) = s.index.get(&f.path) else {
+            return vec![Arc::clone(f)];
+        };
+        s.closure([i])
+            .into_iter()
+            .filter_map(|k| s.cached(&s.files[k].path))
+            .collect()
+    };
+    let (old_files, new_files) = (with_imports(old, &of), with_imports(new, &nf));
+    let (orig_files, upd_files, orig_f, upd_f) = match dir {
+        Direction::Backward => (&old_files, &new_files, &of, &nf),
+        Direction::Forward => (&new_files, &old_files, &nf, &of),
+    };
+    let mut cx = Cx {
+        orig: Types::new(orig_files),
+        upd: Types::new(upd_files),
+        orig_is_old: dir == Direction::Backward,
+        subject: new_path.to_string(),
+        stack: HashSet::new(),
+        memo: HashMap::new(),
+        out: Vec::new(),
+    };
+    if orig_f.package != upd_f.package {
+        let (os, us) = (orig_f.head_span(), upd_f.head_span());
+        cx.add(
+            &PACKAGE_CHANGED,
+            "#/",
+            format!(
+                "package changed from `{}` to `{}`",
+                orig_f.package, upd_f.package
+            ),
+            Some(At {
+                file: orig_f,
+                span: &os,
+            }),
+            Some(At {
+                file: upd_f,
+                span: &us,
+            }),
+        );
+    }
+    compare_types(&mut cx, orig_f, "", upd_f, "", "#");
+    let all: Vec<&PFile> = old_files
+        .iter()
+        .chain(new_files.iter())
+        .map(|f| &**f)
+        .collect();
+    cx.out.retain(|f| !ignored(f, &all));
+    cx.out
+}
+
+/// Whether an inline `schemaguard:ignore <RULE>` on the element at either location (or on its parents, which the
+/// model folds into each element's ignores) suppresses the finding.
+fn ignored(f: &Finding, files: &[&PFile]) -> bool {
+    let id = f.rule.id;
+    [&f.new, &f.old].into_iter().flatten().any(|l| {
+        files
+            .iter()
+            .filter(|pf| Arc::ptr_eq(&pf.src, &l.file))
+            .any(|pf| element_ignores(pf, &l.span).is_some_and(|ig| ig.iter().any(|x| x == id)))
+    })
+}
+
+fn element_ignores<'a>(f: &'a PFile, span: &Span) -> Option<&'a Ignores> {
+    for m in &f.messages {
+        if m.span == *span || m.oneofs.iter().any(|o| o.span == *span) {
+            return Some(&m.ignores);
+        }
+        if let Some(x) = m.fields.iter().find(|x| x.span == *span) {
+            return Some(&x.ignores);
+        }
+    }
+    for e in &f.enums {
+        if e.span == *span {
+            return Some(&e.ignores);
+        }
+        if let Some(v) = e.values.iter().find(|v| v.span == *span) {
+            return Some(&v.ignores);
+        }
+    }
+    (f.head_span() == *span).then_some(&f.ignores)
+}
+
+fn same_closure(old: &ProtoSnap, new: &ProtoSnap, path: &str) -> bool {
+    let (Some(&i), Some(&j)) = (old.index.get(path), new.index.get(path)) else {
+        return false;
+    };
+    let a: Vec<&str> = old
+        .closure([i])
+        .into_iter()
+        .map(|k| old.files[k].path.as_str())
+        .collect();
+    let b: Vec<&str> = new
+        .closure([j])
+        .into_iter()
+        .map(|k| new.files[k].path.as_str())
+        .collect();
+    let (sa, sb): (BTreeSet<&str>, BTreeSet<&str>) =
+        (a.iter().copied().collect(), b.iter().copied().collect());
+    sa == sb
+        && a.iter().all(|p| {
+            let (x, y) = (old.index[*p], new.index[*p]);
+            old.files[x].text == new.files[y].text
+        })
+}
+
+/// Messages (by index into `file.messages`) and enums directly inside `prefix` (a nested name, "" for top level).
+fn children<'a>(file: &'a PFile, prefix: &str) -> (Vec<&'a PMessage>, Vec<&'a PEnum>) {
+    let parent_of = |nested: &str| {
+        nested
+            .rsplit_once('.')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default()
+    };
+    let ms = file
+        .messages
+        .iter()
+        .filter(|m| !m.map_entry && parent_of(&m.nested_name) == prefix)
+        .collect();
+    let es = file
+        .enums
+        .iter()
+        .filter(|e| parent_of(&e.nested_name) == prefix)
+        .collect();
+    (ms, es)
+}
+
+fn compare_types(
+    cx: &mut Cx<'_>,
+    of: &PFile,
+    oprefix: &str,
+    uf: &PFile,
+    uprefix: &str,
+    path: &str,
+) {
+    let (om, oe) = children(of, oprefix);
+    let (um, ue) = children(uf, uprefix);
+    let om: BTreeMap<&str, (usize, &PMessage)> = om
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| (m.name.as_str(), (i, m)))
+        .collect();
+    let um: BTreeMap<&str, (usize, &PMessage)> = um
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| (m.name.as_str(), (i, m)))
+        .collect();
+    let names: BTreeSet<&str> = om.keys().chain(um.keys()).copied().collect();
+    for name in names {
+        let p = format!("{path}/{name}");
+        match (om.get(name), um.get(name)) {
+            (Some((_, o)), None) => cx.add(
+                &MESSAGE_REMOVED,
+                &p,
+                format!("message `{}` was removed", o.full_name),
+                Some(At {
+                    file: of,
+                    span: &o.span,
+                }),
+                None,
+            ),
+            (None, Some((_, u))) => cx.add(
+                &MESSAGE_ADDED,
+                &p,
+                format!("message `{}` was added", u.full_name),
+                None,
+                Some(At {
+                    file: uf,
+                    span: &u.span,
+                }),
+            ),
+            (Some((oi, o)), Some((ui, u))) => {
+                compare_message(cx, of, o, uf, u, &p);
+                if oi != ui {
+                    cx.add(
+                        &MESSAGE_MOVED,
+                        &p,
+                        format!("message `{}` moved from index {oi} to {ui}", u.full_name),
+                        Some(At {
+                            file: of,
+                            span: &o.span,
+                        }),
+                        Some(At {
+                            file: uf,
+                            span: &u.span,
+                        }),
+                    );
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    let oe: BTreeMap<&str, &PEnum> = oe.into_iter().map(|e| (e.name.as_str(), e)).collect();
+    let ue: BTreeMap<&str, &PEnum> = ue.into_iter().map(|e| (e.name.as_str(), e)).collect();
+    let names: BTreeSet<&str> = oe.keys().chain(ue.keys()).copied().collect();
+    for name in names {
+        let p = format!("{path}/{name}");
+        match (oe.get(name), ue.get(name)) {
+            (Some(o), None) => cx.add(
+                &ENUM_REMOVED,
+                &p,
+                format!("enum `{}` was removed", o.full_name),
+                Some(At {
+                    file: of,
+                    span: &o.span,
+                }),
+                None,
+            ),
+            (None, Some(u)) => cx.add(
+                &ENUM_ADDED,
+                &p,
+                format!("enum `{}` was added", u.full_name),
+                None,
+                Some(At {
+                    file: uf,
+                    span: &u.span,
+                }),
+            ),
+            (Some(o), Some(u)) => compare_enum(cx, of, o, uf, u, &p),
+            (None, None) => {}
+        }
+    }
+}
+
+fn compare_enum(cx: &mut Cx<'_>, of: &PFile, o: &PEnum, uf: &PFile, u: &PEnum, path: &str) {
+    let om: BTreeMap<i32, &PEnumValue> = o.values.iter().rev().map(|v| (v.number, v)).collect();
+    let um: BTreeMap<i32, &PEnumValue> = u.values.iter().rev().map(|v| (v.number, v)).collect();
+    let nums: BTreeSet<i32> = om.keys().chain(um.keys()).copied().collect();
+    for n in nums {
+        let p = format!("{path}/{n}");
+        match (om.get(&n), um.get(&n)) {
+            (Some(a), None) => cx.add(
+                &ENUM_CONST_REMOVED,
+                &p,
+                format!(
+                    "enum constant `{}` ({n}) of `{}` was removed",
+                    a.name, o.full_name
+                ),
+                Some(At {
+                    file: of,
+                    span: &a.span,
+                }),
+                None,
+            ),
+            (None, Some(b)) => cx.add(
+                &ENUM_CONST_ADDED,
+                &p,
+                format!(
+                    "enum constant `{}` ({n}) of `{}` was added",
+                    b.name, u.full_name
+                ),
+                None,
+                Some(At {
+                    file: uf,
+                    span: &b.span,
+                }),
+            ),
+            (Some(a), Some(b)) if a.name != b.name => cx.add(
+                &ENUM_CONST_CHANGED,
+                &p,
+                format!(
+                    "enum constant {n} of `{}` changed name from `{}` to `{}`",
+                    u.full_name, a.name, b.name
+                ),
+                Some(At {
+                    file: of,
+                    span: &a.span,
+                }),
+                Some(At {
+                    file: uf,
+                    span: &b.span,
+                }),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Oneof of a field as Confluent's text parser sees it (proto3 `optional` is a label, not a oneof).
+fn oneof(f: &PField) -> Option<&str> {
+    f.oneof.as_deref().filter(|_| !f.oneof_synthetic)
+}
+
+fn oneof_names(m: &PMessage) -> BTreeMap<String, &POneof> {
+    m.oneofs
+        .iter()
+        .filter(|x| !x.synthetic)
+        .map(|x| (x.name.clone(), x))
+        .collect()
+}
+
+fn compare_message(
+    cx: &mut Cx<'_>,
+    of: &PFile,
+    o: &PMessage,
+    uf: &PFile,
+    u: &PMessage,
+    path: &str,
+) {
+    let key = (o.full_name.clone(), u.full_name.clone());
+    if cx.stack.contains(&key) {
+        return;
+    }
+    if let Some(found) = cx.memo.get(&key) {
+        let found = found.clone();
+        cx.out.extend(found);
+        return;
+    }
+    cx.stack.insert(key.clone());
+    let mark = cx.out.len();
+    compare_message_body(cx, of, o, uf, u, path);
+    cx.stack.remove(&key);
+    let found = cx.out[mark..].to_vec();
+    cx.memo.insert(key, found);
+}
+
+fn compare_message_body(
+    cx: &mut Cx<'_>,
+    of: &PFile,
+    o: &PMessage,
+    uf: &PFile,
+    u: &PMessage,
+    path: &str,
+) {
+    let ob: BTreeMap<i32, &PField> = o.fields.iter().map(|f| (f.number, f)).collect();
+    let ub: BTreeMap<i32, &PField> = u.fields.iter().map(|f| (f.number, f)).collect();
+    let (oo, uo) = (oneof_names(o), oneof_names(u));
+    // Oneofs of the update that gather fields from different original groups.
+    for (name, decl) in &uo {
+        let p = format!("{path}/{name}");
+        let members: Vec<&PField> = u
+            .fields
+            .iter()
+            .filter(|f| oneof(f) == Some(name.as_str()))
+            .collect();
+        let mut moved = 0;
+        let mut groups: BTreeSet<&str> = BTreeSet::new();
+        for m in &members {
+            if let Some(orig) = ob.get(&m.number) {
+                match oneof(orig) {
+                    None => moved += 1,
+                    Some(g) => {
+                        groups.insert(g);
+                    }
+                }
+            }
+        }
+        if moved > 1 {
+            cx.add(
+                &MULTIPLE_FIELDS_MOVED_TO_ONEOF,
+                &p,
+                format!("oneof `{name}` of message `{}` gathers {moved} fields that were outside any oneof", u.full_name),
+                Some(At { file: of, span: &o.span }),
+                Some(At { file: uf, span: &decl.span }),
+            );
+        } else if (moved == 1 && !groups.is_empty()) || groups.len() > 1 {
+            cx.add(
+                &FIELD_MOVED_TO_EXISTING_ONEOF,
+                &p,
+                format!("oneof `{name}` of message `{}` mixes fields that were in different oneofs or outside any oneof", u.full_name),
+                Some(At { file: of, span: &o.span }),
+                Some(At { file: uf, span: &decl.span }),
+            );
+        }
+    }
+    let all: BTreeSet<&String> = oo.keys().chain(uo.keys()).collect();
+    for name in all {
+        let p = format!("{path}/{name}");
+        match (oo.get(name), uo.get(name)) {
+            (Some(d), None) => cx.add(
+                &ONEOF_REMOVED,
+                &p,
+                format!("oneof `{name}` of message `{}` was removed", o.full_name),
+                Some(At {
+                    file: of,
+                    span: &d.span,
+                }),
+                Some(At {
+                    file: uf,
+                    span: &u.span,
+                }),
+            ),
+            (None, Some(d)) => cx.add(
+                &ONEOF_ADDED,
+                &p,
+                format!("oneof `{name}` of message `{}` was added", u.full_name),
+                Some(At {
+                    file: of,
+                    span: &o.span,
+                }),
+                Some(At {
+                    file: uf,
+                    span: &d.span,
+                }),
+            ),
+            _ => {}
+        }
+    }
+    // A oneof survives (fully or partly) when any of its original members is still inside some oneof.
+    let surviving: BTreeSet<&str> = oo
+        .keys()
+        .filter(|name| {
+            uo.contains_key(name.as_str())
+                || o.fields
+                    .iter()
+                    .filter(|f| oneof(f) == Some(name.as_str()))
+                    .any(|f| ub.get(&f.number).is_some_and(|x| oneof(x).is_some()))
+        })
+        .map(String::as_str)
+        .collect();
+    let tags: BTreeSet<i32> = ob.keys().chain(ub.keys()).copied().collect();
+    for tag in tags {
+        let p = format!("{path}/{tag}");
+        match (ob.get(&tag), ub.get(&tag)) {
+            (Some(f), None) => {
+                let at = Some(At {
+                    file: of,
+                    span: &f.span,
+                });
+                let in_u = Some(At {
+                    file: uf,
+                    span: &u.span,
+                });
+                if f.label == LABEL_REQUIRED {
+                    cx.add(
+                        &REQUIRED_FIELD_REMOVED,
+                        &p,
+                        format!(
+                            "required field `{}` ({tag}) of message `{}` was removed",
+                            f.name, o.full_name
+                        ),
+                        at,
+                        in_u,
+                    );
+                } else if oneof(f).is_some_and(|g| surviving.contains(g)) {
+                    cx.add(
+                        &ONEOF_FIELD_REMOVED,
+                        &p,
+                        format!(
+                            "field `{}` ({tag}) was removed from oneof `{}` of message `{}`",
+                            f.name,
+                            oneof(f).unwrap_or_default(),
+                            o.full_name
+                        ),
+                        at,
+                        in_u,
+                    );
+                } else {
+                    cx.add(
+                        &FIELD_REMOVED,
+                        &p,
+                        format!(
+                            "field `{}` ({tag}) of message `{}` was removed",
+                            f.name, o.full_name
+                        ),
+                        at,
+                        in_u,
+                    );
+                }
+            }
+            (None, Some(f)) => {
+                let in_o = Some(At {
+                    file: of,
+                    span: &o.span,
+                });
+                let at = Some(At {
+                    file: uf,
+                    span: &f.span,
+                });
+                if f.label == LABEL_REQUIRED {
+                    cx.add(
+                        &REQUIRED_FIELD_ADDED,
+                        &p,
+                        format!(
+                            "required field `{}` ({tag}) was added to message `{}`",
+                            f.name, u.full_name
+                        ),
+                        in_o,
+                        at,
+                    );
+                } else if let Some(g) = oneof(f) {
+                    cx.add(
+                        &ONEOF_FIELD_ADDED,
+                        &p,
+                        format!(
+                            "field `{}` ({tag}) was added to oneof `{g}` of message `{}`",
+                            f.name, u.full_name
+                        ),
+                        in_o,
+                        at,
+                    );
+                } else {
+                    cx.add(
+                        &FIELD_ADDED,
+                        &p,
+                        format!(
+                            "field `{}` ({tag}) was added to message `{}`",
+                            f.name, u.full_name
+                        ),
+                        in_o,
+                        at,
+                    );
+                }
+            }
+            (Some(a), Some(b)) => {
+                if let (Some(g), None) = (oneof(a), oneof(b)) {
+                    cx.add(
+                        &ONEOF_FIELD_MOVED_TO_TOP_LEVEL,
+                        &p,
+                        format!(
+                            "field `{}` ({tag}) of message `{}` moved out of oneof `{g}`",
+                            b.name, u.full_name
+                        ),
+                        Some(At {
+                            file: of,
+                            span: &a.span,
+                        }),
+                        Some(At {
+                            file: uf,
+                            span: &b.span,
+                        }),
+                    );
+                }
+                compare_field(cx, of, a, uf, b, &p, &u.full_name);
+            }
+            (None, None) => {}
+        }
+    }
+    compare_types(cx, of, &o.nested_name, uf, &u.nested_name, path);
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Kind {
+    Scalar,
+    Message,
+    Map,
+}
+
+/// A field's type as Confluent sees it: kind, scalar group, and for messages the full name.
+#[derive(Clone)]
+struct Ty {
+    kind: Kind,
+    ty: i32,
+    name: String,
+}
+
+fn ty_of(f: &PField) -> Ty {
+    if f.is_map {
+        return Ty {
+            kind: Kind::Map,
+            ty: f.ty,
+            name: f.type_name.clone(),
+        };
+    }
+    let kind = match f.ty {
+        TYPE_MESSAGE | TYPE_GROUP => Kind::Message,
+        _ => Kind::Scalar,
+    };
+    Ty {
+        kind,
+        ty: f.ty,
+        name: f.type_name.clone(),
+    }
+}
+
+fn scalar_group(t: i32) -> u8 {
+    match t {
+        5 | 3 | 13 | 4 | 8 | TYPE_ENUM => 1,
+        17 | 18 => 2,
+        9 | 12 => 3,
+        7 | 15 => 4,
+        6 | 16 => 5,
+        2 => 6,
+        1 => 7,
+        _ => 0,
+    }
+}
+
+fn compare_field(
+    cx: &mut Cx<'_>,
+    of: &PFile,
+    a: &PField,
+    uf: &PFile,
+    b: &PField,
+    path: &str,
+    msg: &str,
+) {
+    let (oa, ub) = (
+        Some(At {
+            file: of,
+            span: &a.span,
+        }),
+        Some(At {
+            file: uf,
+            span: &b.span,
+        }),
+    );
+    if a.name != b.name {
+        cx.add(
+            &FIELD_NAME_CHANGED,
+            path,
+            format!(
+                "field {} of message `{msg}` changed name from `{}` to `{}`",
+                b.number, a.name, b.name
+            ),
+            oa,
+            ub,
+        );
+    }
+    let label = |f: &PField| f.explicit_label.then_some(f.label);
+    compare_types_of(
+        cx,
+        of,
+        uf,
+        label(a),
+        label(b),
+        ty_of(a),
+        ty_of(b),
+        a,
+        b,
+        path,
+        msg,
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compare_types_of(
+    cx: &mut Cx<'_>,
+    of: &PFile,
+    uf: &PFile,
+    ol: Option<i32>,
+    ul: Option<i32>,
+    ot: Ty,
+    ut: Ty,
+    a: &PField,
+    b: &PField,
+    path: &str,
+    msg: &str,
+) {
+    let (oa, ub) = (
+        Some(At {
+            file: of,
+            span: &a.span,
+        }),
+        Some(At {
+            file: uf,
+            span: &b.span,
+        }),
+    );
+    let desc = format!("field `{}` ({}) of message `{msg}`", b.name, b.number);
+    if ot.kind != ut.kind {
+        cx.add(
+            &FIELD_KIND_CHANGED,
+            path,
+            format!("the kind of {desc} changed (scalar, message or map)"),
+            oa,
+            ub,
+        );
+        return;
+    }
+    match ot.kind {
+        Kind::Scalar => {
+            if scalar_group(ot.ty) != scalar_group(ut.ty) {
+                cx.add(
+                    &FIELD_SCALAR_KIND_CHANGED,
+                    path,
+                    format!("the type of {desc} changed from `{}` to `{}`, outside its compatibility group", type_str(ot.ty), type_str(ut.ty)),
+                    oa,
+                    ub,
+                );
+            } else if let (Some(x), Some(y)) = (ol, ul) {
+                if x != y {
+                    let lbl = |l: i32| match l {
+                        2 => "required",
+                        3 => "repeated",
+                        _ => "optional",
+                    };
+                    if scalar_group(ot.ty) == 3 {
+                        cx.add(
+                            &FIELD_STRING_OR_BYTES_LABEL_CHANGED,
+                            path,
+                            format!(
+                                "the label of {desc} changed from `{}` to `{}`",
+                                lbl(x),
+                                lbl(y)
+                            ),
+                            oa,
+                            ub,
+                        );
+                    } else {
+                        cx.add(
+                            &FIELD_NUMERIC_LABEL_CHANGED,
+                            path,
+                            format!(
+                                "the label of {desc} changed from `{}` to `{}`",
+                                lbl(x),
+                                lbl(y)
+                            ),
+                            oa,
+                            ub,
+                        );
+                    }
+                }
+            }
+        }
+        Kind::Message => {
+            let local = |t: &Types<'_>, name: &str| -> Option<String> {
+                t.messages.get(name).map(|(f, _)| {
+                    name.strip_prefix(&format!("{}.", f.package))
+                        .unwrap_or(name)
+                        .to_string()
+                })
+            };
+            let (lo, lu) = (local(&cx.orig, &ot.name), local(&cx.upd, &ut.name));
+            let (Some(lo), Some(lu)) = (lo, lu) else {
+                if ot.name != ut.name {
+                    cx.add(
+                        &FIELD_NAMED_TYPE_CHANGED,
+                        path,
+                        format!(
+                            "{desc} now refers to `{}` instead of `{}`",
+                            ut.name, ot.name
+                        ),
+                        oa,
+                        ub,
+                    );
+                }
+                return;
+            };
+            if lo != lu {
+                cx.add(
+                    &FIELD_NAMED_TYPE_CHANGED,
+                    path,
+                    format!(
+                        "{desc} now refers to `{}` instead of `{}`",
+                        ut.name, ot.name
+                    ),
+                    oa,
+                    ub,
+                );
+                return;
+            }
+            let (Some(&(mf, mo)), Some(&(nf2, mu))) = (
+                cx.orig.messages.get(ot.name.as_str()),
+                cx.upd.messages.get(ut.name.as_str()),
+            ) else {
+                return;
+            };
+            let mark = cx.out.len();
+            compare_message(cx, mf, mo, nf2, mu, &format!("#/{lo}"));
+            if cx.incompatible_since(mark) {
+                cx.add(
+                    &FIELD_NAMED_TYPE_CHANGED,
+                    path,
+                    format!("{desc} refers to message `{lo}`, which changed incompatibly"),
+                    oa,
+                    ub,
+                );
+            }
+        }
+        Kind::Map => {
+            // Map entry types: compare key and value like fields without labels.
+            let entry = |t: &Types<'_>, name: &str| -> Option<(PField, PField)> {
+                let (_, m) = t.messages.get(name)?;
+                let k = m.fields.iter().find(|f| f.number == 1)?.clone();
+                let v = m.fields.iter().find(|f| f.number == 2)?.clone();
+                Some((k, v))
+            };
+            let (Some((ok, ov)), Some((uk, uv))) =
+                (entry(&cx.orig, &ot.name), entry(&cx.upd, &ut.name))
+            else {
+                return;
+            };
+            compare_types_of(
+                cx,
+                of,
+                uf,
+                None,
+                None,
+                ty_of(&ok),
+                ty_of(&uk),
+                a,
+                b,
+                path,
+                msg,
+            );
+            compare_types_of(
+                cx,
+                of,
+                uf,
+                None,
+                None,
+                ty_of(&ov),
+                ty_of(&uv),
+                a,
+                b,
+                path,
+                msg,
+            );
+        }
+    }
+}

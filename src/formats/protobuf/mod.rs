@@ -1,0 +1,99 @@
+//! The Protobuf format: `.proto` files parsed and compiled with protox (proto2 and proto3, imports resolved
+//! among the files of one snapshot, well-known types built in). Two semantics: Confluent Schema Registry's
+//! protobuf diff per file (`compat.rs`, when no buf category is asked for) and buf's breaking rules over the
+//! whole snapshot (`breaking/`, `CheckOptions.breaking`). Loading parses every file once for syntax; compiling is
+//! lazy and limited to files that differ between the snapshots, so the work grows with the change, not the tree.
+
+pub(crate) mod breaking;
+mod compat;
+mod lower;
+mod model;
+mod parse;
+pub mod rules;
+
+use std::any::Any;
+use std::sync::Arc;
+
+use crate::finding::{Direction, Finding, Format};
+use crate::formats::{CheckOptions, Engine, Loaded, Subject};
+use crate::source::SourceFile;
+use parse::ProtoSnap;
+
+pub use breaking::is_known_selector;
+pub use rules::RULES;
+
+pub struct Protobuf;
+
+pub static ENGINE: Protobuf = Protobuf;
+
+struct ProtoLoaded(ProtoSnap);
+
+impl Loaded for ProtoLoaded {
+    fn subjects(&self) -> Vec<Subject> {
+        self.0
+            .files
+            .iter()
+            .zip(&self.0.summaries)
+            .map(|(f, s)| Subject {
+                name: f.path.clone(),
+                file: Arc::clone(f),
+                span: s.package_span.clone().unwrap_or(0..0),
+            })
+            .collect()
+    }
+
+    fn findings(&self) -> Vec<Finding> {
+        self.0.findings.clone()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn snap(l: &dyn Loaded) -> Option<&ProtoSnap> {
+    l.as_any().downcast_ref::<ProtoLoaded>().map(|p| &p.0)
+}
+
+impl Engine for Protobuf {
+    fn format(&self) -> Format {
+        Format::Protobuf
+    }
+
+    fn claims(&self, path: &str, _text: &str, _explicit: bool) -> bool {
+        path.ends_with(".proto")
+    }
+
+    fn may_claim(&self, path: &str) -> bool {
+        path.ends_with(".proto")
+    }
+
+    fn load(&self, files: &[Arc<SourceFile>], _opts: &CheckOptions) -> Box<dyn Loaded> {
+        Box::new(ProtoLoaded(ProtoSnap::load(files)))
+    }
+
+    fn compat(
+        &self,
+        old: &dyn Loaded,
+        old_subject: &Subject,
+        new: &dyn Loaded,
+        new_subject: &Subject,
+        dir: Direction,
+        opts: &CheckOptions,
+    ) -> Vec<Finding> {
+        let (Some(o), Some(n)) = (snap(old), snap(new)) else {
+            return Vec::new();
+        };
+        compat::check(o, &old_subject.name, n, &new_subject.name, dir, opts)
+    }
+
+    fn breaking(
+        &self,
+        old: &dyn Loaded,
+        new: &dyn Loaded,
+        opts: &CheckOptions,
+    ) -> Option<Vec<Finding>> {
+        let (o, n) = (snap(old)?, snap(new)?);
+        Some(breaking::run(o, n, opts))
+    }
+}
