@@ -6,12 +6,12 @@
 #   BUF=0 benches/googleapis.sh           # schemaguard only (buf needs ~90 CPU-s and ~7.5 GB per run)
 #
 # Prints CPU seconds (user+sys), wall seconds, peak RSS and the number of findings of each run.
-# Until the CLI has `compat --breaking`, schemaguard runs through `examples/proto_breaking.rs` (compat_paths).
+# schemaguard runs as `schemaguard compat --breaking CAT --format github OLD NEW` (one line per finding).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-CORPUS="${CORPUS:-/work/shared/corpus}"
+CORPUS="${CORPUS:-$ROOT/../shared/corpus}"
 WORK="$TARGET/bench-googleapis"
 CATEGORIES="${CATEGORIES:-FILE WIRE_JSON}"
 PAIRS="${PAIRS:-old prev}"
@@ -26,8 +26,8 @@ for rev in old new prev; do
   fi
 done
 
-(cd "$ROOT" && cargo build --release --example proto_breaking >&2)
-SG="$TARGET/release/examples/proto_breaking"
+(cd "$ROOT" && cargo build --release >&2)
+SG="$TARGET/release/schemaguard"
 
 BUFBIN=""
 if [ "$BUF" = "1" ]; then
@@ -55,7 +55,7 @@ measure() {
 
 for pair in $PAIRS; do
   for cat in $CATEGORIES; do
-    measure "schemaguard $pair→new $cat" "$WORK/sg-$pair-$cat.txt" "$SG" "$WORK/$pair" "$WORK/new" "$cat"
+    measure "schemaguard $pair→new $cat" "$WORK/sg-$pair-$cat.txt" "$SG" compat --breaking "$cat" --format github "$WORK/$pair" "$WORK/new"
     if [ -n "$BUFBIN" ]; then
       cfg="{\"version\":\"v2\",\"breaking\":{\"use\":[\"$cat\"]}}"
       measure "buf $BUF_VERSION $pair→new $cat" "$WORK/buf-$pair-$cat.txt" \
