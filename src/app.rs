@@ -52,6 +52,22 @@ pub enum AppError {
     Write { path: String, err: std::io::Error },
 }
 
+/// `--breaking` / `--except` take buf categories and rule ids: a typo must not silently check less.
+fn validate_selectors(args: &CompatOptionArgs) -> Result<(), AppError> {
+    for (flag, names) in [("--breaking", &args.breaking), ("--except", &args.except)] {
+        if let Some(bad) = names
+            .iter()
+            .find(|n| !formats::protobuf::is_known_selector(n))
+        {
+            return Err(RunError::Usage(format!(
+                "{flag}: `{bad}` is neither a buf breaking category (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) nor a buf rule id (see `schemaguard rules`)"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 fn check_options(args: &CompatOptionArgs, cfg: &Config) -> CheckOptions {
     CheckOptions {
         lenient: match args.policy {
@@ -182,6 +198,7 @@ fn emit(
 }
 
 fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+    validate_selectors(&args.compat)?;
     let cfg = Config::default();
     let opts = check_options(&args.compat, &cfg);
     let mode = args.compat.mode.unwrap_or(Mode::Backward);
@@ -197,6 +214,7 @@ fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, Ap
 }
 
 fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+    validate_selectors(&args.compat)?;
     let mut git = Git::discover(cwd)?;
     git.allow_fetch = !args.no_fetch;
     let cfg = match &args.config {

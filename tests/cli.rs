@@ -75,6 +75,14 @@ fn usage_errors_exit_2() {
     let o = run(&["compat", "--format", "yaml", "Cargo.toml", "Cargo.toml"]);
     assert_eq!(o.status.code(), Some(2));
 
+    let o = run(&["compat", "--breaking", "FILES", "Cargo.toml", "Cargo.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`FILES` is neither a buf breaking category"),
+        "{}",
+        stderr(&o)
+    );
+
     let o = run(&["nonsense"]);
     assert_eq!(o.status.code(), Some(2));
     let o = run(&["--help"]);
