@@ -339,12 +339,18 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         report_deleted: true,
     };
     let cmp = snapshot::compare(&previous, &new, &spec);
-    let mut report = Report::default();
-    if let Some(base) = previous.last() {
-        report.findings.extend(snapshot::baseline_findings(base));
-    }
-    report.findings.extend(new.findings.iter().cloned());
-    report.findings.extend(cmp.findings);
+    let mut inputs = previous
+        .last()
+        .map(snapshot::baseline_findings)
+        .unwrap_or_default();
+    inputs.extend(new.findings.iter().cloned());
+    let mut report = crate::assemble(
+        inputs,
+        cmp,
+        new.file_count,
+        default_mode,
+        Some(baseline_description),
+    );
     if !args.paths.is_empty() {
         let wanted: Vec<String> = args
             .paths
@@ -355,19 +361,9 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
             [&f.new, &f.old]
                 .into_iter()
                 .flatten()
-                .any(|l| wanted.iter().any(|w| *w == l.file.path))
+                .any(|l| wanted.iter().any(|w| *w == l.file.shown))
         });
     }
-    report.summary.files = new.file_count;
-    report.summary.subjects_checked = cmp.checked.len();
-    report.checked = cmp
-        .checked
-        .iter()
-        .cloned()
-        .map(report::Checked::from)
-        .collect();
-    report.summary.mode = Some(default_mode);
-    report.summary.baseline = Some(baseline_description);
     finish(&mut report, &cfg, opts.show_compatible);
     emit(&report, &args.output, cwd, stdout)?;
     Ok(crate::exit_code(&report, fail_on(&args.output, &cfg)))

@@ -124,29 +124,44 @@ pub fn compat_paths_in(
         report_deleted: true,
     };
     let cmp = snapshot::compare(&previous, &new_snap, &spec);
-    let mut report = Report::default();
-    for p in &previous {
-        report.findings.extend(p.findings.iter().cloned());
-    }
-    report.findings.extend(new_snap.findings.iter().cloned());
-    report.findings.extend(cmp.findings);
+    let inputs: Vec<finding::Finding> = previous
+        .iter()
+        .chain(std::iter::once(&new_snap))
+        .flat_map(|p| p.findings.iter().cloned())
+        .collect();
+    let baseline = olds.last().map(|p| p.display().to_string());
+    let mut report = assemble(inputs, cmp, new_snap.file_count, mode, baseline);
     if !opts.show_compatible {
         report
             .findings
             .retain(|f| f.severity != Severity::Info || f.rule.category != Category::Compatibility);
     }
-    report.summary.files = new_snap.file_count;
-    report.summary.subjects_checked = cmp.checked.len();
-    report.checked = cmp
-        .checked
-        .iter()
-        .cloned()
-        .map(report::Checked::from)
-        .collect();
-    report.summary.mode = Some(mode);
-    report.summary.baseline = olds.last().map(|p| p.display().to_string());
     report.finish();
     Ok(report)
+}
+
+/// A report from the input findings of the snapshots and the comparison's results (not yet sorted or counted:
+/// callers filter first, then call `Report::finish`).
+pub(crate) fn assemble(
+    inputs: Vec<finding::Finding>,
+    cmp: snapshot::Comparison,
+    files: usize,
+    mode: Mode,
+    baseline: Option<String>,
+) -> Report {
+    let mut findings = inputs;
+    findings.extend(cmp.findings);
+    Report {
+        findings,
+        summary: report::Summary {
+            files,
+            subjects_checked: cmp.checked.len(),
+            mode: Some(mode),
+            baseline,
+            ..report::Summary::default()
+        },
+        checked: cmp.checked.into_iter().map(report::Checked::from).collect(),
+    }
 }
 
 /// Exit code for a finished report: 2 when an input could not be checked, 1 when a finding is at or above

@@ -2,26 +2,11 @@
 //! environment against a temporary repository: the baseline it picks for pull requests, pushes and new branches,
 //! the annotations and job summary it writes, and the exit code it passes on.
 
+mod common;
+use common::git;
+
 use std::path::Path;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 const V1: &str = "{\"type\": \"record\", \"name\": \"Order\", \"namespace\": \"com.acme\",\n \"fields\": [{\"name\": \"id\", \"type\": \"string\"}]}\n";
 const BREAKING: &str = "{\"type\": \"record\", \"name\": \"Order\", \"namespace\": \"com.acme\",\n \"fields\": [{\"name\": \"id\", \"type\": \"string\"},\n {\"name\": \"amount\", \"type\": \"long\"}]}\n";

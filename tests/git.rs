@@ -2,6 +2,9 @@
 //! default, `--against`, moved and deleted schemas, shallow clones (fetching what is missing), `--staged`,
 //! transitive history, config errors, and the GitHub Action's script with a fake GITHUB_* environment.
 
+mod common;
+use common::{commit_all, git, write};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -55,35 +58,6 @@ const BREAKING: &str = r#"{
 
 const CUSTOMER: &str = r#"{"type": "record", "name": "Customer", "namespace": "com.acme", "fields": [{"name": "id", "type": "string"}]}
 "#;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
-
-fn commit_all(dir: &Path, msg: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
-}
 
 /// A repository with `schemas/order.avsc` at v1 and `schemas/customer.avsc` on main, and a `feature` branch.
 fn repo() -> (tempfile::TempDir, PathBuf) {

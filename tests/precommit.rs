@@ -2,6 +2,9 @@
 //! the schema file pattern, no file names passed), and its `entry` run in a repository blocks a staged breaking
 //! change and lets a compatible one through, as pre-commit would run it.
 
+mod common;
+use common::git;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -45,23 +48,6 @@ fn hook_declaration() {
         .as_str()
         .unwrap_or("")
         .starts_with("schemaguard check --staged"));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Runs the hook's entry the way pre-commit does: split on spaces, in the repository root.
