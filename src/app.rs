@@ -69,6 +69,7 @@ fn check_options(args: &CompatOptionArgs, cfg: &Config) -> CheckOptions {
         } else {
             args.except.clone()
         },
+        proto_roots: cfg.proto_roots.clone(),
     }
 }
 

@@ -50,6 +50,7 @@ struct RawSubject {
 struct RawProtobuf {
     breaking: Option<Vec<String>>,
     except: Option<Vec<String>>,
+    roots: Option<Vec<Spanned<String>>>,
 }
 
 /// A per-subject mode override: by subject name (glob) or by file path (glob).
@@ -77,6 +78,8 @@ pub struct Config {
     pub disabled: Vec<&'static str>,
     pub breaking: Vec<String>,
     pub except: Vec<String>,
+    /// `[protobuf] roots`: import roots, relative to the repository root.
+    pub proto_roots: Vec<String>,
 }
 
 impl Config {
@@ -219,6 +222,16 @@ impl Config {
         if let Some(p) = raw.protobuf {
             cfg.breaking = p.breaking.unwrap_or_default();
             cfg.except = p.except.unwrap_or_default();
+            for r in p.roots.unwrap_or_default() {
+                let v = r.get_ref();
+                if v.starts_with('/') || v.split(['/', '\\']).any(|c| c == "..") {
+                    return Err(at(
+                        r.span(),
+                        format!("import root `{v}` must be a directory inside the repository (relative, without `..`)"),
+                    ));
+                }
+                cfg.proto_roots.push(v.clone());
+            }
         }
         Ok(cfg)
     }

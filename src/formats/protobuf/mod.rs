@@ -9,6 +9,7 @@ mod compat;
 mod lower;
 mod model;
 mod parse;
+mod roots;
 pub mod rules;
 
 use std::any::Any;
@@ -68,8 +69,8 @@ impl Engine for Protobuf {
         path.ends_with(".proto")
     }
 
-    fn load(&self, files: &[Arc<SourceFile>], _opts: &CheckOptions) -> Box<dyn Loaded> {
-        Box::new(ProtoLoaded(ProtoSnap::load(files)))
+    fn load(&self, files: &[Arc<SourceFile>], opts: &CheckOptions) -> Box<dyn Loaded> {
+        Box::new(ProtoLoaded(ProtoSnap::load(files, &opts.proto_roots)))
     }
 
     fn compat(
