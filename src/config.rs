@@ -320,6 +320,21 @@ mod tests {
     }
 
     #[test]
+    fn protobuf_roots_are_a_list_of_relative_directories() {
+        let c = Config::parse(
+            "[protobuf]\nroots = [\"proto\", \"third_party/googleapis\"]\n",
+            "schemaguard.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.proto_roots, ["proto", "third_party/googleapis"]);
+        let e = Config::parse("[protobuf]\nroots = \"proto\"\n", "schemaguard.toml").unwrap_err();
+        assert_eq!(e.line, 2, "{}", e.message);
+        let e = Config::parse("[protobuf]\nroots = [\"../x\"]\n", "schemaguard.toml").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 10));
+        assert!(e.message.contains("inside the repository"), "{}", e.message);
+    }
+
+    #[test]
     fn unknown_rule_in_severity_is_an_error() {
         let e = Config::parse("[severity]\nNOT_A_RULE = \"warning\"\n", "schemaguard.toml")
             .unwrap_err();

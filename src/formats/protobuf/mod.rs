@@ -21,6 +21,7 @@ use crate::source::SourceFile;
 use parse::ProtoSnap;
 
 pub use breaking::is_known_selector;
+pub use parse::shared_roots;
 pub use rules::RULES;
 
 pub struct Protobuf;

@@ -272,6 +272,43 @@ fn is_wkt(name: &str) -> bool {
     set.contains(name)
 }
 
+/// The import roots to use for every snapshot of one comparison: the `explicit` ones (in their order), then every
+/// root detected in any of the snapshots (sorted). Loading each snapshot with the same roots gives a file the same
+/// logical path on both sides, so subjects pair even when only one side has the import that reveals the root.
+/// Only `.proto` files are looked at; their syntax pass is memoized, so loading afterwards does not parse again.
+pub fn shared_roots(snapshots: &[&[Arc<SourceFile>]], explicit: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in explicit.iter().filter_map(|r| roots::normalize(r)) {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    let mut detected = std::collections::BTreeSet::new();
+    for files in snapshots {
+        let mut protos: Vec<&Arc<SourceFile>> = files
+            .iter()
+            .filter(|f| f.path.ends_with(".proto"))
+            .collect();
+        if protos.is_empty() {
+            continue;
+        }
+        protos.sort_by(|a, b| a.path.cmp(&b.path));
+        protos.dedup_by(|a, b| a.path == b.path);
+        let imports: Vec<Vec<String>> = protos
+            .par_iter()
+            .map(|f| {
+                let (s, _) = summarize_cached(f);
+                s.imports.into_iter().map(|(i, _)| i).collect()
+            })
+            .collect();
+        let paths: Vec<&str> = protos.iter().map(|f| f.path.as_str()).collect();
+        let layout = roots::layout(&paths, &imports, &out, &is_wkt);
+        detected.extend(layout.roots.into_iter().filter(|r| !out.contains(r)));
+    }
+    out.extend(detected);
+    out
+}
+
 impl ProtoSnap {
     /// Loads one snapshot. Files under an import root (`roots`, the explicit ones, plus the detected ones) get
     /// the path relative to it as their logical path; reports keep showing the repository path.
@@ -333,9 +370,9 @@ impl ProtoSnap {
             }
             for (imp, span) in missing {
                 s.broken = true;
+                // No file could be this import: a root would not help, the file is missing.
                 let help = layout.hints.get(&imp).map(String::as_str).unwrap_or(
-                    "add the imported file under the same import root, or fix the import path; \
-                     `[protobuf] roots` in schemaguard.toml lists the import roots",
+                    "add the imported file under the same import root, or fix the import path",
                 );
                 findings.push(parse_error(
                     &files[i],

@@ -28,6 +28,10 @@ pub(crate) fn normalize(root: &str) -> Option<String> {
     (!r.is_empty() && r != ".").then_some(r)
 }
 
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 /// The longest root `path` is under, and the path relative to it.
 fn under<'a>(path: &'a str, roots: &[String]) -> Option<(usize, &'a str)> {
     roots
@@ -75,17 +79,22 @@ pub(crate) fn layout(
     }
     // Detection: unresolved imports and the prefixes that explain them.
     let present: BTreeSet<&str> = logical.iter().map(String::as_str).collect();
+    // Files by base name: a candidate for an import shares its base name.
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in paths.iter().enumerate().filter(|(i, _)| !pinned[*i]) {
+        by_name.entry(base_name(p)).or_default().push(i);
+    }
     let mut candidates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for imp in imports.iter().flatten() {
         if present.contains(imp.as_str()) || builtin(imp) || candidates.contains_key(imp) {
             continue;
         }
         let suffix = format!("/{imp}");
-        let found: BTreeSet<String> = paths
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !pinned[*i])
-            .filter_map(|(_, p)| p.strip_suffix(suffix.as_str()).map(str::to_string))
+        let found: BTreeSet<String> = by_name
+            .get(base_name(imp))
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| paths[i].strip_suffix(suffix.as_str()).map(str::to_string))
             .collect();
         candidates.insert(imp.clone(), found);
     }
