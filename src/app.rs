@@ -327,7 +327,9 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     let new = load(new);
     let previous: Vec<LoadedSnapshot> = previous.into_iter().map(load).collect();
 
-    let mode_for = |s: &Subject| cfg.mode_for(&s.name, &s.file.path, default_mode);
+    // `path` globs and PATHS arguments are repository paths: a Protobuf file under an import root is named
+    // relative to the root (`file.path`) but shown, and matched, by its repository path (`file.shown`).
+    let mode_for = |s: &Subject| cfg.mode_for(&s.name, &s.file.shown, default_mode);
     let spec = CompareSpec {
         mode_for: &mode_for,
         opts: &opts,
@@ -351,7 +353,7 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
             [&f.new, &f.old]
                 .into_iter()
                 .flatten()
-                .any(|l| wanted.iter().any(|w| *w == l.file.path))
+                .any(|l| wanted.iter().any(|w| *w == l.file.shown))
         });
     }
     report.summary.files = new.file_count;

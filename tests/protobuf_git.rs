@@ -238,3 +238,25 @@ fn roots_must_be_a_list() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("schemaguard.toml:2:"), "{err}");
 }
+
+#[test]
+fn paths_and_path_globs_are_repository_paths() {
+    let (_t, dir) = layout_repo();
+    // PATHS arguments keep the findings located in that file.
+    let (code, findings) = json(&dir, &["proto/acme/order.proto"]);
+    assert_eq!(code, 1, "{findings:#?}");
+    assert_eq!(
+        rules(&findings),
+        ["FIELD_NAMED_TYPE_CHANGED"],
+        "{findings:#?}"
+    );
+    // A `path` override matches the repository path, a `name` override the logical one.
+    write(
+        &dir,
+        "schemaguard.toml",
+        "[[subjects]]\npath = \"proto/acme/order.proto\"\nmode = \"NONE\"\n[[subjects]]\nname = \"acme/common.proto\"\nmode = \"NONE\"\n",
+    );
+    let (code, findings) = json(&dir, &[]);
+    assert_eq!(code, 0, "{findings:#?}");
+    assert!(findings.is_empty(), "{findings:#?}");
+}
