@@ -70,7 +70,12 @@ pub(crate) fn layout(
         .filter_map(|(i, p)| under(p, &explicit).map(|(r, rest)| (r, i, rest.to_string())))
         .collect();
     by_root.sort();
-    let mut taken: BTreeSet<String> = BTreeSet::new();
+    // Files under no explicit root keep their paths; a root file that would take one of them keeps its own path
+    // too (no file is lost).
+    let under_none: BTreeSet<usize> = (0..paths.len())
+        .filter(|i| under(paths[*i], &explicit).is_none())
+        .collect();
+    let mut taken: BTreeSet<String> = under_none.iter().map(|&i| paths[i].to_string()).collect();
     for (_, i, rest) in by_root {
         if taken.insert(rest.clone()) {
             logical[i] = rest;
@@ -296,6 +301,19 @@ mod tests {
         );
         assert_eq!(l.logical, ["a/x.proto", "x.proto", "y.proto"]);
         assert_eq!(l.roots, ["b", "a"]);
+    }
+
+    #[test]
+    fn an_explicit_root_never_hides_a_file() {
+        let l = run(
+            &[
+                ("a.proto", &[]),
+                ("proto/a.proto", &[]),
+                ("proto/b.proto", &[]),
+            ],
+            &["proto"],
+        );
+        assert_eq!(l.logical, ["a.proto", "proto/a.proto", "b.proto"]);
     }
 
     #[test]
