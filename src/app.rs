@@ -68,6 +68,13 @@ fn validate_selectors(args: &CompatOptionArgs) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A snapshot read but not loaded yet: label, files, read errors.
+type RawSnapshot = (
+    Option<String>,
+    Vec<Arc<SourceFile>>,
+    Vec<crate::finding::Finding>,
+);
+
 fn check_options(args: &CompatOptionArgs, cfg: &Config) -> CheckOptions {
     CheckOptions {
         lenient: match args.policy {
@@ -85,6 +92,7 @@ fn check_options(args: &CompatOptionArgs, cfg: &Config) -> CheckOptions {
         } else {
             args.except.clone()
         },
+        proto_roots: cfg.proto_roots.clone(),
     }
 }
 
@@ -228,19 +236,21 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
             }
         }
     };
-    let opts = check_options(&args.compat, &cfg);
+    let mut opts = check_options(&args.compat, &cfg);
     let default_mode = args.compat.mode.or(cfg.mode).unwrap_or(Mode::Backward);
     let engines = formats::engines();
     let keep = |path: &str| cfg.selects(path) && engines.iter().any(|e| e.may_claim(path));
 
     // New side: the working tree (honouring .gitignore), or the index with --staged.
-    let new = if args.staged {
+    // Snapshots are read first and loaded once all are known, so that every snapshot gets the same Protobuf
+    // import roots (subjects pair only if their logical paths agree).
+    let new: RawSnapshot = if args.staged {
         let (files, errors) = git.read_index(&keep)?;
         let errors = errors
             .iter()
             .map(|e| snapshot::read_error_finding(e, None))
             .collect();
-        snapshot::load(None, files, errors, false, &opts)
+        (None, files, errors)
     } else {
         let mut files = Vec::new();
         let mut errors = Vec::new();
@@ -250,12 +260,12 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
                 Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
             }
         }
-        snapshot::load(None, files, errors, false, &opts)
+        (None, files, errors)
     };
 
     // Old side: a directory, or a commit's tree read through libgit2 (plus, for transitive modes, the distinct
     // versions along its first-parent history, oldest first).
-    let mut previous: Vec<LoadedSnapshot> = Vec::new();
+    let mut previous: Vec<RawSnapshot> = Vec::new();
     let baseline_description;
     if let Some(dir) = &args.against_dir {
         let full = cwd.join(dir);
@@ -275,13 +285,7 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
                 Err(e) => errors.push(snapshot::read_error_finding(&e, Some(&label))),
             }
         }
-        previous.push(snapshot::load(
-            Some(label.clone()),
-            files,
-            errors,
-            false,
-            &opts,
-        ));
+        previous.push((Some(label.clone()), files, errors));
         baseline_description = format!("directory {label}");
     } else {
         let rev = args.against.clone().or_else(|| cfg.against.clone());
@@ -326,12 +330,24 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
                 .iter()
                 .map(|e| snapshot::read_error_finding(e, Some(&label)))
                 .collect();
-            previous.push(snapshot::load(Some(label), files, errors, false, &opts));
+            previous.push((Some(label), files, errors));
             last_sig = Some(sig);
         }
     }
 
-    let mode_for = |s: &Subject| cfg.mode_for(&s.name, &s.file.path, default_mode);
+    let sides: Vec<&[Arc<SourceFile>]> = std::iter::once(&new)
+        .chain(&previous)
+        .map(|(_, files, _)| files.as_slice())
+        .collect();
+    opts.proto_roots = formats::protobuf::shared_roots(&sides, &opts.proto_roots);
+    let load =
+        |(label, files, errors): RawSnapshot| snapshot::load(label, files, errors, false, &opts);
+    let new = load(new);
+    let previous: Vec<LoadedSnapshot> = previous.into_iter().map(load).collect();
+
+    // `path` globs and PATHS arguments are repository paths: a Protobuf file under an import root is named
+    // relative to the root (`file.path`) but shown, and matched, by its repository path (`file.shown`).
+    let mode_for = |s: &Subject| cfg.mode_for(&s.name, &s.file.shown, default_mode);
     let spec = CompareSpec {
         mode_for: &mode_for,
         opts: &opts,

@@ -50,6 +50,7 @@ struct RawSubject {
 struct RawProtobuf {
     breaking: Option<Vec<String>>,
     except: Option<Vec<String>>,
+    roots: Option<Vec<Spanned<String>>>,
 }
 
 /// A per-subject mode override: by subject name (glob) or by file path (glob).
@@ -77,6 +78,8 @@ pub struct Config {
     pub disabled: Vec<&'static str>,
     pub breaking: Vec<String>,
     pub except: Vec<String>,
+    /// `[protobuf] roots`: import roots, relative to the repository root.
+    pub proto_roots: Vec<String>,
 }
 
 impl Config {
@@ -219,6 +222,16 @@ impl Config {
         if let Some(p) = raw.protobuf {
             cfg.breaking = p.breaking.unwrap_or_default();
             cfg.except = p.except.unwrap_or_default();
+            for r in p.roots.unwrap_or_default() {
+                let v = r.get_ref();
+                if v.starts_with('/') || v.split(['/', '\\']).any(|c| c == "..") {
+                    return Err(at(
+                        r.span(),
+                        format!("import root `{v}` must be a directory inside the repository (relative, without `..`)"),
+                    ));
+                }
+                cfg.proto_roots.push(v.clone());
+            }
         }
         Ok(cfg)
     }
@@ -304,6 +317,21 @@ mod tests {
         assert!(c.selects("schemas/a/b.avsc"));
         assert!(!c.selects("schemas/tmp/b.avsc"));
         assert!(!c.selects("other/b.avsc"));
+    }
+
+    #[test]
+    fn protobuf_roots_are_a_list_of_relative_directories() {
+        let c = Config::parse(
+            "[protobuf]\nroots = [\"proto\", \"third_party/googleapis\"]\n",
+            "schemaguard.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.proto_roots, ["proto", "third_party/googleapis"]);
+        let e = Config::parse("[protobuf]\nroots = \"proto\"\n", "schemaguard.toml").unwrap_err();
+        assert_eq!(e.line, 2, "{}", e.message);
+        let e = Config::parse("[protobuf]\nroots = [\"../x\"]\n", "schemaguard.toml").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 10));
+        assert!(e.message.contains("inside the repository"), "{}", e.message);
     }
 
     #[test]

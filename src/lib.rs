@@ -105,13 +105,25 @@ pub fn compat_paths_in(
             "compat needs at least one OLD and one NEW path".into(),
         ));
     }
-    let load_one = |p: &Path| -> Result<LoadedSnapshot, RunError> {
-        let (files, errors, explicit) = read_path_in(base, p, None)?;
-        Ok(snapshot::load(None, files, errors, explicit, opts))
+    // Every snapshot is read before any is loaded, so that all get the same Protobuf import roots.
+    let mut raw = olds
+        .iter()
+        .map(|p| read_path_in(base, p, None))
+        .collect::<Result<Vec<_>, _>>()?;
+    raw.push(read_path_in(base, new, None)?);
+    let sides: Vec<&[Arc<source::SourceFile>]> = raw.iter().map(|(f, _, _)| f.as_slice()).collect();
+    let opts = &CheckOptions {
+        proto_roots: formats::protobuf::shared_roots(&sides, &opts.proto_roots),
+        ..opts.clone()
     };
-    let previous: Vec<LoadedSnapshot> =
-        olds.iter().map(|p| load_one(p)).collect::<Result<_, _>>()?;
-    let new_snap = load_one(new)?;
+    let mut loaded: Vec<LoadedSnapshot> = raw
+        .into_iter()
+        .map(|(files, errors, explicit)| snapshot::load(None, files, errors, explicit, opts))
+        .collect();
+    let Some(new_snap) = loaded.pop() else {
+        return Err(RunError::Usage("compat needs OLD... NEW".into()));
+    };
+    let previous = loaded;
     let all_files = olds
         .iter()
         .chain(std::iter::once(&new.to_path_buf()))

@@ -88,6 +88,7 @@ fn run_case(case_dir: &Path) -> Result<String, String> {
             .unwrap_or(false),
         breaking: str_list(o.and_then(|t| t.get("breaking"))),
         except: str_list(o.and_then(|t| t.get("except"))),
+        proto_roots: str_list(o.and_then(|t| t.get("roots"))),
     };
     let expect = case
         .get("expect")

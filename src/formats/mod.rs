@@ -28,6 +28,8 @@ pub struct CheckOptions {
     pub breaking: Vec<String>,
     /// Protobuf: buf rule ids or categories to leave out.
     pub except: Vec<String>,
+    /// Protobuf: import roots (`[protobuf] roots`, like protoc's `-I`); they win over the detected ones.
+    pub proto_roots: Vec<String>,
 }
 
 /// A schema found in a snapshot, identified by its subject name (Avro: full name of the top-level type;

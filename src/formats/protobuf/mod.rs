@@ -9,6 +9,7 @@ mod compat;
 mod lower;
 mod model;
 mod parse;
+mod roots;
 pub mod rules;
 
 use std::any::Any;
@@ -20,6 +21,7 @@ use crate::source::SourceFile;
 use parse::ProtoSnap;
 
 pub use breaking::is_known_selector;
+pub use parse::shared_roots;
 pub use rules::RULES;
 
 pub struct Protobuf;
@@ -68,8 +70,8 @@ impl Engine for Protobuf {
         path.ends_with(".proto")
     }
 
-    fn load(&self, files: &[Arc<SourceFile>], _opts: &CheckOptions) -> Box<dyn Loaded> {
-        Box::new(ProtoLoaded(ProtoSnap::load(files)))
+    fn load(&self, files: &[Arc<SourceFile>], opts: &CheckOptions) -> Box<dyn Loaded> {
+        Box::new(ProtoLoaded(ProtoSnap::load(files, &opts.proto_roots)))
     }
 
     fn compat(

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::lower;
 use super::model::{PFile, Span};
+use super::roots;
 use crate::finding::{Finding, Location, Severity};
 use crate::rules::PARSE_ERROR;
 use crate::source::SourceFile;
@@ -271,24 +272,94 @@ fn is_wkt(name: &str) -> bool {
     set.contains(name)
 }
 
+/// The import roots to use for every snapshot of one comparison: the `explicit` ones (in their order), then every
+/// root detected in any of the snapshots (sorted). Loading each snapshot with the same roots gives a file the same
+/// logical path on both sides, so subjects pair even when only one side has the import that reveals the root.
+/// Only `.proto` files are looked at; their syntax pass is memoized, so loading afterwards does not parse again.
+pub fn shared_roots(snapshots: &[&[Arc<SourceFile>]], explicit: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in explicit.iter().filter_map(|r| roots::normalize(r)) {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    let mut detected = std::collections::BTreeSet::new();
+    for files in snapshots {
+        let mut protos: Vec<&Arc<SourceFile>> = files
+            .iter()
+            .filter(|f| f.path.ends_with(".proto"))
+            .collect();
+        if protos.is_empty() {
+            continue;
+        }
+        protos.sort_by(|a, b| a.path.cmp(&b.path));
+        protos.dedup_by(|a, b| a.path == b.path);
+        let imports: Vec<Vec<String>> = protos
+            .par_iter()
+            .map(|f| {
+                let (s, _) = summarize_cached(f);
+                s.imports.into_iter().map(|(i, _)| i).collect()
+            })
+            .collect();
+        let paths: Vec<&str> = protos.iter().map(|f| f.path.as_str()).collect();
+        let layout = roots::layout(&paths, &imports, &out, &is_wkt);
+        detected.extend(layout.roots.into_iter().filter(|r| !out.contains(r)));
+    }
+    out.extend(detected);
+    out
+}
+
 impl ProtoSnap {
-    pub fn load(files: &[Arc<SourceFile>]) -> ProtoSnap {
+    /// Loads one snapshot. Files under an import root (`roots`, the explicit ones, plus the detected ones) get
+    /// the path relative to it as their logical path; reports keep showing the repository path.
+    pub fn load(files: &[Arc<SourceFile>], roots: &[String]) -> ProtoSnap {
         let mut files: Vec<Arc<SourceFile>> = files.to_vec();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
+        // The syntax pass runs on the files as given (memoized by path and content), the layout follows from it.
+        let parsed: Vec<(Summary, Option<RawFinding>)> =
+            files.par_iter().map(summarize_cached).collect();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let imports: Vec<Vec<String>> = parsed
+            .iter()
+            .map(|(s, _)| s.imports.iter().map(|(i, _)| i.clone()).collect())
+            .collect();
+        let layout = roots::layout(&paths, &imports, roots, &is_wkt);
+        let mut entries: Vec<(Arc<SourceFile>, Summary, Option<RawFinding>)> = files
+            .iter()
+            .zip(parsed)
+            .zip(&layout.logical)
+            .map(|((file, (s, f)), logical)| {
+                let file = if *logical == file.path {
+                    Arc::clone(file)
+                } else {
+                    SourceFile::with_shown(
+                        logical.clone(),
+                        file.shown.clone(),
+                        file.revision.clone(),
+                        Arc::clone(&file.text),
+                    )
+                };
+                (file, s, f)
+            })
+            .collect();
+        entries.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        entries.dedup_by(|a, b| a.0.path == b.0.path);
+        let mut files = Vec::with_capacity(entries.len());
+        let mut summaries = Vec::with_capacity(entries.len());
+        let mut findings = Vec::new();
+        for (file, s, f) in entries {
+            if let Some((msg, span, help)) = f {
+                findings.push(parse_error(&file, span, msg, &help));
+            }
+            files.push(file);
+            summaries.push(s);
+        }
         let index: HashMap<String, usize> = files
             .iter()
             .enumerate()
             .map(|(i, f)| (f.path.clone(), i))
             .collect();
-        let parsed: Vec<(Summary, Option<Finding>)> =
-            files.par_iter().map(summarize_cached).collect();
-        let mut summaries = Vec::with_capacity(parsed.len());
-        let mut findings = Vec::new();
-        for (s, f) in parsed {
-            summaries.push(s);
-            findings.extend(f);
-        }
         // Unresolved imports.
         for (i, s) in summaries.iter_mut().enumerate() {
             let mut missing = Vec::new();
@@ -299,11 +370,15 @@ impl ProtoSnap {
             }
             for (imp, span) in missing {
                 s.broken = true;
+                // No file could be this import: a root would not help, the file is missing.
+                let help = layout.hints.get(&imp).map(String::as_str).unwrap_or(
+                    "add the imported file under the same import root, or fix the import path",
+                );
                 findings.push(parse_error(
                     &files[i],
                     span,
                     format!("import `{imp}` not found among the files of this snapshot"),
-                    "add the imported file under the same import root, or fix the import path",
+                    help,
                 ));
             }
         }
@@ -562,34 +637,31 @@ impl ProtoSnap {
     }
 }
 
+/// A syntax-pass finding without its file (message, span, help): built into a `Finding` once the file's logical
+/// path is known.
+type RawFinding = (String, Span, String);
+
 /// A syntax-pass result without its file, so that it can be reused for a byte-identical file of another snapshot.
-type CachedSummary = (Summary, Option<(String, Span, String)>);
+type CachedSummary = (Summary, Option<RawFinding>);
 
 type SummaryCache = Mutex<HashMap<(String, u64), Arc<CachedSummary>>>;
 
 /// The syntax pass, memoized by path and content for the life of the process: comparing two revisions of a
 /// repository parses each unchanged file once, not twice. Bounded: cleared when it grows past 100,000 entries.
-fn summarize_cached(src: &Arc<SourceFile>) -> (Summary, Option<Finding>) {
+fn summarize_cached(src: &Arc<SourceFile>) -> CachedSummary {
     use std::hash::{Hash, Hasher};
     static CACHE: std::sync::OnceLock<SummaryCache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut h = std::collections::hash_map::DefaultHasher::new();
     src.text.hash(&mut h);
     let key = (src.path.clone(), h.finish());
-    let hit = cache.lock().ok().and_then(|c| c.get(&key).cloned());
-    let rebuild = |c: &CachedSummary| -> (Summary, Option<Finding>) {
-        let f =
-            c.1.as_ref()
-                .map(|(msg, span, help)| parse_error(src, span.clone(), msg.clone(), help));
-        (c.0.clone(), f)
-    };
-    if let Some(c) = hit {
-        return rebuild(&c);
+    if let Some(c) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return (*c).clone();
     }
     let (summary, finding) = summarize(src);
     let entry: CachedSummary = (
-        summary.clone(),
-        finding.as_ref().map(|f| {
+        summary,
+        finding.map(|f| {
             (
                 f.message.clone(),
                 f.new.as_ref().map(|l| l.span.clone()).unwrap_or(0..0),
@@ -601,9 +673,9 @@ fn summarize_cached(src: &Arc<SourceFile>) -> (Summary, Option<Finding>) {
         if c.len() > 100_000 {
             c.clear();
         }
-        c.insert(key, Arc::new(entry));
+        c.insert(key, Arc::new(entry.clone()));
     }
-    (summary, finding)
+    entry
 }
 
 /// Syntax-only pass over one file.
@@ -730,7 +802,7 @@ mod tests {
             .iter()
             .map(|(p, t)| SourceFile::new(*p, None, *t))
             .collect();
-        ProtoSnap::load(&files)
+        ProtoSnap::load(&files, &[])
     }
 
     #[test]
