@@ -48,8 +48,8 @@ struct RawSubject {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProtobuf {
-    breaking: Option<Vec<String>>,
-    except: Option<Vec<String>>,
+    breaking: Option<Vec<Spanned<String>>>,
+    except: Option<Vec<Spanned<String>>>,
     roots: Option<Vec<Spanned<String>>>,
 }
 
@@ -220,8 +220,28 @@ impl Config {
             }
         }
         if let Some(p) = raw.protobuf {
-            cfg.breaking = p.breaking.unwrap_or_default();
-            cfg.except = p.except.unwrap_or_default();
+            // buf categories and rule ids: a typo must not silently check less.
+            for (key, list, out) in [
+                (
+                    "breaking",
+                    p.breaking.unwrap_or_default(),
+                    &mut cfg.breaking,
+                ),
+                ("except", p.except.unwrap_or_default(), &mut cfg.except),
+            ] {
+                for v in list {
+                    if !crate::formats::protobuf::is_known_selector(v.get_ref()) {
+                        return Err(at(
+                            v.span(),
+                            format!(
+                                "[protobuf] {key}: `{}` is neither a buf breaking category (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) nor a buf rule id",
+                                v.get_ref()
+                            ),
+                        ));
+                    }
+                    out.push(v.into_inner());
+                }
+            }
             for r in p.roots.unwrap_or_default() {
                 let v = r.get_ref();
                 if v.starts_with('/') || v.split(['/', '\\']).any(|c| c == "..") {
@@ -332,6 +352,24 @@ mod tests {
         let e = Config::parse("[protobuf]\nroots = [\"../x\"]\n", "schemaguard.toml").unwrap_err();
         assert_eq!((e.line, e.column), (2, 10));
         assert!(e.message.contains("inside the repository"), "{}", e.message);
+    }
+
+    #[test]
+    fn protobuf_selectors_are_checked() {
+        let e = Config::parse(
+            "[protobuf]\nbreaking = [\"FILE\", \"WIRES\"]\n",
+            "schemaguard.toml",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (2, 21));
+        assert!(e.message.contains("`WIRES`"), "{}", e.message);
+        let c = Config::parse(
+            "[protobuf]\nbreaking = [\"wire_json\"]\nexcept = [\"FIELD_SAME_JSON_NAME\"]\n",
+            "schemaguard.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.breaking, ["wire_json"]);
+        assert_eq!(c.except, ["FIELD_SAME_JSON_NAME"]);
     }
 
     #[test]
