@@ -142,6 +142,9 @@ pub fn slash_path(p: &Path) -> String {
         .collect();
     if s.is_empty() {
         p.to_string_lossy().into_owned()
+    } else if p.has_root() {
+        // An absolute path given on the command line stays absolute.
+        format!("/{}", s.join("/"))
     } else {
         s.join("/")
     }
@@ -184,6 +187,13 @@ mod tests {
         // inside a multi-byte char: moved back
         assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
         assert_eq!(f.line_col(999).line, 3);
+    }
+
+    #[test]
+    fn slash_path_keeps_absolute_paths() {
+        assert_eq!(slash_path(Path::new("/a/b.avsc")), "/a/b.avsc");
+        assert_eq!(slash_path(Path::new("./a/../b.avsc")), "a/../b.avsc");
+        assert_eq!(slash_path(Path::new("a/b.avsc")), "a/b.avsc");
     }
 
     #[test]
