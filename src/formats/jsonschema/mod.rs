@@ -36,7 +36,7 @@ pub static RULES: &[&Rule] = &{
 };
 
 /// Stack for loading and comparing: the model is built and walked recursively (depth bounded by
-/// `parse::MAX_DEPTH` and the walk's own bound), and callers may run on small test or pool threads.
+/// `formats::json::MAX_DEPTH` and the walk's own bound), and callers may run on small test or pool threads.
 const WORK_STACK: usize = 256 * 1024 * 1024;
 
 fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
