@@ -255,6 +255,22 @@ fn spot(at: SRef, kw: Option<&str>) -> Option<Spot> {
     })
 }
 
+/// The keys of `a` in order, then those of `b` that `a` lacks (for keyword maps kept as lists).
+fn union_keys<'k, V>(a: &'k [(Box<str>, V)], b: &'k [(Box<str>, V)]) -> Vec<&'k str> {
+    let mut keys: Vec<&str> = a.iter().map(|(k, _)| &**k).collect();
+    keys.extend(
+        b.iter()
+            .map(|(k, _)| &**k)
+            .filter(|k| entry(a, k).is_none()),
+    );
+    keys
+}
+
+/// The value of `key` in a keyword map kept as a list.
+fn entry<'k, V>(map: &'k [(Box<str>, V)], key: &str) -> Option<&'k V> {
+    map.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+}
+
 fn is_integral(x: f64) -> bool {
     x.fract() == 0.0 && x.abs() < 9.0e15
 }
@@ -944,16 +960,8 @@ impl<'a> Walker<'a> {
         ctx.leave();
         // dependencies
         ctx.enter("dependencies");
-        let mut keys: Vec<&str> = a.prop_deps.iter().map(|(k, _)| &**k).collect();
-        keys.extend(
-            b.prop_deps
-                .iter()
-                .map(|(k, _)| &**k)
-                .filter(|k| !a.prop_deps.iter().any(|(x, _)| &**x == *k)),
-        );
-        for k in keys {
-            let od = a.prop_deps.iter().find(|(x, _)| &**x == k).map(|(_, v)| v);
-            let ud = b.prop_deps.iter().find(|(x, _)| &**x == k).map(|(_, v)| v);
+        for k in union_keys(&a.prop_deps, &b.prop_deps) {
+            let (od, ud) = (entry(&a.prop_deps, k), entry(&b.prop_deps, k));
             ctx.enter(k.to_string());
             let at = |s: SRef, has: bool| spot(s, has.then_some("dependencies"));
             match (od, ud) {
@@ -988,24 +996,11 @@ impl<'a> Walker<'a> {
             }
             ctx.leave();
         }
-        let mut keys: Vec<&str> = a.schema_deps.iter().map(|(k, _)| &**k).collect();
-        keys.extend(
-            b.schema_deps
-                .iter()
-                .map(|(k, _)| &**k)
-                .filter(|k| !a.schema_deps.iter().any(|(x, _)| &**x == *k)),
-        );
-        for k in keys {
-            let od = a
-                .schema_deps
-                .iter()
-                .find(|(x, _)| &**x == k)
-                .map(|(_, v)| *v);
-            let ud = b
-                .schema_deps
-                .iter()
-                .find(|(x, _)| &**x == k)
-                .map(|(_, v)| *v);
+        for k in union_keys(&a.schema_deps, &b.schema_deps) {
+            let (od, ud) = (
+                entry(&a.schema_deps, k).copied(),
+                entry(&b.schema_deps, k).copied(),
+            );
             ctx.enter(k.to_string());
             match (od, ud) {
                 (Some(x), None) => self.add(
