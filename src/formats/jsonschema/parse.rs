@@ -376,40 +376,33 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Tree, ParseFailure> {
                 }
                 Some((id, sizes[id as usize], 0))
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let seq = matches!(event, Event::SequenceStart(..));
                 if matches!(stack.last(), Some(Frame::Map { key: None, .. })) {
+                    let what = if seq { "a sequence" } else { "a mapping" };
                     return Err(fail(
-                        "unsupported YAML: a sequence used as a mapping key".into(),
+                        format!("unsupported YAML: {what} used as a mapping key"),
                         at,
                     ));
                 }
                 if stack.len() >= MAX_DEPTH {
                     return Err(too_deep(at));
                 }
-                stack.push(Frame::Seq {
-                    start: at,
-                    anchor,
-                    items: Vec::new(),
-                    size: 1,
-                });
-                None
-            }
-            Event::MappingStart(anchor, _) => {
-                if matches!(stack.last(), Some(Frame::Map { key: None, .. })) {
-                    return Err(fail(
-                        "unsupported YAML: a mapping used as a mapping key".into(),
-                        at,
-                    ));
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(too_deep(at));
-                }
-                stack.push(Frame::Map {
-                    start: at,
-                    anchor,
-                    members: Vec::new(),
-                    key: None,
-                    size: 1,
+                stack.push(if seq {
+                    Frame::Seq {
+                        start: at,
+                        anchor,
+                        items: Vec::new(),
+                        size: 1,
+                    }
+                } else {
+                    Frame::Map {
+                        start: at,
+                        anchor,
+                        members: Vec::new(),
+                        key: None,
+                        size: 1,
+                    }
                 });
                 None
             }
@@ -580,6 +573,21 @@ mod tests {
         }
         let e = parse_yaml(&s).unwrap_err();
         assert!(e.message.contains("aliases"), "{}", e.message);
+    }
+
+    #[test]
+    fn yaml_collection_keys_refused() {
+        let e = parse_yaml("? [a, b]\n: 1\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unsupported YAML: a sequence used as a mapping key"
+        );
+        assert_eq!(e.span.start, 2);
+        let e = parse_yaml("? {a: b}\n: 1\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unsupported YAML: a mapping used as a mapping key"
+        );
     }
 
     #[test]
