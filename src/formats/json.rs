@@ -1,9 +1,10 @@
 //! Strict, span-preserving JSON for the JSON-based formats (Avro `.avsc`, JSON Schema). Owns the one way they read
 //! JSON text: nesting depth bounded by a byte scan before jsonc-parser's recursive descent runs (so hostile input
 //! cannot overflow a small stack), jsonc-parser with every leniency off (no comments, trailing commas, single
-//! quotes, hexadecimal or non-finite numbers, ...), and duplicate object keys found in document order. It hands
-//! back jsonc-parser's AST, whose values and keys keep their byte ranges, and says why a text was refused; the
-//! wording of findings, and what a format makes of the AST, stay with each format.
+//! quotes, hexadecimal or non-finite numbers, ...), duplicate object keys found in document order, and the
+//! escaping of JSON Pointer tokens (RFC 6901) for the pointers findings carry. It hands back jsonc-parser's AST,
+//! whose values and keys keep their byte ranges, and says why a text was refused; the wording of findings, and
+//! what a format makes of the AST, stay with each format.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -147,6 +148,16 @@ pub(crate) fn key_range(n: &ObjectPropName) -> Range<usize> {
     }
 }
 
+/// The JSON Pointer reference token (RFC 6901) naming `key`: `~` becomes `~0`, `/` becomes `~1`.
+pub(crate) fn escape_token(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The key a JSON Pointer reference token names: `~1` becomes `/`, then `~0` becomes `~`.
+pub(crate) fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +220,15 @@ mod tests {
         let found: Vec<(&str, &str)> = dups.iter().map(|(r, k)| (&text[r.clone()], *k)).collect();
         assert_eq!(found, vec![("\"x\"", "x"), ("\"a\"", "a"), ("\"y\"", "y")]);
         assert!(duplicate_keys(&parse(r#"{"a": {"a": 1}}"#).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn pointer_tokens_round_trip() {
+        assert_eq!(escape_token("a/b~c"), "a~1b~0c");
+        assert_eq!(unescape_token("a~1b~0c"), "a/b~c");
+        // `~01` is `~1` escaped, not `/`: order matters.
+        assert_eq!(unescape_token("~01"), "~1");
+        assert_eq!(escape_token("~1"), "~01");
     }
 
     #[test]
