@@ -224,11 +224,16 @@ mod tests {
 
     #[test]
     fn pointer_tokens_round_trip() {
-        assert_eq!(escape_token("a/b~c"), "a~1b~0c");
-        assert_eq!(unescape_token("a~1b~0c"), "a/b~c");
-        // `~01` is `~1` escaped, not `/`: order matters.
-        assert_eq!(unescape_token("~01"), "~1");
-        assert_eq!(escape_token("~1"), "~01");
+        // `~01` is the key `~1`, not `/`: the order of the replacements matters.
+        for (key, token) in [
+            ("a/b~c", "a~1b~0c"),
+            ("~1", "~01"),
+            ("/~", "~1~0"),
+            ("", ""),
+        ] {
+            assert_eq!(escape_token(key), token);
+            assert_eq!(unescape_token(token), key);
+        }
     }
 
     #[test]
