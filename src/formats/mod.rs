@@ -14,6 +14,7 @@ use crate::finding::{Direction, Finding, Format};
 use crate::rules::Rule;
 use crate::source::SourceFile;
 
+pub mod json;
 pub mod jsonschema;
 pub mod protobuf;
 

@@ -15,6 +15,7 @@ use super::{
     NAME_MISMATCH, READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_MISMATCH,
 };
 use crate::finding::{Direction, Finding, Format, Location};
+use crate::formats::json;
 use crate::rules::Rule;
 
 /// Nesting of (reader, writer) checks allowed on the caller's stack (safe in a 2 MiB thread, debug build).
@@ -160,7 +161,7 @@ fn location_string(loc: &[Tok]) -> String {
         .skip(1)
         .map(|t| match t {
             Tok::Root => String::new(),
-            Tok::Key(k) => k.replace('~', "~0").replace('/', "~1"),
+            Tok::Key(k) => json::escape_token(k),
             Tok::Index(i) => i.to_string(),
         })
         .collect();

@@ -8,10 +8,11 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use jsonc_parser::ast::{Array, Object, ObjectPropName, Value};
-use jsonc_parser::{CollectOptions, ParseOptions};
+use jsonc_parser::ast::{Array, Object, Value};
+use jsonc_parser::CollectOptions;
 
 use crate::finding::{Finding, Format, Location};
+use crate::formats::json::{self, range as rng, value_range, Refusal};
 use crate::rules::PARSE_ERROR;
 use crate::source::SourceFile;
 
@@ -171,9 +172,6 @@ pub(crate) struct Arena {
 
 /// Records with more fields than this get a name index.
 const BY_NAME_MIN: usize = 16;
-
-/// Deeper JSON is refused before the recursive parser runs (jsonc-parser's own limit is 512).
-const MAX_DEPTH: usize = 256;
 
 /// The index of the field of a record named `name`; `hint` is the position to try first (fields rarely move).
 pub(crate) fn field_index(
@@ -349,73 +347,6 @@ fn help_for(message: &str) -> String {
     text.to_string()
 }
 
-/// Nesting depth of arrays/objects, scanning bytes outside strings; stops early once above the limit.
-fn depth_exceeds(text: &str, limit: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_str {
-            match b {
-                b'\\' => i += 1,
-                b'"' => in_str = false,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_str = true,
-                b'[' | b'{' => {
-                    depth += 1;
-                    if depth > limit {
-                        return Some(i);
-                    }
-                }
-                b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        i += 1;
-    }
-    None
-}
-
-fn strict_options() -> ParseOptions {
-    ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    }
-}
-
-fn rng(r: jsonc_parser::common::Range) -> Range<usize> {
-    r.start..r.end
-}
-
-fn value_range(v: &Value) -> Range<usize> {
-    use jsonc_parser::common::Ranged;
-    rng(v.range())
-}
-
-fn prop_name<'a>(n: &'a ObjectPropName<'a>) -> &'a str {
-    n.as_str()
-}
-
-fn prop_name_range(n: &ObjectPropName) -> Range<usize> {
-    match n {
-        ObjectPropName::String(s) => rng(s.range),
-        ObjectPropName::Word(w) => rng(w.range),
-    }
-}
-
 /// `[A-Za-z_][A-Za-z0-9_]*`: Avro's strict name validator.
 pub(crate) fn valid_name(s: &str) -> bool {
     let mut chars = s.chars();
@@ -448,7 +379,7 @@ fn to_jval(v: &Value) -> JVal {
         Value::Object(o) => JVal::Obj(
             o.properties
                 .iter()
-                .map(|p| (prop_name(&p.name).to_string(), to_jval(&p.value)))
+                .map(|p| (p.name.as_str().to_string(), to_jval(&p.value)))
                 .collect(),
         ),
     }
@@ -550,7 +481,7 @@ impl Builder<'_> {
     fn get<'v>(&self, o: &'v Object<'v>, key: &str) -> Option<&'v Value<'v>> {
         o.properties
             .iter()
-            .find(|p| prop_name(&p.name) == key)
+            .find(|p| p.name.as_str() == key)
             .map(|p| &p.value)
     }
 
@@ -932,30 +863,6 @@ impl Builder<'_> {
     }
 }
 
-/// Reports the second of two equal keys in every object (jsonc-parser keeps both; Avro's Jackson would keep
-/// the last, which silently changes meaning).
-fn duplicate_keys(v: &Value, out: &mut Vec<(Range<usize>, String)>) {
-    let mut stack = vec![v];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(o) => {
-                if o.properties.len() > 1 {
-                    let mut seen: HashSet<&str> = HashSet::with_capacity(o.properties.len());
-                    for p in &o.properties {
-                        let n = prop_name(&p.name);
-                        if !seen.insert(n) {
-                            out.push((prop_name_range(&p.name), n.to_string()));
-                        }
-                    }
-                }
-                stack.extend(o.properties.iter().map(|p| &p.value));
-            }
-            Value::Array(a) => stack.extend(a.elements.iter()),
-            _ => {}
-        }
-    }
-}
-
 /// Parses every file of one snapshot and resolves names across them.
 pub(crate) fn load(files: &[Arc<SourceFile>]) -> Arena {
     let mut arena = Arena {
@@ -969,36 +876,21 @@ pub(crate) fn load(files: &[Arc<SourceFile>]) -> Arena {
     for (fi, file) in files.iter().enumerate() {
         let fi = fi as u32;
         let text: &str = &file.text;
-        if let Some(at) = depth_exceeds(text, MAX_DEPTH) {
-            arena.error(
-                fi,
-                at..at + 1,
-                None,
-                format!("invalid JSON: nesting deeper than {MAX_DEPTH} levels"),
-            );
-            continue;
-        }
-        let parsed =
-            match jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict_options()) {
-                Ok(p) => p,
-                Err(e) => {
-                    let r = e.range();
-                    arena.error(
-                        fi,
-                        r.start..r.end.max(r.start),
-                        None,
-                        format!("invalid JSON: {}", e.kind()),
-                    );
-                    continue;
-                }
-            };
-        let Some(value) = parsed.value else {
-            arena.error(fi, 0..0, None, "invalid JSON: the file is empty".into());
-            continue;
+        let value = match json::parse(text) {
+            Ok(v) => v,
+            Err(refusal) => {
+                let span = match &refusal {
+                    Refusal::TooDeep { at } => *at..at + 1,
+                    Refusal::Syntax { range, .. } => range.start..range.end.max(range.start),
+                    Refusal::Empty => 0..0,
+                };
+                arena.error(fi, span, None, refusal.message());
+                continue;
+            }
         };
-        let mut dups = Vec::new();
-        duplicate_keys(&value, &mut dups);
-        dups.sort_by_key(|d| d.0.start);
+        // jsonc-parser keeps both of two equal keys; Avro's Jackson would keep the last, which silently changes
+        // meaning, so every repeat is an error.
+        let dups = json::duplicate_keys(&value);
         if !dups.is_empty() {
             for (span, key) in dups {
                 arena.error(
@@ -1098,7 +990,7 @@ fn canonical(arena: &Arena, id: NodeId) -> String {
     let Some(slice) = text.get(n.span.clone()) else {
         return String::new();
     };
-    match jsonc_parser::parse_to_ast(slice, &CollectOptions::default(), &strict_options()) {
+    match jsonc_parser::parse_to_ast(slice, &CollectOptions::default(), &json::strict_options()) {
         Ok(p) => p.value.map(|v| canon_value(&v)).unwrap_or_default(),
         Err(_) => slice.to_string(),
     }
@@ -1110,8 +1002,8 @@ fn canon_value(v: &Value) -> String {
             let mut props: Vec<(&str, String)> = o
                 .properties
                 .iter()
-                .filter(|p| prop_name(&p.name) != "doc")
-                .map(|p| (prop_name(&p.name), canon_value(&p.value)))
+                .filter(|p| p.name.as_str() != "doc")
+                .map(|p| (p.name.as_str(), canon_value(&p.value)))
                 .collect();
             props.sort();
             let inner: Vec<String> = props

@@ -183,11 +183,92 @@ pub(crate) fn compare_roots(
     }
 }
 
+/// A keyword whose difference types come in fours, in the order its helper takes them: for a numeric bound
+/// (`Walker::bound`) `[added, removed, increased, decreased]`, for `additional*` and `unevaluated*`
+/// (`Walker::additional`, `Walker::unevaluated`) `[added, removed, extended, narrowed]`.
+struct Family {
+    kw: &'static str,
+    tys: [&'static Rule; 4],
+}
+
+macro_rules! families {
+    ($( $name:ident = $kw:literal: [$($ty:ident),* $(,)?]; )*) => {
+        $( static $name: Family = Family { kw: $kw, tys: [$(&r::$ty),*] }; )*
+    };
+}
+
+families! {
+    // Numeric bounds: [added, removed, increased, decreased].
+    MAX_LENGTH = "maxLength": [MAX_LENGTH_ADDED, MAX_LENGTH_REMOVED, MAX_LENGTH_INCREASED, MAX_LENGTH_DECREASED];
+    MIN_LENGTH = "minLength": [MIN_LENGTH_ADDED, MIN_LENGTH_REMOVED, MIN_LENGTH_INCREASED, MIN_LENGTH_DECREASED];
+    MAXIMUM = "maximum": [MAXIMUM_ADDED, MAXIMUM_REMOVED, MAXIMUM_INCREASED, MAXIMUM_DECREASED];
+    MINIMUM = "minimum": [MINIMUM_ADDED, MINIMUM_REMOVED, MINIMUM_INCREASED, MINIMUM_DECREASED];
+    EXCLUSIVE_MAXIMUM = "exclusiveMaximum": [
+        EXCLUSIVE_MAXIMUM_ADDED, EXCLUSIVE_MAXIMUM_REMOVED,
+        EXCLUSIVE_MAXIMUM_INCREASED, EXCLUSIVE_MAXIMUM_DECREASED,
+    ];
+    EXCLUSIVE_MINIMUM = "exclusiveMinimum": [
+        EXCLUSIVE_MINIMUM_ADDED, EXCLUSIVE_MINIMUM_REMOVED,
+        EXCLUSIVE_MINIMUM_INCREASED, EXCLUSIVE_MINIMUM_DECREASED,
+    ];
+    MAX_PROPERTIES = "maxProperties": [
+        MAX_PROPERTIES_ADDED, MAX_PROPERTIES_REMOVED,
+        MAX_PROPERTIES_INCREASED, MAX_PROPERTIES_DECREASED,
+    ];
+    MIN_PROPERTIES = "minProperties": [
+        MIN_PROPERTIES_ADDED, MIN_PROPERTIES_REMOVED,
+        MIN_PROPERTIES_INCREASED, MIN_PROPERTIES_DECREASED,
+    ];
+    MAX_ITEMS = "maxItems": [MAX_ITEMS_ADDED, MAX_ITEMS_REMOVED, MAX_ITEMS_INCREASED, MAX_ITEMS_DECREASED];
+    MIN_ITEMS = "minItems": [MIN_ITEMS_ADDED, MIN_ITEMS_REMOVED, MIN_ITEMS_INCREASED, MIN_ITEMS_DECREASED];
+    MAX_CONTAINS = "maxContains": [
+        MAX_CONTAINS_ADDED, MAX_CONTAINS_REMOVED,
+        MAX_CONTAINS_INCREASED, MAX_CONTAINS_DECREASED,
+    ];
+    MIN_CONTAINS = "minContains": [
+        MIN_CONTAINS_ADDED, MIN_CONTAINS_REMOVED,
+        MIN_CONTAINS_INCREASED, MIN_CONTAINS_DECREASED,
+    ];
+    // Content models: [added, removed, extended, narrowed].
+    ADDITIONAL_PROPERTIES = "additionalProperties": [
+        ADDITIONAL_PROPERTIES_ADDED, ADDITIONAL_PROPERTIES_REMOVED,
+        ADDITIONAL_PROPERTIES_EXTENDED, ADDITIONAL_PROPERTIES_NARROWED,
+    ];
+    ADDITIONAL_ITEMS = "additionalItems": [
+        ADDITIONAL_ITEMS_ADDED, ADDITIONAL_ITEMS_REMOVED,
+        ADDITIONAL_ITEMS_EXTENDED, ADDITIONAL_ITEMS_NARROWED,
+    ];
+    UNEVALUATED_PROPERTIES = "unevaluatedProperties": [
+        UNEVALUATED_PROPERTIES_ADDED, UNEVALUATED_PROPERTIES_REMOVED,
+        UNEVALUATED_PROPERTIES_EXTENDED, UNEVALUATED_PROPERTIES_NARROWED,
+    ];
+    UNEVALUATED_ITEMS = "unevaluatedItems": [
+        UNEVALUATED_ITEMS_ADDED, UNEVALUATED_ITEMS_REMOVED,
+        UNEVALUATED_ITEMS_EXTENDED, UNEVALUATED_ITEMS_NARROWED,
+    ];
+}
+
 fn spot(at: SRef, kw: Option<&str>) -> Option<Spot> {
     Some(Spot {
         at,
         kw: kw.map(str::to_string),
     })
+}
+
+/// The keys of `a` in order, then those of `b` that `a` lacks (for keyword maps kept as lists).
+fn union_keys<'k, V>(a: &'k [(Box<str>, V)], b: &'k [(Box<str>, V)]) -> Vec<&'k str> {
+    let mut keys: Vec<&str> = a.iter().map(|(k, _)| &**k).collect();
+    keys.extend(
+        b.iter()
+            .map(|(k, _)| &**k)
+            .filter(|k| entry(a, k).is_none()),
+    );
+    keys
+}
+
+/// The value of `key` in a keyword map kept as a list.
+fn entry<'k, V>(map: &'k [(Box<str>, V)], key: &str) -> Option<&'k V> {
+    map.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
 }
 
 fn is_integral(x: f64) -> bool {
@@ -415,42 +496,20 @@ impl<'a> Walker<'a> {
             );
             return;
         }
-        if os.id != us.id {
-            let kw = "$id";
-            self.add(
-                ctx,
-                &r::ID_CHANGED,
-                None,
-                spot(o, Some(kw)),
-                spot(u, Some(kw)),
-            );
-        }
-        if os.title != us.title {
-            self.add(
-                ctx,
-                &r::TITLE_CHANGED,
-                None,
-                spot(o, Some("title")),
-                spot(u, Some("title")),
-            );
-        }
-        if os.description != us.description {
-            self.add(
-                ctx,
+        let annotations: [(bool, &'static Rule, &str); 4] = [
+            (os.id != us.id, &r::ID_CHANGED, "$id"),
+            (os.title != us.title, &r::TITLE_CHANGED, "title"),
+            (
+                os.description != us.description,
                 &r::DESCRIPTION_CHANGED,
-                None,
-                spot(o, Some("description")),
-                spot(u, Some("description")),
-            );
-        }
-        if os.default != us.default {
-            self.add(
-                ctx,
-                &r::DEFAULT_CHANGED,
-                None,
-                spot(o, Some("default")),
-                spot(u, Some("default")),
-            );
+                "description",
+            ),
+            (os.default != us.default, &r::DEFAULT_CHANGED, "default"),
+        ];
+        for (changed, ty, kw) in annotations {
+            if changed {
+                self.add(ctx, ty, None, spot(o, Some(kw)), spot(u, Some(kw)));
+            }
         }
         match (&os.kind, &us.kind) {
             (
@@ -465,34 +524,8 @@ impl<'a> Walker<'a> {
                     pattern: upat,
                 },
             ) => {
-                self.bound(
-                    ctx,
-                    "maxLength",
-                    *omax,
-                    *umax,
-                    o,
-                    u,
-                    [
-                        &r::MAX_LENGTH_ADDED,
-                        &r::MAX_LENGTH_REMOVED,
-                        &r::MAX_LENGTH_INCREASED,
-                        &r::MAX_LENGTH_DECREASED,
-                    ],
-                );
-                self.bound(
-                    ctx,
-                    "minLength",
-                    *omin,
-                    *umin,
-                    o,
-                    u,
-                    [
-                        &r::MIN_LENGTH_ADDED,
-                        &r::MIN_LENGTH_REMOVED,
-                        &r::MIN_LENGTH_INCREASED,
-                        &r::MIN_LENGTH_DECREASED,
-                    ],
-                );
+                self.bound(ctx, &MAX_LENGTH, *omax, *umax, o, u);
+                self.bound(ctx, &MIN_LENGTH, *omin, *umin, o, u);
                 match (opat, upat) {
                     (None, Some(_)) => {
                         self.kw(ctx, &r::PATTERN_ADDED, "pattern", o, u, false, true)
@@ -559,18 +592,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn bound(
-        &self,
-        ctx: &mut Ctx,
-        kw: &str,
-        a: Option<f64>,
-        b: Option<f64>,
-        o: SRef,
-        u: SRef,
-        tys: [&'static Rule; 4],
-    ) {
-        let [added, removed, increased, decreased] = tys;
+    fn bound(&self, ctx: &mut Ctx, fam: &Family, a: Option<f64>, b: Option<f64>, o: SRef, u: SRef) {
+        let (kw, [added, removed, increased, decreased]) = (fam.kw, fam.tys);
         match (a, b) {
             (None, Some(_)) => self.kw(ctx, added, kw, o, u, false, true),
             (Some(_), None) => self.kw(ctx, removed, kw, o, u, true, false),
@@ -602,64 +625,12 @@ impl<'a> Walker<'a> {
         else {
             return;
         };
-        self.bound(
-            ctx,
-            "maximum",
-            *omax,
-            *umax,
-            o,
-            u,
-            [
-                &r::MAXIMUM_ADDED,
-                &r::MAXIMUM_REMOVED,
-                &r::MAXIMUM_INCREASED,
-                &r::MAXIMUM_DECREASED,
-            ],
-        );
-        self.bound(
-            ctx,
-            "minimum",
-            *omin,
-            *umin,
-            o,
-            u,
-            [
-                &r::MINIMUM_ADDED,
-                &r::MINIMUM_REMOVED,
-                &r::MINIMUM_INCREASED,
-                &r::MINIMUM_DECREASED,
-            ],
-        );
+        self.bound(ctx, &MAXIMUM, *omax, *umax, o, u);
+        self.bound(ctx, &MINIMUM, *omin, *umin, o, u);
         // Confluent compares a decreased `exclusiveMaximum` with the update's `maximum` (a bug that throws
         // when `maximum` is absent); we compare the two limits, as intended.
-        self.bound(
-            ctx,
-            "exclusiveMaximum",
-            *oemax,
-            *uemax,
-            o,
-            u,
-            [
-                &r::EXCLUSIVE_MAXIMUM_ADDED,
-                &r::EXCLUSIVE_MAXIMUM_REMOVED,
-                &r::EXCLUSIVE_MAXIMUM_INCREASED,
-                &r::EXCLUSIVE_MAXIMUM_DECREASED,
-            ],
-        );
-        self.bound(
-            ctx,
-            "exclusiveMinimum",
-            *oemin,
-            *uemin,
-            o,
-            u,
-            [
-                &r::EXCLUSIVE_MINIMUM_ADDED,
-                &r::EXCLUSIVE_MINIMUM_REMOVED,
-                &r::EXCLUSIVE_MINIMUM_INCREASED,
-                &r::EXCLUSIVE_MINIMUM_DECREASED,
-            ],
-        );
+        self.bound(ctx, &EXCLUSIVE_MAXIMUM, *oemax, *uemax, o, u);
+        self.bound(ctx, &EXCLUSIVE_MINIMUM, *oemin, *uemin, o, u);
         match (omul, umul) {
             (None, Some(_)) => self.kw(ctx, &r::MULTIPLE_OF_ADDED, "multipleOf", o, u, false, true),
             (Some(_), None) => self.kw(
@@ -920,16 +891,15 @@ impl<'a> Walker<'a> {
                             u_at,
                         );
                     } else if let Some(s) = self.partial_object(u.side, b, name) {
-                        let mut sub = ctx.sub();
-                        self.compare(&mut sub, Some(os_ref), Some(s));
-                        let ok = sub.compatible;
-                        ctx.extend(sub);
-                        let ty: &'static Rule = if ok {
-                            &r::PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                        } else {
-                            &r::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                        };
-                        self.add(ctx, ty, None, spot(os_ref, None), spot(s, None));
+                        self.partially_open(
+                            ctx,
+                            os_ref,
+                            s,
+                            [
+                                &r::PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                                &r::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                            ],
+                        );
                     } else {
                         let ty: &'static Rule = if matches!(self.schema(os_ref).kind, Kind::False) {
                             &r::PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
@@ -962,16 +932,15 @@ impl<'a> Walker<'a> {
                         self.add(ctx, ty, None, o_at, spot(us_ref, None));
                     } else {
                         if let Some(s) = self.partial_object(o.side, a, name) {
-                            let mut sub = ctx.sub();
-                            self.compare(&mut sub, Some(s), Some(us_ref));
-                            let ok = sub.compatible;
-                            ctx.extend(sub);
-                            let ty: &'static Rule = if ok {
-                                &r::PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            } else {
-                                &r::PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            };
-                            self.add(ctx, ty, None, spot(s, None), spot(us_ref, None));
+                            self.partially_open(
+                                ctx,
+                                s,
+                                us_ref,
+                                [
+                                    &r::PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                                    &r::PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                                ],
+                            );
                         }
                         let ty: &'static Rule = if required && with_default {
                             &r::REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL
@@ -991,16 +960,8 @@ impl<'a> Walker<'a> {
         ctx.leave();
         // dependencies
         ctx.enter("dependencies");
-        let mut keys: Vec<&str> = a.prop_deps.iter().map(|(k, _)| &**k).collect();
-        keys.extend(
-            b.prop_deps
-                .iter()
-                .map(|(k, _)| &**k)
-                .filter(|k| !a.prop_deps.iter().any(|(x, _)| &**x == *k)),
-        );
-        for k in keys {
-            let od = a.prop_deps.iter().find(|(x, _)| &**x == k).map(|(_, v)| v);
-            let ud = b.prop_deps.iter().find(|(x, _)| &**x == k).map(|(_, v)| v);
+        for k in union_keys(&a.prop_deps, &b.prop_deps) {
+            let (od, ud) = (entry(&a.prop_deps, k), entry(&b.prop_deps, k));
             ctx.enter(k.to_string());
             let at = |s: SRef, has: bool| spot(s, has.then_some("dependencies"));
             match (od, ud) {
@@ -1035,24 +996,11 @@ impl<'a> Walker<'a> {
             }
             ctx.leave();
         }
-        let mut keys: Vec<&str> = a.schema_deps.iter().map(|(k, _)| &**k).collect();
-        keys.extend(
-            b.schema_deps
-                .iter()
-                .map(|(k, _)| &**k)
-                .filter(|k| !a.schema_deps.iter().any(|(x, _)| &**x == *k)),
-        );
-        for k in keys {
-            let od = a
-                .schema_deps
-                .iter()
-                .find(|(x, _)| &**x == k)
-                .map(|(_, v)| *v);
-            let ud = b
-                .schema_deps
-                .iter()
-                .find(|(x, _)| &**x == k)
-                .map(|(_, v)| *v);
+        for k in union_keys(&a.schema_deps, &b.schema_deps) {
+            let (od, ud) = (
+                entry(&a.schema_deps, k).copied(),
+                entry(&b.schema_deps, k).copied(),
+            );
             ctx.enter(k.to_string());
             match (od, ud) {
                 (Some(x), None) => self.add(
@@ -1075,17 +1023,55 @@ impl<'a> Walker<'a> {
             ctx.leave();
         }
         ctx.leave();
-        // additionalProperties
-        ctx.enter("additionalProperties");
-        let kw = "additionalProperties";
-        let (oa, ua) = (a.additional, b.additional);
-        let (oh, uh) = (oa != Additional::Permit, ua != Additional::Permit);
-        if oa.permits() != ua.permits() {
-            let ty: &'static Rule = if ua.permits() {
-                &r::ADDITIONAL_PROPERTIES_ADDED
-            } else {
-                &r::ADDITIONAL_PROPERTIES_REMOVED
-            };
+        self.additional(
+            ctx,
+            &ADDITIONAL_PROPERTIES,
+            a.additional,
+            b.additional,
+            o,
+            u,
+        );
+        // unevaluatedProperties (8.x), same shape as unevaluatedItems
+        self.unevaluated(
+            ctx,
+            &UNEVALUATED_PROPERTIES,
+            a.unevaluated.map(po),
+            b.unevaluated.map(pu),
+            o,
+            u,
+        );
+        self.bound(ctx, &MAX_PROPERTIES, a.max_props, b.max_props, o, u);
+        self.bound(ctx, &MIN_PROPERTIES, a.min_props, b.min_props, o, u);
+    }
+
+    /// A member added or removed where the other side's content model is partially open: `x` (the original's
+    /// member or schema) is compared with `y` (the update's), and the finding says whether that schema covers
+    /// the change. `tys` is `[covered, not_covered]`.
+    fn partially_open(&mut self, ctx: &mut Ctx, x: SRef, y: SRef, tys: [&'static Rule; 2]) {
+        let [covered, not_covered] = tys;
+        let mut sub = ctx.sub();
+        self.compare(&mut sub, Some(x), Some(y));
+        let ty = if sub.compatible { covered } else { not_covered };
+        ctx.extend(sub);
+        self.add(ctx, ty, None, spot(x, None), spot(y, None));
+    }
+
+    /// `additionalProperties` / `additionalItems`: whether more members are allowed at all, then whether they
+    /// are open (`true` or absent) or held to a schema.
+    fn additional(
+        &mut self,
+        ctx: &mut Ctx,
+        fam: &Family,
+        a: Additional,
+        b: Additional,
+        o: SRef,
+        u: SRef,
+    ) {
+        let (kw, [added, removed, extended, narrowed]) = (fam.kw, fam.tys);
+        ctx.enter(kw);
+        let (oh, uh) = (a != Additional::Permit, b != Additional::Permit);
+        if a.permits() != b.permits() {
+            let ty = if b.permits() { added } else { removed };
             self.add(
                 ctx,
                 ty,
@@ -1093,83 +1079,46 @@ impl<'a> Walker<'a> {
                 spot(o, oh.then_some(kw)),
                 spot(u, uh.then_some(kw)),
             );
-        } else if oa.schema().is_none() && ua.schema().is_some() {
+        } else if a.schema().is_none() && b.schema().is_some() {
             self.add(
                 ctx,
-                &r::ADDITIONAL_PROPERTIES_NARROWED,
+                narrowed,
                 None,
                 spot(o, oh.then_some(kw)),
                 spot(u, Some(kw)),
             );
-        } else if ua.schema().is_none() && oa.schema().is_some() {
+        } else if b.schema().is_none() && a.schema().is_some() {
             self.add(
                 ctx,
-                &r::ADDITIONAL_PROPERTIES_EXTENDED,
+                extended,
                 None,
                 spot(o, Some(kw)),
                 spot(u, uh.then_some(kw)),
             );
-        } else if let (Some(x), Some(y)) = (oa.schema(), ua.schema()) {
-            self.compare(ctx, Some(po(x)), Some(pu(y)));
+        } else if let (Some(x), Some(y)) = (a.schema(), b.schema()) {
+            let x = SRef {
+                side: o.side,
+                id: x,
+            };
+            let y = SRef {
+                side: u.side,
+                id: y,
+            };
+            self.compare(ctx, Some(x), Some(y));
         }
         ctx.leave();
-        // unevaluatedProperties (8.x), same shape as unevaluatedItems
-        self.unevaluated(
-            ctx,
-            "unevaluatedProperties",
-            a.unevaluated.map(po),
-            b.unevaluated.map(pu),
-            o,
-            u,
-            [
-                &r::UNEVALUATED_PROPERTIES_ADDED,
-                &r::UNEVALUATED_PROPERTIES_REMOVED,
-                &r::UNEVALUATED_PROPERTIES_EXTENDED,
-                &r::UNEVALUATED_PROPERTIES_NARROWED,
-            ],
-        );
-        self.bound(
-            ctx,
-            "maxProperties",
-            a.max_props,
-            b.max_props,
-            o,
-            u,
-            [
-                &r::MAX_PROPERTIES_ADDED,
-                &r::MAX_PROPERTIES_REMOVED,
-                &r::MAX_PROPERTIES_INCREASED,
-                &r::MAX_PROPERTIES_DECREASED,
-            ],
-        );
-        self.bound(
-            ctx,
-            "minProperties",
-            a.min_props,
-            b.min_props,
-            o,
-            u,
-            [
-                &r::MIN_PROPERTIES_ADDED,
-                &r::MIN_PROPERTIES_REMOVED,
-                &r::MIN_PROPERTIES_INCREASED,
-                &r::MIN_PROPERTIES_DECREASED,
-            ],
-        );
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn unevaluated(
         &mut self,
         ctx: &mut Ctx,
-        kw: &str,
+        fam: &Family,
         a: Option<SRef>,
         b: Option<SRef>,
         o: SRef,
         u: SRef,
-        tys: [&'static Rule; 4],
     ) {
-        let [added, removed, extended, narrowed] = tys;
+        let (kw, [added, removed, extended, narrowed]) = (fam.kw, fam.tys);
         if a.is_none() && b.is_none() {
             return;
         }
@@ -1274,16 +1223,15 @@ impl<'a> Walker<'a> {
                     spot(u, None),
                 );
             } else if let Some(s) = self.partial_array(u.side, b) {
-                let mut sub = ctx.sub();
-                self.compare(&mut sub, Some(os), Some(s));
-                let ok = sub.compatible;
-                ctx.extend(sub);
-                let ty: &'static Rule = if ok {
-                    &r::ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                } else {
-                    &r::ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                };
-                self.add(ctx, ty, None, spot(os, None), spot(s, None));
+                self.partially_open(
+                    ctx,
+                    os,
+                    s,
+                    [
+                        &r::ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                        &r::ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                    ],
+                );
             } else {
                 let ty: &'static Rule = if matches!(self.schema(os).kind, Kind::False) {
                     &r::ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
@@ -1305,16 +1253,15 @@ impl<'a> Walker<'a> {
                 };
                 self.add(ctx, ty, None, spot(o, None), spot(us, None));
             } else if let Some(s) = self.partial_array(o.side, a) {
-                let mut sub = ctx.sub();
-                self.compare(&mut sub, Some(s), Some(us));
-                let ok = sub.compatible;
-                ctx.extend(sub);
-                let ty: &'static Rule = if ok {
-                    &r::ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                } else {
-                    &r::ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                };
-                self.add(ctx, ty, None, spot(s, None), spot(us, None));
+                self.partially_open(
+                    ctx,
+                    s,
+                    us,
+                    [
+                        &r::ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                        &r::ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                    ],
+                );
             } else {
                 self.add(
                     ctx,
@@ -1326,86 +1273,17 @@ impl<'a> Walker<'a> {
             }
             ctx.leave();
         }
-        // additionalItems
-        let kw = "additionalItems";
-        ctx.enter(kw);
-        let (oa, ua) = (a.additional, b.additional);
-        let (oh, uh) = (oa != Additional::Permit, ua != Additional::Permit);
-        if oa.permits() != ua.permits() {
-            let ty: &'static Rule = if oa.permits() {
-                &r::ADDITIONAL_ITEMS_REMOVED
-            } else {
-                &r::ADDITIONAL_ITEMS_ADDED
-            };
-            self.add(
-                ctx,
-                ty,
-                None,
-                spot(o, oh.then_some(kw)),
-                spot(u, uh.then_some(kw)),
-            );
-        } else if oa.schema().is_none() && ua.schema().is_some() {
-            self.add(
-                ctx,
-                &r::ADDITIONAL_ITEMS_NARROWED,
-                None,
-                spot(o, oh.then_some(kw)),
-                spot(u, Some(kw)),
-            );
-        } else if ua.schema().is_none() && oa.schema().is_some() {
-            self.add(
-                ctx,
-                &r::ADDITIONAL_ITEMS_EXTENDED,
-                None,
-                spot(o, Some(kw)),
-                spot(u, uh.then_some(kw)),
-            );
-        } else if let (Some(x), Some(y)) = (oa.schema(), ua.schema()) {
-            self.compare(ctx, Some(po(x)), Some(pu(y)));
-        }
-        ctx.leave();
+        self.additional(ctx, &ADDITIONAL_ITEMS, a.additional, b.additional, o, u);
         self.unevaluated(
             ctx,
-            "unevaluatedItems",
+            &UNEVALUATED_ITEMS,
             a.unevaluated.map(po),
             b.unevaluated.map(pu),
             o,
             u,
-            [
-                &r::UNEVALUATED_ITEMS_ADDED,
-                &r::UNEVALUATED_ITEMS_REMOVED,
-                &r::UNEVALUATED_ITEMS_EXTENDED,
-                &r::UNEVALUATED_ITEMS_NARROWED,
-            ],
         );
-        self.bound(
-            ctx,
-            "maxItems",
-            a.max_items,
-            b.max_items,
-            o,
-            u,
-            [
-                &r::MAX_ITEMS_ADDED,
-                &r::MAX_ITEMS_REMOVED,
-                &r::MAX_ITEMS_INCREASED,
-                &r::MAX_ITEMS_DECREASED,
-            ],
-        );
-        self.bound(
-            ctx,
-            "minItems",
-            a.min_items,
-            b.min_items,
-            o,
-            u,
-            [
-                &r::MIN_ITEMS_ADDED,
-                &r::MIN_ITEMS_REMOVED,
-                &r::MIN_ITEMS_INCREASED,
-                &r::MIN_ITEMS_DECREASED,
-            ],
-        );
+        self.bound(ctx, &MAX_ITEMS, a.max_items, b.max_items, o, u);
+        self.bound(ctx, &MIN_ITEMS, a.min_items, b.min_items, o, u);
         if a.unique != b.unique {
             let ty: &'static Rule = if a.unique {
                 &r::UNIQUE_ITEMS_REMOVED
@@ -1417,31 +1295,19 @@ impl<'a> Walker<'a> {
         let trunc = |x: Option<f64>| x.map(|v| v.trunc());
         self.bound(
             ctx,
-            "maxContains",
+            &MAX_CONTAINS,
             trunc(a.max_contains),
             trunc(b.max_contains),
             o,
             u,
-            [
-                &r::MAX_CONTAINS_ADDED,
-                &r::MAX_CONTAINS_REMOVED,
-                &r::MAX_CONTAINS_INCREASED,
-                &r::MAX_CONTAINS_DECREASED,
-            ],
         );
         self.bound(
             ctx,
-            "minContains",
+            &MIN_CONTAINS,
             trunc(a.min_contains),
             trunc(b.min_contains),
             o,
             u,
-            [
-                &r::MIN_CONTAINS_ADDED,
-                &r::MIN_CONTAINS_REMOVED,
-                &r::MIN_CONTAINS_INCREASED,
-                &r::MIN_CONTAINS_DECREASED,
-            ],
         );
     }
 }

@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::finding::{Direction, Finding, Format, Location, Severity};
-use crate::formats::{CheckOptions, Engine, Loaded, Subject};
+use crate::formats::{json, CheckOptions, Engine, Loaded, Subject};
 use crate::rules::{Rule, PARSE_ERROR};
 use crate::source::SourceFile;
 
@@ -36,7 +36,7 @@ pub static RULES: &[&Rule] = &{
 };
 
 /// Stack for loading and comparing: the model is built and walked recursively (depth bounded by
-/// `parse::MAX_DEPTH` and the walk's own bound), and callers may run on small test or pool threads.
+/// `formats::json::MAX_DEPTH` and the walk's own bound), and callers may run on small test or pool threads.
 const WORK_STACK: usize = 256 * 1024 * 1024;
 
 fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
@@ -255,7 +255,7 @@ impl JsonLoaded {
         if let Some(kw) = &spot.kw {
             if let Some(m) = tree.member(s.node, kw) {
                 let span = m.key_span.start..tree.node(m.val).span.end;
-                let ptr = format!("{}/{}", s.pointer, kw.replace('~', "~0").replace('/', "~1"));
+                let ptr = format!("{}/{}", s.pointer, json::escape_token(kw));
                 return Some(Location::new(&doc.file, span).with_pointer(ptr));
             }
         }
@@ -350,7 +350,7 @@ fn span_at_pointer(tree: &Tree, pointer: &str) -> (Range<usize>, String) {
     let mut cur = tree.root;
     let mut walked = String::new();
     for tok in pointer.split('/').skip(1) {
-        let t = tok.replace("~1", "/").replace("~0", "~");
+        let t = json::unescape_token(tok);
         match tree.walk(cur, std::slice::from_ref(&t)) {
             Some(n) => {
                 cur = n;

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-/// Deepest nesting accepted (arrays and objects); deeper documents are refused before parsing.
-pub(crate) const MAX_DEPTH: usize = 256;
+use crate::formats::json::{self, Refusal, MAX_DEPTH};
+
 /// Most nodes a YAML document may expand to once aliases are followed ("billion laughs" guard).
 pub(crate) const MAX_EXPANDED_NODES: u64 = 2_000_000;
 
@@ -165,38 +165,6 @@ impl Tree {
     }
 }
 
-/// Deepest bracket nesting of JSON text, counted without recursion (strings skipped).
-fn json_depth_exceeds(text: &str, limit: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escape = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_str {
-            if escape {
-                escape = false;
-            } else if b == b'\\' {
-                escape = true;
-            } else if b == b'"' {
-                in_str = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return Some(i);
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
-}
-
 fn too_deep(at: usize) -> ParseFailure {
     ParseFailure {
         message: format!("nesting deeper than {MAX_DEPTH} levels"),
@@ -204,36 +172,30 @@ fn too_deep(at: usize) -> ParseFailure {
     }
 }
 
-/// Parses strict JSON (no comments, no trailing commas, no duplicate keys).
+/// Parses strict JSON (no comments, no trailing commas, no duplicate keys; see `formats::json`).
 pub(crate) fn parse_json(text: &str) -> Result<Tree, ParseFailure> {
-    if let Some(at) = json_depth_exceeds(text, MAX_DEPTH) {
-        return Err(too_deep(at));
-    }
-    let opts = jsonc_parser::ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &opts).map_err(|e| {
-        let r = e.range();
-        ParseFailure {
-            message: format!("invalid JSON: {}", e.kind()),
-            span: r.start..r.end.max(r.start + 1).min(text.len().max(r.start)),
-        }
-    })?;
-    let Some(value) = parsed.value else {
-        return Err(ParseFailure {
-            message: "invalid JSON: the file holds no value".into(),
+    let value = json::parse(text).map_err(|refusal| match refusal {
+        // The same words as YAML's depth limit.
+        Refusal::TooDeep { at } => too_deep(at),
+        Refusal::Syntax { ref range, .. } => ParseFailure {
+            message: refusal.message(),
+            span: range.start
+                ..range
+                    .end
+                    .max(range.start + 1)
+                    .min(text.len().max(range.start)),
+        },
+        Refusal::Empty => ParseFailure {
+            message: refusal.message(),
             span: 0..0,
+        },
+    })?;
+    if let Some((span, key)) = json::duplicate_keys(&value).into_iter().next() {
+        return Err(ParseFailure {
+            message: format!("invalid JSON: duplicate key `{key}`"),
+            span,
         });
-    };
+    }
     let mut tree = Tree::default();
     tree.root = convert_json(&mut tree, &value)?;
     Ok(tree)
@@ -242,48 +204,34 @@ pub(crate) fn parse_json(text: &str) -> Result<Tree, ParseFailure> {
 fn convert_json(tree: &mut Tree, v: &jsonc_parser::ast::Value<'_>) -> Result<NodeId, ParseFailure> {
     use jsonc_parser::ast::Value as J;
     Ok(match v {
-        J::NullKeyword(n) => tree.push(Val::Null, n.range.start..n.range.end),
-        J::BooleanLit(b) => tree.push(Val::Bool(b.value), b.range.start..b.range.end),
+        J::NullKeyword(n) => tree.push(Val::Null, json::range(n.range)),
+        J::BooleanLit(b) => tree.push(Val::Bool(b.value), json::range(b.range)),
         J::NumberLit(n) => {
             let f = n.value.parse::<f64>().map_err(|_| ParseFailure {
                 message: format!("invalid JSON: bad number `{}`", n.value),
-                span: n.range.start..n.range.end,
+                span: json::range(n.range),
             })?;
-            tree.push(Val::Num(f), n.range.start..n.range.end)
+            tree.push(Val::Num(f), json::range(n.range))
         }
-        J::StringLit(s) => tree.push(
-            Val::Str(s.value.as_ref().into()),
-            s.range.start..s.range.end,
-        ),
+        J::StringLit(s) => tree.push(Val::Str(s.value.as_ref().into()), json::range(s.range)),
         J::Array(a) => {
             let mut items = Vec::with_capacity(a.elements.len());
             for e in &a.elements {
                 items.push(convert_json(tree, e)?);
             }
-            tree.push(Val::Arr(items), a.range.start..a.range.end)
+            tree.push(Val::Arr(items), json::range(a.range))
         }
         J::Object(o) => {
             let mut members = Vec::with_capacity(o.properties.len());
-            let mut seen: HashMap<&str, ()> = HashMap::new();
             for p in &o.properties {
-                let (key, span) = match &p.name {
-                    jsonc_parser::ast::ObjectPropName::String(s) => (s.value.as_ref(), s.range),
-                    jsonc_parser::ast::ObjectPropName::Word(w) => (w.value, w.range),
-                };
-                if seen.insert(key, ()).is_some() {
-                    return Err(ParseFailure {
-                        message: format!("invalid JSON: duplicate key `{key}`"),
-                        span: span.start..span.end,
-                    });
-                }
                 let val = convert_json(tree, &p.value)?;
                 members.push(Member {
-                    key: key.into(),
-                    key_span: span.start..span.end,
+                    key: p.name.as_str().into(),
+                    key_span: json::key_range(&p.name),
                     val,
                 });
             }
-            tree.push(Val::Obj(members), o.range.start..o.range.end)
+            tree.push(Val::Obj(members), json::range(o.range))
         }
     })
 }
@@ -428,40 +376,33 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Tree, ParseFailure> {
                 }
                 Some((id, sizes[id as usize], 0))
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let seq = matches!(event, Event::SequenceStart(..));
                 if matches!(stack.last(), Some(Frame::Map { key: None, .. })) {
+                    let what = if seq { "a sequence" } else { "a mapping" };
                     return Err(fail(
-                        "unsupported YAML: a sequence used as a mapping key".into(),
+                        format!("unsupported YAML: {what} used as a mapping key"),
                         at,
                     ));
                 }
                 if stack.len() >= MAX_DEPTH {
                     return Err(too_deep(at));
                 }
-                stack.push(Frame::Seq {
-                    start: at,
-                    anchor,
-                    items: Vec::new(),
-                    size: 1,
-                });
-                None
-            }
-            Event::MappingStart(anchor, _) => {
-                if matches!(stack.last(), Some(Frame::Map { key: None, .. })) {
-                    return Err(fail(
-                        "unsupported YAML: a mapping used as a mapping key".into(),
-                        at,
-                    ));
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(too_deep(at));
-                }
-                stack.push(Frame::Map {
-                    start: at,
-                    anchor,
-                    members: Vec::new(),
-                    key: None,
-                    size: 1,
+                stack.push(if seq {
+                    Frame::Seq {
+                        start: at,
+                        anchor,
+                        items: Vec::new(),
+                        size: 1,
+                    }
+                } else {
+                    Frame::Map {
+                        start: at,
+                        anchor,
+                        members: Vec::new(),
+                        key: None,
+                        size: 1,
+                    }
                 });
                 None
             }
@@ -632,6 +573,21 @@ mod tests {
         }
         let e = parse_yaml(&s).unwrap_err();
         assert!(e.message.contains("aliases"), "{}", e.message);
+    }
+
+    #[test]
+    fn yaml_collection_keys_refused() {
+        let e = parse_yaml("? [a, b]\n: 1\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unsupported YAML: a sequence used as a mapping key"
+        );
+        assert_eq!(e.span.start, 2);
+        let e = parse_yaml("? {a: b}\n: 1\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unsupported YAML: a mapping used as a mapping key"
+        );
     }
 
     #[test]

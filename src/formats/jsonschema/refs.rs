@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::parse::{NodeId, Tree, Val};
+use crate::formats::json;
 
 /// Why a reference did not resolve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,11 +115,7 @@ pub(crate) fn resolve_uri(base: &str, reference: &str) -> String {
 fn pointer_tokens(fragment: &str) -> Option<Vec<String>> {
     let decoded = percent_decode(fragment);
     let rest = decoded.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-    )
+    Some(rest.split('/').map(json::unescape_token).collect())
 }
 
 fn percent_decode(s: &str) -> String {
@@ -138,10 +135,6 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
-}
-
-fn esc(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 impl Index {
@@ -205,7 +198,11 @@ impl Index {
                             if matches!(&*m.key, "enum" | "const" | "default" | "examples") {
                                 continue;
                             }
-                            stack.push((m.val, base.clone(), format!("{ptr}/{}", esc(&m.key))));
+                            stack.push((
+                                m.val,
+                                base.clone(),
+                                format!("{ptr}/{}", json::escape_token(&m.key)),
+                            ));
                         }
                     }
                     Val::Arr(items) => {
@@ -273,7 +270,7 @@ impl Index {
             let target = tree.walk(rnode, &tokens).ok_or(Miss::Fragment)?;
             let ptr = tokens
                 .iter()
-                .fold(rptr, |acc, t| format!("{acc}/{}", esc(t)));
+                .fold(rptr, |acc, t| format!("{acc}/{}", json::escape_token(t)));
             return Ok((rdoc, target, ptr));
         }
         let key_base = {

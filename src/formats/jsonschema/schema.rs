@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::parse::{NodeId, Tree, Val};
+use crate::formats::json;
 
 pub(crate) type SchemaId = u32;
 
@@ -226,10 +227,6 @@ const NUMBER_KEYWORDS: &[&str] = &[
 ];
 const STRING_KEYWORDS: &[&str] = &["minLength", "maxLength", "pattern", "format"];
 
-fn esc(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 impl<'a> Builder<'a> {
     pub fn new(trees: &'a [Option<Tree>]) -> Self {
         Builder {
@@ -296,7 +293,7 @@ impl<'a> Builder<'a> {
     fn child(&mut self, doc: u32, node: NodeId, pointer: &str, kw: &str) -> Option<SchemaId> {
         let tree = self.tree(doc);
         let c = tree.get(node, kw)?;
-        Some(self.build(doc, c, &format!("{pointer}/{}", esc(kw))))
+        Some(self.build(doc, c, &format!("{pointer}/{}", json::escape_token(kw))))
     }
 
     fn num(&self, doc: u32, node: NodeId, kw: &str) -> Option<f64> {
@@ -499,7 +496,7 @@ impl<'a> Builder<'a> {
         if let Some(p) = tree.get(node, "properties") {
             if let Val::Obj(members) = &tree.node(p).val {
                 for m in members {
-                    let ptr = format!("{pointer}/properties/{}", esc(&m.key));
+                    let ptr = format!("{pointer}/properties/{}", json::escape_token(&m.key));
                     let s = self.build(doc, m.val, &ptr);
                     let sch = &mut self.schemas[s as usize];
                     if sch.key_start.is_none() && sch.node == m.val {
@@ -521,7 +518,7 @@ impl<'a> Builder<'a> {
         if let Some(p) = tree.get(node, "patternProperties") {
             if let Val::Obj(members) = &tree.node(p).val {
                 for m in members {
-                    let ptr = format!("{pointer}/patternProperties/{}", esc(&m.key));
+                    let ptr = format!("{pointer}/patternProperties/{}", json::escape_token(&m.key));
                     let re = match fancy_regex::Regex::new(&m.key) {
                         Ok(r) => Some(r),
                         Err(e) => {
@@ -558,7 +555,7 @@ impl<'a> Builder<'a> {
                                     .collect(),
                             )),
                             Val::Obj(_) | Val::Bool(_) if kw != "dependentRequired" => {
-                                let ptr = format!("{pointer}/{kw}/{}", esc(&m.key));
+                                let ptr = format!("{pointer}/{kw}/{}", json::escape_token(&m.key));
                                 schema_deps.push((m.key.clone(), self.build(doc, m.val, &ptr)));
                             }
                             _ => {}
