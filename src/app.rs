@@ -28,6 +28,8 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
     };
     match result {
         Ok(code) => code,
+        // `schemaguard rules | head`: a reader that stops early is not a failure.
+        Err(AppError::Write { err, .. }) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             let _ = writeln!(stderr, "error: {e}");
             2
@@ -239,7 +241,9 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     let mut opts = check_options(&args.compat, &cfg);
     let default_mode = args.compat.mode.or(cfg.mode).unwrap_or(Mode::Backward);
     let engines = formats::engines();
-    let keep = |path: &str| cfg.selects(path) && engines.iter().any(|e| e.may_claim(path));
+    // Every schema file is loaded (references cross files: an excluded `third_party/` proto or a shared Avro type
+    // must still resolve); `schemas` / `exclude` decide which subjects are checked and which files are reported.
+    let keep = |path: &str| engines.iter().any(|e| e.may_claim(path));
 
     // New side: the working tree (honouring .gitignore), or the index with --staged.
     // Snapshots are read first and loaded once all are known, so that every snapshot gets the same Protobuf
@@ -287,13 +291,19 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         }
         previous.push((Some(label.clone()), files, errors));
         baseline_description = format!("directory {label}");
+    } else if args.staged
+        && args.against.is_none()
+        && cfg.against.is_none()
+        && git.repo.head().is_err()
+    {
+        // The first commit of a repository: nothing was committed before, so nothing can break.
+        baseline_description = "nothing (no commit yet)".to_string();
     } else {
         let rev = args.against.clone().or_else(|| cfg.against.clone());
         let baseline = match rev.as_deref() {
-            Some("merge-base") | None if !args.staged || rev.is_some() => {
-                git.merge_base_baseline()?
-            }
-            None => git.resolve("HEAD")?,
+            // pre-commit: what is staged against what is committed.
+            None if args.staged => git.resolve("HEAD")?,
+            None | Some("merge-base") => git.merge_base_baseline()?,
             Some(rev) => git.resolve(rev)?,
         };
         baseline_description = baseline.description.clone();
@@ -306,6 +316,16 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
                 None => None,
             };
             commits = git.first_parent_history(baseline.commit, args.history.max(1), since);
+            if let (Some(since), Some(rev)) = (since, &args.since) {
+                if !commits.contains(&since) {
+                    return Err(RunError::Usage(format!(
+                        "--since `{rev}` is not among the first {} first-parent commits of the baseline ({}): pass an ancestor of the baseline, or a larger --history",
+                        args.history.max(1),
+                        baseline.label
+                    ))
+                    .into());
+                }
+            }
             commits.reverse();
         }
         let mut last_sig = None;
@@ -340,6 +360,30 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         .map(|(_, files, _)| files.as_slice())
         .collect();
     opts.proto_roots = formats::protobuf::shared_roots(&sides, &opts.proto_roots);
+    // PATH arguments are relative to the current directory, like any shell path; findings are filtered by
+    // repository path. A PATH that names no schema file of either side is a mistake, not a clean result.
+    let root_canon = git.root.canonicalize().unwrap_or_else(|_| git.root.clone());
+    let mut wanted: Vec<String> = Vec::new();
+    for p in &args.paths {
+        let abs = cwd.join(p);
+        let abs = abs.canonicalize().unwrap_or(abs);
+        let rel = abs
+            .strip_prefix(&root_canon)
+            .or_else(|_| abs.strip_prefix(&git.root))
+            .map(crate::source::slash_path)
+            .unwrap_or_else(|_| crate::source::slash_path(p));
+        let known = std::iter::once(&new)
+            .chain(&previous)
+            .any(|(_, files, _)| files.iter().any(|f| f.shown == rel));
+        if !known {
+            return Err(RunError::Usage(format!(
+                "`{}` is not a schema file of the working tree or the baseline (paths are relative to the current directory)",
+                p.display()
+            ))
+            .into());
+        }
+        wanted.push(rel);
+    }
     let load =
         |(label, files, errors): RawSnapshot| snapshot::load(label, files, errors, false, &opts);
     let new = load(new);
@@ -347,7 +391,13 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
 
     // `path` globs and PATHS arguments are repository paths: a Protobuf file under an import root is named
     // relative to the root (`file.path`) but shown, and matched, by its repository path (`file.shown`).
-    let mode_for = |s: &Subject| cfg.mode_for(&s.name, &s.file.shown, default_mode);
+    let mode_for = |s: &Subject| {
+        if cfg.selects(&s.file.shown) {
+            cfg.mode_for(&s.name, &s.file.shown, default_mode)
+        } else {
+            Mode::None
+        }
+    };
     let spec = CompareSpec {
         mode_for: &mode_for,
         opts: &opts,
@@ -360,6 +410,8 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         .map(snapshot::baseline_findings)
         .unwrap_or_default();
     inputs.extend(new.findings.iter().cloned());
+    // Input problems of files outside `schemas` / inside `exclude` are not this repository's to fix.
+    inputs.retain(|f| f.primary().is_none_or(|l| cfg.selects(&l.file.shown)));
     let mut report = crate::assemble(
         inputs,
         cmp,
@@ -367,12 +419,7 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         default_mode,
         Some(baseline_description),
     );
-    if !args.paths.is_empty() {
-        let wanted: Vec<String> = args
-            .paths
-            .iter()
-            .map(|p| crate::source::slash_path(p.strip_prefix(&git.root).unwrap_or(p)))
-            .collect();
+    if !wanted.is_empty() {
         report.findings.retain(|f| {
             [&f.new, &f.old]
                 .into_iter()

@@ -36,7 +36,7 @@ pub enum Command {
 
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
-    /// Output format: text, json (more with each release; see the README). Repeat as `--format FORMAT=FILE` to
+    /// Output format: text, json, sarif, github, junit, gitlab, markdown. Repeat as `--format FORMAT=FILE` to
     /// write several reports from one run (e.g. `--format text --format sarif=schemaguard.sarif`).
     #[arg(long, value_name = "FORMAT[=FILE]", default_value = "text")]
     pub format: Vec<String>,
@@ -92,8 +92,8 @@ pub struct CheckArgs {
     /// Transitive modes: oldest commit of the baseline's history to take previous versions from.
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
-    /// Only report findings in these files (repository-relative); all schemas are still loaded, since
-    /// references cross files. pre-commit passes the staged schema files here.
+    /// Only report findings in these files (relative to the current directory); all schemas are still loaded,
+    /// since references cross files.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Configuration file (default: schemaguard.toml at the repository root, if present).

@@ -201,6 +201,16 @@ impl Config {
                 ));
             };
             let level = match sev.get_ref().to_ascii_lowercase().as_str() {
+                // A file that cannot be read or parsed was not checked: hiding that would pass broken schemas.
+                "off" | "allow" | "ignore" if rule.category == crate::finding::Category::Input => {
+                    return Err(at(
+                        sev.span(),
+                        format!(
+                            "`{}` reports a file that could not be checked and cannot be turned off (set it to \"warning\" to report it without failing, or `exclude` the file)",
+                            rule.id
+                        ),
+                    ))
+                }
                 "off" | "allow" | "ignore" => None,
                 other => Some(Severity::parse(other).ok_or_else(|| {
                     at(
@@ -352,6 +362,20 @@ mod tests {
         let e = Config::parse("[protobuf]\nroots = [\"../x\"]\n", "schemaguard.toml").unwrap_err();
         assert_eq!((e.line, e.column), (2, 10));
         assert!(e.message.contains("inside the repository"), "{}", e.message);
+    }
+
+    #[test]
+    fn input_rules_cannot_be_turned_off() {
+        let e =
+            Config::parse("[severity]\nPARSE_ERROR = \"off\"\n", "schemaguard.toml").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("cannot be turned off"), "{}", e.message);
+        let c = Config::parse(
+            "[severity]\nPARSE_ERROR = \"warning\"\n",
+            "schemaguard.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.severity.get("PARSE_ERROR"), Some(&Severity::Warning));
     }
 
     #[test]

@@ -291,6 +291,11 @@ impl Finding {
             match loc {
                 Some(l) => {
                     l.file.path.hash(&mut h);
+                    // Transitive modes report against several versions: each is its own finding. Otherwise the
+                    // revision stays out, so a moving baseline keeps fingerprints (SARIF, GitLab) stable.
+                    if self.mode.is_some_and(|m| m.is_transitive()) {
+                        l.file.revision.hash(&mut h);
+                    }
                     l.pointer.hash(&mut h);
                 }
                 None => 0u8.hash(&mut h),

@@ -19,7 +19,7 @@ pub enum GitError {
         "the repository has no work tree (bare repository): run `schemaguard check` in a checkout"
     )]
     Bare,
-    #[error("cannot resolve `{rev}`: {message}\n  pass a branch, tag, commit or `HEAD~n` that exists: `schemaguard check --against REV`")]
+    #[error("cannot resolve `{rev}`: {message}\n  name a branch, tag, commit or `HEAD~n` that exists in this repository")]
     BadRevision { rev: String, message: String },
     #[error("no baseline found: none of {tried} exists in this repository.\n  pass one explicitly: `schemaguard check --against origin/main` (or any branch, tag or commit)")]
     NoDefaultBranch { tried: String },

@@ -128,6 +128,27 @@ pub fn compat_paths_in(
         .iter()
         .chain(std::iter::once(&new.to_path_buf()))
         .all(|p| base.join(p).is_file());
+    // Two files of different formats cannot be compared: say so instead of reporting a deletion.
+    if all_files {
+        let formats_of = |s: &LoadedSnapshot| -> Vec<finding::Format> {
+            s.sets.iter().map(|x| x.engine.format()).collect()
+        };
+        let new_formats = formats_of(&new_snap);
+        for (p, snap) in olds.iter().zip(&previous) {
+            let old_formats = formats_of(snap);
+            if let (Some(o), Some(n)) = (old_formats.first(), new_formats.first()) {
+                if o != n {
+                    return Err(RunError::Usage(format!(
+                        "`{}` is {} and `{}` is {}: compat compares versions of one schema, in one format",
+                        p.display(),
+                        o.as_str(),
+                        new.display(),
+                        n.as_str()
+                    )));
+                }
+            }
+        }
+    }
     let mode_for = |_: &formats::Subject| mode;
     let spec = CompareSpec {
         mode_for: &mode_for,

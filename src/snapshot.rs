@@ -3,7 +3,7 @@
 //! it, and comparing pairs subjects by name and runs each format's check in the directions the mode asks for.
 //! Nothing here reads the disk or git (see `source`, `git`), and nothing prints.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use crate::finding::{Category, Finding, Format, Location, Mode, Severity};
@@ -187,22 +187,27 @@ pub fn compare(
                 vec![latest]
             };
             let mut compared = false;
+            let former = new_set
+                .map(|n| n.loaded.former_names(ns))
+                .unwrap_or_default();
+            // Transitive modes: the same finding against several versions whose text is the same is said once.
+            let mut seen: HashSet<SeenKey> = HashSet::new();
             for snap in versions {
                 let Some(old_set) = snap.set(format) else {
                     continue;
                 };
-                let old_subject =
-                    old_set
-                        .subjects
-                        .iter()
-                        .find(|s| s.name == ns.name)
-                        .or_else(|| {
-                            if single_pair {
-                                old_set.subjects.first()
-                            } else {
-                                None
-                            }
-                        });
+                let old_subject = old_set
+                    .subjects
+                    .iter()
+                    .find(|s| s.name == ns.name)
+                    .or_else(|| old_set.subjects.iter().find(|s| former.contains(&s.name)))
+                    .or_else(|| {
+                        if single_pair {
+                            old_set.subjects.first()
+                        } else {
+                            None
+                        }
+                    });
                 let Some(os) = old_subject else {
                     continue;
                 };
@@ -217,10 +222,20 @@ pub fn compare(
                         dir,
                         spec.opts,
                     );
-                    out.findings.extend(found.into_iter().map(|mut f| {
+                    for mut f in found {
                         f.mode = Some(mode);
-                        f
-                    }));
+                        let key = (
+                            f.rule.id,
+                            f.message.clone(),
+                            f.new.as_ref().map(|l| (l.span.start, l.span.end)),
+                            f.old.as_ref().map(|l| {
+                                (l.file.shown.clone(), l.span.start, text_hash(&l.file.text))
+                            }),
+                        );
+                        if seen.insert(key) {
+                            out.findings.push(f);
+                        }
+                    }
                 }
             }
             if compared {
@@ -229,8 +244,14 @@ pub fn compare(
         }
         if spec.report_deleted && !single_pair {
             if let Some(old_set) = latest.set(format) {
-                let new_names: BTreeSet<&str> =
-                    new_subjects.iter().map(|s| s.name.as_str()).collect();
+                let mut new_names: BTreeSet<String> =
+                    new_subjects.iter().map(|s| s.name.clone()).collect();
+                // A subject renamed with an alias (Avro) is not deleted: it was compared under its new name.
+                if let Some(n) = new_set {
+                    for s in new_subjects {
+                        new_names.extend(n.loaded.former_names(s));
+                    }
+                }
                 // A subject whose file is still there but broken is not deleted: its input finding says why.
                 let broken: BTreeSet<&str> = new
                     .findings
@@ -292,4 +313,22 @@ pub fn baseline_findings(snap: &LoadedSnapshot) -> Vec<Finding> {
             f
         })
         .collect()
+}
+
+/// What makes a finding the same one again: rule, message, new span, and the old file (path, span, text hash).
+type SeenKey = (
+    &'static str,
+    String,
+    Option<(usize, usize)>,
+    Option<(String, usize, u64)>,
+);
+
+/// A stable hash of a file's text (FNV-1a), to tell identical versions apart without keeping their text.
+fn text_hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    h
 }

@@ -121,3 +121,46 @@ fn a_file_that_is_not_utf8_is_a_read_error_and_the_rest_is_checked() {
         .contains("offset 16"));
     assert!(Path::new(&bad).exists());
 }
+
+#[test]
+fn avro_saved_as_json_and_mixed_formats() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    std::fs::write(
+        d.join("v1.json"),
+        r#"{"type":"record","name":"A","fields":[{"name":"x","type":"int"}]}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("v2.json"),
+        r#"{"type":"record","name":"A","fields":[{"name":"x","type":"string"}]}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("s.schema.json"),
+        r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}"#,
+    )
+    .expect("write");
+    let run_in = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_schemaguard"))
+            .current_dir(d)
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let o = run_in(&["compat", "--format", "json", "v1.json", "v2.json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an Avro schema named on the command line may end in .json"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["findings"][0]["rule"], "TYPE_MISMATCH");
+    let o = run_in(&["compat", "v1.json", "s.schema.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is avro and `s.schema.json` is jsonschema"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -472,3 +472,163 @@ fn json_schema_ref_across_files_in_git() {
         "the referencing schema breaks too: {v}"
     );
 }
+
+#[test]
+fn excluded_files_still_resolve_references() {
+    let (_t, dir) = repo();
+    git(&dir, &["checkout", "-q", "main"]);
+    write(
+        &dir,
+        "vendor/money.avsc",
+        r#"{"type": "record", "name": "Money", "namespace": "com.acme", "fields": [{"name": "units", "type": "long"}]}"#,
+    );
+    write(
+        &dir,
+        "schemas/refund.avsc",
+        r#"{"type": "record", "name": "Refund", "namespace": "com.acme", "fields": [{"name": "amount", "type": "Money"}]}"#,
+    );
+    write(&dir, "schemaguard.toml", "exclude = [\"vendor/**\"]\n");
+    commit_all(&dir, "money");
+    git(&dir, &["checkout", "-q", "feature"]);
+    git(&dir, &["reset", "-q", "--hard", "main"]);
+    let (code, v) = json(&dir, &[]);
+    assert_eq!(
+        (code, rules_of(&v)),
+        (0, vec![]),
+        "the excluded type still resolves: {v}"
+    );
+    // A breaking change inside the excluded file is reported for the schema that uses it, not for its own subject.
+    write(
+        &dir,
+        "vendor/money.avsc",
+        r#"{"type": "record", "name": "Money", "namespace": "com.acme", "fields": [{"name": "units", "type": "string"}]}"#,
+    );
+    let (code, v) = json(&dir, &[]);
+    assert_eq!(code, 1, "{v}");
+    let subjects: Vec<&str> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["subject"].as_str())
+        .collect();
+    assert_eq!(subjects, ["com.acme.Refund"], "{v}");
+}
+
+#[test]
+fn an_avro_rename_with_an_alias_pairs_with_the_old_subject() {
+    let (_t, dir) = repo();
+    write(
+        &dir,
+        "schemas/order.avsc",
+        r#"{"type": "record", "name": "Purchase", "namespace": "com.acme", "aliases": ["Order"], "fields": [{"name": "id", "type": "string"}]}"#,
+    );
+    let (code, v) = json(&dir, &[]);
+    assert_eq!(
+        (code, rules_of(&v)),
+        (0, vec![]),
+        "a reader alias makes the rename compatible: {v}"
+    );
+    write(
+        &dir,
+        "schemas/order.avsc",
+        r#"{"type": "record", "name": "Purchase", "namespace": "com.acme", "aliases": ["Order"], "fields": [{"name": "id", "type": "long"}]}"#,
+    );
+    let (code, v) = json(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_of(&v),
+        ["TYPE_MISMATCH"],
+        "compared through the alias, not deleted: {v}"
+    );
+    // Without the alias it is a deletion of com.acme.Order (Avro would report NAME_MISMATCH for the pair).
+    write(
+        &dir,
+        "schemas/order.avsc",
+        r#"{"type": "record", "name": "Purchase", "namespace": "com.acme", "fields": [{"name": "id", "type": "string"}]}"#,
+    );
+    let (_, v) = json(&dir, &[]);
+    assert_eq!(rules_of(&v), ["SUBJECT_DELETED"], "{v}");
+}
+
+#[test]
+fn transitive_findings_are_not_repeated_for_identical_versions() {
+    let (_t, dir) = repo();
+    git(&dir, &["checkout", "-q", "main"]);
+    write(&dir, "schemas/order.avsc", V2);
+    commit_all(&dir, "v2");
+    // Another schema changes: a distinct snapshot in which order.avsc is identical to v2.
+    write(
+        &dir,
+        "schemas/customer.avsc",
+        CUSTOMER.replace("\"id\"", "\"key\"").as_str(),
+    );
+    commit_all(&dir, "customer");
+    git(&dir, &["checkout", "-q", "feature"]);
+    git(&dir, &["reset", "-q", "--hard", "main"]);
+    write(
+        &dir,
+        "schemas/order.avsc",
+        r#"{"type": "record", "name": "Order", "namespace": "com.acme", "fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string", "default": ""}, {"name": "c", "type": "int"}]}"#,
+    );
+    let (code, v) = json(&dir, &["--mode", "BACKWARD_TRANSITIVE"]);
+    assert_eq!(code, 1, "{v}");
+    let revisions: Vec<&str> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["subject"] == "com.acme.Order")
+        .filter_map(|f| f["previous"]["revision"].as_str())
+        .collect();
+    // v1 and v2 differ (two findings); the `customer` commit repeats v2's text and adds none.
+    assert_eq!(revisions.len(), 2, "{v}");
+}
+
+#[test]
+fn staged_first_commit_has_nothing_to_break() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(dir, "a.avsc", V1);
+    git(dir, &["add", "a.avsc"]);
+    let (code, v) = json(dir, &["--staged"]);
+    assert_eq!((code, rules_of(&v)), (0, vec![]), "{v}");
+}
+
+#[test]
+fn since_must_be_in_the_history_and_paths_must_name_schemas() {
+    let (_t, dir) = repo();
+    write(&dir, "schemas/order.avsc", BREAKING);
+    commit_all(&dir, "breaking");
+    let out = schemaguard(
+        &dir,
+        &[
+            "check",
+            "--mode",
+            "BACKWARD_TRANSITIVE",
+            "--since",
+            "feature",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--since `feature` is not among"));
+
+    let out = schemaguard(&dir, &["check", "nonexistent.avsc"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a schema file"));
+    // PATHs are relative to the current directory.
+    let out = schemaguard(
+        &dir.join("schemas"),
+        &["check", "--format", "json", "order.avsc"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = schemaguard(
+        &dir.join("schemas"),
+        &["check", "--format", "json", "customer.avsc"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -49,6 +49,11 @@ pub trait Loaded: Any + Send + Sync {
     fn subjects(&self) -> Vec<Subject>;
     /// Problems found while loading (parse errors, invalid schemas, unresolved references), as findings.
     fn findings(&self) -> Vec<Finding>;
+    /// Other names this subject answers to in an earlier snapshot (Avro: the aliases of its top-level type), so
+    /// a rename that the format allows pairs with the old subject instead of being a deletion plus an addition.
+    fn former_names(&self, _subject: &Subject) -> Vec<String> {
+        Vec::new()
+    }
     fn as_any(&self) -> &dyn Any;
 }
 

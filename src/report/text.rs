@@ -41,7 +41,8 @@ impl std::error::Error for FindingDiag<'_> {}
 
 impl Diagnostic for FindingDiag<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        Some(Box::new(self.f.rule.id))
+        // The subject tells apart findings that one change causes in several schemas (a shared type, an import).
+        Some(Box::new(format!("{} · {}", self.f.rule.id, self.f.subject)))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.f.severity {
@@ -78,9 +79,14 @@ impl Diagnostic for SideDiag {
     }
 }
 
-/// miette appends `:line:column` of the label to the name.
+/// The snippet's title: `file:line:column`, columns in characters as everywhere else in our output (miette's own
+/// position counts bytes, so the handler is told not to add it).
 fn named_source(loc: &Location) -> NamedSource<String> {
-    NamedSource::new(loc.file.display_name(), loc.file.text.to_string())
+    let lc = loc.file.line_col(loc.span.start);
+    NamedSource::new(
+        format!("{}:{}:{}", loc.file.display_name(), lc.line, lc.column),
+        loc.file.text.to_string(),
+    )
 }
 
 fn labeled(loc: &Location, text: &str) -> LabeledSpan {
@@ -137,7 +143,8 @@ pub fn render(report: &Report, style: TextStyle, out: &mut dyn Write) -> std::io
         .with_links(false)
         .with_urls(false)
         .with_width(style.width.unwrap_or(100))
-        .with_context_lines(1);
+        .with_context_lines(1)
+        .without_primary_span_start();
     for f in &report.findings {
         let d = diag(f);
         let mut s = String::new();

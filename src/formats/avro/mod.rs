@@ -159,9 +159,34 @@ impl Loaded for AvroLoaded {
         self.arena.findings.clone()
     }
 
+    fn former_names(&self, subject: &Subject) -> Vec<String> {
+        match self.root_of(subject).map(|r| &self.arena.node(r).kind) {
+            Some(
+                Kind::Record { aliases, .. }
+                | Kind::Enum { aliases, .. }
+                | Kind::Fixed { aliases, .. },
+            ) => aliases.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
+}
+
+/// An Avro schema saved as `.json` and named on the command line: a top-level record, enum or fixed, without the
+/// `$schema` keyword that marks JSON Schema.
+fn looks_like_avro(text: &str) -> bool {
+    let Ok(serde_json::Value::Object(top)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    !top.contains_key("$schema")
+        && top.contains_key("name")
+        && matches!(
+            top.get("type").and_then(|t| t.as_str()),
+            Some("record" | "enum" | "fixed")
+        )
 }
 
 fn is_avsc(path: &str) -> bool {
@@ -173,8 +198,9 @@ impl Engine for AvroEngine {
         Format::Avro
     }
 
-    fn claims(&self, path: &str, _text: &str, _explicit: bool) -> bool {
+    fn claims(&self, path: &str, text: &str, explicit: bool) -> bool {
         is_avsc(path)
+            || (explicit && path.to_ascii_lowercase().ends_with(".json") && looks_like_avro(text))
     }
 
     fn may_claim(&self, path: &str) -> bool {
