@@ -154,3 +154,61 @@ fn sarif_input_writes_a_report_and_args_pass_through() {
     let v: serde_json::Value = serde_json::from_str(&text).expect("sarif is json");
     assert_eq!(v["version"], "2.1.0");
 }
+
+#[test]
+fn action_yml_declares_the_documented_inputs() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"))
+        .expect("action.yml");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("action.yml is valid YAML");
+    let action = &docs[0];
+    for input in [
+        "version",
+        "args",
+        "against",
+        "fetch-history",
+        "sarif",
+        "summary",
+        "fail-on",
+    ] {
+        assert!(
+            !action["inputs"][input]["description"].is_badvalue(),
+            "input `{input}` is declared"
+        );
+    }
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    let steps = action["runs"]["steps"].as_vec().expect("steps");
+    assert!(steps.iter().any(|s| s["run"]
+        .as_str()
+        .unwrap_or("")
+        .contains(".github/action/run.sh")));
+    assert!(steps.iter().any(|s| s["uses"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("github/codeql-action/upload-sarif")));
+}
+
+#[test]
+fn user_args_override_the_action_defaults() {
+    let (tmp, dir, base) = setup();
+    let event = format!("{{\"before\": \"{base}\"}}");
+    let r = run_action(
+        &dir,
+        tmp.path(),
+        "push",
+        &event,
+        &[("INPUT_ARGS", "--fail-on never")],
+    );
+    assert_eq!(
+        r.code, 0,
+        "the user's --fail-on wins over the input's default: {}",
+        r.stdout
+    );
+    let r = run_action(
+        &dir,
+        tmp.path(),
+        "push",
+        &event,
+        &[("INPUT_FAIL_ON", "info")],
+    );
+    assert_eq!(r.code, 1);
+}

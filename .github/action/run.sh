@@ -45,8 +45,8 @@ args=(check)
 [ -n "$against" ] && args+=(--against "$against")
 [ "${INPUT_FETCH_HISTORY:-true}" = "false" ] && args+=(--no-fetch)
 case "${INPUT_FAIL_ON:-error}" in
-  error|warning|never) args+=(--fail-on "${INPUT_FAIL_ON:-error}") ;;
-  *) echo "::error title=schemaguard::fail-on must be error, warning or never (got '${INPUT_FAIL_ON}')"; exit 2 ;;
+  error|warning|info|never) args+=(--fail-on "${INPUT_FAIL_ON:-error}") ;;
+  *) echo "::error title=schemaguard::fail-on must be error, warning, info or never (got '${INPUT_FAIL_ON}')"; exit 2 ;;
 esac
 annotations="$tmp/schemaguard-annotations.txt"
 summary_md="$tmp/schemaguard-summary.md"
@@ -54,7 +54,8 @@ args+=(--format text --format "github=$annotations")
 [ "${INPUT_SUMMARY:-true}" = "true" ] && args+=(--format "markdown=$summary_md")
 [ -n "${INPUT_SARIF:-}" ] && args+=(--format "sarif=${INPUT_SARIF}")
 
-# User arguments last, split like a shell would (no globbing).
+# User arguments last (a flag given again overrides the defaults above), split on whitespace: quotes are not
+# interpreted and nothing is globbed or expanded, so a workflow input cannot run commands.
 extra=()
 if [ -n "${INPUT_ARGS:-}" ]; then
   set -f
