@@ -482,22 +482,33 @@ fn compare_message_body(
             .collect();
         let mut moved = 0;
         let mut groups: BTreeSet<&str> = BTreeSet::new();
+        // The original field the finding points at: the first that came from outside any oneof, else the first
+        // from another oneof than this one.
+        let mut first_moved: Option<&PField> = None;
+        let mut first_foreign: Option<&PField> = None;
         for m in &members {
             if let Some(orig) = ob.get(&m.number) {
                 match oneof(orig) {
-                    None => moved += 1,
+                    None => {
+                        moved += 1;
+                        first_moved = first_moved.or(Some(orig));
+                    }
                     Some(g) => {
                         groups.insert(g);
+                        if g != name.as_str() {
+                            first_foreign = first_foreign.or(Some(orig));
+                        }
                     }
                 }
             }
         }
+        let orig_span = first_moved.or(first_foreign).map_or(&o.span, |f| &f.span);
         if moved > 1 {
             cx.add(
                 &MULTIPLE_FIELDS_MOVED_TO_ONEOF,
                 &p,
                 format!("oneof `{name}` of message `{}` gathers {moved} fields that were outside any oneof", u.full_name),
-                Some(At { file: of, span: &o.span }),
+                Some(At { file: of, span: orig_span }),
                 Some(At { file: uf, span: &decl.span }),
             );
         } else if (moved == 1 && !groups.is_empty()) || groups.len() > 1 {
@@ -505,7 +516,7 @@ fn compare_message_body(
                 &FIELD_MOVED_TO_EXISTING_ONEOF,
                 &p,
                 format!("oneof `{name}` of message `{}` mixes fields that were in different oneofs or outside any oneof", u.full_name),
-                Some(At { file: of, span: &o.span }),
+                Some(At { file: of, span: orig_span }),
                 Some(At { file: uf, span: &decl.span }),
             );
         }
@@ -710,6 +721,16 @@ fn ty_of(f: &PField) -> Ty {
     }
 }
 
+/// A field's kind in words, with its type: "scalar `string`", "message `acme.Note`", "map".
+fn kind_str(t: &Ty) -> String {
+    match t.kind {
+        Kind::Scalar if t.ty == TYPE_ENUM => format!("enum `{}`", t.name),
+        Kind::Scalar => format!("scalar `{}`", type_str(t.ty)),
+        Kind::Message => format!("message `{}`", t.name),
+        Kind::Map => "map".to_string(),
+    }
+}
+
 fn scalar_group(t: i32) -> u8 {
     match t {
         5 | 3 | 13 | 4 | 8 | TYPE_ENUM => 1,
@@ -799,7 +820,11 @@ fn compare_types_of(
         cx.add(
             &FIELD_KIND_CHANGED,
             path,
-            format!("the kind of {desc} changed (scalar, message or map)"),
+            format!(
+                "the kind of {desc} changed from {} to {}",
+                kind_str(&ot),
+                kind_str(&ut)
+            ),
             oa,
             ub,
         );
