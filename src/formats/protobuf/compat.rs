@@ -210,7 +210,8 @@ fn ignored(f: &Finding, files: &[&PFile]) -> bool {
 
 fn element_ignores<'a>(f: &'a PFile, span: &Span) -> Option<&'a Ignores> {
     for m in &f.messages {
-        if m.span == *span || m.oneofs.iter().any(|o| o.span == *span) {
+        // A map entry shares its span with the `map<…>` field, whose ignores are the ones that count.
+        if (!m.map_entry && m.span == *span) || m.oneofs.iter().any(|o| o.span == *span) {
             return Some(&m.ignores);
         }
         if let Some(x) = m.fields.iter().find(|x| x.span == *span) {

@@ -372,6 +372,7 @@ fn lower_message(
         proto3: cx.proto3,
         ignores: Arc::clone(&ign),
     };
+    let me = messages.len();
     messages.push(msg);
     for (i, n) in m.nested_type.iter().enumerate() {
         lower_message(
@@ -396,6 +397,21 @@ fn lower_message(
     }
     for (i, f) in m.extension.iter().enumerate() {
         extensions.push(lower_field(cx, f, &with(path, &[6, idx(i)]), None, &ign));
+    }
+    // A map's entry message is synthetic (no source of its own): it is located at the `map<…>` field.
+    let entry_spans: Vec<(String, Span)> = messages[me]
+        .fields
+        .iter()
+        .filter(|f| f.is_map)
+        .map(|f| (f.type_name.clone(), f.span.clone()))
+        .collect();
+    for (ty, span) in entry_spans {
+        if let Some(e) = messages[me + 1..]
+            .iter_mut()
+            .find(|x| x.map_entry && x.full_name == ty)
+        {
+            e.span = span;
+        }
     }
 }
 
