@@ -51,6 +51,8 @@ struct Cx<'a> {
     /// always yields the same differences (paths inside are relative to the message), so they are replayed.
     memo: HashMap<(String, String), Vec<Finding>>,
     out: Vec<Finding>,
+    /// Every file of both sides, for inline ignores.
+    files: Vec<&'a PFile>,
 }
 
 /// An element on one side: its file and span.
@@ -91,11 +93,12 @@ impl<'a> Cx<'a> {
         );
     }
 
-    /// Returns whether any incompatible difference was added since `mark`.
+    /// Returns whether any incompatible difference was added since `mark`. One an inline ignore suppresses does
+    /// not count: the change was accepted where it was made, so the fields that refer to it are not flagged either.
     fn incompatible_since(&self, mark: usize) -> bool {
         self.out[mark..]
             .iter()
-            .any(|f| f.rule.severity == crate::finding::Severity::Error)
+            .any(|f| f.rule.severity == crate::finding::Severity::Error && !ignored(f, &self.files))
     }
 }
 
@@ -158,6 +161,11 @@ pub(crate) fn check(
         Direction::Backward => (&old_files, &new_files, &of, &nf),
         Direction::Forward => (&new_files, &old_files, &nf, &of),
     };
+    let all: Vec<&PFile> = old_files
+        .iter()
+        .chain(new_files.iter())
+        .map(|f| &**f)
+        .collect();
     let mut cx = Cx {
         orig: Types::new(orig_files),
         upd: Types::new(upd_files),
@@ -166,6 +174,7 @@ pub(crate) fn check(
         stack: HashSet::new(),
         memo: HashMap::new(),
         out: Vec::new(),
+        files: all,
     };
     if orig_f.package != upd_f.package {
         let (os, us) = (orig_f.head_span(), upd_f.head_span());
@@ -187,13 +196,9 @@ pub(crate) fn check(
         );
     }
     compare_types(&mut cx, orig_f, "", upd_f, "", "#");
-    let all: Vec<&PFile> = old_files
-        .iter()
-        .chain(new_files.iter())
-        .map(|f| &**f)
-        .collect();
-    cx.out.retain(|f| !ignored(f, &all));
-    cx.out
+    let Cx { mut out, files, .. } = cx;
+    out.retain(|f| !ignored(f, &files));
+    out
 }
 
 /// Whether an inline `schemaguard:ignore <RULE>` on the element at either location (or on its parents, which the
