@@ -243,6 +243,22 @@ fn a_root_detected_on_main_does_not_settle_an_ambiguity_of_the_branch() {
 }
 
 #[test]
+fn an_ignore_in_the_imported_file_covers_the_importing_subjects() {
+    let (_t, dir) = layout_repo();
+    write(
+        &dir,
+        "proto/acme/common.proto",
+        &COMMON_V2.replace(
+            "  string units",
+            "  // schemaguard:ignore FIELD_SCALAR_KIND_CHANGED every reader parses decimal strings\n  string units",
+        ),
+    );
+    let (code, findings) = json(&dir, &[]);
+    assert_eq!(code, 0, "{findings:#?}");
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
 fn explicit_root_from_the_config() {
     let (_t, dir) = layout_repo();
     write(
