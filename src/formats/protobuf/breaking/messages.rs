@@ -175,7 +175,13 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
                     &nf.path,
                     format!("message `{}` had required field `{}` (#{}) deleted", om.full_name, f.name, f.number),
                     "required fields must always be sent: keep the field required, or make both sides agree before removing it",
-                    Some(new_loc.clone()),
+                    // The field itself when it is still there (no longer required), else its message.
+                    Some(
+                        nm.fields
+                            .iter()
+                            .find(|x| x.number == f.number)
+                            .map_or(new_loc.clone(), |x| loc(nf, &x.span, format!("{}.{}", nm.full_name, x.name))),
+                    ),
                     Some(loc(of, &f.span, format!("{}.{}", om.full_name, f.name))),
                     &[&f.ignores, &nm.ignores],
                 );
@@ -193,7 +199,13 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
                     format!("message `{}` had required field `{}` (#{}) added", nm.full_name, f.name, f.number),
                     "old writers never send this field, so new readers reject their data: make it optional",
                     Some(loc(nf, &f.span, format!("{}.{}", nm.full_name, f.name))),
-                    None,
+                    // The field when it was there before (not required), else its message.
+                    Some(
+                        om.fields
+                            .iter()
+                            .find(|x| x.number == f.number)
+                            .map_or(old_loc.clone(), |x| loc(of, &x.span, format!("{}.{}", om.full_name, x.name))),
+                    ),
                     &[&f.ignores, &nm.ignores],
                 );
             }
