@@ -201,6 +201,64 @@ fn ambiguous_layout_names_the_candidates_and_the_config_key() {
 }
 
 #[test]
+fn a_root_detected_on_main_does_not_settle_an_ambiguity_of_the_branch() {
+    // main reveals `proto` unambiguously; the branch adds a second `acme/common.proto` under `vendor/`.
+    let (_t, dir) = layout_repo();
+    write(&dir, "vendor/acme/common.proto", COMMON_V1);
+    let (code, findings) = json(&dir, &[]);
+    assert_eq!(code, 2, "{findings:#?}");
+    let errs: Vec<&Value> = with_rule(&findings, "PARSE_ERROR")
+        .into_iter()
+        .filter(|f| f["location"]["file"] == "proto/acme/order.proto")
+        .collect();
+    assert_eq!(errs.len(), 1, "{findings:#?}");
+    assert_eq!(errs[0]["severity"], "error", "{findings:#?}");
+    assert_eq!(errs[0]["location"]["line"], 3);
+    let help = errs[0]["help"].as_str().unwrap_or("");
+    assert!(
+        help.contains("`proto/acme/common.proto` (root `proto`)")
+            && help.contains("`vendor/acme/common.proto` (root `vendor`)"),
+        "{help}"
+    );
+    // Neither snapshot uses the root, so subjects still pair (no SUBJECT_DELETED) and the baseline's import
+    // is a baseline warning.
+    assert!(
+        with_rule(&findings, "SUBJECT_DELETED").is_empty(),
+        "{findings:#?}"
+    );
+    let baseline: Vec<&Value> = with_rule(&findings, "PARSE_ERROR")
+        .into_iter()
+        .filter(|f| f["severity"] == "warning")
+        .collect();
+    assert_eq!(baseline.len(), 1, "{findings:#?}");
+    assert_eq!(baseline[0]["previous"]["file"], "proto/acme/order.proto");
+    // Explicit roots still win.
+    write(
+        &dir,
+        "schemaguard.toml",
+        "[protobuf]\nroots = [\"proto\"]\n",
+    );
+    let (code, findings) = json(&dir, &[]);
+    assert_confluent_verdict(code, &findings);
+}
+
+#[test]
+fn an_ignore_in_the_imported_file_covers_the_importing_subjects() {
+    let (_t, dir) = layout_repo();
+    write(
+        &dir,
+        "proto/acme/common.proto",
+        &COMMON_V2.replace(
+            "  string units",
+            "  // schemaguard:ignore FIELD_SCALAR_KIND_CHANGED every reader parses decimal strings\n  string units",
+        ),
+    );
+    let (code, findings) = json(&dir, &[]);
+    assert_eq!(code, 0, "{findings:#?}");
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
 fn explicit_root_from_the_config() {
     let (_t, dir) = layout_repo();
     write(

@@ -51,6 +51,8 @@ struct Cx<'a> {
     /// always yields the same differences (paths inside are relative to the message), so they are replayed.
     memo: HashMap<(String, String), Vec<Finding>>,
     out: Vec<Finding>,
+    /// Every file of both sides, for inline ignores.
+    files: Vec<&'a PFile>,
 }
 
 /// An element on one side: its file and span.
@@ -91,11 +93,12 @@ impl<'a> Cx<'a> {
         );
     }
 
-    /// Returns whether any incompatible difference was added since `mark`.
+    /// Returns whether any incompatible difference was added since `mark`. One an inline ignore suppresses does
+    /// not count: the change was accepted where it was made, so the fields that refer to it are not flagged either.
     fn incompatible_since(&self, mark: usize) -> bool {
         self.out[mark..]
             .iter()
-            .any(|f| f.rule.severity == crate::finding::Severity::Error)
+            .any(|f| f.rule.severity == crate::finding::Severity::Error && !ignored(f, &self.files))
     }
 }
 
@@ -158,6 +161,11 @@ pub(crate) fn check(
         Direction::Backward => (&old_files, &new_files, &of, &nf),
         Direction::Forward => (&new_files, &old_files, &nf, &of),
     };
+    let all: Vec<&PFile> = old_files
+        .iter()
+        .chain(new_files.iter())
+        .map(|f| &**f)
+        .collect();
     let mut cx = Cx {
         orig: Types::new(orig_files),
         upd: Types::new(upd_files),
@@ -166,6 +174,7 @@ pub(crate) fn check(
         stack: HashSet::new(),
         memo: HashMap::new(),
         out: Vec::new(),
+        files: all,
     };
     if orig_f.package != upd_f.package {
         let (os, us) = (orig_f.head_span(), upd_f.head_span());
@@ -187,13 +196,9 @@ pub(crate) fn check(
         );
     }
     compare_types(&mut cx, orig_f, "", upd_f, "", "#");
-    let all: Vec<&PFile> = old_files
-        .iter()
-        .chain(new_files.iter())
-        .map(|f| &**f)
-        .collect();
-    cx.out.retain(|f| !ignored(f, &all));
-    cx.out
+    let Cx { mut out, files, .. } = cx;
+    out.retain(|f| !ignored(f, &files));
+    out
 }
 
 /// Whether an inline `schemaguard:ignore <RULE>` on the element at either location (or on its parents, which the
@@ -210,7 +215,8 @@ fn ignored(f: &Finding, files: &[&PFile]) -> bool {
 
 fn element_ignores<'a>(f: &'a PFile, span: &Span) -> Option<&'a Ignores> {
     for m in &f.messages {
-        if m.span == *span || m.oneofs.iter().any(|o| o.span == *span) {
+        // A map entry shares its span with the `map<…>` field, whose ignores are the ones that count.
+        if (!m.map_entry && m.span == *span) || m.oneofs.iter().any(|o| o.span == *span) {
             return Some(&m.ignores);
         }
         if let Some(x) = m.fields.iter().find(|x| x.span == *span) {
@@ -482,22 +488,33 @@ fn compare_message_body(
             .collect();
         let mut moved = 0;
         let mut groups: BTreeSet<&str> = BTreeSet::new();
+        // The original field the finding points at: the first that came from outside any oneof, else the first
+        // from another oneof than this one.
+        let mut first_moved: Option<&PField> = None;
+        let mut first_foreign: Option<&PField> = None;
         for m in &members {
             if let Some(orig) = ob.get(&m.number) {
                 match oneof(orig) {
-                    None => moved += 1,
+                    None => {
+                        moved += 1;
+                        first_moved = first_moved.or(Some(orig));
+                    }
                     Some(g) => {
                         groups.insert(g);
+                        if g != name.as_str() {
+                            first_foreign = first_foreign.or(Some(orig));
+                        }
                     }
                 }
             }
         }
+        let orig_span = first_moved.or(first_foreign).map_or(&o.span, |f| &f.span);
         if moved > 1 {
             cx.add(
                 &MULTIPLE_FIELDS_MOVED_TO_ONEOF,
                 &p,
                 format!("oneof `{name}` of message `{}` gathers {moved} fields that were outside any oneof", u.full_name),
-                Some(At { file: of, span: &o.span }),
+                Some(At { file: of, span: orig_span }),
                 Some(At { file: uf, span: &decl.span }),
             );
         } else if (moved == 1 && !groups.is_empty()) || groups.len() > 1 {
@@ -505,7 +522,7 @@ fn compare_message_body(
                 &FIELD_MOVED_TO_EXISTING_ONEOF,
                 &p,
                 format!("oneof `{name}` of message `{}` mixes fields that were in different oneofs or outside any oneof", u.full_name),
-                Some(At { file: of, span: &o.span }),
+                Some(At { file: of, span: orig_span }),
                 Some(At { file: uf, span: &decl.span }),
             );
         }
@@ -710,6 +727,16 @@ fn ty_of(f: &PField) -> Ty {
     }
 }
 
+/// A field's kind in words, with its type: "scalar `string`", "message `acme.Note`", "map".
+fn kind_str(t: &Ty) -> String {
+    match t.kind {
+        Kind::Scalar if t.ty == TYPE_ENUM => format!("enum `{}`", t.name),
+        Kind::Scalar => format!("scalar `{}`", type_str(t.ty)),
+        Kind::Message => format!("message `{}`", t.name),
+        Kind::Map => "map".to_string(),
+    }
+}
+
 fn scalar_group(t: i32) -> u8 {
     match t {
         5 | 3 | 13 | 4 | 8 | TYPE_ENUM => 1,
@@ -799,7 +826,11 @@ fn compare_types_of(
         cx.add(
             &FIELD_KIND_CHANGED,
             path,
-            format!("the kind of {desc} changed (scalar, message or map)"),
+            format!(
+                "the kind of {desc} changed from {} to {}",
+                kind_str(&ot),
+                kind_str(&ut)
+            ),
             oa,
             ub,
         );

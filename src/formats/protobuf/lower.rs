@@ -372,6 +372,7 @@ fn lower_message(
         proto3: cx.proto3,
         ignores: Arc::clone(&ign),
     };
+    let me = messages.len();
     messages.push(msg);
     for (i, n) in m.nested_type.iter().enumerate() {
         lower_message(
@@ -396,6 +397,34 @@ fn lower_message(
     }
     for (i, f) in m.extension.iter().enumerate() {
         extensions.push(lower_field(cx, f, &with(path, &[6, idx(i)]), None, &ign));
+    }
+    // A map's entry message and its key and value fields are synthetic (no source of their own): they are
+    // located at the `map<…>` field, as buf does, and its inline ignores apply to them.
+    let entries: Vec<(String, Span, Ignores)> = messages[me]
+        .fields
+        .iter()
+        .filter(|f| f.is_map)
+        .map(|f| (f.type_name.clone(), f.span.clone(), Arc::clone(&f.ignores)))
+        .collect();
+    for (ty, span, ignores) in entries {
+        if let Some(e) = messages[me + 1..]
+            .iter_mut()
+            .find(|x| x.map_entry && x.full_name == ty)
+        {
+            e.span = span.clone();
+            e.ignores = Arc::clone(&ignores);
+            for f in &mut e.fields {
+                f.span = span.clone();
+                f.ignores = Arc::clone(&ignores);
+                f.name_span = None;
+                f.type_span = None;
+                f.type_name_span = None;
+                f.default_span = None;
+                f.json_name_span = None;
+                f.ctype_span = None;
+                f.jstype_span = None;
+            }
+        }
     }
 }
 

@@ -276,6 +276,8 @@ fn is_wkt(name: &str) -> bool {
 /// root detected in any of the snapshots (sorted). Loading each snapshot with the same roots gives a file the same
 /// logical path on both sides, so subjects pair even when only one side has the import that reveals the root.
 /// Only `.proto` files are looked at; their syntax pass is memoized, so loading afterwards does not parse again.
+/// A detected root that is a candidate of an ambiguous import in some snapshot is used by none (an explicit root
+/// still is): the returned list then carries a veto entry for it, which keeps loading from detecting it again.
 pub fn shared_roots(snapshots: &[&[Arc<SourceFile>]], explicit: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for r in explicit.iter().filter_map(|r| roots::normalize(r)) {
@@ -283,7 +285,11 @@ pub fn shared_roots(snapshots: &[&[Arc<SourceFile>]], explicit: &[String]) -> Ve
             out.push(r);
         }
     }
+    // A root detected in one snapshot applies to all (a file moved under it on one side keeps its subject), but
+    // only where it settles nothing ambiguous: an import that several files of a snapshot could be stays an
+    // error of that snapshot, whatever another snapshot detected.
     let mut detected = std::collections::BTreeSet::new();
+    let mut ambiguous = std::collections::BTreeSet::new();
     for files in snapshots {
         let mut protos: Vec<&Arc<SourceFile>> = files
             .iter()
@@ -304,8 +310,15 @@ pub fn shared_roots(snapshots: &[&[Arc<SourceFile>]], explicit: &[String]) -> Ve
         let paths: Vec<&str> = protos.iter().map(|f| f.path.as_str()).collect();
         let layout = roots::layout(&paths, &imports, &out, &is_wkt);
         detected.extend(layout.roots.into_iter().filter(|r| !out.contains(r)));
+        ambiguous.extend(layout.ambiguous);
     }
-    out.extend(detected);
+    let vetoed: Vec<String> = ambiguous
+        .iter()
+        .filter(|r| !out.contains(r))
+        .map(|r| roots::veto(r))
+        .collect();
+    out.extend(detected.into_iter().filter(|r| !ambiguous.contains(r)));
+    out.extend(vetoed);
     out
 }
 

@@ -16,6 +16,18 @@ pub(crate) struct Layout {
     pub roots: Vec<String>,
     /// For an import that stays unresolved but that some files could explain: the help line saying which.
     pub hints: HashMap<String, String>,
+    /// Candidate roots of the imports that stay unresolved because several files could be them: a root another
+    /// snapshot detected must not settle such an import silently.
+    pub ambiguous: BTreeSet<String>,
+}
+
+/// Marks an entry of the root list given to [`layout`] as a root that must not be detected (it is ambiguous in
+/// another snapshot of the comparison), so that both snapshots lay their files out alike. Never a path character.
+const VETO: char = '\u{0}';
+
+/// The entry of a root list that keeps `root` from being detected.
+pub(crate) fn veto(root: &str) -> String {
+    format!("{VETO}{root}")
 }
 
 /// `./proto/` → `proto`; the repository root itself (`.`, empty) is no root.
@@ -52,10 +64,16 @@ pub(crate) fn layout(
     explicit: &[String],
     builtin: &dyn Fn(&str) -> bool,
 ) -> Layout {
+    let vetoed: BTreeSet<String> = explicit
+        .iter()
+        .filter_map(|r| r.strip_prefix(VETO))
+        .map(str::to_string)
+        .collect();
     let explicit: Vec<String> = {
         let mut seen = BTreeSet::new();
         explicit
             .iter()
+            .filter(|r| !r.starts_with(VETO))
             .filter_map(|r| normalize(r))
             .filter(|r| seen.insert(r.clone()))
             .collect()
@@ -109,8 +127,17 @@ pub(crate) fn layout(
         .flatten()
         .cloned()
         .collect();
-    // A root that would give two files one logical path is ambiguous: dropped, and said why.
+    // A root that would give two files one logical path is ambiguous: dropped, and said why. So is a root that
+    // is ambiguous in another snapshot of the comparison (see `veto`).
     let mut dropped: BTreeMap<String, String> = BTreeMap::new();
+    for r in &vetoed {
+        if auto.remove(r) {
+            dropped.insert(
+                r.clone(),
+                "the other snapshot has several files this import could be".to_string(),
+            );
+        }
+    }
     let assign = |auto: &BTreeSet<String>| -> Vec<(String, Option<String>)> {
         let roots: Vec<String> = auto.iter().cloned().collect();
         logical
@@ -156,9 +183,13 @@ pub(crate) fn layout(
     // Hints for the imports that stay unresolved.
     let present: BTreeSet<&str> = logical.iter().map(String::as_str).collect();
     let mut hints = HashMap::new();
+    let mut ambiguous = BTreeSet::new();
     for (imp, found) in &candidates {
         if present.contains(imp.as_str()) || found.is_empty() {
             continue;
+        }
+        if found.len() > 1 {
+            ambiguous.extend(found.iter().cloned());
         }
         let options: Vec<String> = found
             .iter()
@@ -188,6 +219,7 @@ pub(crate) fn layout(
         logical,
         roots,
         hints,
+        ambiguous,
     }
 }
 
@@ -287,6 +319,22 @@ mod tests {
         let h = &l.hints["c/d.proto"];
         assert!(h.contains("root `proto` is ambiguous"), "{h}");
         assert!(h.contains("`a.proto` and `proto/a.proto`"), "{h}");
+    }
+
+    #[test]
+    fn a_vetoed_root_is_not_detected() {
+        let files: &[(&str, &[&str])] = &[
+            ("proto/acme/common.proto", &[]),
+            ("proto/acme/order.proto", &["acme/common.proto"]),
+        ];
+        let l = run(files, &[&veto("proto")]);
+        assert!(l.roots.is_empty(), "{:?}", l.roots);
+        assert_eq!(l.logical[1], "proto/acme/order.proto");
+        let h = &l.hints["acme/common.proto"];
+        assert!(
+            h.contains("root `proto` is ambiguous: the other snapshot"),
+            "{h}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::messages::{tag_ranges, ENUM_MAX};
 use super::{loc, sorted, Cx, Out};
+use crate::finding::Location;
 use crate::formats::protobuf::model::*;
 use crate::formats::protobuf::rules::*;
 
@@ -155,6 +156,11 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
         let r = |e: &PEnum| -> Vec<(i32, i32)> {
             e.reserved_ranges.iter().map(|(s, e, _)| (*s, *e)).collect()
         };
+        let old_ranges: Vec<(i32, i32, Location)> = oe
+            .reserved_ranges
+            .iter()
+            .map(|(s, e, span)| (*s, *e, loc(of, span, oe.full_name.clone())))
+            .collect();
         tag_ranges(
             out,
             &RESERVED_ENUM_NO_DELETE,
@@ -162,11 +168,10 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
             "enum",
             &ne.full_name,
             &nf.path,
-            &r(oe),
+            &old_ranges,
             &r(ne),
             ENUM_MAX,
             &new_loc,
-            &old_loc,
             &ign,
         );
         for (n, span) in &oe.reserved_names {

@@ -101,6 +101,12 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
                 .map(|(s, e, _)| (*s, e.saturating_sub(1)))
                 .collect()
         };
+        // The old ranges, each located at its own statement (the element that lost values).
+        let old_incl = |v: &[(i32, i32, Span)]| -> Vec<(i32, i32, Location)> {
+            v.iter()
+                .map(|(s, e, span)| (*s, e.saturating_sub(1), loc(of, span, om.full_name.clone())))
+                .collect()
+        };
         tag_ranges(
             out,
             &EXTENSION_MESSAGE_NO_DELETE,
@@ -108,11 +114,10 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
             "message",
             &nm.full_name,
             &nf.path,
-            &incl(&om.extension_ranges),
+            &old_incl(&om.extension_ranges),
             &incl(&nm.extension_ranges),
             max,
             &new_loc,
-            &old_loc,
             &[&nm.ignores, &om.ignores],
         );
         tag_ranges(
@@ -122,11 +127,10 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
             "message",
             &nm.full_name,
             &nf.path,
-            &incl(&om.reserved_ranges),
+            &old_incl(&om.reserved_ranges),
             &incl(&nm.reserved_ranges),
             max,
             &new_loc,
-            &old_loc,
             &[&nm.ignores, &om.ignores],
         );
         for (n, span) in &om.reserved_names {
@@ -171,7 +175,13 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
                     &nf.path,
                     format!("message `{}` had required field `{}` (#{}) deleted", om.full_name, f.name, f.number),
                     "required fields must always be sent: keep the field required, or make both sides agree before removing it",
-                    Some(new_loc.clone()),
+                    // The field itself when it is still there (no longer required), else its message.
+                    Some(
+                        nm.fields
+                            .iter()
+                            .find(|x| x.number == f.number)
+                            .map_or(new_loc.clone(), |x| loc(nf, &x.span, format!("{}.{}", nm.full_name, x.name))),
+                    ),
                     Some(loc(of, &f.span, format!("{}.{}", om.full_name, f.name))),
                     &[&f.ignores, &nm.ignores],
                 );
@@ -189,7 +199,13 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
                     format!("message `{}` had required field `{}` (#{}) added", nm.full_name, f.name, f.number),
                     "old writers never send this field, so new readers reject their data: make it optional",
                     Some(loc(nf, &f.span, format!("{}.{}", nm.full_name, f.name))),
-                    None,
+                    // The field when it was there before (not required), else its message.
+                    Some(
+                        om.fields
+                            .iter()
+                            .find(|x| x.number == f.number)
+                            .map_or(old_loc.clone(), |x| loc(of, &x.span, format!("{}.{}", om.full_name, x.name))),
+                    ),
                     &[&f.ignores, &nm.ignores],
                 );
             }
@@ -221,11 +237,10 @@ pub(crate) fn tag_ranges(
     element_kind: &str,
     element: &str,
     subject: &str,
-    previous: &[(i32, i32)],
+    previous: &[(i32, i32, Location)],
     current: &[(i32, i32)],
     max: i32,
     new_loc: &Location,
-    old_loc: &Location,
     ignores: &[&Ignores],
 ) {
     if previous.is_empty() {
@@ -243,7 +258,7 @@ pub(crate) fn tag_ranges(
             _ => merged.push((s, e)),
         }
     }
-    for (ps, pe) in previous {
+    for (ps, pe, old_at) in previous {
         let (mut start, end) = (i64::from(*ps), i64::from(*pe));
         let mut missing = Vec::new();
         for (s, e) in &merged {
@@ -291,7 +306,7 @@ pub(crate) fn tag_ranges(
             ),
             &format!("restore the {range_kind} range"),
             Some(new_loc.clone()),
-            Some(old_loc.clone()),
+            Some(old_at.clone()),
             ignores,
         );
     }
