@@ -3,6 +3,16 @@
 //! files), and comparing one subject with Confluent's rules (`compat.rs`). Subjects are named by the root `$id`
 //! when there is one (so a moved file keeps its identity), else by the file path. Nothing here reads files or
 //! prints.
+//!
+//! Which files are claimed during discovery (files the user names are always claimed, unless Avro):
+//! `*.schema.json`; a `.json` whose top-level `$schema` names a json-schema.org meta-schema; a `.yaml`/`.yml`
+//! with a top-level `$schema:` line naming one; and a `.json`/`.yaml`/`.yml` that does not parse at all but
+//! whose first 2 KiB hold `$schema` followed by a json-schema.org URI. The last rule keeps a schema that an
+//! edit broke claimed, so it is reported as a PARSE_ERROR instead of vanishing (SUBJECT_DELETED); requiring
+//! the meta-schema URI keeps broken config files (`tsconfig.json` naming schemastore) unclaimed. A file whose
+//! edit also removed its `$schema` cannot be told from any other broken `.json` and is not claimed (name it
+//! `*.schema.json` to keep it claimed whatever its content). A claimed file with an input error keeps its
+//! subject but is not compared.
 
 mod compat;
 mod parse;
@@ -142,6 +152,21 @@ fn is_meta_schema_uri(v: &str) -> bool {
     v.to_ascii_lowercase().contains("json-schema.org/")
 }
 
+/// How far into a file a broken schema's `$schema` tag is looked for.
+const TAG_WINDOW: usize = 2048;
+
+/// The first [`TAG_WINDOW`] bytes of `text` hold `tag` and a JSON Schema meta-schema URI: a schema file
+/// that may have been broken by an edit (the caller then checks that it really does not parse).
+fn broken_but_tagged(text: &str, tag: &str) -> bool {
+    let mut end = text.len().min(TAG_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    head.find(tag)
+        .is_some_and(|i| is_meta_schema_uri(&head[i..]))
+}
+
 /// An Avro schema in a `.json` file: `"type": "record" | "enum" | "fixed"` (never JSON Schema types), no
 /// `$schema`.
 fn looks_like_avro(text: &str) -> bool {
@@ -168,9 +193,16 @@ impl Engine for JsonSchemaEngine {
                 if json_top_level_schema(text).is_some_and(is_meta_schema_uri) {
                     return true;
                 }
-                explicit && !looks_like_avro(text)
+                if explicit {
+                    return !looks_like_avro(text);
+                }
+                broken_but_tagged(text, "\"$schema\"") && parse::parse_json(text).is_err()
             }
-            Some(_) => explicit || yaml_top_level_schema(text).is_some_and(is_meta_schema_uri),
+            Some(_) => {
+                explicit
+                    || yaml_top_level_schema(text).is_some_and(is_meta_schema_uri)
+                    || (broken_but_tagged(text, "$schema") && parse::parse_yaml(text).is_err())
+            }
             None => false,
         }
     }
@@ -227,8 +259,11 @@ impl Engine for JsonSchemaEngine {
 
 struct Doc {
     file: Arc<SourceFile>,
+    /// The root schema; `None` for a document that is not compared (it has an input error).
     root: Option<SchemaId>,
     subject: Option<(String, Range<usize>)>,
+    /// The document has an input error (PARSE_ERROR): it keeps its subject but is not compared.
+    broken: bool,
 }
 
 /// One loaded snapshot: its documents and one schema arena shared by all of them.
@@ -446,9 +481,11 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
             }
         };
         let mut subject = None;
+        let errors_before = findings.len();
         if let Some(t) = &tree {
             let root_span = t.node(t.root).span.clone();
-            if !matches!(t.node(t.root).val, Val::Obj(_) | Val::Bool(_)) {
+            let schema_shaped = matches!(t.node(t.root).val, Val::Obj(_) | Val::Bool(_));
+            if !schema_shaped {
                 findings.push(parse_finding(
                     file,
                     ParseFailure {
@@ -458,8 +495,9 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
                     "write the schema as a JSON object such as `{\"type\": \"object\"}`",
                 ));
             }
-            // Draft from `$schema`; draft-07 when absent.
-            let mut draft = Some(Draft::D7);
+            // Draft from `$schema`; draft-07 when absent. A document that is not even an object has had its
+            // error; checking it against the meta-schema would only repeat it.
+            let mut draft = if schema_shaped { Some(Draft::D7) } else { None };
             if let Some(m) = t.member(t.root, "$schema") {
                 let v = t.str_of(m.val).unwrap_or("");
                 draft = Draft::from_uri(v);
@@ -524,6 +562,7 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
             file: Arc::clone(file),
             root: None,
             subject,
+            broken: findings.len() > errors_before,
         });
     }
 
@@ -608,14 +647,22 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
             }
         }
     }
-    for (doc, span, msg) in std::mem::take(&mut b.issues) {
+    for (doc, span, pointer, msg) in std::mem::take(&mut b.issues) {
         let file = &files[doc as usize];
+        docs[doc as usize].broken = true;
         findings.push(
             Finding::new(&PARSE_ERROR, file.path.clone(), msg)
                 .help("write a regular expression in ECMA-262 syntax, escaping special characters")
                 .format(Format::JsonSchema)
-                .at_new(Location::new(file, span)),
+                .at_new(Location::new(file, span).with_pointer(pointer)),
         );
+    }
+    // Like a file that does not parse, a file with an input error is not compared: its findings would
+    // describe a schema the user did not write.
+    for d in &mut docs {
+        if d.broken {
+            d.root = None;
+        }
     }
     let schemas = std::mem::take(&mut b.schemas);
     drop(b);
@@ -926,6 +973,32 @@ mod tests {
             true
         ));
         assert!(e.may_claim("x.yml") && !e.may_claim("x.avsc"));
+    }
+
+    #[test]
+    fn claims_a_tagged_schema_broken_by_an_edit() {
+        let e = &ENGINE;
+        // The byte scan cannot place `$schema` at the top level, but the file is a broken schema.
+        let broken = "[ {\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"type\": ";
+        assert!(e.claims("order.json", broken, false));
+        assert!(e.claims(
+            "order.yaml",
+            "- $schema: https://json-schema.org/draft/2020-12/schema\n  type: [\n",
+            false
+        ));
+        // Broken files that are not JSON Schema stay unclaimed.
+        assert!(!e.claims("order.json", "not json {", false));
+        assert!(!e.claims(
+            "tsconfig.json",
+            "{\"$schema\": \"https://json.schemastore.org/tsconfig\", ",
+            false
+        ));
+        // A file that parses is judged by its top-level `$schema` only.
+        assert!(!e.claims(
+            "data.json",
+            r#"[{"$schema": "http://json-schema.org/draft-07/schema#"}]"#,
+            false
+        ));
     }
 
     #[test]
