@@ -15,6 +15,7 @@
 //! subject but is not compared.
 
 mod compat;
+mod describe;
 mod parse;
 mod refs;
 pub mod rules;
@@ -749,10 +750,24 @@ fn finding_of(
 ) -> Finding {
     let path_s = format!("#/{}", path.join("/"));
     let ok = is_compatible(leaf.ty, lenient);
-    let mut f = Finding::new(leaf.ty, subject, message(leaf.ty, &path_s, reader, writer))
-        .format(Format::JsonSchema);
+    let side_of = |want_new: bool| {
+        [&leaf.orig, &leaf.upd]
+            .into_iter()
+            .flatten()
+            .find(|s| (s.at.side == new_side) == want_new)
+            .map(|s| describe::Side {
+                loaded: sides[s.at.side as usize],
+                spot: s,
+            })
+    };
+    let (old_side, new_side_spot) = (side_of(false), side_of(true));
+    let mut msg = message(leaf.ty, &path_s, reader, writer);
+    if let Some(d) = describe::detail(leaf, path, old_side, new_side_spot, new_side == 0) {
+        msg = format!("{msg}: {d}");
+    }
+    let mut f = Finding::new(leaf.ty, subject, msg).format(Format::JsonSchema);
     f.severity = if ok { Severity::Info } else { Severity::Error };
-    if let Some(h) = help(leaf.ty, path, ok, lenient) {
+    if let Some(h) = help(leaf.ty, path, ok, lenient, new_side == 0) {
         f = f.help(h);
     }
     for spot in [&leaf.orig, &leaf.upd].into_iter().flatten() {
@@ -887,12 +902,20 @@ fn message(ty: &Rule, path: &str, reader: &str, writer: &str) -> String {
     }
 }
 
-fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool) -> Option<String> {
+/// How to fix an incompatible difference. Rule names speak of the update, which is the reader: under
+/// BACKWARD the new schema reads data written with the old one; under FORWARD (`forward`) the old schema,
+/// used by existing consumers, reads data written with the new one. The advice is about the schema the user
+/// is changing (the new one) in both cases.
+fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool, forward: bool) -> Option<String> {
     if ok {
         return None;
     }
     let name = prop_name(path)
         .map(|n| format!("`{n}`"))
+        .or_else(|| {
+            let pos = path.last()?.strip_prefix("items/")?;
+            Some(format!("tuple item {pos}"))
+        })
         .unwrap_or_else(|| "it".into());
     let lenient_fixes = !lenient && is_compatible(ty, true);
     let or_lenient = if lenient_fixes {
@@ -900,37 +923,103 @@ fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool) -> Option<String> {
     } else {
         ""
     };
-    Some(match ty.id {
+    let id = ty.id;
+    Some(match id {
         "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"
         | "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL"
-        | "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" => format!(
-            "the writer's model is open (extra properties of any type allowed), so existing data may already hold {name} with another type; close it with `additionalProperties: false`, govern unknown names with `patternProperties` or an `additionalProperties` schema (a partially open model){}",
-            if lenient_fixes { or_lenient.to_string() } else { ", and give the property a `default` or make it optional".to_string() }
-        ),
-        "ITEM_ADDED_TO_OPEN_CONTENT_MODEL" => "the writer's tuple is open (extra items of any type allowed), so existing data may hold another value at this position; close it with `additionalItems: false` or govern extra items with an `additionalItems` schema".to_string(),
-        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL" | "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL" => format!(
-            "the reader's model is closed, so data that still holds {name} is rejected; keep it (declare it `false` once no data has it), open the model, or cover it with `patternProperties`/`additionalProperties`{or_lenient}"
-        ),
-        "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" | "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" => format!(
-            "data that still holds {name} must now match the schema governing unknown names, and it does not; keep the property or widen that schema{or_lenient}"
-        ),
-        "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" | "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" => format!(
-            "the writer's partially open model already accepted {name} under another schema, so existing data may not match the new definition; make it compatible with the governing `patternProperties`/`additionalProperties` schema{or_lenient}"
-        ),
-        "REQUIRED_ATTRIBUTE_ADDED" | "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL" => format!(
-            "existing data may lack {name}; give the property a `default` or keep it optional"
-        ),
-        "TYPE_CHANGED" | "TYPE_NARROWED" | "COMBINED_TYPE_CHANGED" | "COMBINED_TYPE_SUBSCHEMAS_CHANGED" => {
+        | "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" => {
+            if forward {
+                let keep = if id == "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" {
+                    ""
+                } else {
+                    "; old consumers also require it, so keep writing it"
+                };
+                format!(
+                    "the new schema no longer declares {name} but leaves extra properties open, so new data may hold {name} with any type, which old consumers check against their definition; keep {name} in the new schema, or close the model with `additionalProperties: false`{or_lenient}{keep}"
+                )
+            } else {
+                let tail = if lenient_fixes {
+                    or_lenient.to_string()
+                } else if id == "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" {
+                    String::new()
+                } else {
+                    "; data written with the old schema may also lack it, so give it a `default` or keep it optional".to_string()
+                };
+                format!(
+                    "the old schema leaves extra properties open, so data written with it may already hold {name} with another type; declare {name} with the empty schema `{{}}`, or first release a version that closes the model (`additionalProperties: false`) or governs unknown names (`patternProperties`, an `additionalProperties` schema){tail}"
+                )
+            }
+        }
+        "ITEM_ADDED_TO_OPEN_CONTENT_MODEL" => if forward {
+            "the new schema drops this tuple position but leaves extra items open, so new data may hold any value here, which old consumers check against their item schema; keep the item, or close the tuple with `additionalItems: false`".to_string()
+        } else {
+            "the old schema leaves extra items open, so data written with it may hold another value at this position; declare the item with the empty schema `{}`, or first release a version that closes the tuple (`additionalItems: false`) or governs extra items with an `additionalItems` schema".to_string()
+        },
+        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL" | "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL" => if forward {
+            format!(
+                "old consumers' model is closed and does not declare {name}, so they reject new data that holds it; don't add it until consumers use a schema that declares it (open their model or declare it first){or_lenient}"
+            )
+        } else {
+            format!(
+                "the new schema's model is closed, so data written with the old schema that still holds {name} is rejected; keep it (declare it `false` once no data has it), open the model, or cover it with `patternProperties`/`additionalProperties`{or_lenient}"
+            )
+        },
+        "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" | "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" => if forward {
+            format!(
+                "old consumers check {name} against their `patternProperties`/`additionalProperties` schema, which the new definition does not satisfy; make {name} in the new schema fit that schema, or give it another name{or_lenient}"
+            )
+        } else {
+            format!(
+                "data written with the old schema that holds {name} must now match the new schema's `patternProperties`/`additionalProperties` schema, and it does not; keep the property or widen that schema{or_lenient}"
+            )
+        },
+        "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" | "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" => if forward {
+            format!(
+                "the new schema drops {name}, so new data may hold it under its `patternProperties`/`additionalProperties` schema, which old consumers' definition of {name} does not accept; keep {name}, or narrow that schema to fit it{or_lenient}"
+            )
+        } else {
+            format!(
+                "the old schema's partially open model already accepted {name} under its `patternProperties`/`additionalProperties` schema, so existing data may not match the new definition; make {name} in the new schema accept everything that schema does{or_lenient}"
+            )
+        },
+        "REQUIRED_ATTRIBUTE_ADDED" => if forward {
+            format!("old consumers require {name}; keep it required in the new schema so every new record has it")
+        } else {
+            format!("data written with the old schema may lack {name}; give the property a `default` or keep it optional")
+        },
+        "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL" => if forward {
+            format!("old consumers require {name}; keep it (required) in the new schema and keep writing it")
+        } else {
+            format!("data written with the old schema lacks {name}; give the property a `default` or keep it optional")
+        },
+        "TYPE_CHANGED" | "TYPE_NARROWED" | "COMBINED_TYPE_CHANGED" => if forward {
+            "old consumers accept only the old type; keep the new type within it (the same type, or a narrower one)".to_string()
+        } else {
             "keep the old type, or widen with `anyOf` or a type array that still includes it".to_string()
-        }
-        "ENUM_ARRAY_NARROWED" | "ENUM_ARRAY_CHANGED" | "SUM_TYPE_NARROWED" => {
+        },
+        "COMBINED_TYPE_SUBSCHEMAS_CHANGED" => if forward {
+            "every part of the new schema must still satisfy a part of the old one, which old consumers apply; undo the change the message names or make it narrower".to_string()
+        } else {
+            "every part of the old schema must still be accepted by a part of the new one; undo the change the message names or make it wider".to_string()
+        },
+        "ENUM_ARRAY_NARROWED" | "ENUM_ARRAY_CHANGED" | "SUM_TYPE_NARROWED" => if forward {
+            "old consumers reject values and alternatives they do not know; add them only once every consumer uses a schema that accepts them, and keep the ones they know".to_string()
+        } else {
             "keep every value or alternative the old schema allowed".to_string()
-        }
-        "SCHEMA_ADDED" => "a schema now constrains values that were unconstrained; remove it or make it `{}`".to_string(),
-        _ if lenient_fixes => format!(
-            "the reader accepts less than the writer produced; relax the change{or_lenient}"
+        },
+        "SCHEMA_ADDED" => if forward {
+            "the new schema dropped a subschema the old one applies, so new data may break the old constraint; keep it".to_string()
+        } else {
+            "a schema now constrains values that were unconstrained; remove it or make it `{}`".to_string()
+        },
+        _ if forward => format!(
+            "old consumers accept less than the new schema allows; keep the new schema within the old constraint{}",
+            if lenient_fixes { or_lenient.to_string() } else { ", or evolve under a new subject or major version".to_string() }
         ),
-        _ => "the reader accepts less than the writer produced; relax the constraint, or evolve under a new subject or major version".to_string(),
+        _ => format!(
+            "the new schema accepts less than the old one allowed, so data written with the old schema may be rejected; relax the constraint{}",
+            if lenient_fixes { or_lenient.to_string() } else { ", or evolve under a new subject or major version".to_string() }
+        ),
     })
 }
 
