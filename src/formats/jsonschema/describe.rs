@@ -1,5 +1,6 @@
 //! The concrete part of a finding's message: what the element was and what it became, read from the two
-//! documents (`maxLength` 10 → 5, `enum` lost `deleted`, type `string | null` → `string`). Confluent's
+//! documents (`maxLength` was 10, now 5; `enum` lost `deleted`; type was `string | null`, now `string`), always
+//! from the old schema to the new one whatever the direction of the check. Confluent's
 //! templates only name the path; this names the values. Values are shown as written (strings bare), long
 //! ones shortened, and lists of added or removed values capped at [`MAX_VALUES`].
 
@@ -143,7 +144,7 @@ fn elements((t, n): Value) -> Option<Vec<(String, String)>> {
     }
 }
 
-/// `kw` old → new; for two arrays, the values lost and gained.
+/// `kw` was old, now new; for two arrays, the values lost and gained.
 fn value_change(kw: &str, old: Option<Value>, new: Option<Value>) -> Option<String> {
     match (old, new) {
         (Some(a), Some(b)) => {
@@ -175,11 +176,11 @@ fn value_change(kw: &str, old: Option<Value>, new: Option<Value>) -> Option<Stri
             if sa == sb {
                 Some(format!("`{kw}` changed"))
             } else {
-                Some(format!("`{kw}` {sa} → {sb}"))
+                Some(format!("`{kw}` was {sa}, now {sb}"))
             }
         }
-        (None, Some(b)) => Some(format!("`{kw}` {} added", quoted(b))),
-        (Some(a), None) => Some(format!("`{kw}` {} removed", quoted(a))),
+        (None, Some(b)) => Some(format!("`{kw}` {} added in the new schema", quoted(b))),
+        (Some(a), None) => Some(format!("`{kw}` {} removed in the new schema", quoted(a))),
         (None, None) => None,
     }
 }
@@ -314,7 +315,7 @@ pub(super) fn detail<'a>(
     match id {
         "TYPE_CHANGED" | "TYPE_EXTENDED" | "TYPE_NARROWED" => {
             let (o, n) = (type_of(&old?)?, type_of(&new?)?);
-            Some(format!("type {o} → {n}"))
+            Some(format!("type was {o}, now {n}"))
         }
         "COMBINED_TYPE_CHANGED"
         | "COMBINED_TYPE_EXTENDED"
@@ -323,7 +324,7 @@ pub(super) fn detail<'a>(
         | "PRODUCT_TYPE_EXTENDED"
         | "PRODUCT_TYPE_NARROWED" => {
             let (o, n) = (combination_of(&old?)?, combination_of(&new?)?);
-            Some(format!("{o} → {n}"))
+            Some(format!("was {o}, now {n}"))
         }
         "COMBINED_TYPE_SUBSCHEMAS_CHANGED" => {
             let (o, n) = (old?, new?);
@@ -338,9 +339,9 @@ pub(super) fn detail<'a>(
         "REQUIRED_ATTRIBUTE_ADDED"
         | "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED"
         | "REQUIRED_ATTRIBUTE_REMOVED" => Some(if added {
-            format!("property `{last}` became required")
+            format!("property `{last}` is required in the new schema")
         } else {
-            format!("property `{last}` is no longer required")
+            format!("property `{last}` is no longer required in the new schema")
         }),
         "DEPENDENCY_ARRAY_ADDED"
         | "DEPENDENCY_ARRAY_REMOVED"
@@ -356,17 +357,24 @@ pub(super) fn detail<'a>(
             };
             value_change(&format!("dependencies/{last}"), at(old), at(new))
         }
-        "DEPENDENCY_SCHEMA_ADDED" | "DEPENDENCY_SCHEMA_REMOVED" => {
-            Some(format!("the schema dependency on `{last}` was {verb}"))
-        }
+        "DEPENDENCY_SCHEMA_ADDED" | "DEPENDENCY_SCHEMA_REMOVED" => Some(format!(
+            "the schema dependency on `{last}` was {verb} in the new schema"
+        )),
         _ if parent == "properties" && id.contains("PROPERTY") => {
-            Some(format!("property `{last}` {verb}"))
+            Some(format!("property `{last}` {verb} in the new schema"))
         }
         _ if id.contains("ITEM_") && last.starts_with("items/") => {
             let pos = last.trim_start_matches("items/");
-            Some(format!("tuple item {pos} {verb}"))
+            Some(format!("tuple item {pos} {verb} in the new schema"))
         }
-        "SCHEMA_ADDED" | "SCHEMA_REMOVED" => None,
+        "SCHEMA_ADDED" | "SCHEMA_REMOVED" => {
+            // The side that has the subschema points at it; the other at the schema that lacks it.
+            let holder = if added { new? } else { old? };
+            Some(format!(
+                "`{last}` {} {verb} in the new schema",
+                quoted(holder.node()?)
+            ))
+        }
         _ => {
             // A keyword-level difference: the keyword is named by a spot, else ends the path.
             let kw = [&old, &new]
@@ -381,5 +389,62 @@ pub(super) fn detail<'a>(
             };
             value_change(&kw, value(old), value(new))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::jsonschema::parse::parse_json;
+
+    fn val<'a>(tree: &'a Tree, kw: &str) -> Option<(&'a Tree, NodeId)> {
+        Some((tree, tree.get(tree.root, kw)?))
+    }
+
+    #[test]
+    fn values_lost_and_gained_are_named_and_capped() {
+        let old = parse_json(r#"{"enum": ["a", "b", "c", "d", "e", "f", 1]}"#).expect("test input");
+        let new = parse_json(r#"{"enum": ["a", "z", {"k": 2}]}"#).expect("test input");
+        assert_eq!(
+            value_change("enum", val(&old, "enum"), val(&new, "enum")).as_deref(),
+            Some("`enum` lost `b`, `c`, `d`, `e` and 2 more, gained `z`, `{\"k\": 2}`")
+        );
+        let narrowed = parse_json(r#"{"enum": ["a"]}"#).expect("test input");
+        assert_eq!(
+            value_change("enum", val(&old, "enum"), val(&narrowed, "enum")).as_deref(),
+            Some("`enum` lost `b`, `c`, `d`, `e` and 2 more")
+        );
+    }
+
+    #[test]
+    fn scalars_show_old_to_new_as_written() {
+        let old = parse_json(r#"{"maxLength": 10, "pattern": "^a", "maximum": 2.5}"#)
+            .expect("test input");
+        let new = parse_json(r#"{"maxLength": 5}"#).expect("test input");
+        assert_eq!(
+            value_change("maxLength", val(&old, "maxLength"), val(&new, "maxLength")).as_deref(),
+            Some("`maxLength` was `10`, now `5`")
+        );
+        assert_eq!(
+            value_change("pattern", val(&old, "pattern"), None).as_deref(),
+            Some("`pattern` `^a` removed in the new schema")
+        );
+        assert_eq!(
+            value_change("maximum", None, val(&old, "maximum")).as_deref(),
+            Some("`maximum` `2.5` added in the new schema")
+        );
+        assert_eq!(value_change("x", None, None), None);
+    }
+
+    #[test]
+    fn long_values_are_shortened() {
+        let long = format!(r#"{{"description": "{}"}}"#, "x".repeat(200));
+        let t = parse_json(&long).expect("test input");
+        let shown = show((&t, t.get(t.root, "description").expect("member")));
+        assert_eq!(shown.chars().count(), MAX_TEXT);
+        assert!(shown.ends_with('…'));
+        let nested = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        let t = parse_json(&nested).expect("test input");
+        assert!(show((&t, t.root)).chars().count() <= MAX_TEXT);
     }
 }
