@@ -1091,6 +1091,22 @@ mod tests {
     }
 
     #[test]
+    fn help_fits_the_direction() {
+        let path: Vec<String> = ["properties", "street"].map(String::from).to_vec();
+        let rule = &rules::REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL;
+        let backward = help(rule, &path, false, false, false).unwrap_or_default();
+        let forward = help(rule, &path, false, false, true).unwrap_or_default();
+        assert!(backward.contains("data written with the old schema lacks `street`"));
+        assert!(backward.contains("`default`"));
+        assert!(forward.contains("old consumers require `street`"));
+        assert!(!forward.contains("`default`"));
+        let enum_forward = help(&rules::ENUM_ARRAY_NARROWED, &[], false, false, true);
+        assert!(enum_forward.is_some_and(|h| h.starts_with("old consumers reject")));
+        // Compatible differences have no help.
+        assert_eq!(help(rule, &path, true, false, true), None);
+    }
+
+    #[test]
     fn drafts_known() {
         assert_eq!(
             Draft::from_uri("http://json-schema.org/draft-04/schema#"),
