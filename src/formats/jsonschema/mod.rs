@@ -3,8 +3,19 @@
 //! files), and comparing one subject with Confluent's rules (`compat.rs`). Subjects are named by the root `$id`
 //! when there is one (so a moved file keeps its identity), else by the file path. Nothing here reads files or
 //! prints.
+//!
+//! Which files are claimed during discovery (files the user names are always claimed, unless Avro):
+//! `*.schema.json`; a `.json` whose top-level `$schema` names a json-schema.org meta-schema; a `.yaml`/`.yml`
+//! with a top-level `$schema:` line naming one; and a `.json`/`.yaml`/`.yml` that does not parse at all but
+//! whose first 2 KiB hold `$schema` followed by a json-schema.org URI. The last rule keeps a schema that an
+//! edit broke claimed, so it is reported as a PARSE_ERROR instead of vanishing (SUBJECT_DELETED); requiring
+//! the meta-schema URI keeps broken config files (`tsconfig.json` naming schemastore) unclaimed. A file whose
+//! edit also removed its `$schema` cannot be told from any other broken `.json` and is not claimed (name it
+//! `*.schema.json` to keep it claimed whatever its content). A claimed file with an input error keeps its
+//! subject but is not compared.
 
 mod compat;
+mod describe;
 mod parse;
 mod refs;
 pub mod rules;
@@ -142,6 +153,21 @@ fn is_meta_schema_uri(v: &str) -> bool {
     v.to_ascii_lowercase().contains("json-schema.org/")
 }
 
+/// How far into a file a broken schema's `$schema` tag is looked for.
+const TAG_WINDOW: usize = 2048;
+
+/// The first [`TAG_WINDOW`] bytes of `text` hold `tag` and a JSON Schema meta-schema URI: a schema file
+/// that may have been broken by an edit (the caller then checks that it really does not parse).
+fn broken_but_tagged(text: &str, tag: &str) -> bool {
+    let mut end = text.len().min(TAG_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    head.find(tag)
+        .is_some_and(|i| is_meta_schema_uri(&head[i..]))
+}
+
 /// An Avro schema in a `.json` file: `"type": "record" | "enum" | "fixed"` (never JSON Schema types), no
 /// `$schema`.
 fn looks_like_avro(text: &str) -> bool {
@@ -168,9 +194,16 @@ impl Engine for JsonSchemaEngine {
                 if json_top_level_schema(text).is_some_and(is_meta_schema_uri) {
                     return true;
                 }
-                explicit && !looks_like_avro(text)
+                if explicit {
+                    return !looks_like_avro(text);
+                }
+                broken_but_tagged(text, "\"$schema\"") && parse::parse_json(text).is_err()
             }
-            Some(_) => explicit || yaml_top_level_schema(text).is_some_and(is_meta_schema_uri),
+            Some(_) => {
+                explicit
+                    || yaml_top_level_schema(text).is_some_and(is_meta_schema_uri)
+                    || (broken_but_tagged(text, "$schema") && parse::parse_yaml(text).is_err())
+            }
             None => false,
         }
     }
@@ -227,8 +260,11 @@ impl Engine for JsonSchemaEngine {
 
 struct Doc {
     file: Arc<SourceFile>,
+    /// The root schema; `None` for a document that is not compared (it has an input error).
     root: Option<SchemaId>,
     subject: Option<(String, Range<usize>)>,
+    /// The document has an input error (PARSE_ERROR): it keeps its subject but is not compared.
+    broken: bool,
 }
 
 /// One loaded snapshot: its documents and one schema arena shared by all of them.
@@ -446,9 +482,11 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
             }
         };
         let mut subject = None;
+        let errors_before = findings.len();
         if let Some(t) = &tree {
             let root_span = t.node(t.root).span.clone();
-            if !matches!(t.node(t.root).val, Val::Obj(_) | Val::Bool(_)) {
+            let schema_shaped = matches!(t.node(t.root).val, Val::Obj(_) | Val::Bool(_));
+            if !schema_shaped {
                 findings.push(parse_finding(
                     file,
                     ParseFailure {
@@ -458,8 +496,9 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
                     "write the schema as a JSON object such as `{\"type\": \"object\"}`",
                 ));
             }
-            // Draft from `$schema`; draft-07 when absent.
-            let mut draft = Some(Draft::D7);
+            // Draft from `$schema`; draft-07 when absent. A document that is not even an object has had its
+            // error; checking it against the meta-schema would only repeat it.
+            let mut draft = if schema_shaped { Some(Draft::D7) } else { None };
             if let Some(m) = t.member(t.root, "$schema") {
                 let v = t.str_of(m.val).unwrap_or("");
                 draft = Draft::from_uri(v);
@@ -524,6 +563,7 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
             file: Arc::clone(file),
             root: None,
             subject,
+            broken: findings.len() > errors_before,
         });
     }
 
@@ -608,14 +648,22 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
             }
         }
     }
-    for (doc, span, msg) in std::mem::take(&mut b.issues) {
+    for (doc, span, pointer, msg) in std::mem::take(&mut b.issues) {
         let file = &files[doc as usize];
+        docs[doc as usize].broken = true;
         findings.push(
             Finding::new(&PARSE_ERROR, file.path.clone(), msg)
                 .help("write a regular expression in ECMA-262 syntax, escaping special characters")
                 .format(Format::JsonSchema)
-                .at_new(Location::new(file, span)),
+                .at_new(Location::new(file, span).with_pointer(pointer)),
         );
+    }
+    // Like a file that does not parse, a file with an input error is not compared: its findings would
+    // describe a schema the user did not write.
+    for d in &mut docs {
+        if d.broken {
+            d.root = None;
+        }
     }
     let schemas = std::mem::take(&mut b.schemas);
     drop(b);
@@ -702,10 +750,24 @@ fn finding_of(
 ) -> Finding {
     let path_s = format!("#/{}", path.join("/"));
     let ok = is_compatible(leaf.ty, lenient);
-    let mut f = Finding::new(leaf.ty, subject, message(leaf.ty, &path_s, reader, writer))
-        .format(Format::JsonSchema);
+    let side_of = |want_new: bool| {
+        [&leaf.orig, &leaf.upd]
+            .into_iter()
+            .flatten()
+            .find(|s| (s.at.side == new_side) == want_new)
+            .map(|s| describe::Side {
+                loaded: sides[s.at.side as usize],
+                spot: s,
+            })
+    };
+    let (old_side, new_side_spot) = (side_of(false), side_of(true));
+    let mut msg = message(leaf.ty, &path_s, reader, writer);
+    if let Some(d) = describe::detail(leaf, path, old_side, new_side_spot, new_side == 0) {
+        msg = format!("{msg}: {d}");
+    }
+    let mut f = Finding::new(leaf.ty, subject, msg).format(Format::JsonSchema);
     f.severity = if ok { Severity::Info } else { Severity::Error };
-    if let Some(h) = help(leaf.ty, path, ok, lenient) {
+    if let Some(h) = help(leaf.ty, path, ok, lenient, new_side == 0) {
         f = f.help(h);
     }
     for spot in [&leaf.orig, &leaf.upd].into_iter().flatten() {
@@ -840,12 +902,20 @@ fn message(ty: &Rule, path: &str, reader: &str, writer: &str) -> String {
     }
 }
 
-fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool) -> Option<String> {
+/// How to fix an incompatible difference. Rule names speak of the update, which is the reader: under
+/// BACKWARD the new schema reads data written with the old one; under FORWARD (`forward`) the old schema,
+/// used by existing consumers, reads data written with the new one. The advice is about the schema the user
+/// is changing (the new one) in both cases.
+fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool, forward: bool) -> Option<String> {
     if ok {
         return None;
     }
     let name = prop_name(path)
         .map(|n| format!("`{n}`"))
+        .or_else(|| {
+            let pos = path.last()?.strip_prefix("items/")?;
+            Some(format!("tuple item {pos}"))
+        })
         .unwrap_or_else(|| "it".into());
     let lenient_fixes = !lenient && is_compatible(ty, true);
     let or_lenient = if lenient_fixes {
@@ -853,37 +923,103 @@ fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool) -> Option<String> {
     } else {
         ""
     };
-    Some(match ty.id {
+    let id = ty.id;
+    Some(match id {
         "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"
         | "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL"
-        | "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" => format!(
-            "the writer's model is open (extra properties of any type allowed), so existing data may already hold {name} with another type; close it with `additionalProperties: false`, govern unknown names with `patternProperties` or an `additionalProperties` schema (a partially open model){}",
-            if lenient_fixes { or_lenient.to_string() } else { ", and give the property a `default` or make it optional".to_string() }
-        ),
-        "ITEM_ADDED_TO_OPEN_CONTENT_MODEL" => "the writer's tuple is open (extra items of any type allowed), so existing data may hold another value at this position; close it with `additionalItems: false` or govern extra items with an `additionalItems` schema".to_string(),
-        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL" | "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL" => format!(
-            "the reader's model is closed, so data that still holds {name} is rejected; keep it (declare it `false` once no data has it), open the model, or cover it with `patternProperties`/`additionalProperties`{or_lenient}"
-        ),
-        "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" | "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" => format!(
-            "data that still holds {name} must now match the schema governing unknown names, and it does not; keep the property or widen that schema{or_lenient}"
-        ),
-        "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" | "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" => format!(
-            "the writer's partially open model already accepted {name} under another schema, so existing data may not match the new definition; make it compatible with the governing `patternProperties`/`additionalProperties` schema{or_lenient}"
-        ),
-        "REQUIRED_ATTRIBUTE_ADDED" | "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL" => format!(
-            "existing data may lack {name}; give the property a `default` or keep it optional"
-        ),
-        "TYPE_CHANGED" | "TYPE_NARROWED" | "COMBINED_TYPE_CHANGED" | "COMBINED_TYPE_SUBSCHEMAS_CHANGED" => {
+        | "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" => {
+            if forward {
+                let keep = if id == "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" {
+                    ""
+                } else {
+                    "; old consumers also require it, so keep writing it"
+                };
+                format!(
+                    "the new schema no longer declares {name} but leaves extra properties open, so new data may hold {name} with any type, which old consumers check against their definition; keep {name} in the new schema, or close the model with `additionalProperties: false`{or_lenient}{keep}"
+                )
+            } else {
+                let tail = if lenient_fixes {
+                    or_lenient.to_string()
+                } else if id == "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" {
+                    String::new()
+                } else {
+                    "; data written with the old schema may also lack it, so give it a `default` or keep it optional".to_string()
+                };
+                format!(
+                    "the old schema leaves extra properties open, so data written with it may already hold {name} with another type; declare {name} with the empty schema `{{}}`, or first release a version that closes the model (`additionalProperties: false`) or governs unknown names (`patternProperties`, an `additionalProperties` schema){tail}"
+                )
+            }
+        }
+        "ITEM_ADDED_TO_OPEN_CONTENT_MODEL" => if forward {
+            "the new schema drops this tuple position but leaves extra items open, so new data may hold any value here, which old consumers check against their item schema; keep the item, or close the tuple with `additionalItems: false`".to_string()
+        } else {
+            "the old schema leaves extra items open, so data written with it may hold another value at this position; declare the item with the empty schema `{}`, or first release a version that closes the tuple (`additionalItems: false`) or governs extra items with an `additionalItems` schema".to_string()
+        },
+        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL" | "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL" => if forward {
+            format!(
+                "old consumers' model is closed and does not declare {name}, so they reject new data that holds it; don't add it until consumers use a schema that declares it (open their model or declare it first){or_lenient}"
+            )
+        } else {
+            format!(
+                "the new schema's model is closed, so data written with the old schema that still holds {name} is rejected; keep it (declare it `false` once no data has it), open the model, or cover it with `patternProperties`/`additionalProperties`{or_lenient}"
+            )
+        },
+        "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" | "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" => if forward {
+            format!(
+                "old consumers check {name} against their `patternProperties`/`additionalProperties` schema, which the new definition does not satisfy; make {name} in the new schema fit that schema, or give it another name{or_lenient}"
+            )
+        } else {
+            format!(
+                "data written with the old schema that holds {name} must now match the new schema's `patternProperties`/`additionalProperties` schema, and it does not; keep the property or widen that schema{or_lenient}"
+            )
+        },
+        "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" | "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" => if forward {
+            format!(
+                "the new schema drops {name}, so new data may hold it under its `patternProperties`/`additionalProperties` schema, which old consumers' definition of {name} does not accept; keep {name}, or narrow that schema to fit it{or_lenient}"
+            )
+        } else {
+            format!(
+                "the old schema's partially open model already accepted {name} under its `patternProperties`/`additionalProperties` schema, so existing data may not match the new definition; make {name} in the new schema accept everything that schema does{or_lenient}"
+            )
+        },
+        "REQUIRED_ATTRIBUTE_ADDED" => if forward {
+            format!("old consumers require {name}; keep it required in the new schema so every new record has it")
+        } else {
+            format!("data written with the old schema may lack {name}; give the property a `default` or keep it optional")
+        },
+        "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL" => if forward {
+            format!("old consumers require {name}; keep it (required) in the new schema and keep writing it")
+        } else {
+            format!("data written with the old schema lacks {name}; give the property a `default` or keep it optional")
+        },
+        "TYPE_CHANGED" | "TYPE_NARROWED" | "COMBINED_TYPE_CHANGED" => if forward {
+            "old consumers accept only the old type; keep the new type within it (the same type, or a narrower one)".to_string()
+        } else {
             "keep the old type, or widen with `anyOf` or a type array that still includes it".to_string()
-        }
-        "ENUM_ARRAY_NARROWED" | "ENUM_ARRAY_CHANGED" | "SUM_TYPE_NARROWED" => {
+        },
+        "COMBINED_TYPE_SUBSCHEMAS_CHANGED" => if forward {
+            "every part of the new schema must still satisfy a part of the old one, which old consumers apply; undo the change the message names or make it narrower".to_string()
+        } else {
+            "every part of the old schema must still be accepted by a part of the new one; undo the change the message names or make it wider".to_string()
+        },
+        "ENUM_ARRAY_NARROWED" | "ENUM_ARRAY_CHANGED" | "SUM_TYPE_NARROWED" => if forward {
+            "old consumers reject values and alternatives they do not know; add them only once every consumer uses a schema that accepts them, and keep the ones they know".to_string()
+        } else {
             "keep every value or alternative the old schema allowed".to_string()
-        }
-        "SCHEMA_ADDED" => "a schema now constrains values that were unconstrained; remove it or make it `{}`".to_string(),
-        _ if lenient_fixes => format!(
-            "the reader accepts less than the writer produced; relax the change{or_lenient}"
+        },
+        "SCHEMA_ADDED" => if forward {
+            "the new schema dropped a subschema the old one applies, so new data may break the old constraint; keep it".to_string()
+        } else {
+            "a schema now constrains values that were unconstrained; remove it or make it `{}`".to_string()
+        },
+        _ if forward => format!(
+            "old consumers accept less than the new schema allows; keep the new schema within the old constraint{}",
+            if lenient_fixes { or_lenient.to_string() } else { ", or evolve under a new subject or major version".to_string() }
         ),
-        _ => "the reader accepts less than the writer produced; relax the constraint, or evolve under a new subject or major version".to_string(),
+        _ => format!(
+            "the new schema accepts less than the old one allowed, so data written with the old schema may be rejected; relax the constraint{}",
+            if lenient_fixes { or_lenient.to_string() } else { ", or evolve under a new subject or major version".to_string() }
+        ),
     })
 }
 
@@ -926,6 +1062,48 @@ mod tests {
             true
         ));
         assert!(e.may_claim("x.yml") && !e.may_claim("x.avsc"));
+    }
+
+    #[test]
+    fn claims_a_tagged_schema_broken_by_an_edit() {
+        let e = &ENGINE;
+        // The byte scan cannot place `$schema` at the top level, but the file is a broken schema.
+        let broken = "[ {\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"type\": ";
+        assert!(e.claims("order.json", broken, false));
+        assert!(e.claims(
+            "order.yaml",
+            "- $schema: https://json-schema.org/draft/2020-12/schema\n  type: [\n",
+            false
+        ));
+        // Broken files that are not JSON Schema stay unclaimed.
+        assert!(!e.claims("order.json", "not json {", false));
+        assert!(!e.claims(
+            "tsconfig.json",
+            "{\"$schema\": \"https://json.schemastore.org/tsconfig\", ",
+            false
+        ));
+        // A file that parses is judged by its top-level `$schema` only.
+        assert!(!e.claims(
+            "data.json",
+            r#"[{"$schema": "http://json-schema.org/draft-07/schema#"}]"#,
+            false
+        ));
+    }
+
+    #[test]
+    fn help_fits_the_direction() {
+        let path: Vec<String> = ["properties", "street"].map(String::from).to_vec();
+        let rule = &rules::REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL;
+        let backward = help(rule, &path, false, false, false).unwrap_or_default();
+        let forward = help(rule, &path, false, false, true).unwrap_or_default();
+        assert!(backward.contains("data written with the old schema lacks `street`"));
+        assert!(backward.contains("`default`"));
+        assert!(forward.contains("old consumers require `street`"));
+        assert!(!forward.contains("`default`"));
+        let enum_forward = help(&rules::ENUM_ARRAY_NARROWED, &[], false, false, true);
+        assert!(enum_forward.is_some_and(|h| h.starts_with("old consumers reject")));
+        // Compatible differences have no help.
+        assert_eq!(help(rule, &path, true, false, true), None);
     }
 
     #[test]

@@ -182,7 +182,8 @@ pub(crate) struct Schema {
 }
 
 /// A keyword problem met while building the model (bad regex): (doc, span, message).
-pub(crate) type ModelIssue = (u32, Range<usize>, String);
+/// An input error found while building the model: document, span, JSON pointer of the offending value, message.
+pub(crate) type ModelIssue = (u32, Range<usize>, String, String);
 
 pub(crate) struct Builder<'a> {
     pub trees: &'a [Option<Tree>],
@@ -466,7 +467,11 @@ impl<'a> Builder<'a> {
                 self.issues.push((
                     doc,
                     span,
-                    format!("`pattern` at `{pointer}` is not a valid regular expression: {e}"),
+                    format!("{pointer}/pattern"),
+                    format!(
+                        "`pattern` `{p}` at `#{pointer}/pattern` is not a valid regular expression: {}",
+                        lower_first(&e.to_string())
+                    ),
                 ));
             }
         }
@@ -525,9 +530,11 @@ impl<'a> Builder<'a> {
                             self.issues.push((
                                 doc,
                                 m.key_span.clone(),
+                                ptr.clone(),
                                 format!(
-                                    "`patternProperties` key `{}` at `{pointer}` is not a valid regular expression: {e}",
-                                    m.key
+                                    "`patternProperties` key `{}` at `#{pointer}/patternProperties` is not a valid regular expression: {}",
+                                    m.key,
+                                    lower_first(&e.to_string())
                                 ),
                             ));
                             None
@@ -638,5 +645,14 @@ impl<'a> Builder<'a> {
             max_contains: self.num(doc, node, "maxContains"),
             min_contains: self.num(doc, node, "minContains"),
         }))
+    }
+}
+
+/// `text` with its first letter in lowercase (findings' messages are lowercase).
+pub(crate) fn lower_first(text: &str) -> String {
+    let mut c = text.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
