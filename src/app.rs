@@ -384,9 +384,14 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         }
         wanted.push(rel);
     }
+    let was_schema = previous
+        .last()
+        .map(|(_, files, _)| snapshot::schema_paths(files))
+        .unwrap_or_default();
     let load =
         |(label, files, errors): RawSnapshot| snapshot::load(label, files, errors, false, &opts);
-    let new = load(new);
+    let (label, files, errors) = new;
+    let new = snapshot::load_claiming(label, files, errors, false, &was_schema, &opts);
     let previous: Vec<LoadedSnapshot> = previous.into_iter().map(load).collect();
 
     // `path` globs and PATHS arguments are repository paths: a Protobuf file under an import root is named

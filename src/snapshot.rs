@@ -63,11 +63,39 @@ pub fn load(
     explicit: bool,
     opts: &CheckOptions,
 ) -> LoadedSnapshot {
+    load_claiming(label, files, read_errors, explicit, &BTreeSet::new(), opts)
+}
+
+/// Paths of the files of a snapshot that some format claims (found by discovery, not named by the user).
+pub fn schema_paths(files: &[Arc<SourceFile>]) -> BTreeSet<String> {
+    files
+        .iter()
+        .filter(|f| classify(f, false).is_some())
+        .map(|f| f.shown.clone())
+        .collect()
+}
+
+/// `load`, where the files at `was_schema` (paths that were schemas in the baseline) are claimed as if the user
+/// had named them: a schema edited into something that no longer parses, or lost the keyword discovery looks
+/// for, is a parse error of that schema, not a deleted subject.
+pub fn load_claiming(
+    label: Option<String>,
+    files: Vec<Arc<SourceFile>>,
+    read_errors: Vec<Finding>,
+    explicit: bool,
+    was_schema: &BTreeSet<String>,
+    opts: &CheckOptions,
+) -> LoadedSnapshot {
     let mut groups: BTreeMap<Format, (&'static dyn Engine, Vec<Arc<SourceFile>>)> = BTreeMap::new();
     let mut findings = read_errors;
     let file_count = files.len();
     for file in files {
-        match classify(&file, explicit) {
+        let claimed = classify(&file, explicit).or_else(|| {
+            (!explicit && was_schema.contains(&file.shown))
+                .then(|| classify(&file, true))
+                .flatten()
+        });
+        match claimed {
             Some(engine) => groups
                 .entry(engine.format())
                 .or_insert_with(|| (engine, Vec::new()))

@@ -632,3 +632,23 @@ fn since_must_be_in_the_history_and_paths_must_name_schemas() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_schema_edited_into_garbage_is_a_parse_error_not_a_deletion() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(
+        dir,
+        "events/order.json",
+        "{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"type\": \"object\"}\n",
+    );
+    commit_all(dir, "v1");
+    git(dir, &["checkout", "-q", "-b", "feature"]);
+    // Discovery alone would no longer see a JSON Schema here: no `$schema`, and not valid JSON.
+    write(dir, "events/order.json", "not json {\n");
+    let (code, v) = json(dir, &[]);
+    assert_eq!(code, 2, "{v}");
+    assert_eq!(rules_of(&v), ["PARSE_ERROR"], "{v}");
+    assert_eq!(v["findings"][0]["location"]["file"], "events/order.json");
+}
