@@ -44,6 +44,14 @@ impl Refusal {
 /// Parses `text` as strict JSON: depth checked first, then jsonc-parser with [`strict_options`]. Duplicate keys
 /// are not refused here (jsonc-parser keeps both); see [`duplicate_keys`].
 pub(crate) fn parse(text: &str) -> Result<Value<'_>, Refusal> {
+    // Editors on Windows add a byte order mark; the parser would only say "unexpected token" at 1:1.
+    if text.starts_with('\u{feff}') {
+        return Err(Refusal::Syntax {
+            range: 0..3,
+            kind: "the file starts with a UTF-8 byte order mark (BOM), which JSON does not allow: save it without one"
+                .to_string(),
+        });
+    }
     if let Some(at) = depth_exceeds(text, MAX_DEPTH) {
         return Err(Refusal::TooDeep { at });
     }
@@ -160,6 +168,17 @@ pub(crate) fn unescape_token(token: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_byte_order_mark_is_named() {
+        match super::parse("\u{feff}{}") {
+            Err(super::Refusal::Syntax { range, kind }) => {
+                assert_eq!(range, 0..3);
+                assert!(kind.contains("byte order mark"), "{kind}");
+            }
+            _ => panic!("a BOM is refused with its own message"),
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -34,7 +34,7 @@ impl std::fmt::Debug for FindingDiag<'_> {
 }
 impl std::fmt::Display for FindingDiag<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.f.message)
+        f.write_str(&printable(&self.f.message))
     }
 }
 impl std::error::Error for FindingDiag<'_> {}
@@ -85,8 +85,21 @@ fn named_source(loc: &Location) -> NamedSource<String> {
     let lc = loc.file.line_col(loc.span.start);
     NamedSource::new(
         format!("{}:{}:{}", loc.file.display_name(), lc.line, lc.column),
-        loc.file.text.to_string(),
+        printable(&loc.file.text),
     )
+}
+
+/// The text with control characters (NUL, ESC, C1 controls…) replaced by a visible character of the same UTF-8
+/// length, so a schema file cannot drive the user's terminal and every byte span still points where it did.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            '\u{0}'..='\u{1f}' | '\u{7f}' => '?',
+            '\u{80}'..='\u{9f}' => '\u{bf}',
+            _ => c,
+        })
+        .collect()
 }
 
 fn labeled(loc: &Location, text: &str) -> LabeledSpan {
@@ -159,7 +172,7 @@ pub fn render(report: &Report, style: TextStyle, out: &mut dyn Write) -> std::io
             }
         }
         if let Some(help) = f.help.as_deref().filter(|h| !h.is_empty()) {
-            s.push_str(&format!("  help: {help}\n"));
+            s.push_str(&format!("  help: {}\n", printable(help)));
         }
         s.push_str(&format!("  docs: schemaguard explain {}\n", f.rule.id));
         // A location with no text to show (a file that could not be read) still gets its path.
@@ -191,4 +204,15 @@ pub fn render(report: &Report, style: TextStyle, out: &mut dyn Write) -> std::io
     }
     line.push(')');
     writeln!(out, "{line}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_replaced_byte_for_byte() {
+        let text = "a\u{0}b\u{1b}[31mc\u{85}d\né";
+        let p = super::printable(text);
+        assert_eq!(p.len(), text.len());
+        assert_eq!(p, "a?b?[31mc\u{bf}d\né");
+    }
 }
