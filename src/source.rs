@@ -158,6 +158,13 @@ pub fn walk(root: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<(PathBuf, String)> 
         .require_git(false)
         .hidden(true)
         .sort_by_file_name(|a, b| a.cmp(b))
+        // A nested repository (a submodule, a vendored clone) is not part of this one: its files are not in the
+        // baseline's tree either.
+        .filter_entry(|e| {
+            !(e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && e.path().join(".git").exists())
+        })
         .build();
     for entry in walker.flatten() {
         if !entry.file_type().is_some_and(|t| t.is_file()) {

@@ -652,3 +652,14 @@ fn a_schema_edited_into_garbage_is_a_parse_error_not_a_deletion() {
     assert_eq!(rules_of(&v), ["PARSE_ERROR"], "{v}");
     assert_eq!(v["findings"][0]["location"]["file"], "events/order.json");
 }
+
+#[test]
+fn nested_repositories_are_not_scanned() {
+    let (_t, dir) = repo();
+    let nested = dir.join("vendor/other");
+    std::fs::create_dir_all(&nested).expect("mkdir");
+    git(&nested, &["init", "-q", "-b", "main"]);
+    write(&nested, "broken.avsc", "{ not json");
+    let (code, v) = json(&dir, &[]);
+    assert_eq!((code, rules_of(&v)), (0, vec![]), "{v}");
+}
