@@ -62,6 +62,11 @@ struct At<'a> {
     span: &'a Span,
 }
 
+/// A location for `Cx::add`: `span` in `file`.
+fn at_span<'a>(file: &'a PFile, span: &'a Span) -> Option<At<'a>> {
+    Some(At { file, span })
+}
+
 impl<'a> Cx<'a> {
     fn add(
         &mut self,
@@ -185,14 +190,8 @@ pub(crate) fn check(
                 "package changed from `{}` to `{}`",
                 orig_f.package, upd_f.package
             ),
-            Some(At {
-                file: orig_f,
-                span: &os,
-            }),
-            Some(At {
-                file: upd_f,
-                span: &us,
-            }),
+            at_span(orig_f, &os),
+            at_span(upd_f, &us),
         );
     }
     compare_types(&mut cx, orig_f, "", upd_f, "", "#");
@@ -306,10 +305,7 @@ fn compare_types(
                 &MESSAGE_REMOVED,
                 &p,
                 format!("message `{}` was removed", o.full_name),
-                Some(At {
-                    file: of,
-                    span: &o.span,
-                }),
+                at_span(of, &o.span),
                 None,
             ),
             (None, Some((_, u))) => cx.add(
@@ -317,10 +313,7 @@ fn compare_types(
                 &p,
                 format!("message `{}` was added", u.full_name),
                 None,
-                Some(At {
-                    file: uf,
-                    span: &u.span,
-                }),
+                at_span(uf, &u.span),
             ),
             (Some((oi, o)), Some((ui, u))) => {
                 compare_message(cx, of, o, uf, u, &p);
@@ -329,14 +322,8 @@ fn compare_types(
                         &MESSAGE_MOVED,
                         &p,
                         format!("message `{}` moved from index {oi} to {ui}", u.full_name),
-                        Some(At {
-                            file: of,
-                            span: &o.span,
-                        }),
-                        Some(At {
-                            file: uf,
-                            span: &u.span,
-                        }),
+                        at_span(of, &o.span),
+                        at_span(uf, &u.span),
                     );
                 }
             }
@@ -353,10 +340,7 @@ fn compare_types(
                 &ENUM_REMOVED,
                 &p,
                 format!("enum `{}` was removed", o.full_name),
-                Some(At {
-                    file: of,
-                    span: &o.span,
-                }),
+                at_span(of, &o.span),
                 None,
             ),
             (None, Some(u)) => cx.add(
@@ -364,10 +348,7 @@ fn compare_types(
                 &p,
                 format!("enum `{}` was added", u.full_name),
                 None,
-                Some(At {
-                    file: uf,
-                    span: &u.span,
-                }),
+                at_span(uf, &u.span),
             ),
             (Some(o), Some(u)) => compare_enum(cx, of, o, uf, u, &p),
             (None, None) => {}
@@ -389,10 +370,7 @@ fn compare_enum(cx: &mut Cx<'_>, of: &PFile, o: &PEnum, uf: &PFile, u: &PEnum, p
                     "enum constant `{}` ({n}) of `{}` was removed",
                     a.name, o.full_name
                 ),
-                Some(At {
-                    file: of,
-                    span: &a.span,
-                }),
+                at_span(of, &a.span),
                 None,
             ),
             (None, Some(b)) => cx.add(
@@ -403,10 +381,7 @@ fn compare_enum(cx: &mut Cx<'_>, of: &PFile, o: &PEnum, uf: &PFile, u: &PEnum, p
                     b.name, u.full_name
                 ),
                 None,
-                Some(At {
-                    file: uf,
-                    span: &b.span,
-                }),
+                at_span(uf, &b.span),
             ),
             (Some(a), Some(b)) if a.name != b.name => cx.add(
                 &ENUM_CONST_CHANGED,
@@ -415,14 +390,8 @@ fn compare_enum(cx: &mut Cx<'_>, of: &PFile, o: &PEnum, uf: &PFile, u: &PEnum, p
                     "enum constant {n} of `{}` changed name from `{}` to `{}`",
                     u.full_name, a.name, b.name
                 ),
-                Some(At {
-                    file: of,
-                    span: &a.span,
-                }),
-                Some(At {
-                    file: uf,
-                    span: &b.span,
-                }),
+                at_span(of, &a.span),
+                at_span(uf, &b.span),
             ),
             _ => {}
         }
@@ -514,16 +483,16 @@ fn compare_message_body(
                 &MULTIPLE_FIELDS_MOVED_TO_ONEOF,
                 &p,
                 format!("oneof `{name}` of message `{}` gathers {moved} fields that were outside any oneof", u.full_name),
-                Some(At { file: of, span: orig_span }),
-                Some(At { file: uf, span: &decl.span }),
+                at_span(of, orig_span),
+                at_span(uf, &decl.span),
             );
         } else if (moved == 1 && !groups.is_empty()) || groups.len() > 1 {
             cx.add(
                 &FIELD_MOVED_TO_EXISTING_ONEOF,
                 &p,
                 format!("oneof `{name}` of message `{}` mixes fields that were in different oneofs or outside any oneof", u.full_name),
-                Some(At { file: of, span: orig_span }),
-                Some(At { file: uf, span: &decl.span }),
+                at_span(of, orig_span),
+                at_span(uf, &decl.span),
             );
         }
     }
@@ -535,27 +504,15 @@ fn compare_message_body(
                 &ONEOF_REMOVED,
                 &p,
                 format!("oneof `{name}` of message `{}` was removed", o.full_name),
-                Some(At {
-                    file: of,
-                    span: &d.span,
-                }),
-                Some(At {
-                    file: uf,
-                    span: &u.span,
-                }),
+                at_span(of, &d.span),
+                at_span(uf, &u.span),
             ),
             (None, Some(d)) => cx.add(
                 &ONEOF_ADDED,
                 &p,
                 format!("oneof `{name}` of message `{}` was added", u.full_name),
-                Some(At {
-                    file: of,
-                    span: &o.span,
-                }),
-                Some(At {
-                    file: uf,
-                    span: &d.span,
-                }),
+                at_span(of, &o.span),
+                at_span(uf, &d.span),
             ),
             _ => {}
         }
@@ -577,14 +534,8 @@ fn compare_message_body(
         let p = format!("{path}/{tag}");
         match (ob.get(&tag), ub.get(&tag)) {
             (Some(f), None) => {
-                let at = Some(At {
-                    file: of,
-                    span: &f.span,
-                });
-                let in_u = Some(At {
-                    file: uf,
-                    span: &u.span,
-                });
+                let at = at_span(of, &f.span);
+                let in_u = at_span(uf, &u.span);
                 if f.label == LABEL_REQUIRED {
                     cx.add(
                         &REQUIRED_FIELD_REMOVED,
@@ -623,14 +574,8 @@ fn compare_message_body(
                 }
             }
             (None, Some(f)) => {
-                let in_o = Some(At {
-                    file: of,
-                    span: &o.span,
-                });
-                let at = Some(At {
-                    file: uf,
-                    span: &f.span,
-                });
+                let in_o = at_span(of, &o.span);
+                let at = at_span(uf, &f.span);
                 if f.label == LABEL_REQUIRED {
                     cx.add(
                         &REQUIRED_FIELD_ADDED,
@@ -675,14 +620,8 @@ fn compare_message_body(
                             "field `{}` ({tag}) of message `{}` moved out of oneof `{g}`",
                             b.name, u.full_name
                         ),
-                        Some(At {
-                            file: of,
-                            span: &a.span,
-                        }),
-                        Some(At {
-                            file: uf,
-                            span: &b.span,
-                        }),
+                        at_span(of, &a.span),
+                        at_span(uf, &b.span),
                     );
                 }
                 compare_field(cx, of, a, uf, b, &p, &u.full_name);
@@ -759,16 +698,7 @@ fn compare_field(
     path: &str,
     msg: &str,
 ) {
-    let (oa, ub) = (
-        Some(At {
-            file: of,
-            span: &a.span,
-        }),
-        Some(At {
-            file: uf,
-            span: &b.span,
-        }),
-    );
+    let (oa, ub) = (at_span(of, &a.span), at_span(uf, &b.span));
     if a.name != b.name {
         cx.add(
             &FIELD_NAME_CHANGED,
@@ -811,16 +741,7 @@ fn compare_types_of(
     path: &str,
     msg: &str,
 ) {
-    let (oa, ub) = (
-        Some(At {
-            file: of,
-            span: &a.span,
-        }),
-        Some(At {
-            file: uf,
-            span: &b.span,
-        }),
-    );
+    let (oa, ub) = (at_span(of, &a.span), at_span(uf, &b.span));
     let desc = format!("field `{}` ({}) of message `{msg}`", b.name, b.number);
     if ot.kind != ut.kind {
         cx.add(
