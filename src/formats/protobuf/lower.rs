@@ -146,6 +146,46 @@ fn idx(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
 
+/// `reserved` number ranges of a message or an enum (field `field` of the descriptor at `path`), each with its
+/// span, or the owner's span when the source has none.
+fn reserved_ranges(
+    cx: &Cx<'_>,
+    path: &[i32],
+    field: i32,
+    ranges: impl Iterator<Item = (Option<i32>, Option<i32>)>,
+    owner: &Span,
+) -> Vec<(i32, i32, Span)> {
+    ranges
+        .enumerate()
+        .map(|(i, (start, end))| {
+            let span = cx.spans.span(&with(path, &[field, idx(i)]));
+            (
+                start.unwrap_or(0),
+                end.unwrap_or(0),
+                span.unwrap_or(owner.clone()),
+            )
+        })
+        .collect()
+}
+
+/// `reserved` names of a message or an enum, each with its span (see `reserved_ranges`).
+fn reserved_names(
+    cx: &Cx<'_>,
+    path: &[i32],
+    field: i32,
+    names: &[String],
+    owner: &Span,
+) -> Vec<(String, Span)> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let span = cx.spans.span(&with(path, &[field, idx(i)]));
+            (n.clone(), span.unwrap_or(owner.clone()))
+        })
+        .collect()
+}
+
 struct Cx<'a> {
     text: &'a str,
     pool: &'a DescriptorPool,
@@ -324,33 +364,14 @@ fn lower_message(
         span: span.clone(),
         fields,
         oneofs,
-        reserved_ranges: m
-            .reserved_range
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    r.start.unwrap_or(0),
-                    r.end.unwrap_or(0),
-                    cx.spans
-                        .span(&with(path, &[9, idx(i)]))
-                        .unwrap_or(span.clone()),
-                )
-            })
-            .collect(),
-        reserved_names: m
-            .reserved_name
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                (
-                    n.clone(),
-                    cx.spans
-                        .span(&with(path, &[10, idx(i)]))
-                        .unwrap_or(span.clone()),
-                )
-            })
-            .collect(),
+        reserved_ranges: reserved_ranges(
+            cx,
+            path,
+            9,
+            m.reserved_range.iter().map(|r| (r.start, r.end)),
+            &span,
+        ),
+        reserved_names: reserved_names(cx, path, 10, &m.reserved_name, &span),
         extension_ranges: m
             .extension_range
             .iter()
@@ -566,33 +587,14 @@ fn lower_enum(
                 }
             })
             .collect(),
-        reserved_ranges: e
-            .reserved_range
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    r.start.unwrap_or(0),
-                    r.end.unwrap_or(0),
-                    cx.spans
-                        .span(&with(path, &[4, idx(i)]))
-                        .unwrap_or(span.clone()),
-                )
-            })
-            .collect(),
-        reserved_names: e
-            .reserved_name
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                (
-                    n.clone(),
-                    cx.spans
-                        .span(&with(path, &[5, idx(i)]))
-                        .unwrap_or(span.clone()),
-                )
-            })
-            .collect(),
+        reserved_ranges: reserved_ranges(
+            cx,
+            path,
+            4,
+            e.reserved_range.iter().map(|r| (r.start, r.end)),
+            &span,
+        ),
+        reserved_names: reserved_names(cx, path, 5, &e.reserved_name, &span),
         closed: !cx.proto3,
         ignores: ign,
         span,
