@@ -2,6 +2,9 @@
 //! import root (`proto/acme/order.proto` imports `acme/common.proto`): the root is detected, or set with
 //! `[protobuf] roots`; an ambiguous layout says which candidates exist. Fixture-free, like `tests/git.rs`.
 
+mod common;
+use common::{git, write};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -13,29 +16,6 @@ const COMMON_V1: &str = "syntax = \"proto3\";\npackage acme;\nmessage Money {\n 
 const COMMON_V2: &str = "syntax = \"proto3\";\npackage acme;\nmessage Money {\n  string units = 1;\n  string currency = 2;\n}\n";
 
 const ORDER: &str = "syntax = \"proto3\";\npackage acme;\nimport \"acme/common.proto\";\nmessage Order {\n  string id = 1;\n  Money total = 2;\n}\n";
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 /// A repository with `files` committed on `main` and a `feature` branch checked out.
 fn repo(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
