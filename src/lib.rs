@@ -65,7 +65,7 @@ pub fn read_path_in(
             .collect()
     } else {
         let p = source::slash_path(shown);
-        vec![(path.to_path_buf(), p.clone(), p)]
+        vec![(path.to_path_buf(), single_file_name(shown), p)]
     };
     for (fs_path, logical, display) in entries {
         match source::read_file(&fs_path, &display) {
@@ -79,6 +79,23 @@ pub fn read_path_in(
         }
     }
     Ok((files, errors, explicit))
+}
+
+/// The logical name of a file given directly (not below a directory): its path as typed when that is a plain
+/// relative path (`new/x.proto`, what protoc would call it with `-I .`), else its file name. An absolute path or
+/// one that climbs out with `..` is no import path a compiler accepts (issue 11, item 1: `compat /abs/x.proto`
+/// failed with "not in any include path"); the user still sees the path as typed.
+fn single_file_name(shown: &Path) -> String {
+    let plain = shown.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
+    match shown.file_name() {
+        Some(name) if !plain => name.to_string_lossy().into_owned(),
+        _ => source::slash_path(shown),
+    }
 }
 
 /// `schemaguard compat OLD... NEW`: compares schema files or directories directly, no git. With several OLD
