@@ -82,6 +82,34 @@ impl SourceFile {
         }
     }
 
+    /// The 0-based index of the line holding `offset` (clamped to the text).
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset.min(self.text.len())) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Number of lines (a trailing newline starts one more, empty line).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte range of line `idx` (0-based) without its line break (`\n` or `\r\n`); empty past the end.
+    pub fn line_range(&self, idx: usize) -> Range<usize> {
+        let Some(&start) = self.line_starts.get(idx) else {
+            return self.text.len()..self.text.len();
+        };
+        let mut end = self
+            .line_starts
+            .get(idx + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+
     /// Line/column of both ends of a span; an empty span ends where it starts.
     pub fn span_line_cols(&self, span: &Range<usize>) -> (LineCol, LineCol) {
         (

@@ -4,8 +4,11 @@
 
 use std::io::Write;
 
+use std::ops::Range;
+
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::finding::{Finding, Location, Severity};
@@ -14,7 +17,7 @@ use crate::report::{Report, TextStyle};
 /// A finding seen as a miette diagnostic (primary location).
 struct FindingDiag<'a> {
     f: &'a Finding,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     label: Option<LabeledSpan>,
     related: Vec<SideDiag>,
 }
@@ -23,7 +26,7 @@ struct FindingDiag<'a> {
 #[derive(Debug)]
 struct SideDiag {
     title: String,
-    source: NamedSource<String>,
+    source: Excerpt,
     label: LabeledSpan,
 }
 
@@ -81,12 +84,137 @@ impl Diagnostic for SideDiag {
 
 /// The snippet's title: `file:line:column`, columns in characters as everywhere else in our output (miette's own
 /// position counts bytes, so the handler is told not to add it).
-fn named_source(loc: &Location) -> NamedSource<String> {
+fn title(loc: &Location) -> String {
     let lc = loc.file.line_col(loc.span.start);
-    NamedSource::new(
-        format!("{}:{}:{}", loc.file.display_name(), lc.line, lc.column),
-        printable(&loc.file.text),
-    )
+    format!("{}:{}:{}", loc.file.display_name(), lc.line, lc.column)
+}
+
+/// The most characters of one line a snippet shows. A longer line (minified JSON, a schema stored as one line) is
+/// cut to a window around the span with `…` on the cut sides: miette pads with `format!` widths, which panic past
+/// 65,535 columns, and a megabyte of one line helps nobody.
+const LINE_WINDOW: usize = 120;
+/// How many characters before the span a cut line keeps.
+const LEAD: usize = 40;
+const ELLIPSIS: &str = "…";
+
+/// The lines a snippet shows (the span's lines and one line of context on each side), each cut to
+/// [`LINE_WINDOW`] characters, with the span mapped into this excerpt. miette numbers lines from the excerpt's
+/// first line, so the gutter shows the file's own line numbers. Building it costs the length of the shown lines,
+/// never the whole file, so a report of many findings in one big file stays linear.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// 0-based line number of the excerpt's first line in the file.
+    first_line: usize,
+    span: Range<usize>,
+}
+
+impl Excerpt {
+    fn new(loc: &Location) -> Self {
+        let file = &loc.file;
+        let text = &*file.text;
+        let mut start = loc.span.start.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = loc.span.end.clamp(start, text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let (first_span_line, last_span_line) = (file.line_index(start), file.line_index(end));
+        let first_line = first_span_line.saturating_sub(1);
+        let last_line = (last_span_line + 1).min(file.line_count().saturating_sub(1));
+        let mut out = String::new();
+        let (mut new_start, mut new_end) = (0, 0);
+        for idx in first_line..=last_line {
+            if idx > first_line {
+                out.push('\n');
+            }
+            let range = file.line_range(idx);
+            let line = &text[range.clone()];
+            // Where in this line the window is anchored: the span's start, or the line's start when the span begins
+            // on an earlier line (context lines too).
+            let anchor = if idx == first_span_line {
+                start.saturating_sub(range.start).min(line.len())
+            } else {
+                0
+            };
+            let (from, to) = window(line, anchor);
+            let base = out.len();
+            let lead = if from > 0 { ELLIPSIS.len() } else { 0 };
+            if from > 0 {
+                out.push_str(ELLIPSIS);
+            }
+            out.push_str(&printable(&line[from..to]));
+            if to < line.len() {
+                out.push_str(ELLIPSIS);
+            }
+            // An offset of this line, moved into the window (clamped to its ends).
+            let map = |offset: usize| {
+                base + lead + offset.saturating_sub(range.start).clamp(from, to) - from
+            };
+            if idx == first_span_line {
+                new_start = map(start);
+            }
+            if idx == last_span_line {
+                new_end = map(end).max(new_start);
+            }
+        }
+        Excerpt {
+            name: title(loc),
+            text: out,
+            first_line,
+            span: new_start..new_end,
+        }
+    }
+}
+
+/// The byte range of `line` a snippet shows: all of it when short, else [`LINE_WINDOW`] characters starting
+/// [`LEAD`] characters before `anchor` (or ending at the line's end when that is closer).
+fn window(line: &str, anchor: usize) -> (usize, usize) {
+    if line.len() <= LINE_WINDOW {
+        return (0, line.len());
+    }
+    let back = |from: usize, n: usize| {
+        line[..from]
+            .char_indices()
+            .rev()
+            .take(n)
+            .last()
+            .map_or(from, |(i, _)| i)
+    };
+    let from = back(anchor, LEAD);
+    match line[from..].char_indices().nth(LINE_WINDOW) {
+        Some((i, _)) => (from, from + i),
+        None => (back(line.len(), LINE_WINDOW), line.len()),
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+impl std::fmt::Debug for Excerpt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
 }
 
 /// The text with control characters (NUL, ESC, C1 controls…) replaced by a visible character of the same UTF-8
@@ -102,11 +230,8 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
-fn labeled(loc: &Location, text: &str) -> LabeledSpan {
-    let len = loc.file.text.len();
-    let start = loc.span.start.min(len);
-    let end = loc.span.end.clamp(start, len);
-    LabeledSpan::new_with_span(Some(text.to_string()), start..end)
+fn labeled(excerpt: &Excerpt, text: &str) -> LabeledSpan {
+    LabeledSpan::new_with_span(Some(text.to_string()), excerpt.span.clone())
 }
 
 fn has_text(loc: &Location) -> bool {
@@ -122,20 +247,24 @@ fn diag(f: &Finding) -> FindingDiag<'_> {
     let mut related = Vec::new();
     if let (Some(_), Some(o)) = (&f.new, &f.old) {
         if has_text(o) {
+            let source = Excerpt::new(o);
             related.push(SideDiag {
                 title: format!("previously, in {}", o.file.display_name()),
-                source: named_source(o),
-                label: labeled(o, "before"),
+                label: labeled(&source, "before"),
+                source,
             });
         }
     }
     match primary {
-        Some(p) if has_text(p) => FindingDiag {
-            f,
-            source: Some(named_source(p)),
-            label: Some(labeled(p, primary_text)),
-            related,
-        },
+        Some(p) if has_text(p) => {
+            let source = Excerpt::new(p);
+            FindingDiag {
+                f,
+                label: Some(labeled(&source, primary_text)),
+                source: Some(source),
+                related,
+            }
+        }
         _ => FindingDiag {
             f,
             source: None,
@@ -214,5 +343,21 @@ mod tests {
         let p = super::printable(text);
         assert_eq!(p.len(), text.len());
         assert_eq!(p, "a?b?[31mc\u{bf}d\né");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_anchor_on_character_boundaries() {
+        use super::{window, LEAD, LINE_WINDOW};
+        let short = "abc";
+        assert_eq!(window(short, 1), (0, 3));
+        let line = "é".repeat(1000);
+        let (from, to) = window(&line, 1000);
+        assert!(line.is_char_boundary(from) && line.is_char_boundary(to));
+        assert_eq!(line[from..to].chars().count(), LINE_WINDOW);
+        assert_eq!(line[from..1000].chars().count(), LEAD);
+        // Near the end the window ends with the line.
+        let (from, to) = window(&line, line.len());
+        assert_eq!(to, line.len());
+        assert_eq!(line[from..to].chars().count(), LINE_WINDOW);
     }
 }
