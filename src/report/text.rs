@@ -97,7 +97,7 @@ const LINE_WINDOW: usize = 120;
 const LEAD: usize = 40;
 const ELLIPSIS: &str = "…";
 
-/// The lines a snippet shows (the span's lines and one line of context on each side), each cut to
+/// The lines a snippet may show (the span's lines and context), each cut to
 /// [`LINE_WINDOW`] characters, with the span mapped into this excerpt. miette numbers lines from the excerpt's
 /// first line, so the gutter shows the file's own line numbers. Building it costs the length of the shown lines,
 /// never the whole file, so a report of many findings in one big file stays linear.
@@ -122,8 +122,10 @@ impl Excerpt {
             end += 1;
         }
         let (first_span_line, last_span_line) = (file.line_index(start), file.line_index(end));
-        let first_line = first_span_line.saturating_sub(1);
-        let last_line = (last_span_line + 1).min(file.line_count().saturating_sub(1));
+        // Two lines each side, more than the handler's one line of context, so it picks the lines it would pick
+        // from the whole file.
+        let first_line = first_span_line.saturating_sub(2);
+        let last_line = (last_span_line + 2).min(file.line_count().saturating_sub(1));
         let mut out = String::new();
         let (mut new_start, mut new_end) = (0, 0);
         for idx in first_line..=last_line {
