@@ -1,0 +1,164 @@
+//! Every GitHub workflow (`.github/workflows/*.yml`), the Action's `action.yml` and the workflow examples in the
+//! README validate against SchemaStore's `github-workflow.json` / `github-action.json` (copied under
+//! `tests/data/schemastore/`, see the LICENSE note there): actionlint cannot be installed here, and a typo in a
+//! key (`run-on:`, `uses` on a composite step without `shell`) would otherwise only show on GitHub.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// YAML (1.2, as GitHub reads workflows: `on` is a string) to JSON.
+fn to_json(y: &Yaml) -> Value {
+    match y {
+        Yaml::Real(s) => s
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| Value::String(s.clone()), Value::Number),
+        Yaml::Integer(i) => Value::from(*i),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Array(a) => Value::Array(a.iter().map(to_json).collect()),
+        Yaml::Hash(h) => Value::Object(
+            h.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Yaml::String(s) => s.clone(),
+                        Yaml::Integer(i) => i.to_string(),
+                        Yaml::Boolean(b) => b.to_string(),
+                        other => panic!("unsupported key {other:?}"),
+                    };
+                    (key, to_json(v))
+                })
+                .collect(),
+        ),
+        Yaml::Null => Value::Null,
+        other => panic!("unsupported YAML node {other:?}"),
+    }
+}
+
+fn validator(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/data/schemastore").join(name))
+        .expect("schema file");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+fn check(v: &jsonschema::Validator, what: &str, yaml: &str) {
+    let docs = YamlLoader::load_from_str(yaml).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(docs.len(), 1, "{what}: one YAML document");
+    let json = to_json(&docs[0]);
+    let errors: Vec<String> = v
+        .iter_errors(&json)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}:\n{}", errors.join("\n"));
+}
+
+fn workflows() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(".github/workflows"))
+        .expect(".github/workflows exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn workflows_are_valid() {
+    let v = validator("github-workflow.json");
+    let files = workflows();
+    assert!(
+        files.iter().any(|p| p.ends_with("release.yml")),
+        "the release workflow is checked: {files:?}"
+    );
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read workflow");
+        check(&v, &f.display().to_string(), &text);
+    }
+}
+
+#[test]
+fn action_yml_is_valid() {
+    let v = validator("github-action.json");
+    let text = std::fs::read_to_string(root().join("action.yml")).expect("action.yml");
+    check(&v, "action.yml", &text);
+}
+
+/// The README's workflow examples are what users paste: they must be valid too.
+#[test]
+fn readme_workflow_examples_are_valid() {
+    let v = validator("github-workflow.json");
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let mut n = 0;
+    for (i, block) in readme.split("```yaml\n").skip(1).enumerate() {
+        let Some((body, _)) = block.split_once("\n```") else {
+            continue;
+        };
+        if body.lines().any(|l| l.starts_with("jobs:")) {
+            check(&v, &format!("README yaml block {}", i + 1), body);
+            n += 1;
+        }
+    }
+    assert!(n >= 1, "the README shows a workflow");
+}
+
+/// The checker catches what it is here for (so a schema that accepts everything would fail this test).
+#[test]
+fn a_broken_workflow_is_rejected() {
+    let v = validator("github-workflow.json");
+    let bad = "on: push\njobs:\n  a:\n    run-on: ubuntu-latest\n    steps:\n      - run: echo\n";
+    let docs = YamlLoader::load_from_str(bad).expect("yaml");
+    assert!(!v.is_valid(&to_json(&docs[0])));
+    let v = validator("github-action.json");
+    let bad = "name: x\ndescription: y\nruns:\n  using: composite\n  steps:\n    - run: echo\n";
+    let docs = YamlLoader::load_from_str(bad).expect("yaml");
+    assert!(
+        !v.is_valid(&to_json(&docs[0])),
+        "a composite run step needs `shell`"
+    );
+}
+
+/// The Action downloads `schemaguard-<target>` archives: every target install.sh asks for is one the release
+/// workflow (generated by cargo-dist from dist-workspace.toml) builds.
+#[test]
+fn release_targets_cover_the_action() {
+    let dist = std::fs::read_to_string(root().join("dist-workspace.toml")).expect("dist config");
+    let cfg: toml::Value = toml::from_str(&dist).expect("valid TOML");
+    let targets: Vec<&str> = cfg["dist"]["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    for t in [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(targets.contains(&t), "{t} in dist-workspace.toml");
+    }
+    assert_eq!(cfg["dist"]["checksum"].as_str(), Some("sha256"));
+    assert_eq!(cfg["dist"]["unix-archive"].as_str(), Some(".tar.gz"));
+    let install =
+        std::fs::read_to_string(root().join(".github/action/install.sh")).expect("install.sh");
+    for needle in [
+        "$cpu-unknown-linux-musl",
+        "$cpu-apple-darwin",
+        "x86_64-pc-windows-msvc",
+        "schemaguard-$target.$ext",
+    ] {
+        assert!(install.contains(needle), "install.sh names {needle}");
+    }
+    let release =
+        std::fs::read_to_string(root().join(".github/workflows/release.yml")).expect("release.yml");
+    assert!(release.starts_with("# This file was autogenerated by dist"));
+}
