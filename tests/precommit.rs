@@ -1,4 +1,5 @@
-//! The pre-commit hook (`.pre-commit-hooks.yaml`): its declaration is what pre-commit needs (id, `language: rust`,
+//! The pre-commit hooks (`.pre-commit-hooks.yaml`): the declaration is what pre-commit needs (id, `language: rust`
+//! and a `language: system` twin for a binary on PATH,
 //! the schema file pattern, no file names passed), and its `entry` run in a repository blocks a staged breaking
 //! change and lets a compatible one through, as pre-commit would run it.
 
@@ -11,6 +12,10 @@ use std::process::Command;
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn hook() -> Yaml {
+    hook_with_id("schemaguard")
+}
+
+fn hook_with_id(id: &str) -> Yaml {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
     )
@@ -19,8 +24,8 @@ fn hook() -> Yaml {
     let hooks = docs[0].as_vec().expect("a list of hooks").clone();
     hooks
         .into_iter()
-        .find(|h| h["id"].as_str() == Some("schemaguard"))
-        .expect("a hook with id schemaguard")
+        .find(|h| h["id"].as_str() == Some(id))
+        .unwrap_or_else(|| panic!("a hook with id {id}"))
 }
 
 #[test]
@@ -48,6 +53,25 @@ fn hook_declaration() {
         .as_str()
         .unwrap_or("")
         .starts_with("schemaguard check --staged"));
+}
+
+/// The `language: system` hook runs the binary on PATH with the same check as the `language: rust` one.
+#[test]
+fn system_hook_matches_the_rust_hook() {
+    let rust = hook();
+    let system = hook_with_id("schemaguard-system");
+    assert_eq!(system["language"].as_str(), Some("system"));
+    for key in [
+        "entry",
+        "files",
+        "pass_filenames",
+        "require_serial",
+        "minimum_pre_commit_version",
+    ] {
+        assert_eq!(rust[key], system[key], "`{key}` is the same in both hooks");
+    }
+    let files = regex::Regex::new(system["files"].as_str().expect("files")).expect("regex");
+    assert!(files.is_match("idl/orders.avdl") && files.is_match("p/orders.avpr"));
 }
 
 /// Runs the hook's entry the way pre-commit does: split on spaces, in the repository root.
