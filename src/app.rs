@@ -25,6 +25,8 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
         Command::Compat(args) => compat(args, cwd, stdout),
         Command::Rules(args) => list_rules(&args.format, stdout),
         Command::Explain { rule } => explain(&rule, stdout),
+        Command::Completions { shell } => completions(shell, stdout),
+        Command::Man { dir } => man(dir.as_deref(), cwd, stdout),
     };
     match result {
         Ok(code) => code,
@@ -498,5 +500,44 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8, AppError> {
     .map_err(write_err)?;
     out.write_all(rule.body().as_bytes()).map_err(write_err)?;
     writeln!(out, "\nDocumentation: {}", rule.doc_url()).map_err(write_err)?;
+    Ok(0)
+}
+
+/// `schemaguard completions SHELL`: the completion script, generated from the clap definitions.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<u8, AppError> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "schemaguard", &mut buf);
+    out.write_all(&buf).map_err(|err| AppError::Write {
+        path: "<stdout>".into(),
+        err,
+    })?;
+    Ok(0)
+}
+
+/// `schemaguard man [--dir DIR]`: man pages generated from the clap definitions.
+fn man(dir: Option<&Path>, cwd: &Path, out: &mut dyn Write) -> Result<u8, AppError> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    match dir {
+        None => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .and_then(|()| out.write_all(&buf))
+                .map_err(|err| AppError::Write {
+                    path: "<stdout>".into(),
+                    err,
+                })?;
+        }
+        Some(dir) => {
+            let dir = cwd.join(dir);
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| clap_mangen::generate_to(cmd, &dir))
+                .map_err(|err| AppError::Write {
+                    path: dir.display().to_string(),
+                    err,
+                })?;
+        }
+    }
     Ok(0)
 }

@@ -34,6 +34,18 @@ pub enum Command {
         /// Rule id, e.g. READER_FIELD_MISSING_DEFAULT_VALUE (case-insensitive).
         rule: String,
     },
+    /// Print a shell completion script (e.g. `schemaguard completions bash > ~/.local/share/bash-completion/completions/schemaguard`).
+    Completions {
+        /// bash, elvish, fish, powershell or zsh.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write `schemaguard.1`, `schemaguard-check.1`, … into DIR instead of printing `schemaguard.1`.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args, Clone)]

@@ -21,36 +21,200 @@ pub struct ConfigError {
     pub message: String,
 }
 
-#[derive(Debug, Deserialize)]
+// The raw file model. It also generates the JSON Schema editors use (`schemaguard.schema.json`, see
+// `json_schema()`): every key derives `JsonSchema`, its doc comment becomes the key's description, and a `Spanned`
+// value names its plain type with `#[schemars(with = …)]`. A new table or key added here must do the same;
+// `tests/config_schema.rs` fails until the generated file is refreshed (SCHEMAGUARD_BLESS=1).
+
+/// schemaguard configuration (`schemaguard.toml` at the repository root). Every key is optional: zero config
+/// checks every Avro, Protobuf and JSON Schema file in mode BACKWARD against the merge-base with the default branch.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "schemaguard.toml")]
 struct RawConfig {
+    /// Globs (repository-relative) of the schemas that are checked and reported. Default: every .avsc, .proto and
+    /// JSON Schema file. Files outside stay loaded so references to them resolve.
+    #[schemars(with = "Option<Vec<String>>")]
     schemas: Option<Vec<Spanned<String>>>,
+    /// Globs of files that are neither checked nor reported (still loaded for references).
+    #[schemars(with = "Option<Vec<String>>")]
     exclude: Option<Vec<Spanned<String>>>,
+    /// Compatibility mode (Confluent's names, case-insensitive). Default: BACKWARD.
+    #[schemars(with = "Option<schema::ModeName>")]
     mode: Option<Spanned<String>>,
+    /// Baseline git revision (branch, tag, commit). Default: the merge-base of HEAD with the default branch.
     against: Option<String>,
+    /// JSON Schema compatibility policy (Confluent's compatibilityPolicy): strict or lenient.
+    #[schemars(with = "Option<schema::PolicyName>")]
     policy: Option<Spanned<String>>,
+    /// Lowest severity that makes the exit code 1: error, warning, info or never. Default: error.
+    #[schemars(with = "Option<schema::FailOnName>")]
     fail_on: Option<Spanned<String>>,
+    /// Per-subject modes: the first entry whose `name` and/or `path` match wins.
     #[serde(default)]
     subjects: Vec<RawSubject>,
+    /// Severity per rule id (see `schemaguard rules`): error, warning, info or off. Rules that report a file that
+    /// could not be checked (PARSE_ERROR, …) cannot be off.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, schema::SeverityLevel>")]
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Protobuf settings.
     protobuf: Option<RawProtobuf>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A per-subject mode override.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSubject {
+    /// Subject glob (Avro: the full name of the top-level type, e.g. `com.acme.*`).
+    #[schemars(with = "Option<String>")]
     name: Option<Spanned<String>>,
+    /// File glob (repository-relative, e.g. `legacy/**`).
+    #[schemars(with = "Option<String>")]
     path: Option<Spanned<String>>,
+    /// Compatibility mode for the matching subjects.
+    #[schemars(with = "schema::ModeName")]
     mode: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `[protobuf]`: buf's breaking rules instead of Confluent's semantics, and import roots.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawProtobuf {
+    /// Use buf's breaking rules of these categories (FILE, PACKAGE, WIRE_JSON, WIRE) or rule ids instead of
+    /// Confluent's semantics.
+    #[schemars(with = "Option<Vec<String>>")]
     breaking: Option<Vec<Spanned<String>>>,
+    /// buf rule ids or categories left out of `breaking`.
+    #[schemars(with = "Option<Vec<String>>")]
     except: Option<Vec<Spanned<String>>>,
+    /// Import roots, relative to the repository root (e.g. `["proto", "third_party/googleapis"]`).
+    #[schemars(with = "Option<Vec<String>>")]
     roots: Option<Vec<Spanned<String>>>,
+}
+
+/// Value schemas for keys whose strings are parsed case-insensitively: editors complete the canonical spelling
+/// and accept the lowercase one.
+mod schema {
+    use schemars::{json_schema, Schema, SchemaGenerator};
+
+    fn one_of_words(words: &[&str], description: &str) -> Schema {
+        let mut all: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        for w in words {
+            let other = if w.chars().any(|c| c.is_ascii_uppercase()) {
+                w.to_ascii_lowercase()
+            } else {
+                w.to_ascii_uppercase()
+            };
+            all.push(other);
+        }
+        json_schema!({ "type": "string", "enum": all, "description": description })
+    }
+
+    /// Implements `JsonSchema` for a schema-only type that names a set of words.
+    macro_rules! words {
+        ($ty:ident, $name:literal, $words:expr, $description:literal) => {
+            pub(super) struct $ty;
+            impl schemars::JsonSchema for $ty {
+                fn schema_name() -> std::borrow::Cow<'static, str> {
+                    $name.into()
+                }
+                fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                    one_of_words(&$words, $description)
+                }
+            }
+        };
+    }
+
+    words!(
+        ModeName,
+        "Mode",
+        crate::finding::Mode::ALL
+            .iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>(),
+        "A compatibility mode (Confluent's names, case-insensitive)."
+    );
+    words!(
+        PolicyName,
+        "Policy",
+        ["strict", "lenient"],
+        "strict or lenient (case-insensitive)."
+    );
+    words!(
+        FailOnName,
+        "FailOn",
+        ["error", "warning", "info", "never"],
+        "A severity, or never (case-insensitive)."
+    );
+
+    /// A rule's severity; `off` (also `allow`, `ignore`) drops its findings.
+    #[derive(schemars::JsonSchema)]
+    #[schemars(rename_all = "lowercase")]
+    #[allow(dead_code)] // Only its schema is used: the config reads the value as a spanned string.
+    pub(super) enum SeverityLevel {
+        Error,
+        Warning,
+        Info,
+        Off,
+        Allow,
+        Ignore,
+    }
+}
+
+/// TOML has no null: an absent key is the only "none", so the `null` that schemars adds for `Option` goes.
+fn drop_null(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    let is_null_type = |v: &Value| v.get("type").and_then(Value::as_str) == Some("null");
+    if let Value::Object(obj) = v {
+        if let Some(Value::Array(types)) = obj.get_mut("type") {
+            types.retain(|t| t.as_str() != Some("null"));
+            if types.len() == 1 {
+                let only = types.remove(0);
+                obj.insert("type".into(), only);
+            }
+        }
+        if obj.get("default").is_some_and(Value::is_null) {
+            obj.remove("default");
+        }
+        for key in ["anyOf", "oneOf"] {
+            if let Some(Value::Array(branches)) = obj.get_mut(key) {
+                branches.retain(|b| !is_null_type(b));
+                if branches.len() == 1 {
+                    if let Some(Value::Object(only)) = branches.pop() {
+                        obj.remove(key);
+                        for (k, val) in only {
+                            obj.entry(k).or_insert(val);
+                        }
+                    }
+                }
+            }
+        }
+        for child in obj.values_mut() {
+            drop_null(child);
+        }
+    } else if let Value::Array(items) = v {
+        for child in items {
+            drop_null(child);
+        }
+    }
+}
+
+/// The JSON Schema of `schemaguard.toml` (draft-07, which taplo / Even Better TOML read), generated from the
+/// types above; committed as `schemaguard.schema.json` and checked by `tests/config_schema.rs`.
+pub fn json_schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    let schema = generator.into_root_schema_for::<RawConfig>();
+    let mut value = schema.to_value();
+    drop_null(&mut value);
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert(
+            "$comment".into(),
+            "generated from src/config.rs by `SCHEMAGUARD_BLESS=1 cargo test --test config_schema`; do not edit"
+                .into(),
+        );
+    }
+    value
 }
 
 /// A per-subject mode override: by subject name (glob) or by file path (glob).
