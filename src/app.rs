@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, CompatArgs, CompatOptionArgs, FailOn, OutputArgs, Policy,
+    CheckArgs, Cli, ColorChoice, Command, CompatArgs, CompatOptionArgs, FailOn, LintArgs,
+    OutputArgs, Policy,
 };
 use crate::config::Config;
 use crate::finding::{Category, Mode, Severity};
@@ -23,6 +24,7 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
     let result = match cli.command {
         Command::Check(args) => check(args, cwd, stdout),
         Command::Compat(args) => compat(args, cwd, stdout),
+        Command::Lint(args) => lint(args, cwd, stdout),
         Command::Rules(args) => list_rules(&args.format, stdout),
         Command::Explain { rule } => explain(&rule, stdout),
         Command::Completions { shell } => completions(shell, stdout),
@@ -393,6 +395,16 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     let load =
         |(label, files, errors): RawSnapshot| snapshot::load(label, files, errors, false, &opts);
     let (label, files, errors) = new;
+    // Lint reads the files again (data-contract sidecars included), so both sides keep their file lists.
+    let lint_files = cfg.lint.as_ref().map(|_| {
+        (
+            files.clone(),
+            previous
+                .last()
+                .map(|(_, f, _)| f.clone())
+                .unwrap_or_default(),
+        )
+    });
     let new = snapshot::load_claiming(label, files, errors, false, &was_schema, &opts);
     let previous: Vec<LoadedSnapshot> = previous.into_iter().map(load).collect();
 
@@ -426,6 +438,17 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         default_mode,
         Some(baseline_description),
     );
+    // Lint only with a `[lint]` table (an upgrade must not turn a green CI red), and only what the baseline does
+    // not already have: a repository adopts rules without touching old files.
+    if let (Some(lint_cfg), Some((new_files, old_files))) = (&cfg.lint, &lint_files) {
+        let mut found = crate::lint::run(&new, new_files, false, lint_cfg);
+        if let Some(base) = previous.last() {
+            let known = crate::lint::run(base, old_files, false, lint_cfg);
+            crate::lint::subtract_baseline(&mut found, &known);
+        }
+        found.retain(|f| f.primary().is_none_or(|l| cfg.selects(&l.file.shown)));
+        report.findings.extend(found);
+    }
     if !wanted.is_empty() {
         report.findings.retain(|f| {
             [&f.new, &f.old]
@@ -435,6 +458,126 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         });
     }
     finish(&mut report, &cfg, opts.show_compatible);
+    emit(&report, &args.output, cwd, stdout)?;
+    Ok(crate::exit_code(&report, fail_on(&args.output, &cfg)))
+}
+
+/// Loads the configuration named by `--config`, or `schemaguard.toml` at `root` when present.
+fn load_config(explicit: Option<&PathBuf>, cwd: &Path, root: &Path) -> Result<Config, AppError> {
+    Ok(match explicit {
+        Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
+        None => {
+            let p = root.join("schemaguard.toml");
+            if p.is_file() {
+                Config::load(&p, "schemaguard.toml")?
+            } else {
+                Config::default()
+            }
+        }
+    })
+}
+
+fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+    let git = Git::discover(cwd).ok();
+    let root = git
+        .as_ref()
+        .map(|g| g.root.clone())
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let cfg = load_config(args.config.as_ref(), cwd, &root)?;
+    let mut lint_cfg = cfg.lint.clone().unwrap_or_default();
+    for (flag, names) in [("--use", &args.use_), ("--except", &args.except)] {
+        if let Some(bad) = names.iter().find(|n| {
+            let up = n.trim().to_ascii_uppercase();
+            crate::lint::find(&up).is_none() && !crate::lint::groups().contains(up.as_str())
+        }) {
+            return Err(RunError::Usage(format!(
+                "{flag}: `{bad}` is neither a lint rule id nor a group (see `schemaguard rules`)"
+            ))
+            .into());
+        }
+    }
+    if !args.use_.is_empty() {
+        lint_cfg.use_ = args
+            .use_
+            .iter()
+            .map(|s| s.trim().to_ascii_uppercase())
+            .collect();
+    }
+    lint_cfg
+        .except
+        .extend(args.except.iter().map(|s| s.trim().to_ascii_uppercase()));
+    let opts = check_options(
+        &CompatOptionArgs {
+            mode: None,
+            policy: None,
+            breaking: Vec::new(),
+            except: Vec::new(),
+            show_compatible: false,
+        },
+        &cfg,
+    );
+    let engines = formats::engines();
+    let keep = |path: &str| engines.iter().any(|e| e.may_claim(path));
+    // The working tree below the repository root (or the PATHs given), as `check` reads it.
+    let mut files: Vec<Arc<SourceFile>> = Vec::new();
+    let mut errors: Vec<crate::finding::Finding> = Vec::new();
+    let mut explicit = false;
+    if args.paths.is_empty() {
+        for (fs_path, rel) in crate::source::walk(&root, &keep) {
+            match crate::source::read_file(&fs_path, &rel) {
+                Ok(f) => files.push(f),
+                Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
+            }
+        }
+    } else {
+        for p in &args.paths {
+            let (f, e, ex) = crate::read_path_in(cwd, p, None)?;
+            files.extend(f);
+            errors.extend(e);
+            explicit |= ex;
+        }
+    }
+    files.retain(|f| cfg.selects(&f.shown));
+    let file_count = files.len();
+    let proto_roots = formats::protobuf::shared_roots(&[files.as_slice()], &opts.proto_roots);
+    let opts = CheckOptions {
+        proto_roots,
+        ..opts
+    };
+    let snap = snapshot::load(None, files.clone(), errors, explicit, &opts);
+    let mut findings = crate::lint::run(&snap, &files, explicit, &lint_cfg);
+    let mut baseline = None;
+    if let (Some(rev), false) = (&args.against, args.all) {
+        let mut git =
+            git.ok_or_else(|| RunError::Usage("--against needs a git repository".to_string()))?;
+        let b = git.resolve(rev)?;
+        let (old_files, _) = git.read_tree(b.commit, &b.label, &keep)?;
+        let old_files: Vec<Arc<SourceFile>> = old_files
+            .into_iter()
+            .filter(|f| cfg.selects(&f.shown))
+            .collect();
+        let old_snap = snapshot::load(
+            Some(b.label.clone()),
+            old_files.clone(),
+            Vec::new(),
+            false,
+            &opts,
+        );
+        let known = crate::lint::run(&old_snap, &old_files, false, &lint_cfg);
+        crate::lint::subtract_baseline(&mut findings, &known);
+        baseline = Some(b.description);
+    }
+    findings.extend(snap.findings.iter().cloned());
+    let mut report = Report {
+        findings,
+        summary: report::Summary {
+            files: file_count,
+            baseline,
+            ..report::Summary::default()
+        },
+        checked: Vec::new(),
+    };
+    finish(&mut report, &cfg, false);
     emit(&report, &args.output, cwd, stdout)?;
     Ok(crate::exit_code(&report, fail_on(&args.output, &cfg)))
 }
@@ -455,6 +598,7 @@ fn list_rules(format: &str, out: &mut dyn Write) -> Result<u8, AppError> {
                         "severity": r.severity.as_str(),
                         "formats": r.formats.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
                         "summary": r.summary,
+                        "presets": crate::lint::find(r.id).map(|l| l.groups).unwrap_or(&[]),
                     })
                 })
                 .collect();
@@ -465,9 +609,13 @@ fn list_rules(format: &str, out: &mut dyn Write) -> Result<u8, AppError> {
             let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(10);
             for r in rules::all() {
                 let formats: Vec<&str> = r.formats.iter().map(|f| f.as_str()).collect();
+                // Lint rules name the presets / categories that select them.
+                let presets = crate::lint::find(r.id)
+                    .map(|l| format!(" [{}]", l.groups.join(", ")))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{:width$}  {:13}  {:7}  {:28}  {}",
+                    "{:width$}  {:13}  {:7}  {:28}  {}{presets}",
                     r.id,
                     r.category.as_str(),
                     r.severity.as_str(),
@@ -498,6 +646,9 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8, AppError> {
         formats.join(", ")
     )
     .map_err(write_err)?;
+    if let Some(l) = crate::lint::find(rule.id) {
+        writeln!(out, "Presets: {}\n", l.groups.join(", ")).map_err(write_err)?;
+    }
     out.write_all(rule.body().as_bytes()).map_err(write_err)?;
     writeln!(out, "\nDocumentation: {}", rule.doc_url()).map_err(write_err)?;
     Ok(0)

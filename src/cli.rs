@@ -27,6 +27,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Compare schema files or directories directly, without git: OLD... NEW (oldest first).
     Compat(CompatArgs),
+    /// Lint every schema on its own (event-product, documentation and format hygiene rules); no baseline needed.
+    Lint(LintArgs),
     /// List every rule schemaguard can report.
     Rules(RulesArgs),
     /// Print the documentation of one rule.
@@ -126,6 +128,31 @@ pub struct CompatArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub compat: CompatOptionArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories to lint (default: the repository root, or the current directory outside git).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Report only findings that are not already present at this git revision (matched by rule, subject, file
+    /// and element, never by line number): adopt a rule without fixing old files first.
+    #[arg(long, value_name = "REV")]
+    pub against: Option<String>,
+    /// Report every finding, including those present in the baseline (overrides --against).
+    #[arg(long)]
+    pub all: bool,
+    /// Rule ids or groups to run instead of the config's `[lint] use` (comma-separated), e.g. EVENTS,STRICT.
+    #[arg(long = "use", value_delimiter = ',', value_name = "RULES")]
+    pub use_: Vec<String>,
+    /// Rule ids or groups to leave out (comma-separated), added to the config's `[lint] except`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub except: Vec<String>,
+    /// Configuration file (default: schemaguard.toml at the repository root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

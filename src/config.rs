@@ -60,6 +60,7 @@ struct RawConfig {
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     /// Protobuf settings.
     protobuf: Option<RawProtobuf>,
+    lint: Option<crate::lint::config::RawLint>,
 }
 
 /// A per-subject mode override.
@@ -244,6 +245,8 @@ pub struct Config {
     pub except: Vec<String>,
     /// `[protobuf] roots`: import roots, relative to the repository root.
     pub proto_roots: Vec<String>,
+    /// The `[lint]` table; `check` lints only when it is present (an upgrade must not turn a green CI red).
+    pub lint: Option<crate::lint::LintConfig>,
 }
 
 impl Config {
@@ -426,6 +429,9 @@ impl Config {
                 }
                 cfg.proto_roots.push(v.clone());
             }
+        }
+        if let Some(l) = raw.lint {
+            cfg.lint = Some(crate::lint::LintConfig::from_raw(l, text, &at)?);
         }
         Ok(cfg)
     }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod finding;
 pub mod formats;
 pub mod git;
+pub mod lint;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
@@ -212,6 +213,41 @@ pub(crate) fn assemble(
         },
         checked: cmp.checked.into_iter().map(report::Checked::from).collect(),
     }
+}
+
+/// Lints files or directories (paths relative to `base`) on their own, with `config`: what `schemaguard lint
+/// PATH...` reports, parse errors included. Findings are sorted and counted.
+pub fn lint_paths_in(
+    base: &Path,
+    paths: &[PathBuf],
+    config: &lint::LintConfig,
+) -> Result<Report, RunError> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut explicit = false;
+    for p in paths {
+        let (f, e, ex) = read_path_in(base, p, None)?;
+        files.extend(f);
+        errors.extend(e);
+        explicit |= ex;
+    }
+    let opts = CheckOptions {
+        proto_roots: formats::protobuf::shared_roots(&[files.as_slice()], &[]),
+        ..CheckOptions::default()
+    };
+    let snap = snapshot::load(None, files.clone(), errors, explicit, &opts);
+    let mut findings = lint::run(&snap, &files, explicit, config);
+    findings.extend(snap.findings.iter().cloned());
+    let mut report = Report {
+        findings,
+        summary: report::Summary {
+            files: files.len(),
+            ..report::Summary::default()
+        },
+        checked: Vec::new(),
+    };
+    report.finish();
+    Ok(report)
 }
 
 /// Exit code for a finished report: 2 when an input could not be checked, 1 when a finding is at or above

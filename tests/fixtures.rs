@@ -56,6 +56,7 @@ fn run_case(case_dir: &Path) -> Result<String, String> {
             "new",
             "options",
             "expect",
+            "lint",
         ]
         .contains(&key.as_str())
         {
@@ -64,6 +65,14 @@ fn run_case(case_dir: &Path) -> Result<String, String> {
     }
     if !case.contains_key("description") || !case.contains_key("reference") {
         return Err("case.toml needs `description` and `reference`".into());
+    }
+    // A lint case: `[expect] LINT = [...]`, a `new` input only, and the `[lint]` table of schemaguard.toml.
+    if let Some(want) = case
+        .get("expect")
+        .and_then(|e| e.as_table())
+        .and_then(|e| e.get("LINT"))
+    {
+        return run_lint_case(case_dir, &case, str_list(Some(want)));
     }
     let olds: Vec<PathBuf> = match case.get("old") {
         Some(v) => str_list(Some(v)).iter().map(|s| case_dir.join(s)).collect(),
@@ -129,6 +138,51 @@ fn run_case(case_dir: &Path) -> Result<String, String> {
     } else {
         Err(failures.join("\n"))
     }
+}
+
+fn run_lint_case(
+    case_dir: &Path,
+    case: &toml::Table,
+    mut want: Vec<String>,
+) -> Result<String, String> {
+    let new = match case.get("new").and_then(|v| v.as_str()) {
+        Some(s) => case_dir.join(s),
+        None => entry_named(case_dir, "new").ok_or("no `new` input")?,
+    };
+    let mut table = toml::Table::new();
+    table.insert(
+        "lint".into(),
+        case.get("lint")
+            .cloned()
+            .unwrap_or(toml::Value::Table(toml::Table::new())),
+    );
+    let cfg = schemaguard::config::Config::parse(&table.to_string(), "case.toml")
+        .map_err(|e| e.to_string())?;
+    let lint = cfg.lint.unwrap_or_default();
+    let report =
+        schemaguard::lint_paths_in(Path::new("."), &[new], &lint).map_err(|e| e.to_string())?;
+    let mut got: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| f.rule.id.to_string())
+        .collect();
+    got.sort();
+    want.sort();
+    let mut text = Vec::new();
+    report::render(&report, OutputFormat::Text, TextStyle::default(), &mut text)
+        .map_err(|e| e.to_string())?;
+    let mut json = Vec::new();
+    report::render(&report, OutputFormat::Json, TextStyle::default(), &mut json)
+        .map_err(|e| e.to_string())?;
+    if got != want {
+        return Err(format!("LINT: expected {want:?}, got {got:?}"));
+    }
+    Ok(format!(
+        "==== LINT (exit {}) ====\n{}\n---- json ----\n{}\n",
+        schemaguard::exit_code(&report, Some(schemaguard::finding::Severity::Error)),
+        String::from_utf8_lossy(&text),
+        String::from_utf8_lossy(&json)
+    ))
 }
 
 #[test]

@@ -323,10 +323,15 @@ pub fn render(report: &Report, style: TextStyle, out: &mut dyn Write) -> std::io
         plural(sm.warnings, "warning"),
         plural(sm.infos, "note")
     );
-    line.push_str(&format!(
-        " ({} checked",
-        plural(sm.subjects_checked, "subject")
-    ));
+    if sm.mode.is_none() && sm.subjects_checked == 0 {
+        // `schemaguard lint`: files judged on their own, no comparison.
+        line.push_str(&format!(" ({} linted", plural(sm.files, "file")));
+    } else {
+        line.push_str(&format!(
+            " ({} checked",
+            plural(sm.subjects_checked, "subject")
+        ));
+    }
     if let Some(m) = sm.mode {
         line.push_str(&format!(", mode {m}"));
     }

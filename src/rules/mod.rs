@@ -103,6 +103,7 @@ pub fn all() -> &'static [&'static Rule] {
             .iter()
             .chain(crate::formats::all_rules())
             .copied()
+            .chain(crate::lint::all().map(|l| &l.rule))
             .collect();
         v.sort_by_key(|r| r.id);
         v

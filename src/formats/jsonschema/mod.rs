@@ -16,7 +16,7 @@
 
 mod compat;
 mod describe;
-mod parse;
+pub(crate) mod parse;
 mod refs;
 pub mod rules;
 mod schema;
