@@ -60,6 +60,7 @@ struct RawConfig {
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     /// Protobuf settings.
     protobuf: Option<RawProtobuf>,
+    /// Lint rules (`schemaguard lint`; `check` lints only when this table is present).
     lint: Option<crate::lint::config::RawLint>,
 }
 

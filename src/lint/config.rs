@@ -13,21 +13,37 @@ use crate::finding::Severity;
 /// The default selection when `use` is not given.
 pub const DEFAULT_USE: &[&str] = &["RECOMMENDED"];
 
-#[derive(Debug, Deserialize)]
+/// `[lint]`: which lint rules run and how.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub(crate) struct RawLint {
+    /// Rule ids and presets (RECOMMENDED, EVENTS, STRICT, buf's categories) to run. Default: RECOMMENDED.
     #[serde(rename = "use")]
+    #[schemars(with = "Option<Vec<String>>")]
     use_: Option<Vec<Spanned<String>>>,
+    /// Rule ids and presets to leave out.
+    #[schemars(with = "Option<Vec<String>>")]
     except: Option<Vec<Spanned<String>>>,
+    /// Which schemas are events: globs over file paths or top-level type names. Default: a heuristic (README).
+    #[schemars(with = "Option<Vec<String>>")]
     events: Option<Vec<Spanned<String>>>,
+    /// Paths (directories, files or globs) no lint rule reports.
+    #[schemars(with = "Option<Vec<String>>")]
     ignore: Option<Vec<Spanned<String>>>,
+    /// Rule id → paths that rule does not report.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
     ignore_only: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    /// Severity per lint rule id: error, warning, info or off.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Rule id → that rule's options (see `schemaguard explain RULE_ID`, section Configuration).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, BTreeMap<String, serde_json::Value>>")]
     options: BTreeMap<Spanned<String>, Spanned<toml::Table>>,
-    /// Everything else: knobs declared by rule sets, validated below.
+    /// Everything else: knobs declared by rule sets (buf's `enum_zero_value_suffix`, …), validated below.
     #[serde(flatten)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     rest: BTreeMap<String, toml::Value>,
 }
 
