@@ -36,3 +36,5 @@ pub fn commit_all(dir: &Path, msg: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
 }
+
+pub mod shapes;

@@ -3,6 +3,13 @@
 //! BACKWARD compares original = old, update = new; FORWARD swaps them. Emits the 26 `Difference.Type` values as
 //! findings (incompatible ones at error, compatible ones at info), each with both locations and Confluent's path
 //! as the pointer. Referenced messages are compared structurally and memoized by (original, update) name.
+//!
+//! Complexity: each (original, update) pair of messages is compared once, whatever the number of paths that reach
+//! it (a diamond of 40 levels is 41 comparisons, not 2^40), and its result is one flag (whether it holds an
+//! incompatible difference): its differences are emitted once, since Confluent's repeats are identical. The walk
+//! is an explicit work list, not native recursion, so a chain of 10,000 referenced messages needs no deep stack:
+//! each pair's body runs twice (once to list the pairs it refers to, once to emit). Inline ignores and nested
+//! types are looked up in indexes built once. Total time is O(size of both sides + pairs reached × fields).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -39,6 +46,38 @@ impl<'a> Types<'a> {
     }
 }
 
+/// A pair of messages to compare, and the path their differences are reported under.
+#[derive(Clone)]
+struct Pair<'a> {
+    of: &'a PFile,
+    o: &'a PMessage,
+    uf: &'a PFile,
+    u: &'a PMessage,
+    path: String,
+}
+
+type Key<'a> = (&'a str, &'a str);
+
+impl<'a> Pair<'a> {
+    fn key(&self) -> Key<'a> {
+        (self.o.full_name.as_str(), self.u.full_name.as_str())
+    }
+}
+
+/// What `compare_message` does when the walk reaches a referenced pair.
+enum Phase<'a> {
+    /// Outside any message body (the file's top-level types): compare the pair now, with the work list.
+    Top,
+    /// Listing the pairs a body refers to, in order; differences are not emitted.
+    Collect(Vec<Pair<'a>>),
+    /// Emitting a body whose referenced pairs are all done: their results are looked up.
+    Lookup,
+}
+
+/// Elements of one source file by span, with their inline ignores (the first element with that span wins, as a
+/// scan of the file in declaration order would find it).
+type IgnoreIndex<'a> = HashMap<(usize, usize, usize), Vec<&'a Ignores>>;
+
 struct Cx<'a> {
     orig: Types<'a>,
     upd: Types<'a>,
@@ -46,14 +85,24 @@ struct Cx<'a> {
     orig_is_old: bool,
     subject: String,
     /// Pairs being compared right now (Confluent's `SchemaScope`: cycle detection only).
-    stack: HashSet<(String, String)>,
-    /// Findings of each compared pair: Confluent compares a referenced message again at every reference, which
-    /// always yields the same differences (paths inside are relative to the message), so they are replayed.
-    memo: HashMap<(String, String), Vec<Finding>>,
+    stack: HashSet<Key<'a>>,
+    /// Whether each compared pair holds an incompatible difference (its own or a referenced pair's). Confluent
+    /// compares a referenced message again at every reference, which always yields the same differences (paths
+    /// inside are relative to the message), so the differences are emitted once and only this flag is reused.
+    memo: HashMap<Key<'a>, bool>,
+    phase: Phase<'a>,
+    /// Incompatible differences emitted so far (those an inline ignore suppresses are not emitted).
+    errors: usize,
+    /// Whether a pair looked up while emitting the current body was incompatible.
+    child_incompatible: bool,
     out: Vec<Finding>,
-    /// Every file of both sides, for inline ignores.
-    files: Vec<&'a PFile>,
+    /// Inline ignores of every file of both sides.
+    ignores: IgnoreIndex<'a>,
+    /// Messages and enums declared directly in each (file, enclosing message) — "" for top level.
+    nested: HashMap<usize, HashMap<&'a str, Children<'a>>>,
 }
+
+type Children<'a> = (Vec<&'a PMessage>, Vec<&'a PEnum>);
 
 /// An element on one side: its file and span.
 #[derive(Clone, Copy)]
@@ -89,22 +138,81 @@ impl<'a> Cx<'a> {
         } else {
             "compatible change: Confluent Schema Registry accepts it"
         };
-        self.out.push(
-            Finding::new(rule, self.subject.clone(), message)
-                .help(help)
-                .format(Format::Protobuf)
-                .maybe_new(new)
-                .maybe_old(old),
-        );
+        let f = Finding::new(rule, self.subject.clone(), message)
+            .help(help)
+            .format(Format::Protobuf)
+            .maybe_new(new)
+            .maybe_old(old);
+        // A difference an inline ignore suppresses does not count either: the change was accepted where it was
+        // made, so the fields that refer to it are not flagged.
+        if ignored(&f, &self.ignores) {
+            return;
+        }
+        if rule.severity == crate::finding::Severity::Error {
+            self.errors += 1;
+        }
+        self.out.push(f);
     }
 
-    /// Returns whether any incompatible difference was added since `mark`. One an inline ignore suppresses does
-    /// not count: the change was accepted where it was made, so the fields that refer to it are not flagged either.
-    fn incompatible_since(&self, mark: usize) -> bool {
-        self.out[mark..]
-            .iter()
-            .any(|f| f.rule.severity == crate::finding::Severity::Error && !ignored(f, &self.files))
+    /// The messages and enums declared directly inside `prefix` of `file`, from an index built once per file.
+    fn children(&mut self, file: &'a PFile, prefix: &str) -> Children<'a> {
+        let id = std::ptr::from_ref(file) as usize;
+        let index = self.nested.entry(id).or_insert_with(|| {
+            let parent_of = |nested: &'a str| nested.rsplit_once('.').map_or("", |(p, _)| p);
+            let mut index: HashMap<&'a str, Children<'a>> = HashMap::new();
+            for m in file.messages.iter().filter(|m| !m.map_entry) {
+                index
+                    .entry(parent_of(&m.nested_name))
+                    .or_default()
+                    .0
+                    .push(m);
+            }
+            for e in &file.enums {
+                index
+                    .entry(parent_of(&e.nested_name))
+                    .or_default()
+                    .1
+                    .push(e);
+            }
+            index
+        });
+        index.get(prefix).cloned().unwrap_or_default()
     }
+}
+
+/// The inline ignores of every element of `files`, by (source file, span).
+fn ignore_index<'a>(files: &[&'a PFile]) -> IgnoreIndex<'a> {
+    let mut index: IgnoreIndex<'a> = HashMap::new();
+    for f in files {
+        let src = Arc::as_ptr(&f.src) as *const u8 as usize;
+        let mut mine: HashMap<(usize, usize, usize), &'a Ignores> = HashMap::new();
+        let mut put = |span: &Span, ig: &'a Ignores| {
+            mine.entry((src, span.start, span.end)).or_insert(ig);
+        };
+        for m in &f.messages {
+            // A map entry shares its span with the `map<…>` field, whose ignores are the ones that count.
+            if !m.map_entry {
+                put(&m.span, &m.ignores);
+            }
+            for o in &m.oneofs {
+                put(&o.span, &m.ignores);
+            }
+            for x in &m.fields {
+                put(&x.span, &x.ignores);
+            }
+        }
+        for e in &f.enums {
+            put(&e.span, &e.ignores);
+            for v in &e.values {
+                put(&v.span, &v.ignores);
+            }
+        }
+        put(&f.head_span(), &f.ignores);
+        for (k, ig) in mine {
+            index.entry(k).or_default().push(ig);
+        }
+    }
+    index
 }
 
 pub(crate) fn check(
@@ -178,8 +286,12 @@ pub(crate) fn check(
         subject: new_path.to_string(),
         stack: HashSet::new(),
         memo: HashMap::new(),
+        phase: Phase::Top,
+        errors: 0,
+        child_incompatible: false,
         out: Vec::new(),
-        files: all,
+        ignores: ignore_index(&all),
+        nested: HashMap::new(),
     };
     if orig_f.package != upd_f.package {
         let (os, us) = (orig_f.head_span(), upd_f.head_span());
@@ -195,42 +307,23 @@ pub(crate) fn check(
         );
     }
     compare_types(&mut cx, orig_f, "", upd_f, "", "#");
-    let Cx { mut out, files, .. } = cx;
-    out.retain(|f| !ignored(f, &files));
-    out
+    cx.out
 }
 
 /// Whether an inline `schemaguard:ignore <RULE>` on the element at either location (or on its parents, which the
 /// model folds into each element's ignores) suppresses the finding.
-fn ignored(f: &Finding, files: &[&PFile]) -> bool {
+fn ignored(f: &Finding, index: &IgnoreIndex<'_>) -> bool {
     let id = f.rule.id;
     [&f.new, &f.old].into_iter().flatten().any(|l| {
-        files
-            .iter()
-            .filter(|pf| Arc::ptr_eq(&pf.src, &l.file))
-            .any(|pf| element_ignores(pf, &l.span).is_some_and(|ig| ig.iter().any(|x| x == id)))
+        let key = (
+            Arc::as_ptr(&l.file) as *const u8 as usize,
+            l.span.start,
+            l.span.end,
+        );
+        index
+            .get(&key)
+            .is_some_and(|igs| igs.iter().any(|ig| ig.iter().any(|x| x == id)))
     })
-}
-
-fn element_ignores<'a>(f: &'a PFile, span: &Span) -> Option<&'a Ignores> {
-    for m in &f.messages {
-        // A map entry shares its span with the `map<…>` field, whose ignores are the ones that count.
-        if (!m.map_entry && m.span == *span) || m.oneofs.iter().any(|o| o.span == *span) {
-            return Some(&m.ignores);
-        }
-        if let Some(x) = m.fields.iter().find(|x| x.span == *span) {
-            return Some(&x.ignores);
-        }
-    }
-    for e in &f.enums {
-        if e.span == *span {
-            return Some(&e.ignores);
-        }
-        if let Some(v) = e.values.iter().find(|v| v.span == *span) {
-            return Some(&v.ignores);
-        }
-    }
-    (f.head_span() == *span).then_some(&f.ignores)
 }
 
 fn same_closure(old: &ProtoSnap, new: &ProtoSnap, path: &str) -> bool {
@@ -256,37 +349,16 @@ fn same_closure(old: &ProtoSnap, new: &ProtoSnap, path: &str) -> bool {
         })
 }
 
-/// Messages (by index into `file.messages`) and enums directly inside `prefix` (a nested name, "" for top level).
-fn children<'a>(file: &'a PFile, prefix: &str) -> (Vec<&'a PMessage>, Vec<&'a PEnum>) {
-    let parent_of = |nested: &str| {
-        nested
-            .rsplit_once('.')
-            .map(|(p, _)| p.to_string())
-            .unwrap_or_default()
-    };
-    let ms = file
-        .messages
-        .iter()
-        .filter(|m| !m.map_entry && parent_of(&m.nested_name) == prefix)
-        .collect();
-    let es = file
-        .enums
-        .iter()
-        .filter(|e| parent_of(&e.nested_name) == prefix)
-        .collect();
-    (ms, es)
-}
-
-fn compare_types(
-    cx: &mut Cx<'_>,
-    of: &PFile,
+fn compare_types<'a>(
+    cx: &mut Cx<'a>,
+    of: &'a PFile,
     oprefix: &str,
-    uf: &PFile,
+    uf: &'a PFile,
     uprefix: &str,
     path: &str,
 ) {
-    let (om, oe) = children(of, oprefix);
-    let (um, ue) = children(uf, uprefix);
+    let (om, oe) = cx.children(of, oprefix);
+    let (um, ue) = cx.children(uf, uprefix);
     let om: BTreeMap<&str, (usize, &PMessage)> = om
         .into_iter()
         .enumerate()
@@ -411,37 +483,112 @@ fn oneof_names(m: &PMessage) -> BTreeMap<String, &POneof> {
         .collect()
 }
 
-fn compare_message(
-    cx: &mut Cx<'_>,
-    of: &PFile,
-    o: &PMessage,
-    uf: &PFile,
-    u: &PMessage,
+/// Compares a pair of messages; returns whether it holds an incompatible difference (its own or a referenced
+/// pair's). A pair being compared (a cycle) holds none, as in Confluent's `SchemaScope`.
+fn compare_message<'a>(
+    cx: &mut Cx<'a>,
+    of: &'a PFile,
+    o: &'a PMessage,
+    uf: &'a PFile,
+    u: &'a PMessage,
     path: &str,
-) {
-    let key = (o.full_name.clone(), u.full_name.clone());
-    if cx.stack.contains(&key) {
-        return;
+) -> bool {
+    let pair = Pair {
+        of,
+        o,
+        uf,
+        u,
+        path: String::new(),
+    };
+    match &mut cx.phase {
+        Phase::Collect(list) => {
+            list.push(Pair {
+                path: path.to_string(),
+                ..pair
+            });
+            false
+        }
+        Phase::Lookup => {
+            let key = pair.key();
+            let r = !cx.stack.contains(&key) && cx.memo.get(&key).copied().unwrap_or(false);
+            cx.child_incompatible |= r;
+            r
+        }
+        Phase::Top => solve(
+            cx,
+            Pair {
+                path: path.to_string(),
+                ..pair
+            },
+        ),
     }
-    if let Some(found) = cx.memo.get(&key) {
-        let found = found.clone();
-        cx.out.extend(found);
-        return;
-    }
-    cx.stack.insert(key.clone());
-    let mark = cx.out.len();
-    compare_message_body(cx, of, o, uf, u, path);
-    cx.stack.remove(&key);
-    let found = cx.out[mark..].to_vec();
-    cx.memo.insert(key, found);
 }
 
-fn compare_message_body(
-    cx: &mut Cx<'_>,
-    of: &PFile,
-    o: &PMessage,
-    uf: &PFile,
-    u: &PMessage,
+/// A pair on the work list: the pairs its body refers to, and how many of them were visited.
+struct Frame<'a> {
+    pair: Pair<'a>,
+    refs: Vec<Pair<'a>>,
+    next: usize,
+}
+
+/// Compares `root` and every pair it reaches, depth first in the order the recursive walk would take (so cycles
+/// are cut at the same pairs), with an explicit stack: a pair's body is emitted once all its referenced pairs are
+/// done.
+fn solve<'a>(cx: &mut Cx<'a>, root: Pair<'a>) -> bool {
+    let key = root.key();
+    if cx.stack.contains(&key) {
+        return false;
+    }
+    if let Some(&r) = cx.memo.get(&key) {
+        return r;
+    }
+    let open = |cx: &mut Cx<'a>, pair: Pair<'a>| {
+        cx.stack.insert(pair.key());
+        cx.phase = Phase::Collect(Vec::new());
+        compare_message_body(cx, pair.of, pair.o, pair.uf, pair.u, &pair.path);
+        let refs = match std::mem::replace(&mut cx.phase, Phase::Top) {
+            Phase::Collect(refs) => refs,
+            _ => Vec::new(),
+        };
+        Frame {
+            pair,
+            refs,
+            next: 0,
+        }
+    };
+    let mut frames = vec![open(cx, root)];
+    while let Some(top) = frames.last_mut() {
+        if let Some(next) = top.refs.get(top.next) {
+            top.next += 1;
+            let k = next.key();
+            if !cx.stack.contains(&k) && !cx.memo.contains_key(&k) {
+                let next = next.clone();
+                let frame = open(cx, next);
+                frames.push(frame);
+            }
+            continue;
+        }
+        let Some(Frame { pair, .. }) = frames.pop() else {
+            break;
+        };
+        let errors = cx.errors;
+        cx.phase = Phase::Lookup;
+        cx.child_incompatible = false;
+        compare_message_body(cx, pair.of, pair.o, pair.uf, pair.u, &pair.path);
+        let incompatible = cx.errors > errors || cx.child_incompatible;
+        cx.phase = Phase::Top;
+        cx.stack.remove(&pair.key());
+        cx.memo.insert(pair.key(), incompatible);
+    }
+    cx.memo.get(&key).copied().unwrap_or(false)
+}
+
+fn compare_message_body<'a>(
+    cx: &mut Cx<'a>,
+    of: &'a PFile,
+    o: &'a PMessage,
+    uf: &'a PFile,
+    u: &'a PMessage,
     path: &str,
 ) {
     let ob: BTreeMap<i32, &PField> = o.fields.iter().map(|f| (f.number, f)).collect();
@@ -689,11 +836,11 @@ fn scalar_group(t: i32) -> u8 {
     }
 }
 
-fn compare_field(
-    cx: &mut Cx<'_>,
-    of: &PFile,
+fn compare_field<'a>(
+    cx: &mut Cx<'a>,
+    of: &'a PFile,
     a: &PField,
-    uf: &PFile,
+    uf: &'a PFile,
     b: &PField,
     path: &str,
     msg: &str,
@@ -728,10 +875,10 @@ fn compare_field(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn compare_types_of(
-    cx: &mut Cx<'_>,
-    of: &PFile,
-    uf: &PFile,
+fn compare_types_of<'a>(
+    cx: &mut Cx<'a>,
+    of: &'a PFile,
+    uf: &'a PFile,
     ol: Option<i32>,
     ul: Option<i32>,
     ot: Ty,
@@ -845,9 +992,7 @@ fn compare_types_of(
             ) else {
                 return;
             };
-            let mark = cx.out.len();
-            compare_message(cx, mf, mo, nf2, mu, &format!("#/{lo}"));
-            if cx.incompatible_since(mark) {
+            if compare_message(cx, mf, mo, nf2, mu, &format!("#/{lo}")) {
                 cx.add(
                     &FIELD_NAMED_TYPE_CHANGED,
                     path,
