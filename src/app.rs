@@ -58,18 +58,22 @@ pub enum AppError {
     Write { path: String, err: std::io::Error },
 }
 
-/// `--breaking` / `--except` take buf categories and rule ids: a typo must not silently check less.
+/// `--breaking` takes buf categories and rule ids, `--except` any rule id of any format or a buf category: a typo
+/// must not silently check less.
 fn validate_selectors(args: &CompatOptionArgs) -> Result<(), AppError> {
-    for (flag, names) in [("--breaking", &args.breaking), ("--except", &args.except)] {
-        if let Some(bad) = names
-            .iter()
-            .find(|n| !formats::protobuf::is_known_selector(n))
-        {
-            return Err(RunError::Usage(format!(
-                "{flag}: `{bad}` is neither a buf breaking category (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) nor a buf rule id (see `schemaguard rules`)"
-            ))
-            .into());
-        }
+    if let Some(bad) = args
+        .breaking
+        .iter()
+        .find(|n| !formats::protobuf::is_known_selector(n))
+    {
+        return Err(RunError::Usage(format!(
+            "--breaking: `{bad}` is neither a buf breaking category (FILE, PACKAGE, WIRE_JSON, WIRE, CSR) nor a buf rule id (see `schemaguard rules`){}",
+            rules::did_you_mean(bad)
+        ))
+        .into());
+    }
+    for name in &args.except {
+        crate::config::check_except(name).map_err(|m| RunError::Usage(format!("--except: {m}")))?;
     }
     Ok(())
 }
@@ -311,8 +315,11 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
             Some(rev) => git.resolve(rev)?,
         };
         baseline_description = baseline.description.clone();
-        let transitive =
-            default_mode.is_transitive() || cfg.subjects.iter().any(|s| s.mode.is_transitive());
+        let transitive = default_mode.is_transitive()
+            || cfg
+                .subjects
+                .iter()
+                .any(|s| s.mode.is_some_and(|m| m.is_transitive()));
         let mut commits = vec![baseline.commit];
         if transitive {
             let since = match &args.since {
@@ -423,7 +430,22 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         pair_single: false,
         report_deleted: true,
     };
-    let cmp = snapshot::compare(&previous, &new, &spec);
+    let mut cmp = snapshot::compare(&previous, &new, &spec);
+    // `except` of `[[subjects]]` entries: by the subject's name and the path of its file (new, else baseline).
+    if cfg.subjects.iter().any(|s| !s.except.is_empty()) {
+        let mut path_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        for snap in previous.last().into_iter().chain(std::iter::once(&new)) {
+            for set in &snap.sets {
+                for s in &set.subjects {
+                    path_of.insert(&s.name, &s.file.shown);
+                }
+            }
+        }
+        cmp.findings.retain(|f| {
+            let path = path_of.get(f.subject.as_str()).copied().unwrap_or("");
+            !cfg.excepts(&f.subject, path, f.rule.id)
+        });
+    }
     let mut inputs = previous
         .last()
         .map(snapshot::baseline_findings)

@@ -80,7 +80,8 @@ pub struct CompatOptionArgs {
     /// comma-separated, instead of Confluent's semantics.
     #[arg(long, value_delimiter = ',', value_name = "CATEGORIES")]
     pub breaking: Vec<String>,
-    /// Protobuf with --breaking: leave out these buf rule ids or categories, comma-separated.
+    /// Leave out these rule ids (of any format: TYPE_MISMATCH, PACKAGE_CHANGED, FIELD_NO_DELETE, …) or, with
+    /// --breaking, buf categories; comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub except: Vec<String>,
     /// Also report differences the reference system considers compatible (as notes).

@@ -50,7 +50,8 @@ struct RawConfig {
     /// Lowest severity that makes the exit code 1: error, warning, info or never. Default: error.
     #[schemars(with = "Option<schema::FailOnName>")]
     fail_on: Option<Spanned<String>>,
-    /// Per-subject modes: the first entry whose `name` and/or `path` match wins.
+    /// Per-subject overrides: mode (the first matching entry that sets one wins) and `except` (every matching
+    /// entry counts), by `name` and/or `path`.
     #[serde(default)]
     subjects: Vec<RawSubject>,
     /// Severity per rule id (see `schemaguard rules`): error, warning, info or off. Rules that report a file that
@@ -58,13 +59,16 @@ struct RawConfig {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, schema::SeverityLevel>")]
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// Rule ids (of any format) or buf categories whose findings are left out everywhere, like `--except`.
+    #[schemars(with = "Option<Vec<String>>")]
+    except: Option<Vec<Spanned<String>>>,
     /// Protobuf settings.
     protobuf: Option<RawProtobuf>,
     /// Lint rules (`schemaguard lint`; `check` lints only when this table is present).
     lint: Option<crate::lint::config::RawLint>,
 }
 
-/// A per-subject mode override.
+/// A per-subject override: a mode and/or rules left out.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSubject {
@@ -75,8 +79,11 @@ struct RawSubject {
     #[schemars(with = "Option<String>")]
     path: Option<Spanned<String>>,
     /// Compatibility mode for the matching subjects.
-    #[schemars(with = "schema::ModeName")]
-    mode: Spanned<String>,
+    #[schemars(with = "Option<schema::ModeName>")]
+    mode: Option<Spanned<String>>,
+    /// Rule ids left out for the matching subjects (every matching entry counts).
+    #[schemars(with = "Option<Vec<String>>")]
+    except: Option<Vec<Spanned<String>>>,
 }
 
 /// `[protobuf]`: buf's breaking rules instead of Confluent's semantics, and import roots.
@@ -87,7 +94,7 @@ struct RawProtobuf {
     /// Confluent's semantics.
     #[schemars(with = "Option<Vec<String>>")]
     breaking: Option<Vec<Spanned<String>>>,
-    /// buf rule ids or categories left out of `breaking`.
+    /// Rule ids (buf's or Confluent's) or buf categories left out.
     #[schemars(with = "Option<Vec<String>>")]
     except: Option<Vec<Spanned<String>>>,
     /// Import roots, relative to the repository root (e.g. `["proto", "third_party/googleapis"]`).
@@ -219,12 +226,14 @@ pub fn json_schema() -> serde_json::Value {
     value
 }
 
-/// A per-subject mode override: by subject name (glob) or by file path (glob).
+/// A per-subject override: by subject name (glob) or by file path (glob), a mode and/or rules left out.
 #[derive(Debug)]
 pub struct SubjectOverride {
     pub name: Option<globset::GlobMatcher>,
     pub path: Option<globset::GlobMatcher>,
-    pub mode: Mode,
+    pub mode: Option<Mode>,
+    /// Rule ids (or buf categories) whose findings are dropped for the matching subjects.
+    pub except: Vec<String>,
 }
 
 /// The validated configuration.
@@ -334,8 +343,18 @@ impl Config {
                 })?),
             });
         }
+        let except_list = |list: &Option<Vec<Spanned<String>>>, key: &str| {
+            let mut out = Vec::new();
+            for v in list.iter().flatten() {
+                check_except(v.get_ref()).map_err(|m| at(v.span(), format!("{key}: {m}")))?;
+                out.push(v.get_ref().clone());
+            }
+            Ok::<Vec<String>, ConfigError>(out)
+        };
+        cfg.except = except_list(&raw.except, "except")?;
         for s in &raw.subjects {
-            let mode = mode_of(&s.mode)?;
+            let mode = s.mode.as_ref().map(mode_of).transpose()?;
+            let except = except_list(&s.except, "[[subjects]] except")?;
             let matcher =
                 |g: &Option<Spanned<String>>| -> Result<Option<globset::GlobMatcher>, ConfigError> {
                     match g {
@@ -345,16 +364,35 @@ impl Config {
                         None => Ok(None),
                     }
                 };
+            let entry_span = s
+                .mode
+                .as_ref()
+                .map(|m| m.span())
+                .or_else(|| s.except.as_ref().and_then(|e| e.first()).map(|e| e.span()))
+                .unwrap_or(0..0);
             if s.name.is_none() && s.path.is_none() {
                 return Err(at(
-                    s.mode.span(),
+                    entry_span,
                     "a [[subjects]] entry needs `name` (subject glob) or `path` (file glob)".into(),
+                ));
+            }
+            if mode.is_none() && s.except.is_none() {
+                let span = s
+                    .name
+                    .as_ref()
+                    .or(s.path.as_ref())
+                    .map(|g| g.span())
+                    .unwrap_or(0..0);
+                return Err(at(
+                    span,
+                    "a [[subjects]] entry needs `mode` and/or `except`".into(),
                 ));
             }
             cfg.subjects.push(SubjectOverride {
                 name: matcher(&s.name)?,
                 path: matcher(&s.path)?,
                 mode,
+                except,
             });
         }
         // Rule ids are checked against the registry: a typo must not silently do nothing.
@@ -363,8 +401,9 @@ impl Config {
                 return Err(at(
                     id.span(),
                     format!(
-                        "unknown rule id `{}` (see `schemaguard rules`)",
-                        id.get_ref()
+                        "unknown rule id `{}`{} (see `schemaguard rules`)",
+                        id.get_ref(),
+                        crate::rules::did_you_mean(id.get_ref())
                     ),
                 ));
             };
@@ -408,7 +447,10 @@ impl Config {
                 ("except", p.except.unwrap_or_default(), &mut cfg.except),
             ] {
                 for v in list {
-                    if !crate::formats::protobuf::is_known_selector(v.get_ref()) {
+                    if key == "except" {
+                        check_except(v.get_ref())
+                            .map_err(|m| at(v.span(), format!("[protobuf] except: {m}")))?;
+                    } else if !crate::formats::protobuf::is_known_selector(v.get_ref()) {
                         return Err(at(
                             v.span(),
                             format!(
@@ -445,16 +487,47 @@ impl Config {
         self.schemas.as_ref().is_none_or(|g| g.is_match(path))
     }
 
-    /// The mode of a subject: the first matching `[[subjects]]` entry, else `default`.
+    /// The mode of a subject: the first matching `[[subjects]]` entry that sets one, else `default`.
     pub fn mode_for(&self, subject: &str, path: &str, default: Mode) -> Mode {
-        self.subjects
-            .iter()
-            .find(|o| {
-                o.name.as_ref().is_none_or(|m| m.is_match(subject))
-                    && o.path.as_ref().is_none_or(|m| m.is_match(path))
-            })
-            .map(|o| o.mode)
+        self.matching(subject, path)
+            .find_map(|o| o.mode)
             .unwrap_or(default)
+    }
+
+    /// Whether a `[[subjects]]` entry matching the subject leaves `rule` out (`except`); every matching entry
+    /// counts.
+    pub fn excepts(&self, subject: &str, path: &str, rule: &str) -> bool {
+        self.matching(subject, path)
+            .flat_map(|o| &o.except)
+            .any(|e| e.trim().eq_ignore_ascii_case(rule))
+    }
+
+    fn matching<'a>(
+        &'a self,
+        subject: &'a str,
+        path: &'a str,
+    ) -> impl Iterator<Item = &'a SubjectOverride> + 'a {
+        self.subjects.iter().filter(move |o| {
+            o.name.as_ref().is_none_or(|m| m.is_match(subject))
+                && o.path.as_ref().is_none_or(|m| m.is_match(path))
+        })
+    }
+}
+
+/// Whether `name` can be excepted: a rule id of any format, or a buf breaking category. Input rules cannot (a file
+/// that could not be read was not checked).
+pub fn check_except(name: &str) -> Result<(), String> {
+    match crate::rules::find(name) {
+        Some(r) if r.category == crate::finding::Category::Input => Err(format!(
+            "`{}` reports a file that could not be checked and cannot be excepted (`exclude` the file instead)",
+            r.id
+        )),
+        Some(_) => Ok(()),
+        None if crate::formats::protobuf::is_known_selector(name) => Ok(()),
+        None => Err(format!(
+            "`{name}` is neither a rule id (see `schemaguard rules`) nor a buf breaking category (FILE, PACKAGE, WIRE_JSON, WIRE, CSR){}",
+            crate::rules::did_you_mean(name)
+        )),
     }
 }
 

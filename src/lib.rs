@@ -8,6 +8,7 @@ pub mod config;
 pub mod finding;
 pub mod formats;
 pub mod git;
+pub mod ignore;
 pub mod lint;
 pub mod report;
 pub mod rules;

@@ -25,6 +25,8 @@ pub struct LoadedSnapshot {
     pub sets: Vec<FormatSet>,
     pub findings: Vec<Finding>,
     pub file_count: usize,
+    /// Inline ignores written in this snapshot's files, every format's (see `crate::ignore`).
+    pub ignores: crate::ignore::Ignores,
 }
 
 impl LoadedSnapshot {
@@ -116,10 +118,12 @@ pub fn load_claiming(
             None => {}
         }
     }
+    let mut ignores = crate::ignore::Ignores::default();
     let sets: Vec<FormatSet> = groups
         .into_values()
         .map(|(engine, files)| {
             let loaded = engine.load(&files, opts);
+            ignores.extend(&loaded.ignores());
             let mut subjects = loaded.subjects();
             subjects.sort_by(|a, b| {
                 a.name
@@ -139,6 +143,7 @@ pub fn load_claiming(
         sets,
         findings,
         file_count,
+        ignores,
     }
 }
 
@@ -284,7 +289,9 @@ pub fn compare(
                 let broken: BTreeSet<&str> = new
                     .findings
                     .iter()
-                    .filter(|f| f.rule.category == Category::Input)
+                    .filter(|f| {
+                        f.rule.category == Category::Input && f.rule.id != rules::INVALID_IGNORE.id
+                    })
                     .filter_map(|f| f.primary())
                     .map(|l| l.file.path.as_str())
                     .collect();
@@ -318,6 +325,24 @@ pub fn compare(
             }
         }
     }
+    // Inline ignores of either side: an ignore in the old file covers a deleted element, one in the new file the
+    // element as it is now.
+    let mut ignores = new.ignores.clone();
+    for p in previous {
+        ignores.extend(&p.ignores);
+    }
+    ignores.retain(&mut out.findings);
+    // `--except` / config `except`: any rule id of any format (buf categories are resolved by the Protobuf
+    // engine, which also drops its excepted ids itself).
+    if !spec.opts.except.is_empty() {
+        out.findings.retain(|f| {
+            !spec
+                .opts
+                .except
+                .iter()
+                .any(|e| e.trim().eq_ignore_ascii_case(f.rule.id))
+        });
+    }
     out
 }
 
@@ -326,6 +351,8 @@ pub fn compare(
 pub fn baseline_findings(snap: &LoadedSnapshot) -> Vec<Finding> {
     snap.findings
         .iter()
+        // A malformed ignore in history is not the user's to fix; the current file gets its own warning.
+        .filter(|f| f.rule.id != rules::INVALID_IGNORE.id)
         .cloned()
         .map(|mut f| {
             if f.rule.category == Category::Input {

@@ -92,3 +92,244 @@ fn regression_11_1_compat_proto_by_absolute_and_parent_paths() {
         assert_eq!(v["findings"][0]["location"]["file"], shown.as_str());
     }
 }
+
+const ORDER_V1: &str = r#"{"type": "record", "name": "Order", "namespace": "com.acme", "fields": [
+  {"name": "id", "type": "string"},
+  {"name": "amount", "type": "long"}
+]}
+"#;
+const ORDER_V2: &str = r#"{"type": "record", "name": "Order", "namespace": "com.acme", "fields": [
+  {"name": "id", "type": "string"},
+  {"name": "amount", "type": "int"}
+]}
+"#;
+const CUSTOMER_V1: &str = r#"{"type": "record", "name": "Customer", "namespace": "com.acme", "fields": [
+  {"name": "id", "type": "string"}
+]}
+"#;
+const CUSTOMER_V2: &str = r#"{"type": "record", "name": "Customer", "namespace": "com.acme", "fields": [
+  {"name": "id", "type": "int"}
+]}
+"#;
+
+/// Item 8: `--except` takes every rule id of every format, without `--breaking`; a typo is refused with a hint.
+#[test]
+fn regression_11_8_except_takes_every_rule_id() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "old/order.avsc", ORDER_V1);
+    write(d, "new/order.avsc", ORDER_V2);
+    write(
+        d,
+        "old/x.proto",
+        "syntax = \"proto3\";\npackage a;\nmessage X { int32 a = 1; }\n",
+    );
+    write(
+        d,
+        "new/x.proto",
+        "syntax = \"proto3\";\npackage b;\nmessage X { int32 a = 1; }\n",
+    );
+
+    let o = run_in(d, &["compat", "old/order.avsc", "new/order.avsc"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--except",
+            "type_mismatch",
+            "old/order.avsc",
+            "new/order.avsc",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    // A Confluent Protobuf id, without --breaking.
+    let o = run_in(
+        d,
+        &["compat", "--format", "json", "old/x.proto", "new/x.proto"],
+    );
+    assert_eq!(rules_of(&json(&o)), vec!["PACKAGE_CHANGED"]);
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--except",
+            "PACKAGE_CHANGED",
+            "old/x.proto",
+            "new/x.proto",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--except",
+            "TYPE_MISMATC",
+            "old/order.avsc",
+            "new/order.avsc",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `TYPE_MISMATCH`?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--except",
+            "PARSE_ERROR",
+            "old/order.avsc",
+            "new/order.avsc",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "input rules cannot be excepted");
+}
+
+/// Item 8: config `except` at the top level and per `[[subjects]]` entry (an entry may set `except` alone).
+#[test]
+fn regression_11_8_config_except_and_per_subject_except() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    common::git(d, &["init", "-q", "-b", "main"]);
+    write(d, "schemas/order.avsc", ORDER_V1);
+    write(d, "schemas/customer.avsc", CUSTOMER_V1);
+    common::commit_all(d, "v1");
+    write(d, "schemas/order.avsc", ORDER_V2);
+    write(d, "schemas/customer.avsc", CUSTOMER_V2);
+    let subjects = |v: &serde_json::Value| -> Vec<String> {
+        let mut s: Vec<String> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["subject"].as_str().unwrap_or("").to_string())
+            .collect();
+        s.sort();
+        s
+    };
+    let o = run_in(d, &["check", "--against", "HEAD", "--format", "json"]);
+    assert_eq!(
+        subjects(&json(&o)),
+        vec!["com.acme.Customer", "com.acme.Order"]
+    );
+
+    write(
+        d,
+        "schemaguard.toml",
+        "[[subjects]]\nname = \"com.acme.Order\"\nexcept = [\"TYPE_MISMATCH\"]\n",
+    );
+    let o = run_in(d, &["check", "--against", "HEAD", "--format", "json"]);
+    assert_eq!(
+        subjects(&json(&o)),
+        vec!["com.acme.Customer"],
+        "{}",
+        stderr(&o)
+    );
+
+    write(
+        d,
+        "schemaguard.toml",
+        "[[subjects]]\npath = \"schemas/customer.*\"\nexcept = [\"TYPE_MISMATCH\"]\n",
+    );
+    let o = run_in(d, &["check", "--against", "HEAD", "--format", "json"]);
+    assert_eq!(
+        subjects(&json(&o)),
+        vec!["com.acme.Order"],
+        "{}",
+        stderr(&o)
+    );
+
+    write(d, "schemaguard.toml", "except = [\"TYPE_MISMATCH\"]\n");
+    let o = run_in(d, &["check", "--against", "HEAD", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(subjects(&json(&o)).is_empty());
+
+    write(d, "schemaguard.toml", "except = [\"TYPE_MISMATC\"]\n");
+    let o = run_in(d, &["check", "--against", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("schemaguard.toml:1:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean `TYPE_MISMATCH`?"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Without --breaking, on the command line.
+    std::fs::remove_file(d.join("schemaguard.toml")).expect("rm");
+    let o = run_in(
+        d,
+        &["check", "--against", "HEAD", "--except", "TYPE_MISMATCH"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+/// Item 8: an inline ignore in the old file covers what was deleted from it; one in an unrelated file does not.
+#[test]
+fn regression_11_8_inline_ignore_in_the_old_file_covers_a_deletion() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(
+        d,
+        "old/s.schema.json",
+        r#"{"type": "object", "additionalProperties": false,
+  "properties": {
+    "a": {"type": "string"},
+    "b": {"type": "string", "x-schemaguard-ignore": {"PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL": "b was never written"}}
+  }
+}
+"#,
+    );
+    write(
+        d,
+        "new/s.schema.json",
+        r#"{"type": "object", "additionalProperties": false,
+  "properties": {
+    "a": {"type": "string"}
+  }
+}
+"#,
+    );
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--format",
+            "json",
+            "old/s.schema.json",
+            "new/s.schema.json",
+        ],
+    );
+    assert_eq!(rules_of(&json(&o)), Vec::<String>::new(), "{}", stdout(&o));
+    // The same removal without the ignore is reported.
+    let old = std::fs::read_to_string(d.join("old/s.schema.json")).expect("read");
+    let start = old
+        .find(", \"x-schemaguard-ignore\"")
+        .expect("ignore present");
+    let end = old[start..].find("}}").expect("end") + start + 1;
+    write(
+        d,
+        "old/s.schema.json",
+        &format!("{}{}", &old[..start], &old[end..]),
+    );
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--format",
+            "json",
+            "old/s.schema.json",
+            "new/s.schema.json",
+        ],
+    );
+    assert_eq!(
+        rules_of(&json(&o)),
+        vec!["PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"],
+        "{}",
+        stdout(&o)
+    );
+}

@@ -138,6 +138,65 @@ pub(crate) fn duplicate_keys<'a>(v: &'a Value<'a>) -> Vec<(Range<usize>, &'a str
     out
 }
 
+/// The inline ignores (`crate::ignore::PROPERTY`) on every object of `v`, each scoped to its object. Walks with an
+/// explicit stack, so it is safe on any depth.
+pub(crate) fn ignores(
+    file: &std::sync::Arc<crate::source::SourceFile>,
+    format: crate::finding::Format,
+    v: &Value,
+    out: &mut crate::ignore::Ignores,
+    warnings: &mut Vec<crate::finding::Finding>,
+) {
+    use crate::ignore::{DirectiveValue, EntryValue};
+    // Cheap pre-filter: most files have none.
+    if !file.text.contains(crate::ignore::PROPERTY) {
+        return;
+    }
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(o) => {
+                for p in &o.properties {
+                    if p.name.as_str() != crate::ignore::PROPERTY {
+                        continue;
+                    }
+                    let value = match &p.value {
+                        Value::Object(d) => DirectiveValue::Object(
+                            d.properties
+                                .iter()
+                                .map(|e| {
+                                    let reason = match &e.value {
+                                        Value::StringLit(s) => EntryValue::Str(s.value.as_ref()),
+                                        _ => EntryValue::Other,
+                                    };
+                                    (
+                                        e.name.as_str(),
+                                        key_range(&e.name),
+                                        reason,
+                                        value_range(&e.value),
+                                    )
+                                })
+                                .collect(),
+                        ),
+                        other => DirectiveValue::Other(value_range(other)),
+                    };
+                    crate::ignore::from_json_object(
+                        file,
+                        format,
+                        range(o.range),
+                        value,
+                        out,
+                        warnings,
+                    );
+                }
+                stack.extend(o.properties.iter().map(|p| &p.value));
+            }
+            Value::Array(a) => stack.extend(a.elements.iter()),
+            _ => {}
+        }
+    }
+}
+
 /// A jsonc-parser range as a byte range.
 pub(crate) fn range(r: jsonc_parser::common::Range) -> Range<usize> {
     r.start..r.end

@@ -54,6 +54,11 @@ pub trait Loaded: Any + Send + Sync {
     fn former_names(&self, _subject: &Subject) -> Vec<String> {
         Vec::new()
     }
+    /// Inline ignores written in this snapshot's files (see `crate::ignore`); the pipeline drops the findings
+    /// they cover. Formats that resolve their ignores themselves (Protobuf comments) return none.
+    fn ignores(&self) -> crate::ignore::Ignores {
+        crate::ignore::Ignores::default()
+    }
     fn as_any(&self) -> &dyn Any;
 }
 

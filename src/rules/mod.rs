@@ -92,8 +92,17 @@ pub static SUBJECT_DELETED: Rule = Rule {
     doc: rule_doc!("SUBJECT_DELETED"),
 };
 
+pub static INVALID_IGNORE: Rule = Rule {
+    id: "INVALID_IGNORE",
+    category: Category::Input,
+    severity: Severity::Warning,
+    formats: &[Format::Avro, Format::Protobuf, Format::JsonSchema],
+    summary: "an inline ignore names an unknown rule id, has no reason, or is malformed",
+    doc: rule_doc!("INVALID_IGNORE"),
+};
+
 /// Rules owned by the pipeline itself, not by one format.
-pub static CORE: &[&Rule] = &[&PARSE_ERROR, &READ_ERROR, &SUBJECT_DELETED];
+pub static CORE: &[&Rule] = &[&INVALID_IGNORE, &PARSE_ERROR, &READ_ERROR, &SUBJECT_DELETED];
 
 /// Every rule, sorted by id.
 pub fn all() -> &'static [&'static Rule] {
@@ -113,4 +122,55 @@ pub fn all() -> &'static [&'static Rule] {
 pub fn find(id: &str) -> Option<&'static Rule> {
     let id = id.trim().to_ascii_uppercase();
     all().iter().copied().find(|r| r.id == id)
+}
+
+/// The declared rule whose id is closest to `id` (a typo: `TYPE_MISMATC`), if one is close enough to suggest.
+pub fn suggest(id: &str) -> Option<&'static Rule> {
+    let id = id.trim().to_ascii_uppercase();
+    let limit = (id.chars().count() / 4).clamp(1, 3);
+    all()
+        .iter()
+        .copied()
+        .map(|r| (edit_distance(&id, r.id), r))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, r)| (*d, r.id))
+        .map(|(_, r)| r)
+}
+
+/// " (did you mean `X`?)" for an unknown id, or nothing.
+pub fn did_you_mean(id: &str) -> String {
+    suggest(id)
+        .map(|r| format!(" (did you mean `{}`?)", r.id))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance over chars (ids are short: the quadratic table is tiny).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn suggests_the_nearest_id() {
+        assert_eq!(
+            super::suggest("TYPE_MISMATC").map(|r| r.id),
+            Some("TYPE_MISMATCH")
+        );
+        assert_eq!(
+            super::suggest("type_mismatch").map(|r| r.id),
+            Some("TYPE_MISMATCH")
+        );
+        assert!(super::suggest("SOMETHING_ELSE_ENTIRELY").is_none());
+    }
 }

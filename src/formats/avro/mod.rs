@@ -156,7 +156,13 @@ impl Loaded for AvroLoaded {
     }
 
     fn findings(&self) -> Vec<Finding> {
-        self.arena.findings.clone()
+        let mut v = self.arena.findings.clone();
+        v.extend(self.arena.ignore_warnings.iter().cloned());
+        v
+    }
+
+    fn ignores(&self) -> crate::ignore::Ignores {
+        self.arena.ignores.clone()
     }
 
     fn former_names(&self, subject: &Subject) -> Vec<String> {

@@ -168,6 +168,9 @@ pub(crate) struct Arena {
     /// Definitions in other files whose content differs from the first one of the same name.
     pub conflicts: HashMap<String, Vec<NodeId>>,
     pub findings: Vec<Finding>,
+    /// Inline ignores (`x-schemaguard-ignore`) of every file, and the warnings about malformed ones.
+    pub ignores: crate::ignore::Ignores,
+    pub ignore_warnings: Vec<Finding>,
 }
 
 /// Records with more fields than this get a name index.
@@ -902,6 +905,13 @@ pub(crate) fn load(files: &[Arc<SourceFile>]) -> Arena {
             }
             continue;
         }
+        json::ignores(
+            file,
+            crate::finding::Format::Avro,
+            &value,
+            &mut arena.ignores,
+            &mut arena.ignore_warnings,
+        );
         let mut b = Builder {
             arena: &mut arena,
             file: fi,

@@ -274,6 +274,8 @@ pub struct JsonLoaded {
     schemas: Vec<Schema>,
     findings: Vec<Finding>,
     by_path: HashMap<String, usize>,
+    /// Inline ignores (`x-schemaguard-ignore`) of every document.
+    ignores: crate::ignore::Ignores,
 }
 
 impl JsonLoaded {
@@ -332,6 +334,9 @@ impl Loaded for JsonLoaded {
     }
     fn findings(&self) -> Vec<Finding> {
         self.findings.clone()
+    }
+    fn ignores(&self) -> crate::ignore::Ignores {
+        self.ignores.clone()
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -667,12 +672,19 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
     }
     let schemas = std::mem::take(&mut b.schemas);
     drop(b);
+    let mut ignores = crate::ignore::Ignores::default();
+    for (file, tree) in files.iter().zip(&trees) {
+        if let Some(t) = tree {
+            t.ignores(file, &mut ignores, &mut findings);
+        }
+    }
     JsonLoaded {
         docs,
         trees,
         schemas,
         findings,
         by_path,
+        ignores,
     }
 }
 

@@ -53,6 +53,52 @@ pub(crate) struct ParseFailure {
 }
 
 impl Tree {
+    /// The inline ignores (`crate::ignore::PROPERTY`) on every object of the document, each scoped to its object;
+    /// malformed ones become warnings in `warnings`.
+    pub fn ignores(
+        &self,
+        file: &std::sync::Arc<crate::source::SourceFile>,
+        out: &mut crate::ignore::Ignores,
+        warnings: &mut Vec<crate::finding::Finding>,
+    ) {
+        use crate::ignore::{DirectiveValue, EntryValue, PROPERTY};
+        if !file.text.contains(PROPERTY) {
+            return;
+        }
+        for node in &self.nodes {
+            let Val::Obj(members) = &node.val else {
+                continue;
+            };
+            for m in members.iter().filter(|m| &*m.key == PROPERTY) {
+                let v = self.node(m.val);
+                let value = match &v.val {
+                    Val::Obj(entries) => DirectiveValue::Object(
+                        entries
+                            .iter()
+                            .map(|e| {
+                                let ev = self.node(e.val);
+                                let reason = match &ev.val {
+                                    Val::Str(s) => EntryValue::Str(s),
+                                    _ => EntryValue::Other,
+                                };
+                                (&*e.key, e.key_span.clone(), reason, ev.span.clone())
+                            })
+                            .collect(),
+                    ),
+                    _ => DirectiveValue::Other(v.span.clone()),
+                };
+                crate::ignore::from_json_object(
+                    file,
+                    crate::finding::Format::JsonSchema,
+                    node.span.clone(),
+                    value,
+                    out,
+                    warnings,
+                );
+            }
+        }
+    }
+
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id as usize]
     }

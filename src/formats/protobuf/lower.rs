@@ -124,12 +124,9 @@ pub(crate) fn parse_ignores(comment: &str) -> Vec<String> {
         let token = rest.split_whitespace().next().unwrap_or("");
         for id in token.split(',') {
             let id = id.trim();
-            if !id.is_empty()
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-            {
-                out.push(id.to_string());
+            // Rule ids are case-insensitive everywhere else (`--except`, `explain`): here too.
+            if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                out.push(id.to_ascii_uppercase());
             }
         }
     }

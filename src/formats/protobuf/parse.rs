@@ -373,6 +373,14 @@ impl ProtoSnap {
             .enumerate()
             .map(|(i, f)| (f.path.clone(), i))
             .collect();
+        // Inline ignores naming no known rule: a warning, not silence.
+        for f in &files {
+            findings.extend(crate::ignore::check_comment_ids(
+                f,
+                crate::finding::Format::Protobuf,
+                &comment_ignore_ids(&f.text),
+            ));
+        }
         // Unresolved imports.
         for (i, s) in summaries.iter_mut().enumerate() {
             let mut missing = Vec::new();
@@ -791,6 +799,36 @@ impl FileResolver for OwnedResolver {
             None => self.google.open_file(name),
         }
     }
+}
+
+/// The rule ids of every `schemaguard:ignore ID[,ID…]` directive written in a comment of `text`, with their spans.
+fn comment_ignore_ids(text: &str) -> Vec<(String, Span)> {
+    const DIRECTIVE: &str = "schemaguard:ignore";
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices(DIRECTIVE) {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = &text[line_start..at];
+        let in_comment =
+            before.contains("//") || before.contains("/*") || before.trim_start().starts_with('*');
+        if !in_comment {
+            continue;
+        }
+        let after = at + DIRECTIVE.len();
+        let rest = &text[after..];
+        let skip = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let start = after + skip;
+        let token_len = text[start..]
+            .find(|c: char| c.is_whitespace() || c == '*')
+            .unwrap_or(text.len() - start);
+        let mut pos = start;
+        for id in text[start..start + token_len].split(',') {
+            if !id.is_empty() {
+                out.push((id.to_string(), pos..pos + id.len()));
+            }
+            pos += id.len() + 1;
+        }
+    }
+    out
 }
 
 /// Severity and wording for a compile error met in the baseline snapshot.
