@@ -71,6 +71,7 @@ struct RawConfig {
 /// A per-subject override: a mode and/or rules left out.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["mode"]}, {"required": ["except"]}]))]
 struct RawSubject {
     /// Subject glob (Avro: the full name of the top-level type, e.g. `com.acme.*`).
     #[schemars(with = "Option<String>")]
