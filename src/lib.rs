@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod codec;
 pub mod config;
 pub mod finding;
 pub mod formats;
