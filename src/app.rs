@@ -16,6 +16,7 @@ use crate::git::Git;
 use crate::report::{self, OutputFormat, Report, TextStyle};
 use crate::snapshot::{self, CompareSpec, LoadedSnapshot};
 use crate::source::SourceFile;
+use crate::sources::{self, RawSnapshot, Source};
 use crate::{rules, RunError};
 use std::sync::Arc;
 
@@ -50,6 +51,8 @@ pub enum AppError {
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Git(#[from] crate::git::GitError),
+    #[error(transparent)]
+    Source(#[from] crate::sources::SourceError),
     #[error("unknown output format `{0}`; expected one of {1}")]
     BadFormat(String, String),
     #[error("unknown rule `{0}`; `schemaguard rules` lists them")]
@@ -78,12 +81,81 @@ fn validate_selectors(args: &CompatOptionArgs) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A snapshot read but not loaded yet: label, files, read errors.
-type RawSnapshot = (
-    Option<String>,
-    Vec<Arc<SourceFile>>,
-    Vec<crate::finding::Finding>,
-);
+/// The old side of `check`, resolved (revisions looked up, fetched if need be) but not read yet.
+enum Baseline {
+    Source(Box<dyn Source>),
+    Revision {
+        baseline: crate::git::Baseline,
+        /// Transitive modes: `(--since as given, its commit)`, if given.
+        since: Option<(String, git2::Oid)>,
+        transitive: bool,
+    },
+}
+
+impl Baseline {
+    /// The source to read: the chosen one, the baseline revision, or its first-parent history.
+    fn into_source(self, git: &Git, history: usize) -> Result<Box<dyn Source + '_>, AppError> {
+        Ok(match self {
+            Baseline::Source(s) => s,
+            Baseline::Revision {
+                baseline,
+                transitive: false,
+                ..
+            } => Box::new(sources::GitRevisions::single(git, baseline)),
+            Baseline::Revision {
+                baseline, since, ..
+            } => {
+                let since = since.as_ref().map(|(rev, c)| (rev.as_str(), *c));
+                Box::new(sources::GitRevisions::history(
+                    git, baseline, history, since,
+                )?)
+            }
+        })
+    }
+}
+
+/// Chooses the old side of `check`: a directory, nothing (the first commit), or a git revision — with its
+/// first-parent history when some subject's mode is transitive.
+fn choose_baseline(
+    args: &CheckArgs,
+    cfg: &Config,
+    cwd: &Path,
+    git: &mut Git,
+    default_mode: Mode,
+) -> Result<Baseline, AppError> {
+    if let Some(dir) = &args.against_dir {
+        return Ok(Baseline::Source(Box::new(sources::Directory {
+            path: cwd.join(dir),
+            label: dir.display().to_string(),
+        })));
+    }
+    if args.staged && args.against.is_none() && cfg.against.is_none() && git.repo.head().is_err() {
+        return Ok(Baseline::Source(Box::new(sources::Nothing {
+            why: "no commit yet".to_string(),
+        })));
+    }
+    let rev = args.against.clone().or_else(|| cfg.against.clone());
+    let baseline = match rev.as_deref() {
+        // pre-commit: what is staged against what is committed.
+        None if args.staged => git.resolve("HEAD")?,
+        None | Some("merge-base") => git.merge_base_baseline()?,
+        Some(rev) => git.resolve(rev)?,
+    };
+    let transitive = default_mode.is_transitive()
+        || cfg
+            .subjects
+            .iter()
+            .any(|s| s.mode.is_some_and(|m| m.is_transitive()));
+    let since = match &args.since {
+        Some(r) if transitive => Some((r.clone(), git.resolve(r)?.commit)),
+        _ => None,
+    };
+    Ok(Baseline::Revision {
+        baseline,
+        since,
+        transitive,
+    })
+}
 
 fn check_options(args: &CompatOptionArgs, cfg: &Config) -> CheckOptions {
     CheckOptions {
@@ -253,122 +325,25 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     // must still resolve); `schemas` / `exclude` decide which subjects are checked and which files are reported.
     let keep = |path: &str| engines.iter().any(|e| e.may_claim(path));
 
-    // New side: the working tree (honouring .gitignore), or the index with --staged.
-    // Snapshots are read first and loaded once all are known, so that every snapshot gets the same Protobuf
-    // import roots (subjects pair only if their logical paths agree).
-    let new: RawSnapshot = if args.staged {
-        let (files, errors) = git.read_index(&keep)?;
-        let errors = errors
-            .iter()
-            .map(|e| snapshot::read_error_finding(e, None))
-            .collect();
-        (None, files, errors)
+    // Choose sources → read → load → compare → report. Snapshots are read first and loaded once all are known,
+    // so that every snapshot gets the same Protobuf import roots (subjects pair only if their logical paths agree).
+    let baseline = choose_baseline(&args, &cfg, cwd, &mut git, default_mode)?;
+    let git = &git;
+    let old_source = baseline.into_source(git, args.history)?;
+    let new_source: Box<dyn Source + '_> = if args.staged {
+        Box::new(sources::Index { git })
     } else {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        for (fs_path, rel) in crate::source::walk(&git.root, &keep) {
-            match crate::source::read_file(&fs_path, &rel) {
-                Ok(f) => files.push(f),
-                Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
-            }
-        }
-        (None, files, errors)
+        Box::new(sources::WorkingTree {
+            root: git.root.clone(),
+        })
     };
-
-    // Old side: a directory, or a commit's tree read through libgit2 (plus, for transitive modes, the distinct
-    // versions along its first-parent history, oldest first).
-    let mut previous: Vec<RawSnapshot> = Vec::new();
-    let baseline_description;
-    if let Some(dir) = &args.against_dir {
-        let full = cwd.join(dir);
-        if !full.is_dir() {
-            return Err(RunError::NoSuchPath(dir.display().to_string()).into());
-        }
-        let label = dir.display().to_string();
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        for (fs_path, rel) in crate::source::walk(&full, &keep) {
-            match crate::source::read_file(&fs_path, &rel) {
-                Ok(f) => files.push(SourceFile::new(
-                    f.path.clone(),
-                    Some(label.clone()),
-                    Arc::clone(&f.text),
-                )),
-                Err(e) => errors.push(snapshot::read_error_finding(&e, Some(&label))),
-            }
-        }
-        previous.push((Some(label.clone()), files, errors));
-        baseline_description = format!("directory {label}");
-    } else if args.staged
-        && args.against.is_none()
-        && cfg.against.is_none()
-        && git.repo.head().is_err()
-    {
-        // The first commit of a repository: nothing was committed before, so nothing can break.
-        baseline_description = "nothing (no commit yet)".to_string();
-    } else {
-        let rev = args.against.clone().or_else(|| cfg.against.clone());
-        let baseline = match rev.as_deref() {
-            // pre-commit: what is staged against what is committed.
-            None if args.staged => git.resolve("HEAD")?,
-            None | Some("merge-base") => git.merge_base_baseline()?,
-            Some(rev) => git.resolve(rev)?,
-        };
-        baseline_description = baseline.description.clone();
-        let transitive = default_mode.is_transitive()
-            || cfg
-                .subjects
-                .iter()
-                .any(|s| s.mode.is_some_and(|m| m.is_transitive()));
-        let mut commits = vec![baseline.commit];
-        if transitive {
-            let since = match &args.since {
-                Some(r) => Some(git.resolve(r)?.commit),
-                None => None,
-            };
-            commits = git.first_parent_history(baseline.commit, args.history.max(1), since);
-            if let (Some(since), Some(rev)) = (since, &args.since) {
-                if !commits.contains(&since) {
-                    return Err(RunError::Usage(format!(
-                        "--since `{rev}` is not among the first {} first-parent commits of the baseline ({}): pass an ancestor of the baseline, or a larger --history",
-                        args.history.max(1),
-                        baseline.label
-                    ))
-                    .into());
-                }
-            }
-            commits.reverse();
-        }
-        let mut last_sig = None;
-        let count = commits.len();
-        for (i, commit) in commits.into_iter().enumerate() {
-            let is_baseline = i + 1 == count;
-            let sig = git.tree_signature(commit, &keep)?;
-            // Skip commits that changed no schema: each distinct version is compared once.
-            if !is_baseline && last_sig.as_ref() == Some(&sig) {
-                continue;
-            }
-            if is_baseline && last_sig.as_ref() == Some(&sig) {
-                previous.pop();
-            }
-            let label = if is_baseline {
-                baseline.label.clone()
-            } else {
-                git.short_id(commit)
-            };
-            let (files, read_errors) = git.read_tree(commit, &label, &keep)?;
-            let errors = read_errors
-                .iter()
-                .map(|e| snapshot::read_error_finding(e, Some(&label)))
-                .collect();
-            previous.push((Some(label), files, errors));
-            last_sig = Some(sig);
-        }
-    }
+    let new = new_source.read(&keep)?.pop().unwrap_or_default();
+    let previous: Vec<RawSnapshot> = old_source.read(&keep)?;
+    let baseline_description = old_source.describe();
 
     let sides: Vec<&[Arc<SourceFile>]> = std::iter::once(&new)
         .chain(&previous)
-        .map(|(_, files, _)| files.as_slice())
+        .map(|s| s.files.as_slice())
         .collect();
     opts.proto_roots = formats::protobuf::shared_roots(&sides, &opts.proto_roots);
     // PATH arguments are relative to the current directory, like any shell path; findings are filtered by
@@ -385,7 +360,7 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
             .unwrap_or_else(|_| crate::source::slash_path(p));
         let known = std::iter::once(&new)
             .chain(&previous)
-            .any(|(_, files, _)| files.iter().any(|f| f.shown == rel));
+            .any(|s| s.files.iter().any(|f| f.shown == rel));
         if !known {
             return Err(RunError::Usage(format!(
                 "`{}` is not a schema file of the working tree or the baseline (paths are relative to the current directory)",
@@ -397,22 +372,17 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     }
     let was_schema = previous
         .last()
-        .map(|(_, files, _)| snapshot::schema_paths(files))
+        .map(|s| snapshot::schema_paths(&s.files))
         .unwrap_or_default();
-    let load =
-        |(label, files, errors): RawSnapshot| snapshot::load(label, files, errors, false, &opts);
-    let (label, files, errors) = new;
+    let load = |s: RawSnapshot| snapshot::load(s.label, s.files, s.errors, false, &opts);
     // Lint reads the files again (data-contract sidecars included), so both sides keep their file lists.
     let lint_files = cfg.lint.as_ref().map(|_| {
         (
-            files.clone(),
-            previous
-                .last()
-                .map(|(_, f, _)| f.clone())
-                .unwrap_or_default(),
+            new.files.clone(),
+            previous.last().map(|s| s.files.clone()).unwrap_or_default(),
         )
     });
-    let new = snapshot::load_claiming(label, files, errors, false, &was_schema, &opts);
+    let new = snapshot::load_claiming(new.label, new.files, new.errors, false, &was_schema, &opts);
     let previous: Vec<LoadedSnapshot> = previous.into_iter().map(load).collect();
 
     // `path` globs and PATHS arguments are repository paths: a Protobuf file under an import root is named

@@ -15,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod snapshot;
 pub mod source;
+pub mod sources;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
