@@ -225,6 +225,9 @@ pub fn compare(
                 .unwrap_or_default();
             // Transitive modes: the same finding against several versions whose text is the same is said once.
             let mut seen: HashSet<SeenKey> = HashSet::new();
+            // Each file's text hashed once, not once per finding (thousands of findings in one big file).
+            let mut hashes: std::collections::HashMap<usize, u64> =
+                std::collections::HashMap::new();
             for snap in versions {
                 let Some(old_set) = snap.set(format) else {
                     continue;
@@ -262,7 +265,10 @@ pub fn compare(
                             f.message.clone(),
                             f.new.as_ref().map(|l| (l.span.start, l.span.end)),
                             f.old.as_ref().map(|l| {
-                                (l.file.shown.clone(), l.span.start, text_hash(&l.file.text))
+                                let id = Arc::as_ptr(&l.file.text) as *const u8 as usize;
+                                let h =
+                                    *hashes.entry(id).or_insert_with(|| text_hash(&l.file.text));
+                                (l.file.shown.clone(), l.span.start, h)
                             }),
                         );
                         if seen.insert(key) {

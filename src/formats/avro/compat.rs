@@ -4,6 +4,14 @@
 //! full name), same promotions, same union handling (1.12 locations: a writer-union branch index is part of the
 //! path), every incompatibility reported with Avro's JSON-pointer location in reader coordinates. Owns the
 //! verdicts and turns them into findings; it parses nothing (see `parse.rs`).
+//!
+//! Complexity: each (reader, writer) pair with a named side is computed once (Avro's memo) and its result is
+//! shared, not copied (`Res`: a diamond of types costs its number of pairs, not its number of paths). A reader
+//! union searching a branch for a named writer type looks up the branches of that name (or alias) instead of
+//! walking every branch, when no result can depend on where it is computed (no recursive type on either side, no
+//! reader field alias; otherwise every branch is walked, as in Java). So a walk costs O(pairs reached × fields);
+//! for old = new it is linear in the schema. The walk recurses on the native stack up to `MAX_DEPTH` levels, then
+//! reruns on a large stack up to `DEEP_MAX_DEPTH`; past that the rest counts as compatible (see the README's limits).
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -65,7 +73,118 @@ pub(crate) struct Incompat {
     pub symbols: Vec<String>,
 }
 
-type Res = Vec<Rc<Incompat>>;
+/// Avro's result list for one (reader, writer) pair, shared rather than copied: Java's list is this DAG unfolded
+/// (a memoized pair's result appears again at every use, so a diamond of types unfolds to 2^depth entries). Clone
+/// and `is_empty` are O(1); `flatten` visits each shared part once.
+#[derive(Clone, Default)]
+pub(crate) struct Res(Option<Rc<ResNode>>);
+
+/// A non-empty result: incompatibilities and included results, in Java's order.
+struct ResNode(Vec<Item>);
+
+enum Item {
+    One(Rc<Incompat>),
+    All(Rc<ResNode>),
+}
+
+/// A result being built by one `calculate`.
+#[derive(Default)]
+struct Acc(Vec<Item>);
+
+impl Acc {
+    fn push(&mut self, inc: Rc<Incompat>) {
+        self.0.push(Item::One(inc));
+    }
+    fn extend(&mut self, res: Res) {
+        if let Some(node) = res.0 {
+            self.0.push(Item::All(node));
+        }
+    }
+    fn done(mut self) -> Res {
+        match self.0.len() {
+            0 => Res(None),
+            // A result that is exactly one included result is that result.
+            1 if matches!(self.0[0], Item::All(_)) => match self.0.pop() {
+                Some(Item::All(node)) => Res(Some(node)),
+                _ => Res(None),
+            },
+            _ => Res(Some(Rc::new(ResNode(self.0)))),
+        }
+    }
+}
+
+impl Res {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The distinct incompatibilities in order of first appearance (Java's list without its repeats, which are
+    /// the same objects and would give identical findings).
+    pub(crate) fn flatten(&self) -> Vec<Rc<Incompat>> {
+        let mut out = Vec::new();
+        let (mut seen_nodes, mut seen) = (
+            std::collections::HashSet::new(),
+            std::collections::HashSet::new(),
+        );
+        let Some(root) = &self.0 else {
+            return out;
+        };
+        let mut stack: Vec<(&ResNode, usize)> = vec![(root, 0)];
+        seen_nodes.insert(Rc::as_ptr(root));
+        while let Some((node, i)) = stack.pop() {
+            let Some(item) = node.0.get(i) else {
+                continue;
+            };
+            stack.push((node, i + 1));
+            match item {
+                Item::One(inc) => {
+                    if seen.insert(Rc::as_ptr(inc)) {
+                        out.push(Rc::clone(inc));
+                    }
+                }
+                Item::All(sub) => {
+                    if seen_nodes.insert(Rc::as_ptr(sub)) {
+                        stack.push((sub, 0));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The length of Java's list (repeats included), saturating.
+    pub(crate) fn len(&self) -> usize {
+        let mut memo: HashMap<*const ResNode, usize> = HashMap::new();
+        let Some(root) = &self.0 else {
+            return 0;
+        };
+        // Post-order over the DAG with an explicit stack.
+        let mut stack: Vec<(&ResNode, bool)> = vec![(root, false)];
+        while let Some((node, expanded)) = stack.pop() {
+            let key = std::ptr::from_ref(node);
+            if memo.contains_key(&key) {
+                continue;
+            }
+            if !expanded {
+                stack.push((node, true));
+                for item in &node.0 {
+                    if let Item::All(sub) = item {
+                        stack.push((sub, false));
+                    }
+                }
+                continue;
+            }
+            let n = node.0.iter().fold(0usize, |n, item| match item {
+                Item::One(_) => n.saturating_add(1),
+                Item::All(sub) => {
+                    n.saturating_add(memo.get(&Rc::as_ptr(sub)).copied().unwrap_or(0))
+                }
+            });
+            memo.insert(key, n);
+        }
+        memo.get(&Rc::as_ptr(root)).copied().unwrap_or(0)
+    }
+}
 
 /// Avro's message text, built only when a finding is rendered (the walk creates many incompatibilities that a
 /// union branch search then discards).
@@ -140,6 +259,72 @@ pub(crate) struct Checker<'a> {
     /// Set when `lookupWriterField` found several writer fields for one reader field. Java throws there, which
     /// ends the whole check; the walk then returns at once and only this is reported.
     ambiguous: Option<Ambiguity>,
+    /// Whether every pair's result is the same wherever it is computed: both sides without recursive types (no
+    /// pair is ever reached while in progress) and no reader field alias (no `lookupWriterField` exception). Then
+    /// a union-branch search may skip branches that certainly fail (another name, another type) instead of
+    /// walking them as Java does, which changes no result and makes wide unions linear instead of quadratic.
+    pure: bool,
+    /// Reader unions' branches by (Java type, unqualified name) and (Java type, alias), built on first use.
+    unions: HashMap<NodeId, Rc<UnionIndex<'a>>>,
+}
+
+/// The named branches of one reader union, for finding the few that can read a named writer type.
+#[derive(Default)]
+struct UnionIndex<'a> {
+    by_short: HashMap<(&'static str, &'a str), Vec<usize>>,
+    by_alias: HashMap<(&'static str, &'a str), Vec<usize>>,
+    /// Branches that are not named types (they are checked against every writer).
+    unnamed: Vec<usize>,
+}
+
+/// Whether the named types of `a` refer to themselves through any path (a recursive schema).
+fn has_cycle(a: &Arena) -> bool {
+    // 0 = unseen, 1 = on the current path, 2 = done; an explicit stack of (node, next child).
+    let mut state = vec![0u8; a.nodes.len()];
+    let children = |id: NodeId| -> Vec<NodeId> {
+        match &a.node(id).kind {
+            Kind::Record { fields, .. } => fields.iter().map(|f| f.ty).collect(),
+            Kind::Array(x) | Kind::Map(x) => vec![*x],
+            Kind::Union(bs) => bs.clone(),
+            Kind::Ref {
+                target: Some(t), ..
+            } => vec![*t],
+            _ => Vec::new(),
+        }
+    };
+    for start in 0..a.nodes.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(NodeId, Vec<NodeId>, usize)> = Vec::new();
+        state[start] = 1;
+        stack.push((start as NodeId, children(start as NodeId), 0));
+        while let Some((id, kids, next)) = stack.last_mut() {
+            if let Some(&k) = kids.get(*next) {
+                *next += 1;
+                match state.get(k as usize) {
+                    Some(1) => return true,
+                    Some(0) => {
+                        state[k as usize] = 1;
+                        let kk = children(k);
+                        stack.push((k, kk, 0));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[*id as usize] = 2;
+                stack.pop();
+            }
+        }
+    }
+    false
+}
+
+fn has_field_alias(a: &Arena) -> bool {
+    a.nodes.iter().any(|n| match &n.kind {
+        Kind::Record { fields, .. } => fields.iter().any(|f| !f.aliases.is_empty()),
+        _ => false,
+    })
 }
 
 /// A reader field that matches several writer fields (Java's `AvroRuntimeException` in `lookupWriterField`).
@@ -178,7 +363,65 @@ impl<'a> Checker<'a> {
             max_depth: MAX_DEPTH,
             truncated: false,
             ambiguous: None,
+            pure: !has_field_alias(reader) && !has_cycle(reader) && !has_cycle(writer),
+            unions: HashMap::new(),
         }
+    }
+
+    /// The index of reader union `ri`'s branches.
+    fn union_index(&mut self, ri: NodeId) -> Rc<UnionIndex<'a>> {
+        let r = self.r;
+        let index = self.unions.entry(ri).or_insert_with(|| {
+            let mut index = UnionIndex::default();
+            if let Kind::Union(branches) = &r.node(ri).kind {
+                for (k, &b) in branches.iter().enumerate() {
+                    let b = r.deref(b);
+                    match named(r, b) {
+                        Some((name, aliases)) => {
+                            let ty = r.java_type(b);
+                            index
+                                .by_short
+                                .entry((ty, name.short()))
+                                .or_default()
+                                .push(k);
+                            for a in aliases {
+                                index.by_alias.entry((ty, a.as_str())).or_default().push(k);
+                            }
+                        }
+                        None => index.unnamed.push(k),
+                    }
+                }
+            }
+            Rc::new(index)
+        });
+        Rc::clone(index)
+    }
+
+    /// The branches of reader union `ri` (indexes, in order) that a search for a branch reading `wi` must try.
+    /// Without `pure`, all of them, as Java does. Otherwise a named writer type can only be read by a branch of
+    /// the same type whose name or alias matches (any other branch fails at its name or its type), and an unnamed
+    /// writer type only by an unnamed branch (a named branch fails at its type).
+    fn branches_to_try(&mut self, ri: NodeId, rbranches: &[NodeId], wi: NodeId) -> Vec<usize> {
+        if !self.pure {
+            return (0..rbranches.len()).collect();
+        }
+        let index = self.union_index(ri);
+        let mut out: Vec<usize> = index.unnamed.clone();
+        if let Some((wn, _)) = named(self.w, wi) {
+            let ty = self.w.java_type(wi);
+            for m in [
+                index.by_short.get(&(ty, wn.short())),
+                index.by_alias.get(&(ty, wn.full.as_str())),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                out.extend(m);
+            }
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
     }
 
     /// `getCompatibility(reader, writer)`: a fresh location stack, shared memo.
@@ -189,11 +432,11 @@ impl<'a> Checker<'a> {
 
     fn get(&mut self, token: Tok, reader: NodeId, writer: NodeId, loc: &mut Vec<Tok>) -> Res {
         if self.ambiguous.is_some() {
-            return Vec::new();
+            return Res::default();
         }
         if self.depth >= self.max_depth {
             self.truncated = true;
-            return Vec::new();
+            return Res::default();
         }
         loc.push(token);
         let key = (self.r.deref(reader), self.w.deref(writer));
@@ -207,7 +450,7 @@ impl<'a> Checker<'a> {
             return r;
         }
         let res = match self.memo.get(&key) {
-            Some(None) => Vec::new(),
+            Some(None) => Res::default(),
             Some(Some(r)) => r.clone(),
             None => {
                 self.memo.insert(key, None);
@@ -258,22 +501,28 @@ impl<'a> Checker<'a> {
     }
 
     fn calculate(&mut self, reader_use: NodeId, writer_use: NodeId, loc: &mut Vec<Tok>) -> Res {
+        self.calc(reader_use, writer_use, loc).done()
+    }
+
+    fn calc(&mut self, reader_use: NodeId, writer_use: NodeId, loc: &mut Vec<Tok>) -> Acc {
         let (ri, wi) = (self.r.deref(reader_use), self.w.deref(writer_use));
         let (r, w) = (self.r, self.w);
         let (rk, wk) = (&r.node(ri).kind, &w.node(wi).kind);
         if matches!(rk, Kind::Invalid | Kind::Ref { .. })
             || matches!(wk, Kind::Invalid | Kind::Ref { .. })
         {
-            return Vec::new();
+            return Acc::default();
         }
-        let mut out: Res = Vec::new();
+        let mut out = Acc::default();
         if r.java_type(ri) == w.java_type(wi) {
             match (rk, wk) {
                 (Kind::Prim(_), Kind::Prim(_)) => {}
                 (Kind::Array(ra), Kind::Array(wa)) => {
-                    out = self.get(Tok::Key("items"), *ra, *wa, loc)
+                    out.extend(self.get(Tok::Key("items"), *ra, *wa, loc))
                 }
-                (Kind::Map(ra), Kind::Map(wa)) => out = self.get(Tok::Key("values"), *ra, *wa, loc),
+                (Kind::Map(ra), Kind::Map(wa)) => {
+                    out.extend(self.get(Tok::Key("values"), *ra, *wa, loc))
+                }
                 (Kind::Fixed { size: rs, .. }, Kind::Fixed { size: ws, .. }) => {
                     self.check_names(ri, wi, loc, &mut out);
                     if rs != ws {
@@ -454,8 +703,8 @@ impl<'a> Checker<'a> {
                 }
             }
             Kind::Union(rbranches) => {
-                for &rb in rbranches {
-                    if self.check(rb, wi).is_empty() {
+                for k in self.branches_to_try(ri, rbranches, wi) {
+                    if self.check(rbranches[k], wi).is_empty() {
                         return out;
                     }
                 }
@@ -476,7 +725,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `checkSchemaNames`: unqualified names equal, or a reader alias equals the writer's full name.
-    fn check_names(&self, ri: NodeId, wi: NodeId, loc: &mut Vec<Tok>, out: &mut Res) {
+    fn check_names(&self, ri: NodeId, wi: NodeId, loc: &mut Vec<Tok>, out: &mut Acc) {
         let (Some((rn, raliases)), Some((wn, _))) = (named(self.r, ri), named(self.w, wi)) else {
             return;
         };
@@ -745,6 +994,7 @@ pub(crate) fn findings(
             );
         }
         let found = incs
+            .flatten()
             .iter()
             .map(|inc| {
                 let (message, help) = words(r, w, inc, dir);
@@ -965,8 +1215,10 @@ mod tests {
         let w = arena(&[old.to_string()]);
         let mut checker = Checker::new(&r, &w);
         let res = checker.check(r.roots[0].unwrap(), w.roots[0].unwrap());
-        let locs: Vec<String> = res.iter().map(|i| i.location()).collect();
-        assert_eq!(locs, vec!["/fields/0/type/fields/0/type"; 2]);
+        // Java's list repeats the memoized incompatibility; the shared result holds it once.
+        assert_eq!(res.len(), 2);
+        let locs: Vec<String> = res.flatten().iter().map(|i| i.location()).collect();
+        assert_eq!(locs, vec!["/fields/0/type/fields/0/type"]);
     }
 
     #[test]
