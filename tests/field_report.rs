@@ -333,3 +333,105 @@ fn regression_11_8_inline_ignore_in_the_old_file_covers_a_deletion() {
         stdout(&o)
     );
 }
+
+/// Item 4: `additionalProperties: true` → `false` points at the keyword on both sides and says what changed.
+#[test]
+fn regression_11_4_additional_properties_true_to_false() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/jsonschema/additional_properties_removed__explicit_true");
+    let o = run_in(
+        &dir,
+        &["compat", "--format", "json", "old.json", "new.json"],
+    );
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "ADDITIONAL_PROPERTIES_REMOVED");
+    assert_eq!(f["location"]["line"], 4);
+    assert_eq!(
+        f["previous"]["line"], 4,
+        "old side at the keyword, not line 1"
+    );
+    assert_eq!(f["previous"]["pointer"], "/additionalProperties");
+    let msg = f["message"].as_str().unwrap_or("");
+    assert!(!msg.contains("not present"), "{msg}");
+    assert!(msg.contains("was `true`, now `false`"), "{msg}");
+}
+
+/// Item 5: a union that loses a branch says so, keeps TYPE_MISMATCH, the branch's pointer and Avro's message.
+#[test]
+fn regression_11_5_avro_union_to_plain_type() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(
+        d,
+        "old.avsc",
+        r#"{"type":"record","name":"A","fields":[{"name":"x","type":["null","string"],"default":null}]}"#,
+    );
+    write(
+        d,
+        "new.avsc",
+        r#"{"type":"record","name":"A","fields":[{"name":"x","type":"string"}]}"#,
+    );
+    let o = run_in(d, &["compat", "--format", "json", "old.avsc", "new.avsc"]);
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "TYPE_MISMATCH");
+    assert_eq!(f["location"]["pointer"], "/fields/0/type/0");
+    let msg = f["message"].as_str().unwrap_or("");
+    assert!(
+        msg.contains("the union lost its `null` branch (remaining: `string`)"),
+        "{msg}"
+    );
+    assert!(!msg.contains("changed type from `null`"), "{msg}");
+    assert!(
+        msg.contains(
+            "(reader type: STRING not compatible with writer type: NULL, at `/fields/0/type/0`)"
+        ),
+        "Avro's message stays: {msg}"
+    );
+    let help = f["help"].as_str().unwrap_or("");
+    assert!(help.contains("keep the `null` branch"), "{help}");
+    // Read forward (old reads new), the plain type becoming a union gains a branch the old schema cannot read.
+    let o = run_in(
+        d,
+        &[
+            "compat", "--mode", "FORWARD", "--format", "json", "new.avsc", "old.avsc",
+        ],
+    );
+    let msg = json(&o)["findings"][0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(msg.contains("to union `[null, string]`"), "{msg}");
+}
+
+/// Item 6: per-subject mode overrides show in the summary (text and JSON), not only the default mode.
+#[test]
+fn regression_11_6_summary_shows_every_mode_in_use() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    common::git(d, &["init", "-q", "-b", "main"]);
+    write(d, "schemas/order.avsc", ORDER_V1);
+    write(d, "schemas/customer.avsc", CUSTOMER_V1);
+    write(
+        d,
+        "schemaguard.toml",
+        "[[subjects]]\nname = \"com.acme.Order\"\nmode = \"FULL\"\n",
+    );
+    common::commit_all(d, "v1");
+    write(d, "schemas/order.avsc", ORDER_V2);
+    let o = run_in(d, &["check", "--against", "HEAD", "--format", "json"]);
+    let v = json(&o);
+    assert_eq!(v["summary"]["mode"], "BACKWARD", "the default stays");
+    assert_eq!(
+        v["summary"]["modes"],
+        serde_json::json!(["BACKWARD", "FULL"])
+    );
+    assert_eq!(v["findings"][0]["mode"], "FULL");
+    let o = run_in(d, &["check", "--against", "HEAD"]);
+    assert!(
+        stdout(&o).contains("(2 subjects checked, modes BACKWARD, FULL, against HEAD"),
+        "{}",
+        stdout(&o)
+    );
+}

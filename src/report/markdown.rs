@@ -263,8 +263,20 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         "{} checked",
         plural(sm.subjects_checked, "subject")
     )];
-    if let Some(m) = sm.mode {
-        context.push(format!("mode {}", code(m.as_str())));
+    match sm.modes.as_slice() {
+        [] => {
+            if let Some(m) = sm.mode {
+                context.push(format!("mode {}", code(m.as_str())));
+            }
+        }
+        [one] => context.push(format!("mode {}", code(one.as_str()))),
+        many => context.push(format!(
+            "modes {}",
+            many.iter()
+                .map(|m| code(m.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
     if let Some(b) = &sm.baseline {
         context.push(format!("against {}", code(b)));

@@ -55,9 +55,31 @@ pub struct Summary {
     /// The mode given on the command line or the config default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
+    /// Every mode subjects were checked in, when they differ from `mode` (per-subject overrides); filled by
+    /// `Report::finish` from `checked`. Absent when every subject was checked in `mode`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modes: Vec<Mode>,
     /// Label of the baseline compared against (`origin/main`, `abc1234`, a path).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+}
+
+impl Summary {
+    /// `mode BACKWARD`, or `modes BACKWARD, FULL_TRANSITIVE` when subjects were checked in several modes (or in one
+    /// other than the default); `None` when there is no mode to show.
+    pub fn modes_label(&self) -> Option<String> {
+        match self.modes.as_slice() {
+            [] => self.mode.map(|m| format!("mode {m}")),
+            [one] => Some(format!("mode {one}")),
+            many => Some(format!(
+                "modes {}",
+                many.iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
 }
 
 impl Report {
@@ -66,6 +88,15 @@ impl Report {
         crate::finding::sort_findings(&mut self.findings);
         self.checked.sort();
         self.checked.dedup();
+        let mut modes: Vec<Mode> = self.checked.iter().map(|c| c.mode).collect();
+        modes.sort();
+        modes.dedup();
+        self.summary.modes =
+            if modes.is_empty() || modes == self.summary.mode.into_iter().collect::<Vec<_>>() {
+                Vec::new()
+            } else {
+                modes
+            };
         let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
         self.summary.errors = count(Severity::Error);
         self.summary.warnings = count(Severity::Warning);

@@ -332,8 +332,8 @@ pub fn render(report: &Report, style: TextStyle, out: &mut dyn Write) -> std::io
             plural(sm.subjects_checked, "subject")
         ));
     }
-    if let Some(m) = sm.mode {
-        line.push_str(&format!(", mode {m}"));
+    if let Some(m) = sm.modes_label() {
+        line.push_str(&format!(", {m}"));
     }
     if let Some(b) = &sm.baseline {
         line.push_str(&format!(", against {b}"));

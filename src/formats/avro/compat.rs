@@ -860,6 +860,18 @@ fn sides(r: &Arena, w: &Arena, inc: &Incompat) -> Sides {
     }
 }
 
+/// The type names of the union that `id` is a branch of, if it is one.
+fn union_branches(a: &Arena, id: NodeId) -> Option<Vec<String>> {
+    let n = a.node(id);
+    if !matches!(n.tok, super::parse::Tok::Branch(_)) {
+        return None;
+    }
+    match &a.node(n.parent).kind {
+        Kind::Union(bs) => Some(bs.iter().map(|b| a.type_name(*b)).collect()),
+        _ => None,
+    }
+}
+
 /// The (message, help) of one incompatibility, worded for the direction checked.
 fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, String) {
     let back = dir == Direction::Backward;
@@ -892,6 +904,29 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
         IncompatKind::TypeMismatch => {
             let desc = r.describe_position(inc.reader);
             let (rt, wt) = (r.type_name(inc.reader), w.type_name(inc.writer));
+            // A union on the writer's side meeting a plain type on the reader's: one branch cannot be read. Say
+            // that the union lost (or, read forward, gained) that branch, not that the type changed from the
+            // branch's type (issue 11 item 5).
+            if let Some(branches) = union_branches(w, inc.writer) {
+                if !matches!(r.node(r.deref(inc.reader)).kind, Kind::Union(_)) {
+                    let union_t = format!("[{}]", branches.join(", "));
+                    return if back {
+                        (
+                            format!(
+                                "{desc} changed type from union `{union_t}` to `{rt}`: the union lost its `{wt}` branch (remaining: `{rt}`), so the {rl} cannot read `{wt}` written by the {wl} ({amsg}, {at})"
+                            ),
+                            format!("keep the `{wt}` branch: make the new type the union `[{}]` again, or drop the branch only once no data written with `{wt}` remains", branches.join(", ")),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "{desc} changed type from `{rt}` to union `{union_t}`: the new union's `{wt}` branch cannot be read by the {rl} ({amsg}, {at})"
+                            ),
+                            format!("keep the type `{rt}` until every consumer reads the union; old consumers cannot read `{wt}`"),
+                        )
+                    };
+                }
+            }
             let (old_t, new_t) = if back { (&wt, &rt) } else { (&rt, &wt) };
             let help = if back {
                 format!("keep `{wt}`, change it only along an Avro promotion (int→long→float→double, string↔bytes), or make the new type a union that includes `{wt}`")

@@ -693,11 +693,13 @@ impl<'a> Walker<'a> {
         let okw = Some(oc.keyword());
         let ukw = Some(uc.keyword());
         if oc != uc {
-            let extended = match uc {
-                Criterion::Any => true,
-                Criterion::One => osubs.len() == 1,
-                Criterion::All => osubs.len() == 1 && usubs.len() == 1,
-            };
+            // Confluent's CombinedSchemaDiff, step 1 (reference §4.5): the update is `anyOf`, or both are singletons,
+            // or a singleton becomes `oneOf`, or `allOf` becomes a singleton.
+            let (o_single, u_single) = (osubs.len() == 1, usubs.len() == 1);
+            let extended = uc == Criterion::Any
+                || (o_single && u_single)
+                || (o_single && uc == Criterion::One)
+                || (oc == Criterion::All && u_single);
             if extended {
                 self.add(
                     ctx,
@@ -729,7 +731,8 @@ impl<'a> Walker<'a> {
             };
             self.add(ctx, ty, None, spot(o, okw), spot(u, ukw));
         } else if on > un {
-            let ty: &'static Rule = if uc == Criterion::All {
+            // Step 2: fewer subschemas narrow by the *original's* criterion.
+            let ty: &'static Rule = if oc == Criterion::All {
                 &r::PRODUCT_TYPE_NARROWED
             } else {
                 &r::SUM_TYPE_NARROWED
@@ -1069,32 +1072,16 @@ impl<'a> Walker<'a> {
     ) {
         let (kw, [added, removed, extended, narrowed]) = (fam.kw, fam.tys);
         ctx.enter(kw);
-        let (oh, uh) = (a != Additional::Permit, b != Additional::Permit);
+        // The keyword's own line whenever it is written (`additionalProperties: true` too, issue 11 item 4); the
+        // whole schema only when it is absent.
+        let (at_o, at_u) = (spot(o, Some(kw)), spot(u, Some(kw)));
         if a.permits() != b.permits() {
             let ty = if b.permits() { added } else { removed };
-            self.add(
-                ctx,
-                ty,
-                None,
-                spot(o, oh.then_some(kw)),
-                spot(u, uh.then_some(kw)),
-            );
+            self.add(ctx, ty, None, at_o, at_u);
         } else if a.schema().is_none() && b.schema().is_some() {
-            self.add(
-                ctx,
-                narrowed,
-                None,
-                spot(o, oh.then_some(kw)),
-                spot(u, Some(kw)),
-            );
+            self.add(ctx, narrowed, None, at_o, at_u);
         } else if b.schema().is_none() && a.schema().is_some() {
-            self.add(
-                ctx,
-                extended,
-                None,
-                spot(o, Some(kw)),
-                spot(u, uh.then_some(kw)),
-            );
+            self.add(ctx, extended, None, at_o, at_u);
         } else if let (Some(x), Some(y)) = (a.schema(), b.schema()) {
             let x = SRef {
                 side: o.side,

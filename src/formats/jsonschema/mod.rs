@@ -774,6 +774,28 @@ fn finding_of(
     };
     let (old_side, new_side_spot) = (side_of(false), side_of(true));
     let mut msg = message(leaf.ty, &path_s, reader, writer);
+    // Confluent's template for a content model closed by its keyword says the keyword "is not present" in the
+    // writer's schema; when the writer spells it out (`additionalProperties: true`), say what happened instead.
+    let closer = match leaf.ty.id {
+        "ADDITIONAL_PROPERTIES_REMOVED" => Some("additionalProperties"),
+        "ADDITIONAL_ITEMS_REMOVED" => Some("additionalItems"),
+        "UNEVALUATED_PROPERTIES_REMOVED" => Some("unevaluatedProperties"),
+        "UNEVALUATED_ITEMS_REMOVED" => Some("unevaluatedItems"),
+        _ => None,
+    };
+    if let Some(kw) = closer {
+        let writer_spells_it = leaf
+            .orig
+            .as_ref()
+            .and_then(|s| sides[s.at.side as usize].location(s))
+            .and_then(|l| l.pointer)
+            .is_some_and(|p| p.ends_with(&format!("/{kw}")));
+        if writer_spells_it {
+            msg = format!(
+                "the keyword at path `{path_s}` in the {reader} schema forbids the additional members the {writer} schema allows"
+            );
+        }
+    }
     if let Some(d) = describe::detail(leaf, path, old_side, new_side_spot, new_side == 0) {
         msg = format!("{msg}: {d}");
     }
