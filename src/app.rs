@@ -514,6 +514,7 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
     let mut errors: Vec<crate::finding::Finding> = Vec::new();
     let mut explicit = false;
+    let mut sidecars = Vec::new();
     if args.paths.is_empty() {
         for (fs_path, rel) in crate::source::walk(&root, &keep) {
             match crate::source::read_file(&fs_path, &rel) {
@@ -527,6 +528,7 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
             files.extend(f);
             errors.extend(e);
             explicit |= ex;
+            sidecars.extend(crate::contract_sidecars(cwd, p));
         }
     }
     files.retain(|f| cfg.selects(&f.shown));
@@ -537,6 +539,7 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         ..opts
     };
     let snap = snapshot::load(None, files.clone(), errors, explicit, &opts);
+    files.extend(sidecars);
     let mut findings = crate::lint::run(&snap, &files, explicit, &lint_cfg);
     let mut baseline = None;
     if let (Some(rev), false) = (&args.against, args.all) {

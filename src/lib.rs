@@ -228,29 +228,51 @@ pub fn lint_paths_in(
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut explicit = false;
+    let mut sidecars = Vec::new();
     for p in paths {
         let (f, e, ex) = read_path_in(base, p, None)?;
         files.extend(f);
         errors.extend(e);
         explicit |= ex;
+        sidecars.extend(contract_sidecars(base, p));
     }
     let opts = CheckOptions {
         proto_roots: formats::protobuf::shared_roots(&[files.as_slice()], &[]),
         ..CheckOptions::default()
     };
     let snap = snapshot::load(None, files.clone(), errors, explicit, &opts);
+    let file_count = files.len();
+    files.extend(sidecars);
     let mut findings = lint::run(&snap, &files, explicit, config);
     findings.extend(snap.findings.iter().cloned());
     let mut report = Report {
         findings,
         summary: report::Summary {
-            files: files.len(),
+            files: file_count,
             ..report::Summary::default()
         },
         checked: Vec::new(),
     };
     report.finish();
     Ok(report)
+}
+
+/// The data-contract sidecars (`<file>.contract.yaml|yml|json`) of a schema file named on the command line
+/// (a directory's sidecars are found by the walk like any other file).
+pub fn contract_sidecars(base: &Path, file: &Path) -> Vec<Arc<source::SourceFile>> {
+    let full = base.join(file);
+    if !full.is_file() {
+        return Vec::new();
+    }
+    lint::events::contract::SUFFIXES
+        .iter()
+        .filter_map(|suffix| {
+            let shown = format!("{}{suffix}", source::slash_path(file));
+            let mut os = full.clone().into_os_string();
+            os.push(suffix);
+            source::read_file(Path::new(&os), &shown).ok()
+        })
+        .collect()
 }
 
 /// Exit code for a finished report: 2 when an input could not be checked, 1 when a finding is at or above

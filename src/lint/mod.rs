@@ -160,6 +160,12 @@ pub fn run(
     let classified: Vec<(Format, Arc<SourceFile>)> = files
         .iter()
         .filter(|f| !config.ignores_path(&f.shown))
+        // Data-contract sidecars are read by the rules, never linted as schemas.
+        .filter(|f| {
+            !events::contract::SUFFIXES
+                .iter()
+                .any(|s| f.shown.ends_with(s))
+        })
         .filter_map(|f| crate::snapshot::classify(f, explicit).map(|e| (e.format(), Arc::clone(f))))
         .collect();
     let models = model::lower_all(&classified);

@@ -2,15 +2,14 @@
 //! Confluent `metadata` (`properties`, `tags`, `sensitive`) and `ruleSet` the schema is registered with
 //! (confluent.md §8). This is the minimal loader lint needs (owner, tags, reserved fields, rule hygiene); it
 //! keeps spans so findings point into the sidecar. A sidecar that does not parse is reported by
-//! `CONTRACT_METADATA_VALID`.
+//! `CONTRACT_METADATA_VALID`. Issue 8 (registry) defines the sidecar; when its loader lands, this one goes.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::finding::{Finding, Location};
+use crate::finding::Location;
 use crate::formats::jsonschema::parse::{parse_json, parse_yaml, NodeId, Tree, Val};
-use crate::lint::LintCx;
 use crate::source::SourceFile;
 
 pub struct Contract {
@@ -120,10 +119,4 @@ impl Contract {
         };
         Location::new(&self.file, span).with_pointer(pointer.to_string())
     }
-}
-
-/// Findings about sidecars as files (unreadable ones), reported by `CONTRACT_METADATA_VALID`.
-pub fn problems(contracts: &HashMap<String, Contract>, cx: &LintCx) -> Vec<Finding> {
-    let _ = (contracts, cx);
-    Vec::new()
 }

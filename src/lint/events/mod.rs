@@ -4,10 +4,25 @@
 //! `additionalProperties`) and data-contract well-formedness (`.contract.yaml|json` sidecars). All rules read
 //! the neutral model; the format-only ones check `schema.format` first. One file per rule.
 
+mod additional_properties_explicit;
+mod anemic_event;
 pub mod contract;
+mod contract_metadata_valid;
+mod contract_ruleset_valid;
 mod doc_required;
+mod enum_default;
+mod event_envelope;
+mod event_name_fact;
+mod money_as_float;
 mod namespace_required;
 mod nullable_default_null;
+mod opaque_payload;
+mod owner_required;
+mod pii_tagged;
+mod reserved_field_reused;
+mod schema_dialect_required;
+mod timestamp_logical_type;
+mod title_required;
 
 use std::collections::HashMap;
 
@@ -15,9 +30,24 @@ use super::model::{Field, Kind, Role, Schema, Ty, Type};
 use super::{Input, LintCx, LintRule, RuleSet};
 use crate::finding::Finding;
 
+pub use additional_properties_explicit::ADDITIONAL_PROPERTIES_EXPLICIT;
+pub use anemic_event::ANEMIC_EVENT;
+pub use contract_metadata_valid::CONTRACT_METADATA_VALID;
+pub use contract_ruleset_valid::CONTRACT_RULESET_VALID;
 pub use doc_required::DOC_REQUIRED;
+pub use enum_default::ENUM_DEFAULT;
+pub use event_envelope::EVENT_ENVELOPE;
+pub use event_name_fact::EVENT_NAME_FACT;
+pub use money_as_float::MONEY_AS_FLOAT;
 pub use namespace_required::NAMESPACE_REQUIRED;
 pub use nullable_default_null::NULLABLE_DEFAULT_NULL;
+pub use opaque_payload::OPAQUE_PAYLOAD;
+pub use owner_required::OWNER_REQUIRED;
+pub use pii_tagged::PII_TAGGED;
+pub use reserved_field_reused::RESERVED_FIELD_REUSED;
+pub use schema_dialect_required::SCHEMA_DIALECT_REQUIRED;
+pub use timestamp_logical_type::TIMESTAMP_LOGICAL_TYPE;
+pub use title_required::TITLE_REQUIRED;
 
 /// Group names of this set.
 pub const RECOMMENDED: &str = "RECOMMENDED";
@@ -28,15 +58,52 @@ pub struct EventRules;
 
 pub static SET: EventRules = EventRules;
 
-static RULES: &[&LintRule] = &[&DOC_REQUIRED, &NAMESPACE_REQUIRED, &NULLABLE_DEFAULT_NULL];
+static RULES: &[&LintRule] = &[
+    &ADDITIONAL_PROPERTIES_EXPLICIT,
+    &ANEMIC_EVENT,
+    &CONTRACT_METADATA_VALID,
+    &CONTRACT_RULESET_VALID,
+    &DOC_REQUIRED,
+    &ENUM_DEFAULT,
+    &EVENT_ENVELOPE,
+    &EVENT_NAME_FACT,
+    &MONEY_AS_FLOAT,
+    &NAMESPACE_REQUIRED,
+    &NULLABLE_DEFAULT_NULL,
+    &OPAQUE_PAYLOAD,
+    &OWNER_REQUIRED,
+    &PII_TAGGED,
+    &RESERVED_FIELD_REUSED,
+    &SCHEMA_DIALECT_REQUIRED,
+    &TIMESTAMP_LOGICAL_TYPE,
+    &TITLE_REQUIRED,
+];
 
 /// A rule's check over one schema.
 type Check = fn(&LintCx, &Ctx, &mut Vec<Finding>);
 
 static CHECKS: &[(&LintRule, Check)] = &[
+    (
+        &ADDITIONAL_PROPERTIES_EXPLICIT,
+        additional_properties_explicit::check,
+    ),
+    (&ANEMIC_EVENT, anemic_event::check),
+    (&CONTRACT_METADATA_VALID, contract_metadata_valid::check),
+    (&CONTRACT_RULESET_VALID, contract_ruleset_valid::check),
     (&DOC_REQUIRED, doc_required::check),
+    (&ENUM_DEFAULT, enum_default::check),
+    (&EVENT_ENVELOPE, event_envelope::check),
+    (&EVENT_NAME_FACT, event_name_fact::check),
+    (&MONEY_AS_FLOAT, money_as_float::check),
     (&NAMESPACE_REQUIRED, namespace_required::check),
     (&NULLABLE_DEFAULT_NULL, nullable_default_null::check),
+    (&OPAQUE_PAYLOAD, opaque_payload::check),
+    (&OWNER_REQUIRED, owner_required::check),
+    (&PII_TAGGED, pii_tagged::check),
+    (&RESERVED_FIELD_REUSED, reserved_field_reused::check),
+    (&SCHEMA_DIALECT_REQUIRED, schema_dialect_required::check),
+    (&TIMESTAMP_LOGICAL_TYPE, timestamp_logical_type::check),
+    (&TITLE_REQUIRED, title_required::check),
 ];
 
 /// What every check of one schema sees.
@@ -143,7 +210,6 @@ impl RuleSet for EventRules {
                 check(cx, &ctx, out);
             }
         }
-        out.extend(contract::problems(&contracts, cx));
     }
 }
 
@@ -177,29 +243,43 @@ pub fn words(name: &str) -> Vec<String> {
     out
 }
 
-/// Names of time-of-occurrence fields that mark an event envelope.
+/// Names of time-of-occurrence fields that mark an event on their own.
 const OCCURRED: &[&str] = &[
     "occurred_at",
-    "occurredat",
     "occurred_on",
+    "occurrence_time",
     "event_time",
-    "eventtime",
     "event_timestamp",
-    "eventtimestamp",
     "event_ts",
     "event_date",
     "dt",
-    "ts",
-    "timestamp",
     "emitted_at",
     "published_at",
     "sent_at",
 ];
 
-fn is_occurrence_field(f: &Field) -> bool {
-    let joined = words(&f.name).join("_");
-    OCCURRED.contains(&joined.as_str()) || OCCURRED.contains(&f.name.to_ascii_lowercase().as_str())
+/// Generic time names: an event mark only inside an envelope record (`meta.timestamp`).
+const OCCURRED_WEAK: &[&str] = &["timestamp", "ts", "time"];
+
+fn snake(name: &str) -> String {
+    words(name).join("_")
 }
+
+fn is_occurrence_field(f: &Field) -> bool {
+    OCCURRED.contains(&snake(&f.name).as_str())
+}
+
+/// Directory names whose schemas are pieces included by others, not messages.
+const FRAGMENT_DIRS: &[&str] = &[
+    "fragment",
+    "fragments",
+    "common",
+    "shared",
+    "components",
+    "definitions",
+    "include",
+    "includes",
+];
 
 /// Name endings that mark a type as something other than an event.
 const NOT_EVENT_SUFFIXES: &[&str] = &[
@@ -217,9 +297,10 @@ const NOT_EVENT_SUFFIXES: &[&str] = &[
 
 /// Whether a top-level record is an event: `[lint] events` globs decide when given; otherwise the heuristic
 /// documented in README ("Which schemas are events"): never an RPC request/response or a type named like one
-/// (`…Request`, `…Response`, `…Config`, `…Key`); an event when its name ends in `Event`, when its path or
-/// namespace has an `event`/`events` segment, or when it carries an occurrence timestamp (`occurred_at`,
-/// `event_time`, `timestamp`, `dt`, … as a timestamp, directly or in a `meta`/`metadata`/`header` record).
+/// (`…Request`, `…Response`, `…Config`, `…Key`); an event when its name ends in `Event`; never a piece in a
+/// `fragment(s)`/`common`/`shared`/`components`/`definitions`/`include(s)` directory; an event when its path or
+/// namespace has an `event`/`events` segment, or when it carries an occurrence time (`occurred_at`,
+/// `event_time`, `dt`, …) directly, or `timestamp`/`ts`/`time` inside a `meta`/`metadata`/`header` record.
 pub fn is_event(cx: &LintCx, schema: &Schema, t: &Type) -> bool {
     if !t.top_level || t.kind != Kind::Record {
         return false;
@@ -243,22 +324,33 @@ pub fn is_event(cx: &LintCx, schema: &Schema, t: &Type) -> bool {
         s.split(['/', '.', '#'])
             .any(|seg| matches!(seg.to_ascii_lowercase().as_str(), "event" | "events"))
     };
+    if schema
+        .file
+        .shown
+        .split('/')
+        .any(|seg| FRAGMENT_DIRS.contains(&seg.to_ascii_lowercase().as_str()))
+    {
+        return false;
+    }
     if segment_event(&schema.file.shown) || t.namespace.as_deref().is_some_and(segment_event) {
         return true;
     }
-    let time_like =
-        |f: &Field| is_occurrence_field(f) && matches!(f.ty, Ty::Timestamp | Ty::Int | Ty::String);
-    if t.fields.iter().any(time_like) {
+    let time_like = |f: &Field, weak_ok: bool| {
+        let n = snake(&f.name);
+        (OCCURRED.contains(&n.as_str()) || (weak_ok && OCCURRED_WEAK.contains(&n.as_str())))
+            && matches!(f.ty, Ty::Timestamp | Ty::Int | Ty::String)
+    };
+    if t.fields.iter().any(|f| time_like(f, false)) {
         return true;
     }
     t.fields.iter().any(|f| {
         matches!(
-            f.name.to_ascii_lowercase().as_str(),
+            snake(&f.name).as_str(),
             "meta" | "metadata" | "header" | "headers" | "envelope"
         ) && match &f.ty {
             Ty::Record(n) => schema
                 .find(n)
-                .is_some_and(|r| r.fields.iter().any(time_like)),
+                .is_some_and(|r| r.fields.iter().any(|g| time_like(g, true))),
             _ => false,
         }
     })

@@ -116,6 +116,9 @@ pub struct Type {
     /// The schema's top-level type (the subject), not a nested or secondary one.
     pub top_level: bool,
     pub role: Role,
+    /// Some of its fields come from a reference lowering could not follow (a JSON Schema `allOf` with an external
+    /// `$ref`): rules that judge what is missing skip it.
+    pub incomplete: bool,
     pub span: Range<usize>,
     pub name_span: Range<usize>,
     pub pointer: String,

@@ -193,6 +193,7 @@ impl Cx<'_> {
                     enum_default: self.str(node, "default"),
                     top_level: top,
                     role: Role::Plain,
+                    incomplete: false,
                     span: self.tree.node(node).span.clone(),
                     name_span,
                     pointer: pointer.clone(),

@@ -12,7 +12,7 @@ use crate::lint::model::{Field, JsonFacts, Kind, Role, Schema, Ty, Type};
 use crate::source::SourceFile;
 
 /// Deeper nesting of object types than this is not lowered (hostile input stays cheap).
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 40;
 
 pub(super) fn lower(file: &Arc<SourceFile>) -> Option<Schema> {
     let lower_name = file.path.to_ascii_lowercase();
@@ -158,6 +158,9 @@ impl Cx<'_> {
         if let Some(Val::Arr(items)) = self.tree.get(node, "allOf").map(|p| &self.tree.node(p).val)
         {
             for i in items {
+                if self.str(*i, "$ref").is_some() && self.deref(*i).is_none() {
+                    continue;
+                }
                 let target = self.deref(*i).unwrap_or(*i);
                 for p in self.properties(target, depth + 1) {
                     if !out.iter().any(|(n, ..)| *n == p.0) {
@@ -228,6 +231,7 @@ impl Cx<'_> {
             enum_default: None,
             top_level: top,
             role: Role::Plain,
+            incomplete: false,
             span,
             name_span,
             pointer: pointer.clone(),
@@ -270,7 +274,18 @@ impl Cx<'_> {
             });
         }
         self.types[at].fields = fields;
+        self.types[at].incomplete = self.external_all_of(node);
         full
+    }
+
+    /// Whether an `allOf` member of `node` is a reference this file cannot resolve.
+    fn external_all_of(&self, node: NodeId) -> bool {
+        match self.tree.get(node, "allOf").map(|p| &self.tree.node(p).val) {
+            Some(Val::Arr(items)) => items
+                .iter()
+                .any(|i| self.str(*i, "$ref").is_some() && self.deref(*i).is_none()),
+            _ => false,
+        }
     }
 
     /// The neutral type of a property schema; `(type, written, format, nullable)`.
@@ -282,6 +297,10 @@ impl Cx<'_> {
         pointer: &str,
         depth: usize,
     ) -> (Ty, String, Option<String>, bool) {
+        // `$ref` cycles through `oneOf` / `items` / `additionalProperties` end here.
+        if depth > MAX_DEPTH {
+            return (Ty::Unknown("…".into()), "schema".into(), None, false);
+        }
         let format = self.str(node, "format");
         let types: Vec<String> = match self.tree.get(node, "type").map(|t| &self.tree.node(t).val) {
             Some(Val::Str(s)) => vec![s.to_string()],
