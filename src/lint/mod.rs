@@ -185,6 +185,22 @@ pub fn run(
             && f.primary()
                 .is_none_or(|l| !config.ignores(f.rule.id, &l.file.shown))
     });
+    // Inline ignores: the one mechanism of `crate::ignore` (JSON formats' `x-schemaguard-ignore` from the loaded
+    // snapshot, Protobuf `// schemaguard:ignore` comments from the lint model).
+    let mut ignores = snapshot.ignores.clone();
+    for m in &models {
+        for (id, scope) in &m.ignores {
+            if let Some(rule) = crate::rules::find(id) {
+                ignores.push(crate::ignore::Ignore {
+                    rule,
+                    reason: None,
+                    file: Arc::clone(&m.file),
+                    scope: scope.clone(),
+                });
+            }
+        }
+    }
+    ignores.retain(&mut out);
     for f in &mut out {
         if let Some(s) = config.severity.get(f.rule.id) {
             f.severity = *s;

@@ -6,7 +6,7 @@
 
 pub(crate) mod breaking;
 mod compat;
-mod lower;
+pub(crate) mod lower;
 mod model;
 mod parse;
 mod roots;

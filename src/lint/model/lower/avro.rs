@@ -41,6 +41,7 @@ pub(super) fn lower(file: &Arc<SourceFile>) -> Option<Schema> {
         types: cx.types,
         json: None,
         package: None,
+        ignores: Vec::new(),
     })
 }
 

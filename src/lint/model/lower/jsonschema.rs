@@ -72,6 +72,7 @@ pub(super) fn lower(file: &Arc<SourceFile>) -> Option<Schema> {
         types: cx.types,
         json: Some(facts),
         package: None,
+        ignores: Vec::new(),
     })
 }
 

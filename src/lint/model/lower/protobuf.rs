@@ -53,6 +53,7 @@ pub(super) fn lower(file: &Arc<SourceFile>) -> Option<Schema> {
         types: cx.types,
         json: None,
         package,
+        ignores: spans.ignores(),
     })
 }
 
@@ -91,9 +92,12 @@ fn too_deep(text: &str) -> bool {
     false
 }
 
-/// SourceCodeInfo: path → (byte span, leading comment).
+/// SourceCodeInfo: path → (byte span, leading comment), plus the inline ignores its comments hold.
 struct Spans {
     map: HashMap<Vec<i32>, (Range<usize>, Option<String>)>,
+    /// (rule id, span of the element) for each `schemaguard:ignore` in a leading or trailing comment; on
+    /// `syntax` or `package` the whole file.
+    ignores: Vec<(String, Range<usize>)>,
 }
 
 impl Spans {
@@ -109,6 +113,7 @@ impl Spans {
                 .unwrap_or(text.len())
         };
         let mut map = HashMap::new();
+        let mut ignores = Vec::new();
         if let Some(sci) = &fd.source_code_info {
             for loc in &sci.location {
                 let s = &loc.span;
@@ -117,11 +122,25 @@ impl Spans {
                     4 => off(s[0], s[1])..off(s[2], s[3]),
                     _ => continue,
                 };
+                let scope = if matches!(loc.path.as_slice(), [2] | [12]) {
+                    0..text.len()
+                } else {
+                    span.clone()
+                };
+                for c in [&loc.leading_comments, &loc.trailing_comments].into_iter().flatten() {
+                    for id in crate::formats::protobuf::lower::parse_ignores(c) {
+                        ignores.push((id, scope.clone()));
+                    }
+                }
                 map.entry(loc.path.clone())
                     .or_insert((span, loc.leading_comments.clone()));
             }
         }
-        Spans { map }
+        Spans { map, ignores }
+    }
+
+    fn ignores(&self) -> Vec<(String, Range<usize>)> {
+        self.ignores.clone()
     }
 
     fn span(&self, path: &[i32]) -> Option<Range<usize>> {
