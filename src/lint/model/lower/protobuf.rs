@@ -127,7 +127,10 @@ impl Spans {
                 } else {
                     span.clone()
                 };
-                for c in [&loc.leading_comments, &loc.trailing_comments].into_iter().flatten() {
+                for c in [&loc.leading_comments, &loc.trailing_comments]
+                    .into_iter()
+                    .flatten()
+                {
                     for id in crate::formats::protobuf::lower::parse_ignores(c) {
                         ignores.push((id, scope.clone()));
                     }
