@@ -5,6 +5,7 @@
 //! `parse.rs`, the walk in `compat.rs`; this module only wires them to `Engine`.
 
 mod compat;
+pub(crate) mod idl;
 mod parse;
 
 use std::any::Any;
@@ -111,10 +112,16 @@ impl AvroLoaded {
         let arena = parse::load(files);
         let mut subjects: Vec<(Subject, NodeId)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (fi, root) in arena.roots.iter().enumerate() {
-            let (Some(root), true) = (*root, arena.valid[fi]) else {
+        let roots = arena
+            .roots
+            .iter()
+            .enumerate()
+            .filter_map(|(fi, r)| r.map(|r| (fi, r)))
+            .chain(arena.type_roots.iter().map(|&(fi, r)| (fi as usize, r)));
+        for (fi, root) in roots {
+            if !arena.valid[fi] {
                 continue;
-            };
+            }
             let file = &arena.files[fi];
             let (name, span) = match &arena.node(root).kind {
                 Kind::Record { name, .. } | Kind::Enum { name, .. } | Kind::Fixed { name, .. } => {
@@ -195,8 +202,10 @@ fn looks_like_avro(text: &str) -> bool {
         )
 }
 
+/// `.avsc` schemas, `.avpr` protocols and `.avdl` IDL files.
 fn is_avsc(path: &str) -> bool {
-    path.to_ascii_lowercase().ends_with(".avsc")
+    let p = path.to_ascii_lowercase();
+    p.ends_with(".avsc") || p.ends_with(".avpr") || p.ends_with(".avdl")
 }
 
 impl Engine for AvroEngine {
@@ -304,4 +313,24 @@ impl BenchPair {
     pub fn check(&self) -> usize {
         compat::count(&self.reader, self.r, &self.writer, self.w)
     }
+}
+
+/// For the Avro IDL corpus test: the JSON Apache Avro's IDL tool writes for an `.avdl` text (a protocol, or
+/// `{"namespace", "schema", "types"}` for the schema syntax). `import` turns an import (`idl`, `protocol` or
+/// `schema`, and its path) into JSON. A syntax error comes back with its byte span.
+#[doc(hidden)]
+pub fn idl_to_json(
+    text: &str,
+    import: &mut dyn FnMut(&str, &str) -> Option<serde_json::Value>,
+) -> Result<serde_json::Value, (std::ops::Range<usize>, String)> {
+    let parsed = idl::parse(text).map_err(|e| (e.span, e.message))?;
+    idl::to_json(&parsed, &mut |imp| {
+        let kind = match imp.kind {
+            idl::ImportKind::Idl => "idl",
+            idl::ImportKind::Protocol => "protocol",
+            idl::ImportKind::Schema => "schema",
+        };
+        import(kind, &imp.path)
+    })
+    .map_err(|m| (0..0, m))
 }

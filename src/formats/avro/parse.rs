@@ -171,6 +171,11 @@ pub(crate) struct Arena {
     /// Inline ignores (`x-schemaguard-ignore`) of every file, and the warnings about malformed ones.
     pub ignores: crate::ignore::Ignores,
     pub ignore_warnings: Vec<Finding>,
+    /// Named types that are subjects besides the file roots: each type of a protocol (`.avpr`, `.avdl`) and of a
+    /// schema-syntax `.avdl` without a main schema, with its file index.
+    pub type_roots: Vec<(u32, NodeId)>,
+    /// Canonical content of definitions whose span is not JSON (Avro IDL), for redefinition checks.
+    canon: HashMap<NodeId, String>,
 }
 
 /// Records with more fields than this get a name index.
@@ -323,7 +328,11 @@ impl Arena {
 
 fn help_for(message: &str) -> String {
     let m = message;
-    let text = if m.starts_with("invalid JSON") || m.starts_with("duplicate key") {
+    let text = if m.starts_with("Avro IDL: import") {
+        "import a file of the same snapshot (the path is relative to the importing file), or fix the path"
+    } else if m.starts_with("Avro IDL") {
+        "fix the IDL at this position (see the Avro IDL specification: https://avro.apache.org/docs/1.12.0/idl-language/)"
+    } else if m.starts_with("invalid JSON") || m.starts_with("duplicate key") {
         "fix the JSON at this position; `.avsc` files must be strict JSON (no comments, no trailing commas, no repeated keys)"
     } else if m.starts_with("unknown type") {
         "define the named type (in this file or another `.avsc` of the same set), or fix the spelling; \
@@ -592,6 +601,35 @@ impl Builder<'_> {
                 );
                 Vec::new()
             }
+        }
+    }
+
+    /// An `.avpr` protocol: each of its `types` is a subject, in the protocol's namespace.
+    fn protocol(&mut self, v: &Value) {
+        let Value::Object(o) = v else {
+            self.err(
+                value_range(v),
+                "a protocol (`.avpr`) must be a JSON object".into(),
+            );
+            return;
+        };
+        if self.get(o, "protocol").is_none() {
+            self.err(rng(o.range), "protocol has no `protocol` name".into());
+            return;
+        }
+        let ns = match self.opt_str(o, "namespace") {
+            Ok(ns) => ns.map(|(n, _)| n.to_string()).filter(|n| !n.is_empty()),
+            Err(()) => return,
+        };
+        match self.get(o, "types") {
+            None => {}
+            Some(Value::Array(types)) => {
+                for t in &types.elements {
+                    let id = self.schema(t, ns.as_deref(), NO_PARENT, Tok::Root);
+                    self.arena.type_roots.push((self.file, id));
+                }
+            }
+            Some(other) => self.err(value_range(other), "`types` must be an array".into()),
         }
     }
 
@@ -879,6 +917,11 @@ pub(crate) fn load(files: &[Arc<SourceFile>]) -> Arena {
     for (fi, file) in files.iter().enumerate() {
         let fi = fi as u32;
         let text: &str = &file.text;
+        let lower = file.path.to_ascii_lowercase();
+        if lower.ends_with(".avdl") {
+            load_idl(&mut arena, files, fi, &mut pending, &mut defs);
+            continue;
+        }
         let value = match json::parse(text) {
             Ok(v) => v,
             Err(refusal) => {
@@ -918,6 +961,10 @@ pub(crate) fn load(files: &[Arc<SourceFile>]) -> Arena {
             pending: &mut pending,
             defs: &mut defs,
         };
+        if lower.ends_with(".avpr") {
+            b.protocol(&value);
+            continue;
+        }
         let root = b.schema(&value, None, NO_PARENT, Tok::Root);
         arena.roots[fi as usize] = Some(root);
     }
@@ -926,6 +973,95 @@ pub(crate) fn load(files: &[Arc<SourceFile>]) -> Arena {
     check_unions(&mut arena);
     check_defaults(&mut arena, &pending);
     arena
+}
+
+/// An Avro IDL file: its declared types (and main schema) are built from the spanned JSON the IDL stands for, so
+/// they join the snapshot like `.avsc` types and every finding points into the `.avdl`. Imports name other files
+/// of the snapshot; their types resolve by name like any cross-file reference.
+fn load_idl(
+    arena: &mut Arena,
+    files: &[Arc<SourceFile>],
+    fi: u32,
+    pending: &mut Vec<PendingDefault>,
+    defs: &mut Vec<(String, NodeId)>,
+) {
+    let file = Arc::clone(&files[fi as usize]);
+    let parsed = match super::idl::parse(&file.text) {
+        Ok(p) => p,
+        Err(e) => {
+            arena.error(fi, e.span, None, e.message);
+            return;
+        }
+    };
+    for imp in &parsed.imports {
+        if find_import(files, &file.path, &imp.path).is_none() {
+            arena.error(
+                fi,
+                imp.span.clone(),
+                None,
+                format!(
+                    "Avro IDL: import `{}` is not a schema file of this snapshot",
+                    imp.path
+                ),
+            );
+        }
+    }
+    let ns = parsed.namespace.as_deref();
+    let mut b = Builder {
+        arena: &mut *arena,
+        file: fi,
+        pending,
+        defs,
+    };
+    let mut roots = Vec::with_capacity(parsed.types.len());
+    for t in &parsed.types {
+        let value = t.to_ast();
+        // `@x-schemaguard-ignore(…)` annotations are the same property as in an `.avsc`.
+        json::ignores(
+            &file,
+            crate::finding::Format::Avro,
+            &value,
+            &mut b.arena.ignores,
+            &mut b.arena.ignore_warnings,
+        );
+        let id = b.schema(&value, ns, NO_PARENT, Tok::Root);
+        b.arena.canon.insert(id, canon_value(&value));
+        roots.push(id);
+    }
+    if let Some(main) = &parsed.main {
+        let value = main.to_ast();
+        let id = b.schema(&value, ns, NO_PARENT, Tok::Root);
+        arena.roots[fi as usize] = Some(id);
+    } else {
+        arena.type_roots.extend(roots.into_iter().map(|r| (fi, r)));
+    }
+}
+
+/// The snapshot file an import names: relative to the importing file, else any file whose path ends with it
+/// (Avro's Java tools also search the class path).
+pub(crate) fn find_import(files: &[Arc<SourceFile>], from: &str, import: &str) -> Option<usize> {
+    let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for seg in import.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    files.iter().position(|f| f.path == joined).or_else(|| {
+        let tail = format!("/{}", import.trim_start_matches("./"));
+        files
+            .iter()
+            .position(|f| f.path.ends_with(&tail) || f.path == import)
+    })
 }
 
 /// Registers named types per file and for the whole snapshot. Within one file a redefinition with different
@@ -995,6 +1131,9 @@ fn redefinition_error(arena: &mut Arena, full: &str, first: NodeId, second: Node
 /// Content of a named definition for redefinition checks: its JSON with keys sorted, whitespace and `doc`
 /// dropped. Parsed again from the source only when two definitions share a name.
 fn canonical(arena: &Arena, id: NodeId) -> String {
+    if let Some(c) = arena.canon.get(&id) {
+        return c.clone();
+    }
     let n = arena.node(id);
     let text = &arena.files[n.file as usize].text;
     let Some(slice) = text.get(n.span.clone()) else {
