@@ -1,11 +1,12 @@
 //! The Protobuf format: `.proto` files parsed and compiled with protox (proto2 and proto3, imports resolved
 //! among the files of one snapshot, well-known types built in). Two semantics: Confluent Schema Registry's
 //! protobuf diff per file (`compat.rs`, when no buf category is asked for) and buf's breaking rules over the
-//! whole snapshot (`breaking/`, `CheckOptions.breaking`). Loading parses every file once for syntax; compiling is
+//! whole snapshot (`breaking/`, `CheckOptions.breaking`); buf's lint (style) rules over one snapshot (`lint/`). Loading parses every file once for syntax; compiling is
 //! lazy and limited to files that differ between the snapshots, so the work grows with the change, not the tree.
 
 pub(crate) mod breaking;
 mod compat;
+pub(crate) mod lint;
 pub(crate) mod lower;
 mod model;
 mod parse;
@@ -21,6 +22,7 @@ use crate::source::SourceFile;
 use parse::ProtoSnap;
 
 pub use breaking::is_known_selector;
+pub use lint::{is_known_lint_selector, lint_categories, select as select_lint_rules, LintOptions};
 pub use parse::shared_roots;
 pub use rules::RULES;
 
@@ -29,6 +31,20 @@ pub struct Protobuf;
 pub static ENGINE: Protobuf = Protobuf;
 
 struct ProtoLoaded(ProtoSnap);
+
+/// Lints the `.proto` files of one snapshot with buf's style rules (`lint/`). `roots` are the explicit import
+/// roots (module roots); more are detected as for the compatibility checks. Parse errors and unresolved imports
+/// are returned as findings; files with them are not linted.
+pub fn lint(files: &[Arc<SourceFile>], roots: &[String], opts: &LintOptions) -> Vec<Finding> {
+    let protos: Vec<Arc<SourceFile>> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".proto"))
+        .cloned()
+        .collect();
+    let roots = shared_roots(&[&protos], roots);
+    let snap = ProtoSnap::load(&protos, &roots);
+    lint::run(&snap, opts)
+}
 
 impl Loaded for ProtoLoaded {
     fn subjects(&self) -> Vec<Subject> {
