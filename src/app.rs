@@ -30,6 +30,7 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
         Command::Explain { rule } => explain(&rule, stdout),
         Command::Completions { shell } => completions(shell, stdout),
         Command::Man { dir } => man(dir.as_deref(), cwd, stdout),
+        Command::Config(args) => show_config(args, cwd, stdout),
     };
     match result {
         Ok(code) => code,
@@ -57,6 +58,8 @@ pub enum AppError {
     BadFormat(String, String),
     #[error("unknown rule `{0}`; `schemaguard rules` lists them")]
     UnknownRule(String),
+    #[error(transparent)]
+    Buf(#[from] crate::bufyaml::BufConfigError),
     #[error("cannot write `{path}`: {err}")]
     Write { path: String, err: std::io::Error },
 }
@@ -175,6 +178,9 @@ fn check_options(args: &CompatOptionArgs, cfg: &Config) -> CheckOptions {
             args.except.clone()
         },
         proto_roots: cfg.proto_roots.clone(),
+        breaking_ignore: cfg.breaking_ignore.clone(),
+        breaking_ignore_only: cfg.breaking_ignore_only.clone(),
+        ignore_unstable_packages: cfg.ignore_unstable_packages,
     }
 }
 
@@ -287,6 +293,79 @@ fn emit(
     Ok(())
 }
 
+/// `schemaguard.toml` (or the file given with `--config`), completed from buf's configuration at the repository
+/// root (`buf.yaml`, `buf.work.yaml`) where schemaguard.toml says nothing.
+fn load_config(root: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config, AppError> {
+    let mut cfg = match explicit {
+        Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
+        None => {
+            let p = root.join("schemaguard.toml");
+            if p.is_file() {
+                Config::load(&p, "schemaguard.toml")?
+            } else {
+                Config::default()
+            }
+        }
+    };
+    if let Some(buf) = crate::bufyaml::discover(root)? {
+        cfg.apply_buf(buf)?;
+    }
+    Ok(cfg)
+}
+
+/// buf's git input syntax (`.git#branch=main,subdir=proto`, `ref=`, `tag=`, `commit=`; `depth` and
+/// `recurse_submodules` are accepted and ignored) as a revision (`None`: the default baseline) and a
+/// subdirectory. `None` when `s` is not in that syntax.
+fn buf_against(s: &str) -> Option<(Option<String>, Option<String>)> {
+    let (repo, opts) = s.split_once('#').unwrap_or((s, ""));
+    let repo = repo.trim_end_matches('/');
+    if !(repo == ".git" || repo.ends_with("/.git")) {
+        return None;
+    }
+    let mut rev = None;
+    let mut subdir = None;
+    for kv in opts.split(',').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        match k.trim() {
+            "branch" | "tag" | "ref" | "commit" => rev = Some(v.trim().to_string()),
+            "subdir" => {
+                let v = v.trim().trim_matches('/');
+                if !v.is_empty() && v != "." {
+                    subdir = Some(v.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Some((rev, subdir))
+}
+
+fn show_config(
+    args: crate::cli::ConfigArgs,
+    cwd: &Path,
+    stdout: &mut dyn Write,
+) -> Result<u8, AppError> {
+    let root = match Git::discover(cwd) {
+        Ok(g) => g.root.clone(),
+        Err(_) => cwd.to_path_buf(),
+    };
+    let cfg = load_config(&root, cwd, args.config.as_deref())?;
+    let rows = cfg.describe();
+    let width = rows.iter().map(|(k, v, _)| k.len() + v.len() + 3).max().unwrap_or(0);
+    let mut out = String::new();
+    for (k, v, origin) in rows {
+        let line = format!("{k} = {v}");
+        out.push_str(&format!("{line:<width$}  # {origin}\n"));
+    }
+    stdout
+        .write_all(out.as_bytes())
+        .map_err(|err| AppError::Write {
+            path: "<stdout>".into(),
+            err,
+        })?;
+    Ok(0)
+}
+
 fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
     validate_selectors(&args.compat)?;
     let cfg = Config::default();
@@ -307,16 +386,20 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     validate_selectors(&args.compat)?;
     let mut git = Git::discover(cwd)?;
     git.allow_fetch = !args.no_fetch;
-    let cfg = match &args.config {
-        Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
-        None => {
-            let p = git.root.join("schemaguard.toml");
-            if p.is_file() {
-                Config::load(&p, "schemaguard.toml")?
-            } else {
-                Config::default()
-            }
+    let mut cfg = load_config(&git.root, cwd, args.config.as_deref())?;
+    // buf's `--against '.git#branch=main,subdir=proto'` carries over from a buf CI line.
+    let against = args.against.as_deref().and_then(buf_against);
+    if let Some((_, Some(subdir))) = &against {
+        if !cfg.proto_roots.contains(subdir) {
+            cfg.proto_roots.push(subdir.clone());
         }
+    }
+    let args = CheckArgs {
+        against: match against {
+            Some((rev, _)) => rev,
+            None => args.against,
+        },
+        ..args
     };
     let mut opts = check_options(&args.compat, &cfg);
     let default_mode = args.compat.mode.or(cfg.mode).unwrap_or(Mode::Backward);

@@ -258,6 +258,16 @@ pub struct Config {
     pub proto_roots: Vec<String>,
     /// The `[lint]` table; `check` lints only when it is present (an upgrade must not turn a green CI red).
     pub lint: Option<crate::lint::LintConfig>,
+    /// buf `breaking.ignore`: paths (files or directories) no breaking rule reports on.
+    pub breaking_ignore: Vec<String>,
+    /// buf `breaking.ignore_only`: rule id or category → paths.
+    pub breaking_ignore_only: Vec<(String, Vec<String>)>,
+    /// buf `breaking.ignore_unstable_packages`.
+    pub ignore_unstable_packages: bool,
+    /// buf's configuration, when the repository has one (`buf.yaml`, `buf.work.yaml`).
+    pub buf: Option<crate::bufyaml::BufConfig>,
+    /// Where each setting that is not a default came from (`schemaguard.toml`, `buf.yaml`, …), by key.
+    pub origins: BTreeMap<&'static str, String>,
 }
 
 impl Config {
@@ -463,6 +473,14 @@ impl Config {
                     out.push(v.into_inner());
                 }
             }
+            for (key, set) in [
+                ("protobuf.breaking", !cfg.breaking.is_empty()),
+                ("protobuf.except", !cfg.except.is_empty()),
+            ] {
+                if set {
+                    cfg.origins.insert(key, display.to_string());
+                }
+            }
             for r in p.roots.unwrap_or_default() {
                 let v = r.get_ref();
                 if v.starts_with('/') || v.split(['/', '\\']).any(|c| c == "..") {
@@ -473,11 +491,171 @@ impl Config {
                 }
                 cfg.proto_roots.push(v.clone());
             }
+            if !cfg.proto_roots.is_empty() {
+                cfg.origins.insert("protobuf.roots", display.to_string());
+            }
+        }
+        for (key, set) in [
+            ("mode", cfg.mode.is_some()),
+            ("against", cfg.against.is_some()),
+            ("policy", cfg.lenient.is_some()),
+            ("fail_on", cfg.fail_on.is_some()),
+            ("schemas", cfg.schemas.is_some()),
+            ("exclude", cfg.exclude.is_some()),
+        ] {
+            if set {
+                cfg.origins.insert(key, display.to_string());
+            }
         }
         if let Some(l) = raw.lint {
             cfg.lint = Some(crate::lint::LintConfig::from_raw(l, text, &at)?);
         }
         Ok(cfg)
+    }
+
+    /// Takes what `schemaguard.toml` leaves open from buf's configuration: module roots as import roots, and
+    /// buf's breaking rules, but only when `breaking.use` is written there (otherwise Protobuf keeps Confluent's
+    /// semantics), with their `except`, `ignore`, `ignore_only` and `ignore_unstable_packages`. Unknown rule ids or
+    /// categories in buf.yaml are errors, as they are for buf.
+    pub fn apply_buf(&mut self, buf: crate::bufyaml::BufConfig) -> Result<(), ConfigError> {
+        let origin = buf.files.join(", ");
+        let bad = |what: &str, name: &str| ConfigError {
+            path: buf.files.first().cloned().unwrap_or_else(|| "buf.yaml".into()),
+            line: 1,
+            column: 1,
+            message: format!("{what}: `{name}` is neither a buf breaking category nor a buf breaking rule id"),
+        };
+        for (what, list) in [
+            ("breaking.use", &buf.breaking.use_),
+            ("breaking.except", &buf.breaking.except),
+        ] {
+            if let Some(n) = list
+                .iter()
+                .flatten()
+                .find(|n| !crate::formats::protobuf::is_known_selector(n))
+            {
+                return Err(bad(what, n));
+            }
+        }
+        if self.proto_roots.is_empty() && !buf.roots.is_empty() {
+            self.proto_roots = buf.roots.clone();
+            self.origins.insert("protobuf.roots", origin.clone());
+        }
+        let explicit_use = buf.breaking.use_.as_ref().is_some_and(|u| !u.is_empty());
+        if self.breaking.is_empty() && explicit_use {
+            self.breaking = buf.breaking.use_.clone().unwrap_or_default();
+            self.origins.insert("protobuf.breaking", origin.clone());
+            if self.except.is_empty() {
+                if let Some(e) = &buf.breaking.except {
+                    self.except = e.clone();
+                    self.origins.insert("protobuf.except", origin.clone());
+                }
+            }
+        }
+        if explicit_use || !self.breaking.is_empty() {
+            if let Some(i) = &buf.breaking.ignore {
+                self.breaking_ignore = i.clone();
+                self.origins.insert("protobuf.ignore", origin.clone());
+            }
+            if let Some(i) = &buf.breaking.ignore_only {
+                self.breaking_ignore_only = i.clone();
+                self.origins.insert("protobuf.ignore_only", origin.clone());
+            }
+            if let Some(u) = buf.breaking.ignore_unstable_packages {
+                self.ignore_unstable_packages = u;
+                self.origins.insert("protobuf.ignore_unstable_packages", origin.clone());
+            }
+        }
+        self.buf = Some(buf);
+        Ok(())
+    }
+
+    /// The effective settings as `key = value` lines, each with where it came from (`schemaguard config`).
+    pub fn describe(&self) -> Vec<(String, String, String)> {
+        let origin = |k: &str| {
+            self.origins
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| "default".to_string())
+        };
+        let list = |v: &[String]| {
+            let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+            format!("[{}]", items.join(", "))
+        };
+        let mut out = vec![
+            (
+                "mode".to_string(),
+                self.mode.unwrap_or(Mode::Backward).as_str().to_string(),
+                origin("mode"),
+            ),
+            (
+                "against".to_string(),
+                self.against.clone().unwrap_or_else(|| "merge-base".into()),
+                origin("against"),
+            ),
+            (
+                "policy".to_string(),
+                if self.lenient == Some(true) { "lenient" } else { "strict" }.to_string(),
+                origin("policy"),
+            ),
+            (
+                "protobuf.semantics".to_string(),
+                if self.breaking.is_empty() {
+                    "confluent".to_string()
+                } else {
+                    "buf".to_string()
+                },
+                origin("protobuf.breaking"),
+            ),
+            ("protobuf.breaking".to_string(), list(&self.breaking), origin("protobuf.breaking")),
+            ("protobuf.except".to_string(), list(&self.except), origin("protobuf.except")),
+            ("protobuf.roots".to_string(), list(&self.proto_roots), origin("protobuf.roots")),
+        ];
+        if !self.breaking.is_empty() {
+            out.push((
+                "protobuf.ignore".to_string(),
+                list(&self.breaking_ignore),
+                origin("protobuf.ignore"),
+            ));
+            let only: Vec<String> = self
+                .breaking_ignore_only
+                .iter()
+                .map(|(r, p)| format!("{r} = {}", list(p)))
+                .collect();
+            out.push((
+                "protobuf.ignore_only".to_string(),
+                format!("{{{}}}", only.join(", ")),
+                origin("protobuf.ignore_only"),
+            ));
+            out.push((
+                "protobuf.ignore_unstable_packages".to_string(),
+                self.ignore_unstable_packages.to_string(),
+                origin("protobuf.ignore_unstable_packages"),
+            ));
+        }
+        if let Some(b) = &self.buf {
+            let origin = b.files.join(", ");
+            if let Some(u) = &b.lint.use_ {
+                out.push(("buf.lint.use".to_string(), list(u), origin.clone()));
+            }
+            if let Some(e) = &b.lint.except {
+                out.push(("buf.lint.except".to_string(), list(e), origin.clone()));
+            }
+            if let Some(i) = &b.lint.ignore {
+                out.push(("buf.lint.ignore".to_string(), list(i), origin.clone()));
+            }
+            for (k, v) in &b.lint.knobs {
+                let v = match v {
+                    crate::bufyaml::KnobValue::Str(s) => format!("{s:?}"),
+                    crate::bufyaml::KnobValue::Bool(b) => b.to_string(),
+                };
+                out.push((format!("buf.lint.{k}"), v, origin.clone()));
+            }
+            if let Some(c) = b.lint.comment_ignores {
+                out.push(("buf.lint.comment_ignores".to_string(), c.to_string(), origin.clone()));
+            }
+        }
+        out
     }
 
     /// Whether a repository-relative path is selected by `schemas` / `exclude`.

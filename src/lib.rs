@@ -3,6 +3,7 @@
 //! report. See DESIGN.md in the shared folder and the README's architecture section.
 
 pub mod app;
+pub mod bufyaml;
 pub mod cli;
 pub mod codec;
 pub mod config;

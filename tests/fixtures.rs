@@ -98,6 +98,7 @@ fn run_case(case_dir: &Path) -> Result<String, String> {
         breaking: str_list(o.and_then(|t| t.get("breaking"))),
         except: str_list(o.and_then(|t| t.get("except"))),
         proto_roots: str_list(o.and_then(|t| t.get("roots"))),
+        ..CheckOptions::default()
     };
     let expect = case
         .get("expect")

@@ -31,6 +31,12 @@ pub struct CheckOptions {
     pub except: Vec<String>,
     /// Protobuf: import roots (`[protobuf] roots`, like protoc's `-I`); they win over the detected ones.
     pub proto_roots: Vec<String>,
+    /// Protobuf, buf's rules: paths (files or directories) whose findings are dropped (buf's `breaking.ignore`).
+    pub breaking_ignore: Vec<String>,
+    /// Protobuf, buf's rules: rule id or category → paths (buf's `breaking.ignore_only`).
+    pub breaking_ignore_only: Vec<(String, Vec<String>)>,
+    /// Protobuf, buf's rules: drop findings in packages with an unstable version (`v1beta1`, `v1alpha`, `v1test`).
+    pub ignore_unstable_packages: bool,
 }
 
 /// A schema found in a snapshot, identified by its subject name (Avro: full name of the top-level type;

@@ -358,8 +358,62 @@ pub(crate) fn run(old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) -> Vec<
     enums::check(&cx, &mut out);
     services::check(&cx, &mut out);
     packages::check(&cx, &mut out);
-    findings.extend(out.findings);
+    findings.extend(out.findings.into_iter().filter(|f| !exempt(f, old, new, opts)));
     findings
+}
+
+/// `path` equals `root` or lies below it (buf's `MapHasEqualOrContainingPath`).
+fn under(path: &str, root: &str) -> bool {
+    let root = root.trim_end_matches('/');
+    let root = root.strip_prefix("./").unwrap_or(root);
+    root.is_empty()
+        || root == "."
+        || path == root
+        || (path.len() > root.len() && path.starts_with(root) && path.as_bytes()[root.len()] == b'/')
+}
+
+/// buf's exemptions (`breaking.ignore`, `ignore_only`, `ignore_unstable_packages`): a finding is dropped when
+/// the file on either side is exempt. Paths are relative to the repository root (buf v2: to buf.yaml; v1 module
+/// paths are prefixed with the module's directory when read), as buf 1.75 matches them.
+fn exempt(f: &Finding, old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) -> bool {
+    if opts.breaking_ignore.is_empty()
+        && opts.breaking_ignore_only.is_empty()
+        && !opts.ignore_unstable_packages
+    {
+        return false;
+    }
+    let masks: Vec<u8> = BUF_RULES
+        .iter()
+        .filter(|(r, _)| r.id == f.rule.id)
+        .map(|(_, m)| *m)
+        .collect();
+    let only: Vec<&String> = opts
+        .breaking_ignore_only
+        .iter()
+        .filter(|(k, _)| {
+            let up = k.trim().to_ascii_uppercase();
+            up == f.rule.id
+                || category_mask(&up).is_some_and(|c| masks.iter().any(|m| m & c != 0))
+        })
+        .flat_map(|(_, p)| p.iter())
+        .collect();
+    [(&f.new, new), (&f.old, old)].into_iter().any(|(loc, snap)| {
+        let Some(l) = loc else {
+            return false;
+        };
+        let path = l.file.shown.as_str();
+        let hit = |roots: &mut dyn Iterator<Item = &String>| roots.any(|r| under(path, r));
+        if hit(&mut opts.breaking_ignore.iter()) || hit(&mut only.iter().copied()) {
+            return true;
+        }
+        opts.ignore_unstable_packages
+            && snap
+                .index
+                .get(&l.file.path)
+                .map(|&i| snap.summaries[i].package.as_str())
+                .and_then(crate::formats::protobuf::lint::naming::package_version)
+                .is_some_and(|s| s != crate::formats::protobuf::lint::naming::Stability::Stable)
+    })
 }
 
 /// The innermost message of `nested_name`'s parents that still exists in `file` (buf attaches deletions there),
