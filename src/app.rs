@@ -293,26 +293,6 @@ fn emit(
     Ok(())
 }
 
-/// `schemaguard.toml` (or the file given with `--config`), completed from buf's configuration at the repository
-/// root (`buf.yaml`, `buf.work.yaml`) where schemaguard.toml says nothing.
-fn load_config(root: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config, AppError> {
-    let mut cfg = match explicit {
-        Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
-        None => {
-            let p = root.join("schemaguard.toml");
-            if p.is_file() {
-                Config::load(&p, "schemaguard.toml")?
-            } else {
-                Config::default()
-            }
-        }
-    };
-    if let Some(buf) = crate::bufyaml::discover(root)? {
-        cfg.apply_buf(buf)?;
-    }
-    Ok(cfg)
-}
-
 /// buf's git input syntax (`.git#branch=main,subdir=proto`, `ref=`, `tag=`, `commit=`; `depth` and
 /// `recurse_submodules` are accepted and ignored) as a revision (`None`: the default baseline) and a
 /// subdirectory. `None` when `s` is not in that syntax.
@@ -349,7 +329,7 @@ fn show_config(
         Ok(g) => g.root.clone(),
         Err(_) => cwd.to_path_buf(),
     };
-    let cfg = load_config(&root, cwd, args.config.as_deref())?;
+    let cfg = load_config(args.config.as_ref(), cwd, &root)?;
     let rows = cfg.describe();
     let width = rows.iter().map(|(k, v, _)| k.len() + v.len() + 3).max().unwrap_or(0);
     let mut out = String::new();
@@ -386,7 +366,7 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     validate_selectors(&args.compat)?;
     let mut git = Git::discover(cwd)?;
     git.allow_fetch = !args.no_fetch;
-    let mut cfg = load_config(&git.root, cwd, args.config.as_deref())?;
+    let mut cfg = load_config(args.config.as_ref(), cwd, &git.root)?;
     // buf's `--against '.git#branch=main,subdir=proto'` carries over from a buf CI line.
     let against = args.against.as_deref().and_then(buf_against);
     if let Some((_, Some(subdir))) = &against {
@@ -459,7 +439,8 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         .unwrap_or_default();
     let load = |s: RawSnapshot| snapshot::load(s.label, s.files, s.errors, false, &opts);
     // Lint reads the files again (data-contract sidecars included), so both sides keep their file lists.
-    let lint_files = cfg.lint.as_ref().map(|_| {
+    let check_lint = cfg.lint.as_ref().map(|_| cfg.lint_config());
+    let lint_files = check_lint.as_ref().map(|_| {
         (
             new.files.clone(),
             previous.last().map(|s| s.files.clone()).unwrap_or_default(),
@@ -515,7 +496,7 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
     );
     // Lint only with a `[lint]` table (an upgrade must not turn a green CI red), and only what the baseline does
     // not already have: a repository adopts rules without touching old files.
-    if let (Some(lint_cfg), Some((new_files, old_files))) = (&cfg.lint, &lint_files) {
+    if let (Some(lint_cfg), Some((new_files, old_files))) = (&check_lint, &lint_files) {
         let mut found = crate::lint::run(&new, new_files, false, lint_cfg);
         if let Some(base) = previous.last() {
             let known = crate::lint::run(base, old_files, false, lint_cfg);
@@ -538,8 +519,10 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
 }
 
 /// Loads the configuration named by `--config`, or `schemaguard.toml` at `root` when present.
+/// `schemaguard.toml` (or the file given with `--config`), completed from buf's configuration at the repository
+/// root (`buf.yaml`, `buf.work.yaml`) where schemaguard.toml says nothing.
 fn load_config(explicit: Option<&PathBuf>, cwd: &Path, root: &Path) -> Result<Config, AppError> {
-    Ok(match explicit {
+    let mut cfg = match explicit {
         Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
         None => {
             let p = root.join("schemaguard.toml");
@@ -549,7 +532,11 @@ fn load_config(explicit: Option<&PathBuf>, cwd: &Path, root: &Path) -> Result<Co
                 Config::default()
             }
         }
-    })
+    };
+    if let Some(buf) = crate::bufyaml::discover(root)? {
+        cfg.apply_buf(buf)?;
+    }
+    Ok(cfg)
 }
 
 fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
@@ -559,7 +546,7 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         .map(|g| g.root.clone())
         .unwrap_or_else(|| cwd.to_path_buf());
     let cfg = load_config(args.config.as_ref(), cwd, &root)?;
-    let mut lint_cfg = cfg.lint.clone().unwrap_or_default();
+    let mut lint_cfg = cfg.lint_config();
     for (flag, names) in [("--use", &args.use_), ("--except", &args.except)] {
         if let Some(bad) = names.iter().find(|n| {
             let up = n.trim().to_ascii_uppercase();

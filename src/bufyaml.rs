@@ -209,7 +209,9 @@ fn read_v1_module(cfg: &mut BufConfig, path: &str, text: &str, dir: &str) -> Res
     }
     let b = check_block(path, "breaking", &y["breaking"], dir, false)?;
     merge(&mut cfg.breaking, b);
-    let l = check_block(path, "lint", &y["lint"], dir, false)?;
+    let mut l = check_block(path, "lint", &y["lint"], dir, false)?;
+    // v1: comment ignores are off unless `allow_comment_ignores: true`.
+    l.comment_ignores.get_or_insert(false);
     merge(&mut cfg.lint, l);
     Ok(())
 }
@@ -275,8 +277,8 @@ pub fn read_with(
                     // one setting per repository, so they fill in what the top level leaves open.
                     let b = check_block("buf.yaml", "modules[].breaking", &m["breaking"], ".", true)?;
                     let l = check_block("buf.yaml", "modules[].lint", &m["lint"], ".", true)?;
-                    merge(&mut cfg.breaking, rename_block(b));
-                    merge(&mut cfg.lint, rename_block(l));
+                    merge(&mut cfg.breaking, b);
+                    merge(&mut cfg.lint, l);
                 }
             }
         }
@@ -289,11 +291,6 @@ pub fn read_with(
         }
     }
     Ok(Some(cfg))
-}
-
-/// Module blocks are read with a qualified key for messages; their content is the same.
-fn rename_block(b: BufCheck) -> BufCheck {
-    b
 }
 
 #[cfg(test)]

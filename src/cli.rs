@@ -101,7 +101,8 @@ pub struct CompatOptionArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Baseline: a branch, tag, commit or `HEAD~n` (default: merge-base of HEAD with the default branch).
+    /// Baseline: a branch, tag, commit or `HEAD~n` (default: merge-base of HEAD with the default branch), or buf's
+    /// `.git#branch=main,subdir=proto` (`subdir` becomes a Protobuf import root).
     #[arg(long, value_name = "REV")]
     pub against: Option<String>,
     /// Baseline: a directory holding the previous versions of the schemas (instead of a git revision).

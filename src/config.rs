@@ -570,6 +570,73 @@ impl Config {
         Ok(())
     }
 
+    /// The lint settings: the `[lint]` table (or its defaults), completed from buf.yaml's `lint` block where the
+    /// table says nothing: buf's `use` (default `STANDARD`) joins the selection unless `[lint] use` is written,
+    /// `except`, `ignore` and `ignore_only` add up, and buf's knobs fill the ones `[lint]` does not set.
+    pub fn lint_config(&self) -> crate::lint::LintConfig {
+        let mut l = self.lint.clone().unwrap_or_default();
+        let Some(buf) = &self.buf else {
+            return l;
+        };
+        let b = &buf.lint;
+        let default_use: Vec<String> = crate::lint::config::DEFAULT_USE
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let known = |n: &String| {
+            let up = n.trim().to_ascii_uppercase();
+            crate::lint::find(&up).is_some() || crate::lint::groups().contains(up.as_str())
+        };
+        let upper = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .filter(|n| known(n))
+                .map(|n| n.trim().to_ascii_uppercase())
+                .collect()
+        };
+        if l.use_ == default_use {
+            match &b.use_ {
+                Some(u) => l.use_.extend(upper(u)),
+                None => l.use_.push("STANDARD".into()),
+            }
+        }
+        if let Some(e) = &b.except {
+            l.except.extend(upper(e));
+        }
+        for p in b.ignore.iter().flatten() {
+            if let Ok(p) = crate::lint::config::PathPattern::new(p) {
+                l.ignore.push(p);
+            }
+        }
+        for (rule_or_group, paths) in b.ignore_only.iter().flatten() {
+            let up = rule_or_group.trim().to_ascii_uppercase();
+            let ids: Vec<&'static str> = crate::lint::all()
+                .filter(|r| r.rule.id == up || r.groups.contains(&up.as_str()))
+                .map(|r| r.rule.id)
+                .collect();
+            for id in ids {
+                let entry = l.ignore_only.entry(id).or_default();
+                for p in paths {
+                    if let Ok(p) = crate::lint::config::PathPattern::new(p) {
+                        entry.push(p);
+                    }
+                }
+            }
+        }
+        for (k, v) in &b.knobs {
+            let v = match v {
+                crate::bufyaml::KnobValue::Str(s) => toml::Value::String(s.clone()),
+                crate::bufyaml::KnobValue::Bool(b) => toml::Value::Boolean(*b),
+            };
+            l.knobs.entry(k.clone()).or_insert(v);
+        }
+        if let Some(c) = b.comment_ignores {
+            l.knobs
+                .entry("disallow_comment_ignores".into())
+                .or_insert(toml::Value::Boolean(!c));
+        }
+        l
+    }
+
     /// The effective settings as `key = value` lines, each with where it came from (`schemaguard config`).
     pub fn describe(&self) -> Vec<(String, String, String)> {
         let origin = |k: &str| {

@@ -55,7 +55,7 @@ pub struct PathPattern {
 }
 
 impl PathPattern {
-    fn new(raw: &str) -> Result<Self, String> {
+    pub(crate) fn new(raw: &str) -> Result<Self, String> {
         let glob = GlobBuilder::new(raw)
             .literal_separator(false)
             .build()

@@ -65,7 +65,7 @@ pub trait RuleSet: Sync {
 
 /// Every registered rule set. Registration line per set.
 pub fn sets() -> Vec<&'static dyn RuleSet> {
-    vec![&events::SET]
+    vec![&events::SET, &crate::formats::protobuf::lint::set::SET]
 }
 
 /// Every lint rule of every set.

@@ -43,7 +43,17 @@ pub fn lint(files: &[Arc<SourceFile>], roots: &[String], opts: &LintOptions) -> 
         .collect();
     let roots = shared_roots(&[&protos], roots);
     let snap = ProtoSnap::load(&protos, &roots);
-    lint::run(&snap, opts)
+    let mut out = snap.findings.clone();
+    out.extend(lint::run(&snap, opts));
+    out
+}
+
+/// Lints a snapshot this engine loaded (its load problems are reported by the loading, not here).
+pub fn lint_loaded(loaded: &dyn Loaded, opts: &LintOptions) -> Vec<Finding> {
+    match snap(loaded) {
+        Some(s) => lint::run(s, opts),
+        None => Vec::new(),
+    }
 }
 
 impl Loaded for ProtoLoaded {

@@ -1,7 +1,7 @@
 //! Declarations of every Protobuf rule id: buf's breaking rules (category `Breaking`) and Confluent's 26
 //! protobuf `Difference.Type` values (category `Compatibility`; compatible types default to `Info`). Each has
-//! `rules/<ID>.md`. Detection lives in `breaking/` and `compat.rs`; buf's lint (style) rules (category `Lint`) are
-//! detected in `lint/`.
+//! `rules/<ID>.md`. Detection lives in `breaking/` and `compat.rs`. buf's lint (style) rules are declared with
+//! the lint framework's rule set in `lint/set.rs`.
 
 use crate::finding::{Category, Format, Severity};
 use crate::rules::Rule;
@@ -112,49 +112,4 @@ proto_rules! {
     RPC_SAME_RESPONSE_TYPE, Breaking, Error, "rpcs keep the same response type";
     RPC_SAME_SERVER_STREAMING, Breaking, Error, "rpcs keep the same server streaming value";
     SERVICE_NO_DELETE, Breaking, Error, "services are not deleted from a given file";
-    // buf's lint rules (`lint/`).
-    COMMENT_ENUM, Lint, Error, "enums have non-empty comments";
-    COMMENT_ENUM_VALUE, Lint, Error, "enum values have non-empty comments";
-    COMMENT_FIELD, Lint, Error, "fields have non-empty comments";
-    COMMENT_MESSAGE, Lint, Error, "messages have non-empty comments";
-    COMMENT_ONEOF, Lint, Error, "oneofs have non-empty comments";
-    COMMENT_RPC, Lint, Error, "rpcs have non-empty comments";
-    COMMENT_SERVICE, Lint, Error, "services have non-empty comments";
-    DIRECTORY_SAME_PACKAGE, Lint, Error, "all files in a given directory are in the same package";
-    ENUM_FIRST_VALUE_ZERO, Lint, Error, "the first value of every enum has the number 0";
-    ENUM_NO_ALLOW_ALIAS, Lint, Error, "enums do not set the allow_alias option";
-    ENUM_PASCAL_CASE, Lint, Error, "enum names are PascalCase";
-    ENUM_VALUE_PREFIX, Lint, Error, "enum values are prefixed with ENUM_NAME_UPPER_SNAKE_CASE";
-    ENUM_VALUE_UPPER_SNAKE_CASE, Lint, Error, "enum values are UPPER_SNAKE_CASE";
-    ENUM_ZERO_VALUE_SUFFIX, Lint, Error, "enum zero values have a consistent suffix (default `_UNSPECIFIED`)";
-    FIELD_LOWER_SNAKE_CASE, Lint, Error, "field names are lower_snake_case";
-    FIELD_NOT_REQUIRED, Lint, Error, "fields are not configured to be required";
-    FILE_LOWER_SNAKE_CASE, Lint, Error, "file names are lower_snake_case";
-    IMPORT_NO_PUBLIC, Lint, Error, "imports are not public";
-    IMPORT_USED, Lint, Error, "imports are used";
-    MESSAGE_PASCAL_CASE, Lint, Error, "message names are PascalCase";
-    ONEOF_LOWER_SNAKE_CASE, Lint, Error, "oneof names are lower_snake_case";
-    PACKAGE_DEFINED, Lint, Error, "every file has a package";
-    PACKAGE_DIRECTORY_MATCH, Lint, Error, "files are in a directory that matches their package";
-    PACKAGE_LOWER_SNAKE_CASE, Lint, Error, "packages are lower_snake.case";
-    PACKAGE_NO_IMPORT_CYCLE, Lint, Error, "packages do not import each other in a cycle";
-    PACKAGE_SAME_CSHARP_NAMESPACE, Lint, Error, "all files of a package have the same csharp_namespace option";
-    PACKAGE_SAME_DIRECTORY, Lint, Error, "all files of a package are in the same directory";
-    PACKAGE_SAME_GO_PACKAGE, Lint, Error, "all files of a package have the same go_package option";
-    PACKAGE_SAME_JAVA_MULTIPLE_FILES, Lint, Error, "all files of a package have the same java_multiple_files option";
-    PACKAGE_SAME_JAVA_PACKAGE, Lint, Error, "all files of a package have the same java_package option";
-    PACKAGE_SAME_PHP_NAMESPACE, Lint, Error, "all files of a package have the same php_namespace option";
-    PACKAGE_SAME_RUBY_PACKAGE, Lint, Error, "all files of a package have the same ruby_package option";
-    PACKAGE_SAME_SWIFT_PREFIX, Lint, Error, "all files of a package have the same swift_prefix option";
-    PACKAGE_VERSION_SUFFIX, Lint, Error, "the last component of every package is a version (v1, v1beta1, v1p1alpha1, v1test)";
-    RPC_NO_CLIENT_STREAMING, Lint, Error, "rpcs are not client streaming";
-    RPC_NO_SERVER_STREAMING, Lint, Error, "rpcs are not server streaming";
-    RPC_PASCAL_CASE, Lint, Error, "rpc names are PascalCase";
-    RPC_REQUEST_RESPONSE_UNIQUE, Lint, Error, "rpc request and response types are used by one rpc only";
-    RPC_REQUEST_STANDARD_NAME, Lint, Error, "rpc request types are named RpcNameRequest or ServiceNameRpcNameRequest";
-    RPC_RESPONSE_STANDARD_NAME, Lint, Error, "rpc response types are named RpcNameResponse or ServiceNameRpcNameResponse";
-    SERVICE_PASCAL_CASE, Lint, Error, "service names are PascalCase";
-    SERVICE_SUFFIX, Lint, Error, "service names have a consistent suffix (default `Service`)";
-    STABLE_PACKAGE_NO_IMPORT_UNSTABLE, Lint, Error, "files in stable versioned packages do not import unstable versioned packages";
-    SYNTAX_SPECIFIED, Lint, Error, "every file specifies its syntax";
 }

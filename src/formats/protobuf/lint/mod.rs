@@ -9,6 +9,7 @@ mod checks;
 mod model;
 pub(crate) mod naming;
 mod resolve;
+pub mod set;
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -17,7 +18,6 @@ use protox::file::{File, FileResolver, GoogleFileResolver};
 use rayon::prelude::*;
 
 use super::parse::ProtoSnap;
-use super::rules::*;
 use crate::finding::{Finding, Location};
 use crate::rules::Rule;
 use crate::source::SourceFile;
@@ -35,50 +35,50 @@ const BAS: u8 = BASIC | STANDARD;
 /// Every buf lint rule schemaguard implements, with its categories (buf 1.75, v2 config; `buf.md` §4.2).
 /// `PROTOVALIDATE` and the deprecated `IMPORT_NO_WEAK` are not implemented.
 pub(crate) static LINT_RULES: &[(&Rule, u8)] = &[
-    (&DIRECTORY_SAME_PACKAGE, MIN),
-    (&PACKAGE_DEFINED, MIN),
-    (&PACKAGE_DIRECTORY_MATCH, MIN),
-    (&PACKAGE_NO_IMPORT_CYCLE, MIN),
-    (&PACKAGE_SAME_DIRECTORY, MIN),
-    (&ENUM_FIRST_VALUE_ZERO, BAS),
-    (&ENUM_NO_ALLOW_ALIAS, BAS),
-    (&ENUM_PASCAL_CASE, BAS),
-    (&ENUM_VALUE_UPPER_SNAKE_CASE, BAS),
-    (&FIELD_LOWER_SNAKE_CASE, BAS),
-    (&FIELD_NOT_REQUIRED, BAS),
-    (&IMPORT_NO_PUBLIC, BAS),
-    (&IMPORT_USED, BAS),
-    (&MESSAGE_PASCAL_CASE, BAS),
-    (&ONEOF_LOWER_SNAKE_CASE, BAS),
-    (&PACKAGE_LOWER_SNAKE_CASE, BAS),
-    (&PACKAGE_SAME_CSHARP_NAMESPACE, BAS),
-    (&PACKAGE_SAME_GO_PACKAGE, BAS),
-    (&PACKAGE_SAME_JAVA_MULTIPLE_FILES, BAS),
-    (&PACKAGE_SAME_JAVA_PACKAGE, BAS),
-    (&PACKAGE_SAME_PHP_NAMESPACE, BAS),
-    (&PACKAGE_SAME_RUBY_PACKAGE, BAS),
-    (&PACKAGE_SAME_SWIFT_PREFIX, BAS),
-    (&RPC_PASCAL_CASE, BAS),
-    (&SERVICE_PASCAL_CASE, BAS),
-    (&SYNTAX_SPECIFIED, BAS),
-    (&ENUM_VALUE_PREFIX, STANDARD),
-    (&ENUM_ZERO_VALUE_SUFFIX, STANDARD),
-    (&FILE_LOWER_SNAKE_CASE, STANDARD),
-    (&PACKAGE_VERSION_SUFFIX, STANDARD),
-    (&RPC_REQUEST_RESPONSE_UNIQUE, STANDARD),
-    (&RPC_REQUEST_STANDARD_NAME, STANDARD),
-    (&RPC_RESPONSE_STANDARD_NAME, STANDARD),
-    (&SERVICE_SUFFIX, STANDARD),
-    (&COMMENT_ENUM, COMMENTS),
-    (&COMMENT_ENUM_VALUE, COMMENTS),
-    (&COMMENT_FIELD, COMMENTS),
-    (&COMMENT_MESSAGE, COMMENTS),
-    (&COMMENT_ONEOF, COMMENTS),
-    (&COMMENT_RPC, COMMENTS),
-    (&COMMENT_SERVICE, COMMENTS),
-    (&RPC_NO_CLIENT_STREAMING, UNARY_RPC),
-    (&RPC_NO_SERVER_STREAMING, UNARY_RPC),
-    (&STABLE_PACKAGE_NO_IMPORT_UNSTABLE, 0),
+    (&set::DIRECTORY_SAME_PACKAGE.rule, MIN),
+    (&set::PACKAGE_DEFINED.rule, MIN),
+    (&set::PACKAGE_DIRECTORY_MATCH.rule, MIN),
+    (&set::PACKAGE_NO_IMPORT_CYCLE.rule, MIN),
+    (&set::PACKAGE_SAME_DIRECTORY.rule, MIN),
+    (&set::ENUM_FIRST_VALUE_ZERO.rule, BAS),
+    (&set::ENUM_NO_ALLOW_ALIAS.rule, BAS),
+    (&set::ENUM_PASCAL_CASE.rule, BAS),
+    (&set::ENUM_VALUE_UPPER_SNAKE_CASE.rule, BAS),
+    (&set::FIELD_LOWER_SNAKE_CASE.rule, BAS),
+    (&set::FIELD_NOT_REQUIRED.rule, BAS),
+    (&set::IMPORT_NO_PUBLIC.rule, BAS),
+    (&set::IMPORT_USED.rule, BAS),
+    (&set::MESSAGE_PASCAL_CASE.rule, BAS),
+    (&set::ONEOF_LOWER_SNAKE_CASE.rule, BAS),
+    (&set::PACKAGE_LOWER_SNAKE_CASE.rule, BAS),
+    (&set::PACKAGE_SAME_CSHARP_NAMESPACE.rule, BAS),
+    (&set::PACKAGE_SAME_GO_PACKAGE.rule, BAS),
+    (&set::PACKAGE_SAME_JAVA_MULTIPLE_FILES.rule, BAS),
+    (&set::PACKAGE_SAME_JAVA_PACKAGE.rule, BAS),
+    (&set::PACKAGE_SAME_PHP_NAMESPACE.rule, BAS),
+    (&set::PACKAGE_SAME_RUBY_PACKAGE.rule, BAS),
+    (&set::PACKAGE_SAME_SWIFT_PREFIX.rule, BAS),
+    (&set::RPC_PASCAL_CASE.rule, BAS),
+    (&set::SERVICE_PASCAL_CASE.rule, BAS),
+    (&set::SYNTAX_SPECIFIED.rule, BAS),
+    (&set::ENUM_VALUE_PREFIX.rule, STANDARD),
+    (&set::ENUM_ZERO_VALUE_SUFFIX.rule, STANDARD),
+    (&set::FILE_LOWER_SNAKE_CASE.rule, STANDARD),
+    (&set::PACKAGE_VERSION_SUFFIX.rule, STANDARD),
+    (&set::RPC_REQUEST_RESPONSE_UNIQUE.rule, STANDARD),
+    (&set::RPC_REQUEST_STANDARD_NAME.rule, STANDARD),
+    (&set::RPC_RESPONSE_STANDARD_NAME.rule, STANDARD),
+    (&set::SERVICE_SUFFIX.rule, STANDARD),
+    (&set::COMMENT_ENUM.rule, COMMENTS),
+    (&set::COMMENT_ENUM_VALUE.rule, COMMENTS),
+    (&set::COMMENT_FIELD.rule, COMMENTS),
+    (&set::COMMENT_MESSAGE.rule, COMMENTS),
+    (&set::COMMENT_ONEOF.rule, COMMENTS),
+    (&set::COMMENT_RPC.rule, COMMENTS),
+    (&set::COMMENT_SERVICE.rule, COMMENTS),
+    (&set::RPC_NO_CLIENT_STREAMING.rule, UNARY_RPC),
+    (&set::RPC_NO_SERVER_STREAMING.rule, UNARY_RPC),
+    (&set::STABLE_PACKAGE_NO_IMPORT_UNSTABLE.rule, 0),
 ];
 
 fn category_mask(name: &str) -> Option<u8> {
@@ -250,10 +250,10 @@ fn well_known(names: &BTreeSet<String>) -> Vec<LFile> {
         .collect()
 }
 
-/// Lints one snapshot of `.proto` files (already placed under their import roots by `ProtoSnap::load`, whose
-/// parse errors and unresolved imports are returned as they are). Files that do not parse are not linted.
+/// Lints one snapshot of `.proto` files (already placed under their import roots by `ProtoSnap::load`). Files
+/// with parse errors or unresolved imports (reported by loading) are not linted.
 pub(crate) fn run(snap: &ProtoSnap, opts: &LintOptions) -> Vec<Finding> {
-    let mut out: Vec<Finding> = snap.findings.clone();
+    let mut out: Vec<Finding> = Vec::new();
     let models: Vec<LFile> = snap
         .files
         .par_iter()
