@@ -41,12 +41,21 @@ fn main() {
             Some(l) if l.span != (0..0) || l.pointer.as_deref().is_some_and(|p| !p.is_empty()) => {
                 let before = &l.file.text[..l.span.start];
                 let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
+                let col = before
+                    .rsplit('\n')
+                    .next()
+                    .map(|s| s.chars().count())
+                    .unwrap_or(0)
+                    + 1;
                 (line, col)
             }
             _ => (1, 1),
         };
-        let path = f.new.as_ref().map(|l| l.file.path.as_str()).unwrap_or(&f.subject);
+        let path = f
+            .new
+            .as_ref()
+            .map(|l| l.file.path.as_str())
+            .unwrap_or(&f.subject);
         out.push_str(
             &serde_json::json!({"path": path, "start_line": line, "start_column": col, "type": f.rule.id, "message": f.message})
                 .to_string(),

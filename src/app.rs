@@ -331,7 +331,11 @@ fn show_config(
     };
     let cfg = load_config(args.config.as_ref(), cwd, &root)?;
     let rows = cfg.describe();
-    let width = rows.iter().map(|(k, v, _)| k.len() + v.len() + 3).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(k, v, _)| k.len() + v.len() + 3)
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for (k, v, origin) in rows {
         let line = format!("{k} = {v}");

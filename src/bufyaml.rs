@@ -100,7 +100,13 @@ fn under(dir: &str, p: &str) -> String {
 }
 
 /// Reads one `lint` or `breaking` block; `base` prefixes its paths (v1: the module directory).
-fn check_block(path: &str, key: &str, y: &Yaml, base: &str, v2: bool) -> Result<BufCheck, BufConfigError> {
+fn check_block(
+    path: &str,
+    key: &str,
+    y: &Yaml,
+    base: &str,
+    v2: bool,
+) -> Result<BufCheck, BufConfigError> {
     let mut c = BufCheck::default();
     let Yaml::Hash(h) = y else {
         if matches!(y, Yaml::BadValue | Yaml::Null) {
@@ -117,12 +123,15 @@ fn check_block(path: &str, key: &str, y: &Yaml, base: &str, v2: bool) -> Result<
             "use" => c.use_ = strings(path, &qk, v)?,
             "except" => c.except = strings(path, &qk, v)?,
             "ignore" => {
-                c.ignore = strings(path, &qk, v)?
-                    .map(|l| l.iter().map(|p| under(base, p)).collect());
+                c.ignore =
+                    strings(path, &qk, v)?.map(|l| l.iter().map(|p| under(base, p)).collect());
             }
             "ignore_only" => {
                 let Yaml::Hash(m) = v else {
-                    return Err(err(path, format!("`{qk}` must map rule ids to lists of paths")));
+                    return Err(err(
+                        path,
+                        format!("`{qk}` must map rule ids to lists of paths"),
+                    ));
                 };
                 let mut out = Vec::new();
                 for (rk, rv) in m {
@@ -130,26 +139,41 @@ fn check_block(path: &str, key: &str, y: &Yaml, base: &str, v2: bool) -> Result<
                         return Err(err(path, format!("`{qk}` has a non-string key")));
                     };
                     let paths = strings(path, &format!("{qk}.{rule}"), rv)?.unwrap_or_default();
-                    out.push((rule.to_string(), paths.iter().map(|p| under(base, p)).collect()));
+                    out.push((
+                        rule.to_string(),
+                        paths.iter().map(|p| under(base, p)).collect(),
+                    ));
                 }
                 c.ignore_only = Some(out);
             }
             "ignore_unstable_packages" if key == "breaking" => {
-                c.ignore_unstable_packages = Some(v.as_bool().ok_or_else(|| err(path, format!("`{qk}` must be true or false")))?);
+                c.ignore_unstable_packages = Some(
+                    v.as_bool()
+                        .ok_or_else(|| err(path, format!("`{qk}` must be true or false")))?,
+                );
             }
             "allow_comment_ignores" if key == "lint" && !v2 => {
-                c.comment_ignores = Some(v.as_bool().ok_or_else(|| err(path, format!("`{qk}` must be true or false")))?);
+                c.comment_ignores = Some(
+                    v.as_bool()
+                        .ok_or_else(|| err(path, format!("`{qk}` must be true or false")))?,
+                );
             }
             "disallow_comment_ignores" if key == "lint" && v2 => {
-                let b = v.as_bool().ok_or_else(|| err(path, format!("`{qk}` must be true or false")))?;
+                let b = v
+                    .as_bool()
+                    .ok_or_else(|| err(path, format!("`{qk}` must be true or false")))?;
                 c.comment_ignores = Some(!b);
             }
             k if key == "lint" && LINT_KNOBS_STR.contains(&k) => {
-                let s = v.as_str().ok_or_else(|| err(path, format!("`{qk}` must be a string")))?;
+                let s = v
+                    .as_str()
+                    .ok_or_else(|| err(path, format!("`{qk}` must be a string")))?;
                 c.knobs.push((k.to_string(), KnobValue::Str(s.to_string())));
             }
             k if key == "lint" && LINT_KNOBS_BOOL.contains(&k) => {
-                let b = v.as_bool().ok_or_else(|| err(path, format!("`{qk}` must be true or false")))?;
+                let b = v
+                    .as_bool()
+                    .ok_or_else(|| err(path, format!("`{qk}` must be true or false")))?;
                 c.knobs.push((k.to_string(), KnobValue::Bool(b)));
             }
             // buf keys schemaguard has no use for (plugins, policies, disable_builtin, …) are accepted.
@@ -191,7 +215,12 @@ fn merge(into: &mut BufCheck, from: BufCheck) {
 }
 
 /// Reads a v1beta1 / v1 `buf.yaml` of the module in `dir` (relative to the repository root).
-fn read_v1_module(cfg: &mut BufConfig, path: &str, text: &str, dir: &str) -> Result<(), BufConfigError> {
+fn read_v1_module(
+    cfg: &mut BufConfig,
+    path: &str,
+    text: &str,
+    dir: &str,
+) -> Result<(), BufConfigError> {
     let y = load(path, text)?;
     let version = y["version"].as_str().unwrap_or("v1beta1");
     if version == "v1beta1" {
@@ -275,7 +304,8 @@ pub fn read_with(
                     }
                     // A module's own blocks replace the top-level ones for that module in buf; schemaguard has
                     // one setting per repository, so they fill in what the top level leaves open.
-                    let b = check_block("buf.yaml", "modules[].breaking", &m["breaking"], ".", true)?;
+                    let b =
+                        check_block("buf.yaml", "modules[].breaking", &m["breaking"], ".", true)?;
                     let l = check_block("buf.yaml", "modules[].lint", &m["lint"], ".", true)?;
                     merge(&mut cfg.breaking, b);
                     merge(&mut cfg.lint, l);
@@ -320,9 +350,15 @@ mod tests {
         assert_eq!(c.breaking.ignore_unstable_packages, Some(true));
         assert_eq!(
             c.breaking.ignore_only,
-            Some(vec![("FIELD_NO_DELETE".to_string(), vec!["proto/a.proto".to_string()])])
+            Some(vec![(
+                "FIELD_NO_DELETE".to_string(),
+                vec!["proto/a.proto".to_string()]
+            )])
         );
-        assert_eq!(c.lint.use_, Some(vec!["STANDARD".to_string(), "COMMENTS".to_string()]));
+        assert_eq!(
+            c.lint.use_,
+            Some(vec!["STANDARD".to_string(), "COMMENTS".to_string()])
+        );
         assert_eq!(c.lint.comment_ignores, Some(false));
         assert_eq!(c.lint.knobs.len(), 2);
     }
@@ -352,9 +388,15 @@ mod tests {
 
     #[test]
     fn v1beta1_build_roots() {
-        let c = read(&[("buf.yaml", "version: v1beta1\nbuild:\n  roots: [proto, third_party]\n")])
-            .expect("valid")
-            .expect("found");
-        assert_eq!(c.roots, vec!["proto".to_string(), "third_party".to_string()]);
+        let c = read(&[(
+            "buf.yaml",
+            "version: v1beta1\nbuild:\n  roots: [proto, third_party]\n",
+        )])
+        .expect("valid")
+        .expect("found");
+        assert_eq!(
+            c.roots,
+            vec!["proto".to_string(), "third_party".to_string()]
+        );
     }
 }

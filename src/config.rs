@@ -520,10 +520,16 @@ impl Config {
     pub fn apply_buf(&mut self, buf: crate::bufyaml::BufConfig) -> Result<(), ConfigError> {
         let origin = buf.files.join(", ");
         let bad = |what: &str, name: &str| ConfigError {
-            path: buf.files.first().cloned().unwrap_or_else(|| "buf.yaml".into()),
+            path: buf
+                .files
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "buf.yaml".into()),
             line: 1,
             column: 1,
-            message: format!("{what}: `{name}` is neither a buf breaking category nor a buf breaking rule id"),
+            message: format!(
+                "{what}: `{name}` is neither a buf breaking category nor a buf breaking rule id"
+            ),
         };
         for (what, list) in [
             ("breaking.use", &buf.breaking.use_),
@@ -563,7 +569,8 @@ impl Config {
             }
             if let Some(u) = buf.breaking.ignore_unstable_packages {
                 self.ignore_unstable_packages = u;
-                self.origins.insert("protobuf.ignore_unstable_packages", origin.clone());
+                self.origins
+                    .insert("protobuf.ignore_unstable_packages", origin.clone());
             }
         }
         self.buf = Some(buf);
@@ -662,7 +669,12 @@ impl Config {
             ),
             (
                 "policy".to_string(),
-                if self.lenient == Some(true) { "lenient" } else { "strict" }.to_string(),
+                if self.lenient == Some(true) {
+                    "lenient"
+                } else {
+                    "strict"
+                }
+                .to_string(),
                 origin("policy"),
             ),
             (
@@ -674,9 +686,21 @@ impl Config {
                 },
                 origin("protobuf.breaking"),
             ),
-            ("protobuf.breaking".to_string(), list(&self.breaking), origin("protobuf.breaking")),
-            ("protobuf.except".to_string(), list(&self.except), origin("protobuf.except")),
-            ("protobuf.roots".to_string(), list(&self.proto_roots), origin("protobuf.roots")),
+            (
+                "protobuf.breaking".to_string(),
+                list(&self.breaking),
+                origin("protobuf.breaking"),
+            ),
+            (
+                "protobuf.except".to_string(),
+                list(&self.except),
+                origin("protobuf.except"),
+            ),
+            (
+                "protobuf.roots".to_string(),
+                list(&self.proto_roots),
+                origin("protobuf.roots"),
+            ),
         ];
         if !self.breaking.is_empty() {
             out.push((
@@ -719,7 +743,11 @@ impl Config {
                 out.push((format!("buf.lint.{k}"), v, origin.clone()));
             }
             if let Some(c) = b.lint.comment_ignores {
-                out.push(("buf.lint.comment_ignores".to_string(), c.to_string(), origin.clone()));
+                out.push((
+                    "buf.lint.comment_ignores".to_string(),
+                    c.to_string(),
+                    origin.clone(),
+                ));
             }
         }
         out

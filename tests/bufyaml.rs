@@ -11,9 +11,11 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 const ORDER_V1: &str = "syntax = \"proto3\";\npackage acme.v1;\nmessage Order {\n  string id = 1;\n  string note = 2;\n}\n";
-const ORDER_V2: &str = "syntax = \"proto3\";\npackage acme.v1;\nmessage Order {\n  string id = 1;\n}\n";
+const ORDER_V2: &str =
+    "syntax = \"proto3\";\npackage acme.v1;\nmessage Order {\n  string id = 1;\n}\n";
 const DRAFT_V1: &str = "syntax = \"proto3\";\npackage acme.v1beta1;\nmessage Draft {\n  string id = 1;\n  string x = 2;\n}\n";
-const DRAFT_V2: &str = "syntax = \"proto3\";\npackage acme.v1beta1;\nmessage Draft {\n  string id = 1;\n}\n";
+const DRAFT_V2: &str =
+    "syntax = \"proto3\";\npackage acme.v1beta1;\nmessage Draft {\n  string id = 1;\n}\n";
 
 /// A buf repository with `buf_yaml` (none when empty) and `extra` files, the v1 files on `main`, a field deleted
 /// in each file on `feature`.
@@ -78,7 +80,9 @@ fn findings(dir: &Path, extra: &[&str]) -> Vec<(String, String)> {
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 const MODULE: &str = "version: v2\nmodules:\n  - path: proto\n";
@@ -129,7 +133,9 @@ fn except_and_ignore_only_and_ignore() {
     );
     assert_eq!(findings(&dir, &[]), pairs(&[("FIELD_NO_DELETE", DRAFT)]));
     let (_t, dir) = repo(
-        &format!("{MODULE}breaking:\n  use: [FILE]\n  ignore_only:\n    FIELD_NO_DELETE: [acme/v1]\n"),
+        &format!(
+            "{MODULE}breaking:\n  use: [FILE]\n  ignore_only:\n    FIELD_NO_DELETE: [acme/v1]\n"
+        ),
         &[],
     );
     assert_eq!(findings(&dir, &[]).len(), 2);
@@ -162,10 +168,16 @@ fn schemaguard_toml_wins_and_config_says_where_settings_come_from() {
             .to_string()
     };
     assert!(line("protobuf.breaking").contains("[\"WIRE\"]"), "{text}");
-    assert!(line("protobuf.breaking").ends_with("# schemaguard.toml"), "{text}");
+    assert!(
+        line("protobuf.breaking").ends_with("# schemaguard.toml"),
+        "{text}"
+    );
     assert!(line("protobuf.roots").contains("[\"proto\"]"), "{text}");
     assert!(line("protobuf.roots").ends_with("# buf.yaml"), "{text}");
-    assert!(line("protobuf.ignore_unstable_packages").contains("true"), "{text}");
+    assert!(
+        line("protobuf.ignore_unstable_packages").contains("true"),
+        "{text}"
+    );
     assert!(line("mode").ends_with("# default"), "{text}");
 }
 
@@ -175,11 +187,20 @@ fn buf_against_syntax_and_v1_workspace() {
         "",
         &[
             ("buf.work.yaml", "version: v1\ndirectories:\n  - proto\n"),
-            ("proto/buf.yaml", "version: v1\nbreaking:\n  use: [FILE]\n  ignore: [acme/v1beta1]\n"),
+            (
+                "proto/buf.yaml",
+                "version: v1\nbreaking:\n  use: [FILE]\n  ignore: [acme/v1beta1]\n",
+            ),
         ],
     );
     // A v1 workspace: the module's paths are relative to the module (buf 1.75: one finding, in acme.v1).
-    let mut args = vec!["check", "--format", "json", "--against", ".git#branch=main,subdir=proto"];
+    let mut args = vec![
+        "check",
+        "--format",
+        "json",
+        "--against",
+        ".git#branch=main,subdir=proto",
+    ];
     args.truncate(5);
     let out = schemaguard(&dir, &args);
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");

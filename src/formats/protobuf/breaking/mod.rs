@@ -358,7 +358,11 @@ pub(crate) fn run(old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) -> Vec<
     enums::check(&cx, &mut out);
     services::check(&cx, &mut out);
     packages::check(&cx, &mut out);
-    findings.extend(out.findings.into_iter().filter(|f| !exempt(f, old, new, opts)));
+    findings.extend(
+        out.findings
+            .into_iter()
+            .filter(|f| !exempt(f, old, new, opts)),
+    );
     findings
 }
 
@@ -369,7 +373,9 @@ fn under(path: &str, root: &str) -> bool {
     root.is_empty()
         || root == "."
         || path == root
-        || (path.len() > root.len() && path.starts_with(root) && path.as_bytes()[root.len()] == b'/')
+        || (path.len() > root.len()
+            && path.starts_with(root)
+            && path.as_bytes()[root.len()] == b'/')
 }
 
 /// buf's exemptions (`breaking.ignore`, `ignore_only`, `ignore_unstable_packages`): a finding is dropped when
@@ -392,28 +398,30 @@ fn exempt(f: &Finding, old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) ->
         .iter()
         .filter(|(k, _)| {
             let up = k.trim().to_ascii_uppercase();
-            up == f.rule.id
-                || category_mask(&up).is_some_and(|c| masks.iter().any(|m| m & c != 0))
+            up == f.rule.id || category_mask(&up).is_some_and(|c| masks.iter().any(|m| m & c != 0))
         })
         .flat_map(|(_, p)| p.iter())
         .collect();
-    [(&f.new, new), (&f.old, old)].into_iter().any(|(loc, snap)| {
-        let Some(l) = loc else {
-            return false;
-        };
-        let path = l.file.shown.as_str();
-        let hit = |roots: &mut dyn Iterator<Item = &String>| roots.any(|r| under(path, r));
-        if hit(&mut opts.breaking_ignore.iter()) || hit(&mut only.iter().copied()) {
-            return true;
-        }
-        opts.ignore_unstable_packages
-            && snap
-                .index
-                .get(&l.file.path)
-                .map(|&i| snap.summaries[i].package.as_str())
-                .and_then(crate::formats::protobuf::lint::naming::package_version)
-                .is_some_and(|s| s != crate::formats::protobuf::lint::naming::Stability::Stable)
-    })
+    [(&f.new, new), (&f.old, old)]
+        .into_iter()
+        .any(|(loc, snap)| {
+            let Some(l) = loc else {
+                return false;
+            };
+            let path = l.file.shown.as_str();
+            if opts.breaking_ignore.iter().any(|r| under(path, r))
+                || only.iter().any(|r| under(path, r))
+            {
+                return true;
+            }
+            opts.ignore_unstable_packages
+                && snap
+                    .index
+                    .get(&l.file.path)
+                    .map(|&i| snap.summaries[i].package.as_str())
+                    .and_then(crate::formats::protobuf::lint::naming::package_version)
+                    .is_some_and(|s| s != crate::formats::protobuf::lint::naming::Stability::Stable)
+        })
 }
 
 /// The innermost message of `nested_name`'s parents that still exists in `file` (buf attaches deletions there),

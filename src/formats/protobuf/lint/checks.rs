@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Decl, LEnum, LField, LFile, LMessage, LMethod, LService};
-use super::naming::{package_version, to_lower_snake_case, to_pascal_case, to_upper_snake_case, Stability};
+use super::naming::{
+    package_version, to_lower_snake_case, to_pascal_case, to_upper_snake_case, Stability,
+};
 use super::resolve::Universe;
 use super::{At, LintOptions, Out};
 
@@ -70,7 +72,12 @@ pub(crate) fn run(id: &str, cx: &Cx, out: &mut Out) {
 
 // ---- helpers ----
 
-fn at_decl<'a>(file: &'a LFile, d: &'a Decl, span: Option<crate::formats::protobuf::model::Span>, pointer: String) -> At<'a> {
+fn at_decl<'a>(
+    file: &'a LFile,
+    d: &'a Decl,
+    span: Option<crate::formats::protobuf::model::Span>,
+    pointer: String,
+) -> At<'a> {
     At {
         file,
         span,
@@ -191,8 +198,16 @@ fn directory_same_package(cx: &Cx, out: &mut Out) {
             continue;
         }
         let named: Vec<&str> = pkgs.iter().copied().filter(|p| !p.is_empty()).collect();
-        let list = named.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
-        let none = if pkgs.contains("") { " and a file with no package" } else { "" };
+        let list = named
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let none = if pkgs.contains("") {
+            " and a file with no package"
+        } else {
+            ""
+        };
         for f in files {
             out.add(
                 at_package(f),
@@ -230,9 +245,12 @@ fn package_directory_match(cx: &Cx, out: &mut Out) {
     }
 }
 
+/// package → directly imported package → the import statements (file, import index) that create the edge.
+type PackageGraph<'g> = BTreeMap<&'g str, BTreeMap<&'g str, Vec<(usize, usize)>>>;
+
 fn package_no_import_cycle(cx: &Cx, out: &mut Out) {
     // package → directly imported package → the import statements that create the edge
-    let mut graph: BTreeMap<&str, BTreeMap<&str, Vec<(usize, usize)>>> = BTreeMap::new();
+    let mut graph: PackageGraph = BTreeMap::new();
     for (fi, f) in cx.files.iter().enumerate() {
         for (ii, imp) in f.imports.iter().enumerate() {
             let Some(j) = cx.universe.index_of(&imp.path) else {
@@ -252,7 +270,7 @@ fn package_no_import_cycle(cx: &Cx, out: &mut Out) {
     fn path_back<'g>(
         from: &'g str,
         to: &str,
-        graph: &BTreeMap<&'g str, BTreeMap<&'g str, Vec<(usize, usize)>>>,
+        graph: &PackageGraph<'g>,
         seen: &mut BTreeSet<&'g str>,
         trail: &mut Vec<&'g str>,
     ) -> bool {
@@ -283,7 +301,11 @@ fn package_no_import_cycle(cx: &Cx, out: &mut Out) {
             let mut seen = BTreeSet::new();
             let mut trail = vec![*pkg];
             if path_back(dep, pkg, &graph, &mut seen, &mut trail) {
-                let cycle = trail.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" -> ");
+                let cycle = trail
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(" -> ");
                 for &(fi, ii) in edges {
                     let f = &cx.files[fi];
                     let imp = &f.imports[ii];
@@ -313,7 +335,11 @@ fn package_same_directory(cx: &Cx, out: &mut Out) {
         if dirs.len() < 2 {
             continue;
         }
-        let list = dirs.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
+        let list = dirs
+            .iter()
+            .map(|d| format!("`{d}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         for f in files {
             out.add(
                 at_package(f),
@@ -343,7 +369,11 @@ fn package_same_option(cx: &Cx, out: &mut Out, option: &str) {
             .map(|v| format!("`{v}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let none = if values.contains("") { " and no value" } else { "" };
+        let none = if values.contains("") {
+            " and no value"
+        } else {
+            ""
+        };
         for f in files {
             let at = match f.option(option) {
                 Some(o) => At {
@@ -370,7 +400,10 @@ fn package_lower_snake_case(cx: &Cx, out: &mut Out) {
         if expected != f.package {
             out.add(
                 at_package(f),
-                format!("package name `{}` should be lower_snake.case, such as `{expected}`", f.package),
+                format!(
+                    "package name `{}` should be lower_snake.case, such as `{expected}`",
+                    f.package
+                ),
                 "rename the package to lower_snake.case",
             );
         }
@@ -396,7 +429,10 @@ fn syntax_specified(cx: &Cx, out: &mut Out) {
     for f in cx.files.iter().filter(|f| f.syntax_span.is_none()) {
         out.add(
             at_file(f),
-            format!("file `{}` does not specify a syntax, so it defaults to proto2", f.path),
+            format!(
+                "file `{}` does not specify a syntax, so it defaults to proto2",
+                f.path
+            ),
             "add `syntax = \"proto3\";` (or `syntax = \"proto2\";`) as the first statement",
         );
     }
@@ -414,7 +450,9 @@ fn file_lower_snake_case(cx: &Cx, out: &mut Out) {
         if expected != stem {
             out.add(
                 at_file(f),
-                format!("file name `{base}` should be lower_snake_case{ext}, such as `{expected}{ext}`"),
+                format!(
+                    "file name `{base}` should be lower_snake_case{ext}, such as `{expected}{ext}`"
+                ),
                 "rename the file (and update the imports that name it)",
             );
         }
@@ -499,7 +537,10 @@ fn message_pascal_case(cx: &Cx, out: &mut Out) {
             if expected != m.decl.name {
                 out.add(
                     at_decl(f, &m.decl, m.decl.name_span.clone(), name),
-                    format!("message name `{}` should be PascalCase, such as `{expected}`", m.decl.name),
+                    format!(
+                        "message name `{}` should be PascalCase, such as `{expected}`",
+                        m.decl.name
+                    ),
                     "rename the message to PascalCase",
                 );
             }
@@ -546,8 +587,16 @@ fn oneof_lower_snake_case(cx: &Cx, out: &mut Out) {
                 let expected = to_lower_snake_case(&o.decl.name);
                 if expected != o.decl.name {
                     out.add(
-                        at_decl(f, &o.decl, o.decl.name_span.clone(), full(&mname, &o.decl.name)),
-                        format!("oneof name `{}` should be lower_snake_case, such as `{expected}`", o.decl.name),
+                        at_decl(
+                            f,
+                            &o.decl,
+                            o.decl.name_span.clone(),
+                            full(&mname, &o.decl.name),
+                        ),
+                        format!(
+                            "oneof name `{}` should be lower_snake_case, such as `{expected}`",
+                            o.decl.name
+                        ),
                         "rename the oneof to lower_snake_case",
                     );
                 }
@@ -565,7 +614,10 @@ fn enum_pascal_case(cx: &Cx, out: &mut Out) {
             if expected != e.decl.name {
                 out.add(
                     at_decl(f, &e.decl, e.decl.name_span.clone(), name),
-                    format!("enum name `{}` should be PascalCase, such as `{expected}`", e.decl.name),
+                    format!(
+                        "enum name `{}` should be PascalCase, such as `{expected}`",
+                        e.decl.name
+                    ),
                     "rename the enum to PascalCase",
                 );
             }
@@ -613,8 +665,16 @@ fn enum_value_upper_snake_case(cx: &Cx, out: &mut Out) {
                 let expected = to_upper_snake_case(&v.decl.name);
                 if expected != v.decl.name {
                     out.add(
-                        at_decl(f, &v.decl, v.decl.name_span.clone(), full(&name, &v.decl.name)),
-                        format!("enum value name `{}` should be UPPER_SNAKE_CASE, such as `{expected}`", v.decl.name),
+                        at_decl(
+                            f,
+                            &v.decl,
+                            v.decl.name_span.clone(),
+                            full(&name, &v.decl.name),
+                        ),
+                        format!(
+                            "enum value name `{}` should be UPPER_SNAKE_CASE, such as `{expected}`",
+                            v.decl.name
+                        ),
                         "rename the value to UPPER_SNAKE_CASE",
                     );
                 }
@@ -627,7 +687,11 @@ fn enum_value_prefix(cx: &Cx, out: &mut Out) {
     for f in cx.files {
         for (name, e) in enums(f) {
             let prefix = format!("{}_", to_upper_snake_case(&e.decl.name));
-            for v in e.values.iter().filter(|v| !v.decl.name.starts_with(&prefix)) {
+            for v in e
+                .values
+                .iter()
+                .filter(|v| !v.decl.name.starts_with(&prefix))
+            {
                 out.add(
                     at_decl(f, &v.decl, v.decl.name_span.clone(), full(&name, &v.decl.name)),
                     format!("enum value name `{}` should be prefixed with `{prefix}`", v.decl.name),
@@ -642,7 +706,11 @@ fn enum_zero_value_suffix(cx: &Cx, out: &mut Out) {
     let suffix = cx.opts.enum_zero_value_suffix.as_str();
     for f in cx.files {
         for (name, e) in enums(f) {
-            for v in e.values.iter().filter(|v| v.number == 0 && !v.decl.name.ends_with(suffix)) {
+            for v in e
+                .values
+                .iter()
+                .filter(|v| v.number == 0 && !v.decl.name.ends_with(suffix))
+            {
                 out.add(
                     at_decl(f, &v.decl, v.decl.name_span.clone(), full(&name, &v.decl.name)),
                     format!("enum zero value name `{}` should be suffixed with `{suffix}`", v.decl.name),
@@ -662,7 +730,10 @@ fn service_pascal_case(cx: &Cx, out: &mut Out) {
             if expected != s.decl.name {
                 out.add(
                     at_decl(f, &s.decl, s.decl.name_span.clone(), s.full_name.clone()),
-                    format!("service name `{}` should be PascalCase, such as `{expected}`", s.decl.name),
+                    format!(
+                        "service name `{}` should be PascalCase, such as `{expected}`",
+                        s.decl.name
+                    ),
                     "rename the service to PascalCase",
                 );
             }
@@ -676,7 +747,10 @@ fn service_suffix(cx: &Cx, out: &mut Out) {
         for s in f.services.iter().filter(|s| !s.decl.name.ends_with(suffix)) {
             out.add(
                 at_decl(f, &s.decl, s.decl.name_span.clone(), s.full_name.clone()),
-                format!("service name `{}` should be suffixed with `{suffix}`", s.decl.name),
+                format!(
+                    "service name `{}` should be suffixed with `{suffix}`",
+                    s.decl.name
+                ),
                 "rename the service (or configure `service_suffix`)",
             );
         }
@@ -689,8 +763,16 @@ fn rpc_pascal_case(cx: &Cx, out: &mut Out) {
             let expected = to_pascal_case(&m.decl.name);
             if expected != m.decl.name {
                 out.add(
-                    at_decl(f, &m.decl, m.decl.name_span.clone(), full(&s.full_name, &m.decl.name)),
-                    format!("rpc name `{}` should be PascalCase, such as `{expected}`", m.decl.name),
+                    at_decl(
+                        f,
+                        &m.decl,
+                        m.decl.name_span.clone(),
+                        full(&s.full_name, &m.decl.name),
+                    ),
+                    format!(
+                        "rpc name `{}` should be PascalCase, such as `{expected}`",
+                        m.decl.name
+                    ),
                     "rename the rpc to PascalCase",
                 );
             }
@@ -701,11 +783,20 @@ fn rpc_pascal_case(cx: &Cx, out: &mut Out) {
 fn rpc_streaming(cx: &Cx, out: &mut Out, client: bool) {
     for f in cx.files {
         for (s, m) in methods(f) {
-            let streaming = if client { m.client_streaming } else { m.server_streaming };
+            let streaming = if client {
+                m.client_streaming
+            } else {
+                m.server_streaming
+            };
             if streaming {
                 let side = if client { "client" } else { "server" };
                 out.add(
-                    at_decl(f, &m.decl, m.decl.span.clone(), full(&s.full_name, &m.decl.name)),
+                    at_decl(
+                        f,
+                        &m.decl,
+                        m.decl.span.clone(),
+                        full(&s.full_name, &m.decl.name),
+                    ),
                     format!("rpc `{}` is {side} streaming", m.decl.name),
                     "use unary rpcs: streaming rpcs are not supported by every client and proxy",
                 );
@@ -737,7 +828,13 @@ fn rpc_request_response_unique(cx: &Cx, out: &mut Out) {
     let mut all = Vec::new();
     for (fi, f) in cx.files.iter().enumerate() {
         for (s, m) in methods(f) {
-            all.push((fi, s, m, rpc_type(cx, fi, m, true), rpc_type(cx, fi, m, false)));
+            all.push((
+                fi,
+                s,
+                m,
+                rpc_type(cx, fi, m, true),
+                rpc_type(cx, fi, m, false),
+            ));
         }
     }
     fn at<'a>(cx: &Cx<'a>, fi: usize, s: &LService, m: &'a LMethod) -> At<'a> {
@@ -759,7 +856,10 @@ fn rpc_request_response_unique(cx: &Cx, out: &mut Out) {
             {
                 out.add(
                     at(cx, *fi, s, m),
-                    format!("rpc `{}` has the same type `{i}` for the request and the response", m.decl.name),
+                    format!(
+                        "rpc `{}` has the same type `{i}` for the request and the response",
+                        m.decl.name
+                    ),
                     help,
                 );
             }
@@ -786,18 +886,34 @@ fn rpc_request_response_unique(cx: &Cx, out: &mut Out) {
             {
                 continue;
             }
-            let req: Vec<usize> = users.iter().copied().filter(|&k| all[k].3 == EMPTY).collect();
-            let resp: Vec<usize> = users.iter().copied().filter(|&k| all[k].4 == EMPTY).collect();
+            let req: Vec<usize> = users
+                .iter()
+                .copied()
+                .filter(|&k| all[k].3 == EMPTY)
+                .collect();
+            let resp: Vec<usize> = users
+                .iter()
+                .copied()
+                .filter(|&k| all[k].4 == EMPTY)
+                .collect();
             if !o.rpc_allow_google_protobuf_empty_requests && req.len() > 1 {
                 for k in req {
                     let (fi, s, m, _, _) = &all[k];
-                    out.add(at(cx, *fi, s, m), format!("`{ty}` is used as the request of several rpcs"), help);
+                    out.add(
+                        at(cx, *fi, s, m),
+                        format!("`{ty}` is used as the request of several rpcs"),
+                        help,
+                    );
                 }
             }
             if !o.rpc_allow_google_protobuf_empty_responses && resp.len() > 1 {
                 for k in resp {
                     let (fi, s, m, _, _) = &all[k];
-                    out.add(at(cx, *fi, s, m), format!("`{ty}` is used as the response of several rpcs"), help);
+                    out.add(
+                        at(cx, *fi, s, m),
+                        format!("`{ty}` is used as the response of several rpcs"),
+                        help,
+                    );
                 }
             }
         } else {
@@ -820,7 +936,11 @@ fn rpc_standard_name(cx: &Cx, out: &mut Out, request: bool) {
     } else {
         o.rpc_allow_google_protobuf_empty_responses
     };
-    let (kind, suffix) = if request { ("request", "Request") } else { ("response", "Response") };
+    let (kind, suffix) = if request {
+        ("request", "Request")
+    } else {
+        ("response", "Response")
+    };
     for (fi, f) in cx.files.iter().enumerate() {
         for (s, m) in methods(f) {
             let ty = rpc_type(cx, fi, m, request);
@@ -831,7 +951,11 @@ fn rpc_standard_name(cx: &Cx, out: &mut Out, request: bool) {
             let e1 = format!("{}{suffix}", to_pascal_case(&m.decl.name));
             let e2 = format!("{}{e1}", to_pascal_case(&s.decl.name));
             if name != e1 && name != e2 {
-                let span = if request { m.input_span.clone() } else { m.output_span.clone() };
+                let span = if request {
+                    m.input_span.clone()
+                } else {
+                    m.output_span.clone()
+                };
                 out.add(
                     at_decl(f, &m.decl, span, format!("{} {kind}", full(&s.full_name, &m.decl.name))),
                     format!("rpc {kind} type `{name}` should be named `{e1}` or `{e2}`"),
@@ -847,7 +971,9 @@ fn rpc_standard_name(cx: &Cx, out: &mut Out, request: bool) {
 /// buf's `validLeadingComment`: some line is non-empty and is not a `buf:lint:ignore` line.
 fn documented(d: &Decl) -> bool {
     d.leading.as_deref().is_some_and(|c| {
-        c.lines().map(str::trim).any(|l| !l.is_empty() && !l.starts_with(super::model::IGNORE_PREFIX))
+        c.lines()
+            .map(str::trim)
+            .any(|l| !l.is_empty() && !l.starts_with(super::model::IGNORE_PREFIX))
     })
 }
 
@@ -857,7 +983,10 @@ fn comment_missing(out: &mut Out, f: &LFile, d: &Decl, pointer: String, what: &s
     }
     out.add(
         at_decl(f, d, d.span.clone(), pointer),
-        format!("{what} `{}` should have a non-empty comment for documentation", d.name),
+        format!(
+            "{what} `{}` should have a non-empty comment for documentation",
+            d.name
+        ),
         "add a leading `//` comment that says what it means for the consumers of this contract",
     );
 }

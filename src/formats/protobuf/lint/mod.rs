@@ -229,7 +229,9 @@ fn under(path: &str, root: &str) -> bool {
     root.is_empty()
         || root == "."
         || path == root
-        || (path.len() > root.len() && path.starts_with(root) && path.as_bytes()[root.len()] == b'/')
+        || (path.len() > root.len()
+            && path.starts_with(root)
+            && path.as_bytes()[root.len()] == b'/')
 }
 
 fn parse_model(src: &Arc<SourceFile>) -> Option<LFile> {
@@ -265,7 +267,7 @@ pub(crate) fn run(snap: &ProtoSnap, opts: &LintOptions) -> Vec<Finding> {
     let wanted: BTreeSet<String> = models
         .iter()
         .flat_map(|m| m.imports.iter().map(|i| i.path.clone()))
-        .filter(|p| p.starts_with("google/protobuf/") && snap.index.get(p).is_none())
+        .filter(|p| p.starts_with("google/protobuf/") && !snap.index.contains_key(p))
         .collect();
     let wkt = well_known(&wanted);
     let universe = resolve::Universe::new(models.iter().chain(wkt.iter()).collect());

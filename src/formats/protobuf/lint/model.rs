@@ -165,7 +165,6 @@ impl LFile {
     pub fn option(&self, name: &str) -> Option<&LOption> {
         self.options.iter().find(|o| o.name == name)
     }
-
 }
 
 struct Ctx<'a> {
@@ -349,7 +348,9 @@ impl<'a> Ctx<'a> {
             map_entry = o.map_entry == Some(true);
             let ig = decl.ignores.clone();
             let opts = self.options(7, &o.uninterpreted_option, &ig);
-            map_entry |= opts.iter().any(|o| o.name == "map_entry" && o.value == "true");
+            map_entry |= opts
+                .iter()
+                .any(|o| o.name == "map_entry" && o.value == "true");
         }
         self.scopes.push(full.clone());
         let ig = decl.ignores.clone();
@@ -414,7 +415,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn enumeration(&mut self, e: &EnumDescriptorProto, inherited: &IgnoreLines, prefix: &str) -> LEnum {
+    fn enumeration(
+        &mut self,
+        e: &EnumDescriptorProto,
+        inherited: &IgnoreLines,
+        prefix: &str,
+    ) -> LEnum {
         let full = join(prefix, e.name());
         let decl = self.decl(e.name(), inherited);
         self.symbols.push((full.clone(), SymKind::Enum));
@@ -451,7 +457,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn service(&mut self, s: &ServiceDescriptorProto, inherited: &IgnoreLines, prefix: &str) -> LService {
+    fn service(
+        &mut self,
+        s: &ServiceDescriptorProto,
+        inherited: &IgnoreLines,
+        prefix: &str,
+    ) -> LService {
         let full = join(prefix, s.name());
         let decl = self.decl(s.name(), inherited);
         self.symbols.push((full.clone(), SymKind::Service));
@@ -546,7 +557,9 @@ fn literal_extension_names(text: &str) -> Vec<String> {
                     // `[a.b]: v` or `[a.b] { … }` is an extension key; `[1, 2]` is a list.
                     if is_name
                         && !inner.starts_with(|c: char| c.is_ascii_digit())
-                        && (after.starts_with(':') || after.starts_with('{') || after.starts_with('<'))
+                        && (after.starts_with(':')
+                            || after.starts_with('{')
+                            || after.starts_with('<'))
                     {
                         out.push(inner.to_string());
                     }

@@ -38,7 +38,7 @@ fn to_snake_case(s: &str) -> String {
             && !last_is_underscore
             && ((i + 1 < b.len() && {
                 let next = char::from(b[i + 1]);
-                !(next.is_uppercase() || next.is_ascii_digit()) && !is_delimiter(next)
+                !(next.is_uppercase() || next.is_ascii_digit() || is_delimiter(next))
             }) || char::from(b[i - 1]).is_lowercase())
         {
             out.push('_');
@@ -135,7 +135,10 @@ mod tests {
         assert_eq!(to_lower_snake_case("foo_bar1"), "foo_bar1");
         assert_eq!(to_lower_snake_case("k8s.min"), "k8s_min");
         assert_eq!(to_upper_snake_case("OrderStatus"), "ORDER_STATUS");
-        assert_eq!(to_upper_snake_case("EnumUser2faStatus"), "ENUM_USER2FA_STATUS");
+        assert_eq!(
+            to_upper_snake_case("EnumUser2faStatus"),
+            "ENUM_USER2FA_STATUS"
+        );
         assert_eq!(to_lower_snake_case("__a__b"), "a_b");
     }
 

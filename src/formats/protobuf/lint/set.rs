@@ -109,12 +109,8 @@ impl RuleSet for BufLintRules {
         let Some(set) = input.snapshot.set(Format::Protobuf) else {
             return;
         };
-        let knob_str = |k: &str, d: &str| {
-            cx.knob(k)
-                .and_then(|v| v.as_str())
-                .unwrap_or(d)
-                .to_string()
-        };
+        let knob_str =
+            |k: &str, d: &str| cx.knob(k).and_then(|v| v.as_str()).unwrap_or(d).to_string();
         let knob_bool = |k: &str| cx.knob(k).and_then(|v| v.as_bool()).unwrap_or(false);
         let opts = super::LintOptions {
             rules,
@@ -131,6 +127,9 @@ impl RuleSet for BufLintRules {
             ignore: Vec::new(),
             ignore_only: Vec::new(),
         };
-        out.extend(crate::formats::protobuf::lint_loaded(set.loaded.as_ref(), &opts));
+        out.extend(crate::formats::protobuf::lint_loaded(
+            set.loaded.as_ref(),
+            &opts,
+        ));
     }
 }

@@ -49,7 +49,11 @@ fn selection_is_union_minus_except() {
     let ids = |u: &[&str], e: &[&str]| -> Vec<&'static str> {
         let u: Vec<String> = u.iter().map(|s| s.to_string()).collect();
         let e: Vec<String> = e.iter().map(|s| s.to_string()).collect();
-        select(&u, &e).expect("known").iter().map(|r| r.id).collect()
+        select(&u, &e)
+            .expect("known")
+            .iter()
+            .map(|r| r.id)
+            .collect()
     };
     assert_eq!(ids(&["MINIMAL"], &[]).len(), 5);
     assert_eq!(ids(&["BASIC"], &[]).len(), 26);
@@ -96,6 +100,10 @@ fn import_used_through_options_and_public_imports() {
     );
     assert_eq!(
         got,
-        vec![("IMPORT_USED".to_string(), "acme/v1/user.proto".to_string(), 5)]
+        vec![(
+            "IMPORT_USED".to_string(),
+            "acme/v1/user.proto".to_string(),
+            5
+        )]
     );
 }
