@@ -23,7 +23,8 @@ use std::sync::Arc;
 /// Runs a parsed command line. `stdout` gets the report, `stderr` run-level errors.
 pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     let result = match cli.command {
-        Command::Check(args) => check(args, cwd, stdout),
+        Command::Check(args) => check(args, cwd, stdout, false),
+        Command::Test(args) => check(args, cwd, stdout, true),
         Command::Compat(args) => compat(args, cwd, stdout),
         Command::Lint(args) => lint(args, cwd, stdout),
         Command::Rules(args) => list_rules(&args.format, stdout),
@@ -366,7 +367,13 @@ fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, Ap
     Ok(crate::exit_code(&report, fail_on(&args.output, &cfg)))
 }
 
-fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+/// `check`, or with `only_tests` the contract tests alone (`schemaguard test`: same baseline and output flags).
+fn check(
+    args: CheckArgs,
+    cwd: &Path,
+    stdout: &mut dyn Write,
+    only_tests: bool,
+) -> Result<u8, AppError> {
     validate_selectors(&args.compat)?;
     let mut git = Git::discover(cwd)?;
     git.allow_fetch = !args.no_fetch;
@@ -450,6 +457,13 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
             previous.last().map(|s| s.files.clone()).unwrap_or_default(),
         )
     });
+    // Contract tests read the schema files of both sides again, with apache-avro / prost-reflect / jsonschema.
+    let contract_files = (only_tests || crate::contract::present(&git.root)).then(|| {
+        (
+            new.files.clone(),
+            previous.last().map(|s| (s.files.clone(), s.label.clone())),
+        )
+    });
     let new = snapshot::load_claiming(new.label, new.files, new.errors, false, &was_schema, &opts);
     let previous: Vec<LoadedSnapshot> = previous.into_iter().map(load).collect();
 
@@ -508,6 +522,37 @@ fn check(args: CheckArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppE
         }
         found.retain(|f| f.primary().is_none_or(|l| cfg.selects(&l.file.shown)));
         report.findings.extend(found);
+    }
+    if let Some((new_files, old)) = &contract_files {
+        let mode_of = |name: &str, path: &str| {
+            if cfg.selects(path) {
+                cfg.mode_for(name, path, default_mode)
+            } else {
+                Mode::None
+            }
+        };
+        let input = crate::contract::Input {
+            root: &git.root,
+            new_files,
+            old: old.as_ref().map(|(f, l)| (f.as_slice(), l.clone())),
+            proto_roots: &opts.proto_roots,
+            mode_for: &mode_of,
+            static_findings: &report.findings,
+        };
+        let outcome = crate::contract::run(&input);
+        if args.consumer_driven {
+            outcome.apply_consumer_driven(&mut report.findings);
+        }
+        if only_tests {
+            // `test` reports the contract tests, and the input problems that keep them from running.
+            report
+                .findings
+                .retain(|f| f.rule.category == Category::Input);
+            report.checked.clear();
+            report.summary.subjects_checked = 0;
+        }
+        report.findings.extend(outcome.findings);
+        report.contract_tests = outcome.tests;
     }
     if !wanted.is_empty() {
         report.findings.retain(|f| {
@@ -645,6 +690,7 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
             ..report::Summary::default()
         },
         checked: Vec::new(),
+        ..Report::default()
     };
     finish(&mut report, &cfg, false);
     emit(&report, &args.output, cwd, stdout)?;

@@ -27,6 +27,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Compare schema files or directories directly, without git: OLD... NEW (oldest first).
     Compat(CompatArgs),
+    /// Run the contract tests only: example events (examples/<subject>/) checked against the current schemas and
+    /// replayed across versions with real encodings, and consumer contracts (contracts/<consumer>/). Takes check's
+    /// baseline and output flags.
+    Test(CheckArgs),
     /// Lint every schema on its own (event-product, documentation and format hygiene rules); no baseline needed.
     Lint(LintArgs),
     /// List every rule schemaguard can report.
@@ -127,6 +131,10 @@ pub struct CheckArgs {
     /// Configuration file (default: schemaguard.toml at the repository root, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Consumer-driven policy: an incompatible change in a subject with consumer contracts that no consumer reads
+    /// is reported as a warning instead of an error.
+    #[arg(long)]
+    pub consumer_driven: bool,
     #[command(flatten)]
     pub compat: CompatOptionArgs,
     #[command(flatten)]

@@ -7,6 +7,7 @@ pub mod bufyaml;
 pub mod cli;
 pub mod codec;
 pub mod config;
+pub mod contract;
 pub mod finding;
 pub mod formats;
 pub mod git;
@@ -216,6 +217,7 @@ pub(crate) fn assemble(
             ..report::Summary::default()
         },
         checked: cmp.checked.into_iter().map(report::Checked::from).collect(),
+        contract_tests: Vec::new(),
     }
 }
 
@@ -253,6 +255,7 @@ pub fn lint_paths_in(
             ..report::Summary::default()
         },
         checked: Vec::new(),
+        ..Report::default()
     };
     report.finish();
     Ok(report)
@@ -290,4 +293,58 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> u8 {
         Some(level) if report.findings.iter().any(|f| f.severity <= level) => 1,
         _ => 0,
     }
+}
+
+/// Contract tests over plain directories (no git): schemas of `new` (and the baseline `old`), examples and consumer
+/// contracts below `root` (`root/examples`, `root/contracts`), replay in `mode`. Paths are relative to `root`.
+pub fn test_dirs(
+    root: &Path,
+    old: Option<&Path>,
+    new: &Path,
+    mode: Mode,
+) -> Result<Report, RunError> {
+    let (new_files, mut inputs, _) = read_path_in(root, new, None)?;
+    let old_read = match old {
+        Some(o) => Some(read_path_in(root, o, Some(o.display().to_string()))?),
+        None => None,
+    };
+    let static_findings = match old {
+        Some(o) => {
+            compat_paths_in(
+                root,
+                &[o.to_path_buf()],
+                new,
+                mode,
+                &CheckOptions::default(),
+            )?
+            .findings
+        }
+        None => Vec::new(),
+    };
+    let proto_roots = formats::protobuf::shared_roots(&[new_files.as_slice()], &[]);
+    let mode_for = |_: &str, _: &str| mode;
+    let input = contract::Input {
+        root,
+        new_files: &new_files,
+        old: old_read
+            .as_ref()
+            .map(|(f, _, _)| (f.as_slice(), old.map(|o| o.display().to_string()))),
+        proto_roots: &proto_roots,
+        mode_for: &mode_for,
+        static_findings: &static_findings,
+    };
+    let outcome = contract::run(&input);
+    inputs.extend(outcome.findings);
+    let mut report = Report {
+        findings: inputs,
+        summary: report::Summary {
+            files: new_files.len(),
+            mode: Some(mode),
+            ..report::Summary::default()
+        },
+        checked: Vec::new(),
+        contract_tests: outcome.tests,
+    };
+    report.finish();
+    Ok(report)
 }

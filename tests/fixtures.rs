@@ -74,6 +74,14 @@ fn run_case(case_dir: &Path) -> Result<String, String> {
     {
         return run_lint_case(case_dir, &case, str_list(Some(want)));
     }
+    // A contract test case: `[expect] TEST = [...]`, `new` (and `old`) schema folders, `examples/`, `contracts/`.
+    if let Some(want) = case
+        .get("expect")
+        .and_then(|e| e.as_table())
+        .and_then(|e| e.get("TEST"))
+    {
+        return run_test_case(case_dir, &case, str_list(Some(want)));
+    }
     let olds: Vec<PathBuf> = match case.get("old") {
         Some(v) => str_list(Some(v)).iter().map(|s| case_dir.join(s)).collect(),
         None => entry_named(case_dir, "old").into_iter().collect(),
@@ -183,6 +191,52 @@ fn run_lint_case(
         schemaguard::exit_code(&report, Some(schemaguard::finding::Severity::Error)),
         String::from_utf8_lossy(&text),
         String::from_utf8_lossy(&json)
+    ))
+}
+
+fn run_test_case(
+    case_dir: &Path,
+    case: &toml::Table,
+    mut want: Vec<String>,
+) -> Result<String, String> {
+    let old = case_dir.join("old").is_dir().then(|| PathBuf::from("old"));
+    let mode = case
+        .get("options")
+        .and_then(|o| o.get("mode"))
+        .and_then(|m| m.as_str())
+        .and_then(Mode::parse)
+        .unwrap_or(Mode::Backward);
+    let report = schemaguard::test_dirs(case_dir, old.as_deref(), Path::new("new"), mode)
+        .map_err(|e| e.to_string())?;
+    let mut got: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| f.rule.id.to_string())
+        .collect();
+    got.sort();
+    want.sort();
+    let mut text = Vec::new();
+    report::render(&report, OutputFormat::Text, TextStyle::default(), &mut text)
+        .map_err(|e| e.to_string())?;
+    let mut junit = Vec::new();
+    report::render(
+        &report,
+        OutputFormat::Junit,
+        TextStyle::default(),
+        &mut junit,
+    )
+    .map_err(|e| e.to_string())?;
+    if got != want {
+        return Err(format!(
+            "TEST: expected {want:?}, got {got:?}\n{}",
+            String::from_utf8_lossy(&text)
+        ));
+    }
+    Ok(format!(
+        "==== TEST (exit {}) ====\n{}\n---- junit ----\n{}\n",
+        schemaguard::exit_code(&report, Some(schemaguard::finding::Severity::Error)),
+        String::from_utf8_lossy(&text),
+        String::from_utf8_lossy(&junit)
     ))
 }
 

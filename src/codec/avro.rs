@@ -157,6 +157,17 @@ impl AvroSchema {
         w.write_json(&self.root, v, Style::Logical)
     }
 
+    /// The same schema with every `logicalType` removed: the underlying types only, which is all Avro schema
+    /// resolution looks at per the specification.
+    pub fn without_logical_types(&self) -> Result<AvroSchema, CodecError> {
+        let full = self.self_contained()?;
+        let mut json = serde_json::to_value(&full)
+            .map_err(|e| CodecError::new(format!("cannot render the schema: {e}")))?;
+        strip_logical(&mut json);
+        let root = Schema::parse(&json).map_err(|e| avro_error("invalid Avro schema", &e))?;
+        Ok(Self::from_schema(root, Vec::new()))
+    }
+
     /// A binary encoder for this schema (validates each value first).
     pub fn encoder(&self) -> Result<Encoder<'_>, CodecError> {
         let w = GenericDatumWriter::builder(&self.root)
@@ -185,6 +196,36 @@ impl AvroSchema {
             writer: self,
             reader,
         })
+    }
+}
+
+/// Reads a datum written with `writer` as a reader with `reader` would per the Avro specification, where schema
+/// resolution ignores logical types (the Java runtime's behaviour): resolution runs on the underlying types, the
+/// result is re-encoded with the reader's underlying schema and decoded with the reader schema, so its logical
+/// types apply to the bytes as they are. apache-avro's own resolution ([`AvroSchema::decoder`]) refuses some
+/// of these reads (a `timestamp-millis` read as `timestamp-micros`, a short `bytes` decimal).
+pub fn resolve_per_spec(
+    writer: &AvroSchema,
+    reader: &AvroSchema,
+    bytes: &[u8],
+) -> Result<Value, CodecError> {
+    let w0 = writer.without_logical_types()?;
+    let r0 = reader.without_logical_types()?;
+    let v = w0.decoder(Some(&r0))?.decode(bytes)?;
+    let again = r0.encoder()?.encode(&v)?;
+    reader.decoder(None)?.decode(&again)
+}
+
+fn strip_logical(j: &mut J) {
+    match j {
+        J::Object(o) => {
+            o.remove("logicalType");
+            for v in o.values_mut() {
+                strip_logical(v);
+            }
+        }
+        J::Array(a) => a.iter_mut().for_each(strip_logical),
+        _ => {}
     }
 }
 

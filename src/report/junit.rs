@@ -125,9 +125,22 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 findings: Vec::new(),
             });
     }
+    // Contract tests: one case per example file and per consumer contract, holding the findings located there.
+    let tests: std::collections::HashSet<&str> =
+        report.contract_tests.iter().map(String::as_str).collect();
+    for t in &report.contract_tests {
+        cases.entry((t.clone(), None)).or_insert(Case {
+            format: Some("contract"),
+            findings: Vec::new(),
+        });
+    }
     for f in &report.findings {
+        let key = match f.primary().map(|l| l.file.shown.as_str()) {
+            Some(file) if tests.contains(file) => (file.to_string(), None),
+            _ => (f.subject.clone(), f.mode.map(|m| m.as_str())),
+        };
         cases
-            .entry((f.subject.clone(), f.mode.map(|m| m.as_str())))
+            .entry(key)
             .or_insert(Case {
                 format: None,
                 findings: Vec::new(),

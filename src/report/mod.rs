@@ -23,6 +23,8 @@ pub struct Report {
     /// Every subject compared with at least one previous version, per mode (`snapshot::Comparison::checked`).
     /// The JUnit report turns each into one test case, so clean subjects show as passed tests.
     pub checked: Vec<Checked>,
+    /// Contract tests that ran (example files and consumer contracts, by path): one JUnit test case each.
+    pub contract_tests: Vec<String>,
 }
 
 /// One subject checked in one mode.

@@ -113,6 +113,7 @@ pub fn all() -> &'static [&'static Rule] {
             .chain(crate::formats::all_rules())
             .copied()
             .chain(crate::lint::all().map(|l| &l.rule))
+            .chain(crate::contract::RULES.iter().copied())
             .collect();
         v.sort_by_key(|r| r.id);
         v

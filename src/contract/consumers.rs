@@ -1,0 +1,443 @@
+//! Consumer contracts: `contracts/<consumer>/<subject or message>.yaml|json` lists what a consumer reads
+//! (`reads: [{path: "lines[].unitPrice", type: decimal, required: true}]`). Each read is resolved in the current
+//! schema (and the baseline) through the neutral event model; a read that the current schema no longer serves
+//! breaks the consumer. Also answers which fields consumers read, for the `consumer-driven` policy.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value as J;
+
+use super::rules::*;
+use super::side::{yaml_to_json, Side, SubjectRef};
+use crate::finding::{Finding, Format, Location};
+use crate::lint::model::{Field, Schema as ModelSchema, Ty, Type};
+use crate::source::SourceFile;
+
+/// The documented type vocabulary of `reads[].type`.
+pub const TYPES: &[&str] = &[
+    "string",
+    "int",
+    "long",
+    "float",
+    "double",
+    "boolean",
+    "bytes",
+    "enum",
+    "record",
+    "message",
+    "array",
+    "map",
+    "timestamp",
+    "date",
+    "decimal",
+    "uuid",
+];
+
+/// One parsed contract.
+pub(crate) struct Contract {
+    pub consumer: String,
+    pub file: Arc<SourceFile>,
+    pub subject: Option<SubjectRef>,
+    pub subject_name: String,
+    pub reads: Vec<Read>,
+}
+
+pub(crate) struct Read {
+    pub path: String,
+    pub ty: Option<String>,
+    pub required: bool,
+    pub span: Range<usize>,
+}
+
+pub(crate) struct Outcome {
+    pub findings: Vec<Finding>,
+    pub tests: Vec<String>,
+    pub contracts: Vec<Contract>,
+}
+
+/// Reads every contract below `root/contracts` and checks it against `new` (and `old`).
+pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
+    let mut findings = Vec::new();
+    let mut tests = Vec::new();
+    let mut contracts = Vec::new();
+    let dir = root.join("contracts");
+    if !dir.is_dir() {
+        return Outcome {
+            findings,
+            tests,
+            contracts,
+        };
+    }
+    for (fs, rel) in crate::source::walk(&dir, &|p| {
+        p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".json")
+    }) {
+        let shown = format!("contracts/{rel}");
+        tests.push(shown.clone());
+        let Some((consumer, name)) = rel.split_once('/') else {
+            let file = SourceFile::new(shown.clone(), None, "");
+            findings.push(
+                Finding::new(
+                    &CONTRACT_INVALID,
+                    rel.clone(),
+                    format!("contract `{shown}` is not inside a consumer folder"),
+                )
+                .help("put contracts in contracts/<consumer>/<subject>.yaml")
+                .at_new(Location::new(&file, 0..0)),
+            );
+            continue;
+        };
+        let subject_name = name
+            .strip_suffix(".yaml")
+            .or_else(|| name.strip_suffix(".yml"))
+            .or_else(|| name.strip_suffix(".json"))
+            .unwrap_or(name)
+            .to_string();
+        let text = match std::fs::read_to_string(&fs) {
+            Ok(t) => t,
+            Err(e) => {
+                let file = SourceFile::new(shown.clone(), None, "");
+                findings.push(
+                    Finding::new(
+                        &CONTRACT_INVALID,
+                        subject_name,
+                        format!("contract `{shown}` cannot be read: {e}"),
+                    )
+                    .at_new(Location::new(&file, 0..0)),
+                );
+                continue;
+            }
+        };
+        let file = SourceFile::new(shown.clone(), None, text.as_str());
+        match parse(&file, consumer, &subject_name) {
+            Err(msg) => findings.push(
+                Finding::new(&CONTRACT_INVALID, subject_name.clone(), format!("contract `{shown}`: {msg}"))
+                    .help(format!("a contract is `reads:` followed by entries `{{path: a.b[].c, type: T, required: true}}`; T is one of {}", TYPES.join(", ")))
+                    .at_new(Location::new(&file, 0..0)),
+            ),
+            Ok(mut c) => {
+                c.subject = new.find(&subject_name).or_else(|| old.and_then(|o| o.find(&subject_name)));
+                check(&c, new, old, &mut findings);
+                contracts.push(c);
+            }
+        }
+    }
+    Outcome {
+        findings,
+        tests,
+        contracts,
+    }
+}
+
+fn parse(file: &Arc<SourceFile>, consumer: &str, subject: &str) -> Result<Contract, String> {
+    let doc: J = if file.path.ends_with(".json") {
+        serde_json::from_str(&file.text).map_err(|e| format!("invalid JSON: {e}"))?
+    } else {
+        yaml_to_json(&file.text).ok_or("invalid YAML")?
+    };
+    let J::Object(o) = doc else {
+        return Err("the contract is not a mapping with a `reads` list".into());
+    };
+    if let Some(k) = o
+        .keys()
+        .find(|k| k.as_str() != "reads" && k.as_str() != "description")
+    {
+        return Err(format!(
+            "unknown key `{k}` (expected `reads`, `description`)"
+        ));
+    }
+    let Some(J::Array(list)) = o.get("reads") else {
+        return Err("no `reads` list".into());
+    };
+    let mut reads = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let (path, ty, required) = match item {
+            J::String(p) => (p.clone(), None, true),
+            J::Object(r) => {
+                if let Some(k) = r
+                    .keys()
+                    .find(|k| !["path", "type", "required"].contains(&k.as_str()))
+                {
+                    return Err(format!(
+                        "reads[{i}]: unknown key `{k}` (expected path, type, required)"
+                    ));
+                }
+                let Some(p) = r.get("path").and_then(J::as_str) else {
+                    return Err(format!("reads[{i}] has no `path`"));
+                };
+                let ty = match r.get("type") {
+                    None => None,
+                    Some(J::String(t)) if TYPES.contains(&t.to_ascii_lowercase().as_str()) => {
+                        Some(t.to_ascii_lowercase())
+                    }
+                    Some(t) => {
+                        return Err(format!(
+                            "reads[{i}]: unknown type {t} (one of {})",
+                            TYPES.join(", ")
+                        ))
+                    }
+                };
+                let required = match r.get("required") {
+                    None => true,
+                    Some(J::Bool(b)) => *b,
+                    Some(_) => return Err(format!("reads[{i}]: `required` is true or false")),
+                };
+                (p.to_string(), ty, required)
+            }
+            _ => return Err(format!("reads[{i}] is neither a path nor a mapping")),
+        };
+        let span = file.text.find(&path).map_or(0..0, |s| s..s + path.len());
+        reads.push(Read {
+            path,
+            ty,
+            required,
+            span,
+        });
+    }
+    Ok(Contract {
+        consumer: consumer.to_string(),
+        file: Arc::clone(file),
+        subject: None,
+        subject_name: subject.to_string(),
+        reads,
+    })
+}
+
+/// What a path resolves to in one side's model.
+pub(crate) struct Resolved<'a> {
+    pub field: &'a Field,
+    pub schema: &'a ModelSchema,
+    /// The field's type after `[]` / `{}` steps and optional unwrapping.
+    pub ty: Ty,
+    /// Any step of the path is optional.
+    pub optional: bool,
+}
+
+fn find_type<'a>(side: &'a Side, full: &str) -> Option<(&'a ModelSchema, &'a Type)> {
+    side.model()
+        .iter()
+        .find_map(|s| s.find(full).map(|t| (s, t)))
+}
+
+fn root_type<'a>(side: &'a Side, subject: &SubjectRef) -> Option<(&'a ModelSchema, &'a Type)> {
+    match subject.format {
+        Format::JsonSchema => side
+            .model()
+            .iter()
+            .filter(|s| s.file.path == subject.name)
+            .find_map(|s| s.top().map(|t| (s, t))),
+        _ => find_type(side, &subject.name),
+    }
+}
+
+fn unwrap_optional(ty: &Ty) -> (Ty, bool) {
+    match ty {
+        Ty::Union(v) => {
+            let rest: Vec<&Ty> = v.iter().filter(|t| **t != Ty::Null).collect();
+            match rest.as_slice() {
+                [one] => ((*one).clone(), true),
+                _ => (ty.clone(), v.contains(&Ty::Null)),
+            }
+        }
+        other => (other.clone(), false),
+    }
+}
+
+/// Resolves a dotted path (`lines[].unitPrice`, `attrs{}.x`) from the subject's root type.
+pub(crate) fn resolve<'a>(
+    side: &'a Side,
+    subject: &SubjectRef,
+    path: &str,
+) -> Option<Resolved<'a>> {
+    let (mut schema, mut ty) = root_type(side, subject)?;
+    let mut optional = false;
+    let steps: Vec<&str> = path.split('.').collect();
+    for (i, step) in steps.iter().enumerate() {
+        let name = step.trim_end_matches("[]").trim_end_matches("{}");
+        let field = ty.fields.iter().find(|f| f.name == name)?;
+        let (mut t, opt) = unwrap_optional(&field.ty);
+        optional |= opt || field.optional;
+        let mut rest = &step[name.len()..];
+        while let Some(r) = rest.strip_prefix("[]").or_else(|| rest.strip_prefix("{}")) {
+            t = match t {
+                Ty::Array(inner) | Ty::Map(inner) => unwrap_optional(&inner).0,
+                _ => return None,
+            };
+            rest = r;
+        }
+        if i + 1 == steps.len() {
+            return Some(Resolved {
+                field,
+                schema,
+                ty: t,
+                optional,
+            });
+        }
+        let Ty::Record(full) = &t else { return None };
+        let (s, next) = find_type(side, full)?;
+        schema = s;
+        ty = next;
+    }
+    None
+}
+
+/// Whether data of `actual` can be read as the consumer's `wanted` type (Avro's promotions allowed).
+fn reads_as(wanted: &str, actual: &Ty, field: &Field) -> bool {
+    let written = field.written.to_ascii_lowercase();
+    let is_long = |w: &str| {
+        [
+            "long", "int64", "sint64", "sfixed64", "uint64", "fixed64", "uint32", "fixed32",
+        ]
+        .contains(&w)
+    };
+    match (wanted, actual) {
+        ("string", Ty::String) | ("bytes", Ty::Bytes) | ("boolean", Ty::Bool) => true,
+        ("int", Ty::Int) => !is_long(&written) && written != "integer",
+        ("long", Ty::Int) => true,
+        ("float", Ty::Float) => written == "float",
+        ("float", Ty::Int) => true,
+        ("double", Ty::Float | Ty::Int) => true,
+        ("enum", Ty::Enum(_)) => true,
+        ("record" | "message", Ty::Record(_)) => true,
+        ("array", Ty::Array(_)) | ("map", Ty::Map(_)) => true,
+        ("timestamp", Ty::Timestamp) | ("date", Ty::Date) | ("decimal", Ty::Decimal) => true,
+        ("uuid", Ty::Uuid | Ty::String) => true,
+        (_, Ty::Any | Ty::Unknown(_)) => true,
+        _ => false,
+    }
+}
+
+fn ty_name(t: &Ty, f: &Field) -> String {
+    match t {
+        Ty::Int | Ty::Float if !f.written.is_empty() && !f.written.contains(['[', '{', '"']) => {
+            f.written.clone()
+        }
+        Ty::Enum(n) => format!("enum {n}"),
+        Ty::Record(n) => format!("record {n}"),
+        Ty::Array(_) => "array".into(),
+        Ty::Map(_) => "map".into(),
+        Ty::Union(_) => "a union".into(),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+fn place(schema: &ModelSchema, span: &Range<usize>) -> String {
+    let lc = schema.file.line_col(span.start);
+    format!("{} {}:{}", schema.file.shown, lc.line, lc.column)
+}
+
+fn check(c: &Contract, new: &Side, old: Option<&Side>, out: &mut Vec<Finding>) {
+    let Some(subject) = &c.subject else {
+        out.push(
+            Finding::new(
+                &CONTRACT_UNKNOWN_SUBJECT,
+                c.subject_name.clone(),
+                format!("contract of consumer `{}` names `{}`, which no schema defines", c.consumer, c.subject_name),
+            )
+            .help("name the file after the subject: the Avro full name, the Protobuf message full name or the JSON Schema file name")
+            .at_new(Location::new(&c.file, 0..0)),
+        );
+        return;
+    };
+    let removed = !new.has(subject);
+    for r in &c.reads {
+        let loc = Location::new(&c.file, r.span.clone());
+        let now = if removed {
+            None
+        } else {
+            resolve(new, subject, &r.path)
+        };
+        let before = old
+            .filter(|o| o.has(subject))
+            .and_then(|o| resolve(o, subject, &r.path));
+        let broken = |msg: String, at_old: Option<Location>| {
+            Finding::new(&CONSUMER_CONTRACT_BROKEN, subject.name.clone(), msg)
+                .format(subject.format)
+                .help(format!(
+                    "keep what consumer `{}` reads, or agree a new contract with its owners first",
+                    c.consumer
+                ))
+                .at_new(loc.clone())
+                .maybe_old(at_old)
+        };
+        match (&now, &before) {
+            (None, None) => out.push(
+                Finding::new(
+                    &CONTRACT_UNKNOWN_FIELD,
+                    subject.name.clone(),
+                    format!(
+                        "consumer `{}` reads `{}`, which `{}` does not have",
+                        c.consumer, r.path, subject.name
+                    ),
+                )
+                .format(subject.format)
+                .help("fix the path: dots between fields, `[]` after an array, `{}` after a map")
+                .at_new(loc.clone()),
+            ),
+            (None, Some(b)) => out.push(broken(
+                format!(
+                    "breaks consumer `{}`: reads `{}`; the field no longer exists (was at {})",
+                    c.consumer,
+                    r.path,
+                    place(b.schema, &b.field.span)
+                ),
+                Some(b.schema.location(b.field.span.clone(), &b.field.pointer)),
+            )),
+            (Some(n), _) => {
+                let was = before
+                    .as_ref()
+                    .map(|b| b.schema.location(b.field.span.clone(), &b.field.pointer));
+                if let Some(want) = &r.ty {
+                    if !reads_as(want, &n.ty, n.field) {
+                        out.push(broken(
+                            format!(
+                                "breaks consumer `{}`: reads `{}` as {want}; now {} ({})",
+                                c.consumer,
+                                r.path,
+                                ty_name(&n.ty, n.field),
+                                place(n.schema, &n.field.span)
+                            ),
+                            was.clone(),
+                        ));
+                        continue;
+                    }
+                }
+                if r.required && n.optional && before.as_ref().is_some_and(|b| !b.optional) {
+                    out.push(broken(
+                        format!(
+                            "breaks consumer `{}`: requires `{}`; now optional ({})",
+                            c.consumer,
+                            r.path,
+                            place(n.schema, &n.field.span)
+                        ),
+                        was,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Byte spans (per file path) of every field some consumer reads, on one side: the `consumer-driven` policy
+/// keeps findings that touch them.
+pub(crate) fn read_spans(contracts: &[Contract], side: &Side) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    for c in contracts {
+        let Some(s) = &c.subject else { continue };
+        for r in &c.reads {
+            // Every prefix of the path is read too (`lines[].price` reads `lines`).
+            let mut prefix = String::new();
+            for step in r.path.split('.') {
+                if !prefix.is_empty() {
+                    prefix.push('.');
+                }
+                prefix.push_str(step);
+                if let Some(res) = resolve(side, s, &prefix) {
+                    out.push((res.schema.file.path.clone(), res.field.span.clone()));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,811 @@
+//! Example events: discovery (`examples/<subject>/…`), reading each file as events (`.json` one event,
+//! `.jsonl` one per line and streamed, `.binpb` / `.txtpb` Protobuf, `.avro` object container files), checking
+//! each event against the current schema of its subject, and replaying it across versions (BACKWARD: written
+//! with the baseline, read with the new schema; FORWARD: the other way) with real encodings. Findings point into
+//! the example file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value as J;
+
+use super::rules::*;
+use super::side::{Side, SubjectRef};
+use super::Verdicts;
+use crate::codec::{self, avro::AvroSchema, position, protobuf as pb, JsonEncoding};
+use crate::finding::{Direction, Finding, Format, Location, Mode};
+use crate::source::SourceFile;
+
+/// Findings per example file beyond which the rest are counted, not listed (a 1 GB JSONL of bad events).
+const MAX_FINDINGS_PER_FILE: usize = 20;
+/// JSONL lines up to which a finding gets an exact `file:line` location (the location text is synthesized).
+const MAX_LOCATED_LINE: usize = 2_000_000;
+/// Longest single event read (one `.json` file, one `.jsonl` line, one `.binpb`).
+const MAX_EVENT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One event read from an example file.
+enum Body {
+    Json(J),
+    ProtoBinary(Vec<u8>),
+    ProtoText(String),
+    /// A record of an `.avro` file, rendered in the Avro JSON encoding of the file's writer schema.
+    AvroRecord(J),
+}
+
+struct Event {
+    body: Body,
+    /// The text the event came from (a `.json` file, one JSONL line), to locate pointers.
+    text: Option<String>,
+    /// 1-based line of a JSONL event, 0 otherwise; record index of an `.avro` record.
+    line: usize,
+    index: Option<usize>,
+}
+
+/// Every example file below `root/examples`, grouped by subject folder, sorted.
+pub(crate) fn discover(root: &Path) -> BTreeMap<String, Vec<(PathBuf, String)>> {
+    let mut out: BTreeMap<String, Vec<(PathBuf, String)>> = BTreeMap::new();
+    let dir = root.join("examples");
+    if !dir.is_dir() {
+        return out;
+    }
+    for (fs, rel) in crate::source::walk(&dir, &|_| true) {
+        let Some((subject, _)) = rel.split_once('/') else {
+            continue;
+        };
+        let name = rel.rsplit('/').next().unwrap_or(&rel);
+        if name.starts_with('.') || name.ends_with(".md") {
+            continue;
+        }
+        out.entry(subject.to_string())
+            .or_default()
+            .push((fs, format!("examples/{rel}")));
+    }
+    for v in out.values_mut() {
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+    }
+    out
+}
+
+pub(crate) struct Outcome {
+    pub findings: Vec<Finding>,
+    /// Test case names: every example file that ran.
+    pub tests: Vec<String>,
+}
+
+/// Runs every example of `root/examples`.
+pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>, verdicts: &Verdicts) -> Outcome {
+    let mut findings = Vec::new();
+    let mut tests = Vec::new();
+    for (folder, files) in discover(root) {
+        let Some(subject) = new
+            .find(&folder)
+            .or_else(|| old.and_then(|o| o.find(&folder)))
+        else {
+            let shown = format!("examples/{folder}");
+            let file = SourceFile::new(shown.clone(), None, "");
+            findings.push(
+                Finding::new(
+                    &EXAMPLE_UNKNOWN_SUBJECT,
+                    folder.clone(),
+                    format!("examples folder `{shown}` names no schema: no Avro type, Protobuf message or JSON Schema is called `{folder}`"),
+                )
+                .help("name the folder after the subject: the Avro full name (`com.acme.Order`), the Protobuf message full name (`acme.v1.Order`) or the JSON Schema file name without extension")
+                .at_new(Location::new(&file, 0..0)),
+            );
+            tests.extend(files.iter().map(|(_, shown)| shown.clone()));
+            continue;
+        };
+        for (fs, shown) in files {
+            tests.push(shown.clone());
+            let mut fx = FileRun {
+                shown: &shown,
+                subject: &subject,
+                new,
+                old,
+                verdicts,
+                findings: Vec::new(),
+                more: 0,
+                file: None,
+            };
+            fx.run(&fs);
+            if fx.more > 0 {
+                let file = SourceFile::new(shown.clone(), None, "");
+                fx.findings.push(
+                    Finding::new(
+                        &EXAMPLE_INVALID,
+                        subject.name.clone(),
+                        format!("example `{shown}`: {} more findings not listed", fx.more),
+                    )
+                    .format(subject.format)
+                    .at_new(Location::new(&file, 0..0)),
+                );
+            }
+            findings.extend(fx.findings);
+        }
+    }
+    Outcome { findings, tests }
+}
+
+struct FileRun<'a> {
+    shown: &'a str,
+    subject: &'a SubjectRef,
+    new: &'a Side,
+    old: Option<&'a Side>,
+    verdicts: &'a Verdicts<'a>,
+    findings: Vec<Finding>,
+    more: usize,
+    /// The whole file's text, for `.json` / `.txtpb` examples.
+    file: Option<Arc<SourceFile>>,
+}
+
+impl FileRun<'_> {
+    fn push(&mut self, f: Finding) {
+        if self.findings.len() >= MAX_FINDINGS_PER_FILE {
+            self.more += 1;
+        } else {
+            self.findings.push(f.format(self.subject.format));
+        }
+    }
+
+    /// A location in the example: the value at `pointer` (JSON), a line and column, or the file.
+    fn location(
+        &self,
+        ev: Option<&Event>,
+        pointer: Option<&str>,
+        line_col: Option<(usize, usize)>,
+    ) -> Location {
+        let (text, line) = match ev {
+            Some(ev) => (ev.text.as_deref(), ev.line),
+            None => (None, 0),
+        };
+        if line > 0 {
+            // A JSONL line: a location text with the line at its place, without holding the file.
+            let body = text.unwrap_or("");
+            let synth = if line <= MAX_LOCATED_LINE {
+                format!("{}{body}", "\n".repeat(line - 1))
+            } else {
+                body.to_string()
+            };
+            let base = if line <= MAX_LOCATED_LINE {
+                line - 1
+            } else {
+                0
+            };
+            let span = match (
+                pointer.and_then(|p| position::pointer_span(body, p)),
+                line_col,
+            ) {
+                (Some(s), _) => s.start + base..s.end + base,
+                (None, Some((_, c))) => {
+                    let o = position::offset_of(body, 1, c) + base;
+                    o..o
+                }
+                _ => base..base + body.len(),
+            };
+            let file = SourceFile::new(self.shown.to_string(), None, synth);
+            let mut loc = Location::new(&file, span);
+            if let Some(p) = pointer {
+                loc = loc.with_pointer(p);
+            }
+            return loc;
+        }
+        let file = match &self.file {
+            Some(f) => Arc::clone(f),
+            None => SourceFile::new(self.shown.to_string(), None, ""),
+        };
+        let span = match (pointer, line_col) {
+            (Some(p), _) if !file.text.is_empty() => {
+                position::pointer_span(&file.text, p).unwrap_or(0..0)
+            }
+            (_, Some((l, c))) => {
+                let o = position::offset_of(&file.text, l, c);
+                o..o
+            }
+            _ => 0..0,
+        };
+        let mut loc = Location::new(&file, span);
+        if let Some(p) = pointer {
+            loc = loc.with_pointer(p);
+        }
+        loc
+    }
+
+    fn unreadable(
+        &mut self,
+        ev: Option<&Event>,
+        message: String,
+        line_col: Option<(usize, usize)>,
+    ) {
+        let loc = self.location(ev, None, line_col);
+        let f = Finding::new(&EXAMPLE_UNREADABLE, self.subject.name.clone(), message)
+            .help("an example is a `.json` event, a `.jsonl` file with one JSON event per line, a `.binpb` / `.txtpb` Protobuf message or an `.avro` object container file")
+            .at_new(loc);
+        self.push(f);
+    }
+
+    fn what(&self, ev: &Event) -> String {
+        match (ev.line, ev.index) {
+            (0, None) => format!("example `{}`", self.shown),
+            (0, Some(i)) => format!("example `{}` (record {})", self.shown, i + 1),
+            (l, _) => format!("example `{}` line {l}", self.shown),
+        }
+    }
+
+    fn run(&mut self, fs: &Path) {
+        let ext = self
+            .shown
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let fits = match ext.as_str() {
+            "json" | "jsonl" => true,
+            "binpb" | "txtpb" => self.subject.format == Format::Protobuf,
+            "avro" => self.subject.format == Format::Avro,
+            _ => false,
+        };
+        if !fits {
+            self.unreadable(
+                None,
+                format!(
+                    "example `{}`: `.{ext}` is not an example format for a {} subject",
+                    self.shown,
+                    self.subject.format.as_str()
+                ),
+                None,
+            );
+            return;
+        }
+        let file = match std::fs::File::open(fs) {
+            Ok(f) => f,
+            Err(e) => {
+                self.unreadable(
+                    None,
+                    format!("example `{}` cannot be read: {e}", self.shown),
+                    None,
+                );
+                return;
+            }
+        };
+        match ext.as_str() {
+            "jsonl" => self.run_jsonl(file),
+            "avro" => self.run_avro_file(file),
+            _ => {
+                let mut bytes = Vec::new();
+                if let Err(e) = file.take(MAX_EVENT_BYTES + 1).read_to_end(&mut bytes) {
+                    self.unreadable(
+                        None,
+                        format!("example `{}` cannot be read: {e}", self.shown),
+                        None,
+                    );
+                    return;
+                }
+                if bytes.len() as u64 > MAX_EVENT_BYTES {
+                    self.unreadable(
+                        None,
+                        format!(
+                            "example `{}` is larger than {} MiB; split it into a `.jsonl` file",
+                            self.shown,
+                            MAX_EVENT_BYTES >> 20
+                        ),
+                        None,
+                    );
+                    return;
+                }
+                if ext == "binpb" {
+                    self.event(Event {
+                        body: Body::ProtoBinary(bytes),
+                        text: None,
+                        line: 0,
+                        index: None,
+                    });
+                    return;
+                }
+                let text = match String::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.unreadable(
+                            None,
+                            format!(
+                                "example `{}` is not UTF-8 text (byte {})",
+                                self.shown,
+                                e.utf8_error().valid_up_to()
+                            ),
+                            None,
+                        );
+                        return;
+                    }
+                };
+                self.file = Some(SourceFile::new(self.shown.to_string(), None, text.as_str()));
+                if ext == "txtpb" {
+                    self.event(Event {
+                        body: Body::ProtoText(text),
+                        text: None,
+                        line: 0,
+                        index: None,
+                    });
+                    return;
+                }
+                match serde_json::from_str::<J>(&text) {
+                    Ok(j) => self.event(Event {
+                        body: Body::Json(j),
+                        text: Some(text),
+                        line: 0,
+                        index: None,
+                    }),
+                    Err(e) => {
+                        let lc = (e.line() > 0).then(|| (e.line(), e.column().max(1)));
+                        let msg = codec::avro::json_syntax_error(&e).message;
+                        self.unreadable(None, format!("example `{}`: {msg}", self.shown), lc);
+                    }
+                }
+            }
+        }
+    }
+
+    /// One event per line, streamed: memory holds one line at a time.
+    fn run_jsonl(&mut self, file: std::fs::File) {
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut buf = Vec::new();
+        let mut line = 0usize;
+        loop {
+            buf.clear();
+            line += 1;
+            let n = match (&mut reader)
+                .take(MAX_EVENT_BYTES + 1)
+                .read_until(b'\n', &mut buf)
+            {
+                Ok(n) => n,
+                Err(e) => {
+                    self.unreadable(
+                        None,
+                        format!(
+                            "example `{}` cannot be read at line {line}: {e}",
+                            self.shown
+                        ),
+                        None,
+                    );
+                    return;
+                }
+            };
+            if n == 0 {
+                return;
+            }
+            if buf.len() as u64 > MAX_EVENT_BYTES {
+                let ev = Event {
+                    body: Body::Json(J::Null),
+                    text: None,
+                    line,
+                    index: None,
+                };
+                self.unreadable(
+                    Some(&ev),
+                    format!(
+                        "example `{}` line {line} is longer than {} MiB",
+                        self.shown,
+                        MAX_EVENT_BYTES >> 20
+                    ),
+                    None,
+                );
+                // Skip the rest of the line.
+                loop {
+                    buf.clear();
+                    match (&mut reader).take(1 << 20).read_until(b'\n', &mut buf) {
+                        Ok(0) => return,
+                        Ok(_) if buf.ends_with(b"\n") => break,
+                        Ok(_) => continue,
+                        Err(_) => return,
+                    }
+                }
+                continue;
+            }
+            let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let Ok(text) = std::str::from_utf8(raw) else {
+                let ev = Event {
+                    body: Body::Json(J::Null),
+                    text: None,
+                    line,
+                    index: None,
+                };
+                self.unreadable(
+                    Some(&ev),
+                    format!("example `{}` line {line} is not UTF-8", self.shown),
+                    None,
+                );
+                continue;
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<J>(text) {
+                Ok(j) => self.event(Event {
+                    body: Body::Json(j),
+                    text: Some(text.to_string()),
+                    line,
+                    index: None,
+                }),
+                Err(e) => {
+                    let ev = Event {
+                        body: Body::Json(J::Null),
+                        text: Some(text.to_string()),
+                        line,
+                        index: None,
+                    };
+                    let msg = codec::avro::json_syntax_error(&e).message;
+                    self.unreadable(
+                        Some(&ev),
+                        format!("example `{}` line {line}: {msg}", self.shown),
+                        Some((1, e.column().max(1))),
+                    );
+                }
+            }
+        }
+    }
+
+    fn run_avro_file(&mut self, file: std::fs::File) {
+        let reader = match codec::avro::ContainerReader::new(BufReader::new(file)) {
+            Ok(r) => r,
+            Err(e) => {
+                self.unreadable(
+                    None,
+                    format!("example `{}`: {}", self.shown, e.message),
+                    None,
+                );
+                return;
+            }
+        };
+        let writer = reader.schema().clone();
+        for item in reader {
+            match item {
+                Ok((i, v)) => match writer.to_json(&v, JsonEncoding::AvroJson) {
+                    Ok(j) => self.event(Event {
+                        body: Body::AvroRecord(j),
+                        text: None,
+                        line: 0,
+                        index: Some(i),
+                    }),
+                    Err(e) => self.unreadable(
+                        None,
+                        format!("example `{}` record {}: {}", self.shown, i + 1, e.message),
+                        None,
+                    ),
+                },
+                Err(e) => {
+                    self.unreadable(
+                        None,
+                        format!(
+                            "example `{}`: {} (truncated or corrupt file)",
+                            self.shown, e.message
+                        ),
+                        None,
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Checks one event against the current schema, then replays it across versions.
+    fn event(&mut self, ev: Event) {
+        if self.new.has(self.subject) {
+            if let Err(e) = self.check(self.new, &ev) {
+                let loc = self.location(
+                    Some(&ev),
+                    (!e.pointer.is_empty() || matches!(ev.body, Body::Json(_)))
+                        .then_some(e.pointer.as_str()),
+                    e.line_col(),
+                );
+                let at = if e.schema_path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (schema path `{}`)", e.schema_path)
+                };
+                let f = Finding::new(
+                    &EXAMPLE_INVALID,
+                    self.subject.name.clone(),
+                    format!("{} is not valid against `{}`: {}{at}", self.what(&ev), self.subject.name, e.message),
+                )
+                .help("fix the example, or the schema if the example shows what producers really send")
+                .at_new(loc);
+                self.push(f);
+            }
+        }
+        let Some(old) = self.old else { return };
+        if !old.has(self.subject) || !self.new.has(self.subject) {
+            return;
+        }
+        let mode = (self.verdicts.mode_for)(self.subject);
+        for dir in mode.directions() {
+            let (writer, reader) = match dir {
+                Direction::Backward => (old, self.new),
+                Direction::Forward => (self.new, old),
+            };
+            self.replay(&ev, writer, reader, *dir, mode);
+        }
+    }
+
+    /// Whether the event is valid against `side`'s version of the subject.
+    fn check(&self, side: &Side, ev: &Event) -> Result<(), codec::CodecError> {
+        match self.subject.format {
+            Format::Avro => {
+                let schema = side
+                    .avro(&self.subject.name)
+                    .map_err(codec::CodecError::new)?;
+                let v = avro_value(&schema, ev)?;
+                let bytes = schema.encoder()?.encode(&v)?;
+                schema.decoder(None)?.decode(&bytes).map(|_| ())
+            }
+            Format::Protobuf => proto_message(side, &self.subject.name, ev).map(|_| ()),
+            Format::JsonSchema => {
+                let validator = side
+                    .json_schema(&self.subject.name)
+                    .map_err(codec::CodecError::new)?;
+                let Body::Json(j) = &ev.body else {
+                    return Err(codec::CodecError::new("a JSON Schema example is JSON"));
+                };
+                let first = validator.iter_errors(j).next().map(|err| {
+                    let mut e = codec::CodecError::new(err.to_string());
+                    e.pointer = err.instance_path().as_str().to_string();
+                    e.schema_path = err.schema_path().as_str().to_string();
+                    e
+                });
+                match first {
+                    None => Ok(()),
+                    Some(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    fn replay(&mut self, ev: &Event, writer: &Side, reader: &Side, dir: Direction, mode: Mode) {
+        // Only events valid against the writer's version are replayed.
+        if self.check(writer, ev).is_err() {
+            return;
+        }
+        let (wl, rl) = (label(writer), label(reader));
+        let dir_name = match dir {
+            Direction::Backward => "BACKWARD",
+            Direction::Forward => "FORWARD",
+        };
+        match self.subject.format {
+            Format::Avro => {
+                let (Ok(ws), Ok(rs)) = (
+                    writer.avro(&self.subject.name),
+                    reader.avro(&self.subject.name),
+                ) else {
+                    return;
+                };
+                let Ok(v) = avro_value(&ws, ev) else { return };
+                let Ok(bytes) = ws.encoder().and_then(|e| e.encode(&v)) else {
+                    return;
+                };
+                let read = ws.decoder(Some(&rs)).and_then(|d| d.decode(&bytes));
+                let read = match read {
+                    Ok(read) => Some((read, "")),
+                    Err(e) => {
+                        let loc = self.location(Some(ev), None, None);
+                        let f = Finding::new(
+                            &REPLAY_FAILED,
+                            self.subject.name.clone(),
+                            format!("{} written with the {wl} schema cannot be read with the {rl} schema ({dir_name}, apache-avro): {}", self.what(ev), e.message),
+                        )
+                        .mode(mode)
+                        .help("make the change compatible (defaults for added fields, keep enum symbols or add an enum default), or move the data to a new subject")
+                        .at_new(loc.clone());
+                        self.push(f);
+                        let spec = codec::avro::resolve_per_spec(&ws, &rs, &bytes);
+                        if self.verdicts.static_compatible(self.subject, dir) == Some(true) {
+                            let f = Finding::new(
+                                &REPLAY_VERDICT_DIFFERS,
+                                self.subject.name.clone(),
+                                format!(
+                                    "the Avro 1.12 rules find `{}` {dir_name} compatible, but apache-avro's resolution fails on {}{}",
+                                    self.subject.name,
+                                    self.what(ev),
+                                    if spec.is_ok() { "; a reader following the specification (the Java runtime) reads it" } else { "" }
+                                ),
+                            )
+                            .mode(mode)
+                            .help("consumers on the Java client read this data; consumers on apache-avro (Rust) fail on it: check which runtimes read the topic")
+                            .at_new(loc);
+                            self.push(f);
+                        }
+                        spec.ok().map(|r| {
+                            (
+                                r,
+                                " (as a reader following the Avro specification reads it)",
+                            )
+                        })
+                    }
+                };
+                if let Some((read, how)) = read {
+                    let (Ok(a), Ok(b)) = (ws.logical(&v), rs.logical(&read)) else {
+                        return;
+                    };
+                    let mut diffs = Vec::new();
+                    diff_json(&a, &b, &mut String::new(), &mut diffs);
+                    for (ptr, was, now) in diffs {
+                        let loc = self.location(Some(ev), Some(&ptr), None);
+                        let field = field_of(&ptr);
+                        let f = Finding::new(
+                            &REPLAY_VALUE_CHANGED,
+                            self.subject.name.clone(),
+                            format!("{}: field `{field}` was {was} with the {wl} schema, reads as {now} with the {rl} schema ({dir_name}){how}", self.what(ev)),
+                        )
+                        .mode(mode)
+                        .help("the bytes decode without error but mean something else (a decimal's scale, a timestamp's unit): keep the logical type, or add a new field and deprecate the old one")
+                        .at_new(loc);
+                        self.push(f);
+                    }
+                }
+            }
+            Format::Protobuf => {
+                let Ok(written) = proto_message(writer, &self.subject.name, ev) else {
+                    return;
+                };
+                let Some(rd) = reader.message(&self.subject.name) else {
+                    return;
+                };
+                let bytes = pb::encode(&written);
+                match pb::decode(&rd, &bytes) {
+                    Err(e) => {
+                        let loc = self.location(Some(ev), None, None);
+                        let f = Finding::new(
+                            &REPLAY_FAILED,
+                            self.subject.name.clone(),
+                            format!("{} written with the {wl} schema cannot be read with the {rl} schema ({dir_name}): {}", self.what(ev), e.message),
+                        )
+                        .mode(mode)
+                        .help("keep each field number's wire type; reserve numbers instead of reusing them")
+                        .at_new(loc);
+                        self.push(f);
+                    }
+                    Ok(read) => {
+                        for c in pb::data_changes(&written, &read) {
+                            let ptr = format!("/{}", c.path.split('.').next().unwrap_or(&c.path));
+                            let loc = self.location(Some(ev), Some(&ptr), None);
+                            let how = match c.kind {
+                                pb::ChangeKind::Unknown => "is lost",
+                                pb::ChangeKind::Reinterpreted => "reads differently",
+                                pb::ChangeKind::UnknownEnumValue => {
+                                    "holds an enum number the reader does not know"
+                                }
+                            };
+                            let f = Finding::new(
+                                &REPLAY_VALUE_CHANGED,
+                                self.subject.name.clone(),
+                                format!("{}: field `{}` (#{}) {how} with the {rl} schema ({dir_name}): was {}, now {}", self.what(ev), c.path, c.number, c.old, c.new),
+                            )
+                            .mode(mode)
+                            .help("keep the field's number, type and enum values; reserve removed numbers")
+                            .at_new(loc);
+                            self.push(f);
+                        }
+                    }
+                }
+            }
+            Format::JsonSchema => {
+                if let Err(e) = self.check(reader, ev) {
+                    let loc = self.location(Some(ev), Some(&e.pointer), None);
+                    let f = Finding::new(
+                        &REPLAY_FAILED,
+                        self.subject.name.clone(),
+                        format!("{} valid against the {wl} schema is not valid against the {rl} schema ({dir_name}): {} (schema path `{}`)", self.what(ev), e.message, e.schema_path),
+                    )
+                    .mode(mode)
+                    .help("the change rejects data that was valid before: relax the new constraint or version the subject")
+                    .at_new(loc);
+                    self.push(f);
+                }
+            }
+        }
+    }
+}
+
+fn label(side: &Side) -> String {
+    match &side.label {
+        Some(l) => format!("baseline ({l})"),
+        None => "current".into(),
+    }
+}
+
+/// The field named by a JSON Pointer, dotted: `/lines/0/price` → `lines[0].price`.
+fn field_of(ptr: &str) -> String {
+    let mut out = String::new();
+    for t in ptr.split('/').skip(1) {
+        let t = t.replace("~1", "/").replace("~0", "~");
+        if t.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{t}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&t);
+        }
+    }
+    if out.is_empty() {
+        "(the event)".into()
+    } else {
+        out
+    }
+}
+
+/// Differences between two logical values, by pointer; members present on one side only are not differences
+/// (an added field with its default, a removed field the reader ignores).
+fn diff_json(a: &J, b: &J, ptr: &mut String, out: &mut Vec<(String, String, String)>) {
+    match (a, b) {
+        (J::Object(x), J::Object(y)) => {
+            for (k, va) in x {
+                if let Some(vb) = y.get(k) {
+                    let len = ptr.len();
+                    ptr.push('/');
+                    ptr.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    diff_json(va, vb, ptr, out);
+                    ptr.truncate(len);
+                }
+            }
+        }
+        (J::Array(x), J::Array(y)) if x.len() == y.len() => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                let len = ptr.len();
+                ptr.push_str(&format!("/{i}"));
+                diff_json(va, vb, ptr, out);
+                ptr.truncate(len);
+            }
+        }
+        _ if a != b => out.push((ptr.clone(), short(a), short(b))),
+        _ => {}
+    }
+}
+
+fn short(j: &J) -> String {
+    let s = j.to_string();
+    if s.chars().count() > 60 {
+        s.chars().take(57).collect::<String>() + "..."
+    } else {
+        s
+    }
+}
+
+fn avro_value(
+    schema: &AvroSchema,
+    ev: &Event,
+) -> Result<apache_avro::types::Value, codec::CodecError> {
+    match &ev.body {
+        Body::Json(j) => schema.from_json(j, JsonEncoding::Auto),
+        Body::AvroRecord(j) => schema.from_json(j, JsonEncoding::AvroJson),
+        _ => Err(codec::CodecError::new(
+            "an Avro example is JSON or an .avro file",
+        )),
+    }
+}
+
+fn proto_message(
+    side: &Side,
+    name: &str,
+    ev: &Event,
+) -> Result<prost_reflect::DynamicMessage, codec::CodecError> {
+    let desc = side
+        .message(name)
+        .ok_or_else(|| codec::CodecError::new(format!("no message `{name}`")))?;
+    match &ev.body {
+        Body::Json(j) => match &ev.text {
+            Some(t) if ev.line == 0 => pb::from_json_str(&desc, t),
+            _ => pb::from_json(&desc, j),
+        },
+        Body::ProtoBinary(b) => pb::decode(&desc, b),
+        Body::ProtoText(t) => pb::from_text_format(&desc, t),
+        Body::AvroRecord(_) => Err(codec::CodecError::new(
+            "an .avro file is not a Protobuf example",
+        )),
+    }
+}
+
+/// Subjects that have examples (for `--consumer-driven` and reports).
+#[allow(dead_code)]
+pub(crate) fn subjects_with_examples(root: &Path) -> BTreeSet<String> {
+    discover(root).into_keys().collect()
+}

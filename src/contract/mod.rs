@@ -1,0 +1,163 @@
+//! The contract test runner (`schemaguard test`, also run by `check`): recorded example events checked against
+//! the current schema and replayed across versions with real encodings (`examples.rs`), and consumer contracts
+//! checked against every change (`consumers.rs`), plus the opt-in `consumer-driven` policy. Takes the schema
+//! files of both sides as read by the caller; reads `examples/` and `contracts/` below the repository root;
+//! returns findings and the names of the test cases that ran. Never prints.
+
+mod consumers;
+mod examples;
+pub mod rules;
+mod side;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::finding::{Category, Direction, Finding, Mode, Severity};
+use crate::source::SourceFile;
+
+pub use consumers::TYPES;
+pub use rules::RULES;
+use side::{Side, SubjectRef};
+
+/// What the runner needs to know from the static checks.
+pub(crate) struct Verdicts<'a> {
+    /// The compatibility mode of a subject (`NONE` skips replay).
+    pub mode_for: &'a dyn Fn(&SubjectRef) -> Mode,
+    /// Subjects (by name) for which the static rules reported an error.
+    pub static_errors: std::collections::HashSet<String>,
+}
+
+impl Verdicts<'_> {
+    /// `Some(true)` when the static (Avro 1.12 / Confluent) rules report no error for the subject.
+    pub(crate) fn static_compatible(&self, s: &SubjectRef, _dir: Direction) -> Option<bool> {
+        Some(!self.static_errors.contains(&s.name))
+    }
+}
+
+/// The contract tests' results.
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// One test case per example file and per consumer contract (paths relative to the repository root).
+    pub tests: Vec<String>,
+    /// Byte spans of fields consumers read: (file path, span), on the new and the old side.
+    read_spans: Vec<(String, std::ops::Range<usize>)>,
+    /// Files of subjects that have at least one consumer contract.
+    contracted_files: Vec<String>,
+}
+
+/// Input of one run.
+pub struct Input<'a> {
+    /// Repository root: `examples/` and `contracts/` live here.
+    pub root: &'a Path,
+    pub new_files: &'a [Arc<SourceFile>],
+    /// The baseline's schema files and its label, when there is a baseline.
+    pub old: Option<(&'a [Arc<SourceFile>], Option<String>)>,
+    pub proto_roots: &'a [String],
+    /// Compatibility mode of a subject, by subject name and schema file path.
+    pub mode_for: &'a dyn Fn(&str, &str) -> Mode,
+    /// Static compatibility findings already computed for this change.
+    pub static_findings: &'a [Finding],
+}
+
+/// Whether the repository has contract tests at all (an `examples/` or `contracts/` folder).
+pub fn present(root: &Path) -> bool {
+    root.join("examples").is_dir() || root.join("contracts").is_dir()
+}
+
+/// Runs every example and every consumer contract.
+pub fn run(input: &Input<'_>) -> Outcome {
+    let new = Side::new(None, input.new_files, input.proto_roots);
+    let old = input.old.as_ref().map(|(files, label)| {
+        Side::new(
+            label.clone().or_else(|| Some("baseline".into())),
+            files,
+            input.proto_roots,
+        )
+    });
+    let mode_for = |s: &SubjectRef| {
+        let file = new
+            .file_of(s)
+            .or_else(|| old.as_ref().and_then(|o| o.file_of(s)));
+        match file {
+            Some(f) => (input.mode_for)(&s.name, &f.shown),
+            None => Mode::Backward,
+        }
+    };
+    let static_errors = input
+        .static_findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && f.rule.category == Category::Compatibility)
+        .map(|f| f.subject.clone())
+        .collect();
+    let verdicts = Verdicts {
+        mode_for: &mode_for,
+        static_errors,
+    };
+    let ex = examples::run(input.root, &new, old.as_ref(), &verdicts);
+    let cs = consumers::run(input.root, &new, old.as_ref());
+    let mut read_spans = consumers::read_spans(&cs.contracts, &new);
+    let mut contracted_files: Vec<String> = cs
+        .contracts
+        .iter()
+        .filter_map(|c| c.subject.as_ref())
+        .filter_map(|s| new.file_of(s))
+        .map(|f| f.path.clone())
+        .collect();
+    if let Some(o) = &old {
+        read_spans.extend(consumers::read_spans(&cs.contracts, o));
+        contracted_files.extend(
+            cs.contracts
+                .iter()
+                .filter_map(|c| c.subject.as_ref())
+                .filter_map(|s| o.file_of(s))
+                .map(|f| f.path.clone()),
+        );
+    }
+    let mut findings = ex.findings;
+    findings.extend(cs.findings);
+    let mut tests = ex.tests;
+    tests.extend(cs.tests);
+    Outcome {
+        findings,
+        tests,
+        read_spans,
+        contracted_files,
+    }
+}
+
+impl Outcome {
+    /// The `consumer-driven` policy: a breaking or incompatible change (error) in a subject that has consumer
+    /// contracts, touching no field any consumer reads, becomes a warning that says so.
+    pub fn apply_consumer_driven(&self, findings: &mut [Finding]) {
+        for f in findings.iter_mut() {
+            if f.severity != Severity::Error
+                || !matches!(
+                    f.rule.category,
+                    Category::Compatibility | Category::Breaking
+                )
+            {
+                continue;
+            }
+            let locs: Vec<_> = [&f.new, &f.old].into_iter().flatten().collect();
+            let contracted = locs
+                .iter()
+                .any(|l| self.contracted_files.iter().any(|p| *p == l.file.path));
+            if !contracted {
+                continue;
+            }
+            let touches = locs.iter().any(|l| {
+                self.read_spans.iter().any(|(p, s)| {
+                    *p == l.file.path
+                        && ((l.span.start <= s.start && s.end <= l.span.end.max(l.span.start + 1))
+                            || (s.start <= l.span.start && l.span.start < s.end.max(s.start + 1)))
+                })
+            });
+            if !touches {
+                f.severity = Severity::Warning;
+                f.message.push_str(
+                    " (no consumer contract reads it: downgraded by the consumer-driven policy)",
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! One version of the repository's schemas, indexed for contract tests: Avro schemas by full name (parsed with
+//! apache-avro, references resolved across files), Protobuf messages by full name (every `.proto` compiled into
+//! one descriptor pool), JSON Schemas by file stem and `$id` (compiled with the `jsonschema` crate), and the
+//! neutral model of every file (for consumer contracts). Built lazily per subject; never prints.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use prost_reflect::{DescriptorPool, MessageDescriptor};
+
+use crate::codec::avro::AvroSchema;
+use crate::finding::Format;
+use crate::lint::model::{self, Schema as ModelSchema};
+use crate::source::SourceFile;
+
+/// What an examples folder or contract file names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct SubjectRef {
+    pub format: Format,
+    /// Avro full name, Protobuf message full name, JSON Schema file path.
+    pub name: String,
+}
+
+pub(crate) struct Side {
+    pub label: Option<String>,
+    files: Vec<(Format, Arc<SourceFile>)>,
+    /// Avro full name → file.
+    avro: HashMap<String, Arc<SourceFile>>,
+    /// Unqualified Avro name → full names.
+    avro_short: HashMap<String, Vec<String>>,
+    /// JSON Schema: stem or `$id` → file.
+    json: HashMap<String, Arc<SourceFile>>,
+    pool: Option<DescriptorPool>,
+    /// Proto import roots: logical path = shown path without the root.
+    avro_cache: Mutex<HashMap<String, Result<Arc<AvroSchema>, String>>>,
+    json_cache: Mutex<HashMap<String, Result<Arc<jsonschema::Validator>, String>>>,
+    model: std::sync::OnceLock<Vec<ModelSchema>>,
+}
+
+impl Side {
+    pub fn new(label: Option<String>, files: &[Arc<SourceFile>], proto_roots: &[String]) -> Side {
+        let mut classified = Vec::new();
+        let mut avro = HashMap::new();
+        let mut avro_short: HashMap<String, Vec<String>> = HashMap::new();
+        let mut json = HashMap::new();
+        let mut protos: Vec<(String, Arc<SourceFile>)> = Vec::new();
+        for f in files {
+            let Some(engine) = crate::snapshot::classify(f, false) else {
+                continue;
+            };
+            let format = engine.format();
+            classified.push((format, Arc::clone(f)));
+            match format {
+                Format::Avro => {
+                    if let Some(full) = avro_full_name(&f.text) {
+                        let short = full.rsplit('.').next().unwrap_or(&full).to_string();
+                        avro_short.entry(short).or_default().push(full.clone());
+                        avro.insert(full, Arc::clone(f));
+                    }
+                }
+                Format::Protobuf => {
+                    let logical = proto_roots
+                        .iter()
+                        .filter(|r| !r.is_empty())
+                        .filter_map(|r| {
+                            f.path
+                                .strip_prefix(&format!("{}/", r.trim_end_matches('/')))
+                        })
+                        .next()
+                        .unwrap_or(&f.path)
+                        .to_string();
+                    protos.push((logical, Arc::clone(f)));
+                }
+                Format::JsonSchema => {
+                    let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+                    let stem = name.split('.').next().unwrap_or(name).to_string();
+                    json.entry(stem).or_insert_with(|| Arc::clone(f));
+                    if let Ok(serde_json::Value::Object(o)) =
+                        serde_json::from_str::<serde_json::Value>(&f.text)
+                    {
+                        if let Some(id) = o.get("$id").and_then(|v| v.as_str()) {
+                            json.insert(id.to_string(), Arc::clone(f));
+                        }
+                    }
+                    json.insert(f.path.clone(), Arc::clone(f));
+                }
+            }
+        }
+        let pool = if protos.is_empty() {
+            None
+        } else {
+            Some(compile_protos(&protos))
+        };
+        Side {
+            label,
+            files: classified,
+            avro,
+            avro_short,
+            json,
+            pool,
+            avro_cache: Mutex::new(HashMap::new()),
+            json_cache: Mutex::new(HashMap::new()),
+            model: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The subject a folder or contract file name means: an Avro full name (or an unambiguous unqualified name),
+    /// a Protobuf message full name, a JSON Schema file stem, path or `$id`.
+    pub fn find(&self, name: &str) -> Option<SubjectRef> {
+        if self.avro.contains_key(name) {
+            return Some(SubjectRef {
+                format: Format::Avro,
+                name: name.to_string(),
+            });
+        }
+        if let Some(pool) = &self.pool {
+            if pool.get_message_by_name(name).is_some() {
+                return Some(SubjectRef {
+                    format: Format::Protobuf,
+                    name: name.to_string(),
+                });
+            }
+        }
+        if let Some(f) = self.json.get(name) {
+            return Some(SubjectRef {
+                format: Format::JsonSchema,
+                name: f.path.clone(),
+            });
+        }
+        if let Some([one]) = self.avro_short.get(name).map(Vec::as_slice) {
+            return Some(SubjectRef {
+                format: Format::Avro,
+                name: one.clone(),
+            });
+        }
+        None
+    }
+
+    /// Whether this side has the subject.
+    pub fn has(&self, s: &SubjectRef) -> bool {
+        match s.format {
+            Format::Avro => self.avro.contains_key(&s.name),
+            Format::Protobuf => self.message(&s.name).is_some(),
+            Format::JsonSchema => self.json.contains_key(&s.name),
+        }
+    }
+
+    /// The file that defines the subject.
+    pub fn file_of(&self, s: &SubjectRef) -> Option<Arc<SourceFile>> {
+        match s.format {
+            Format::Avro => self.avro.get(&s.name).cloned(),
+            Format::JsonSchema => self.json.get(&s.name).cloned(),
+            Format::Protobuf => {
+                let m = self.message(&s.name)?;
+                let path = m.parent_file().name().to_string();
+                self.files
+                    .iter()
+                    .find(|(f, file)| {
+                        *f == Format::Protobuf
+                            && (file.path == path || file.path.ends_with(&format!("/{path}")))
+                    })
+                    .map(|(_, f)| Arc::clone(f))
+            }
+        }
+    }
+
+    pub fn message(&self, name: &str) -> Option<MessageDescriptor> {
+        self.pool.as_ref()?.get_message_by_name(name)
+    }
+
+    /// The Avro schema of `full_name`, references resolved against the other `.avsc` files.
+    pub fn avro(&self, full_name: &str) -> Result<Arc<AvroSchema>, String> {
+        if let Some(r) = self
+            .avro_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(full_name).cloned())
+        {
+            return r;
+        }
+        let r = match self.avro.get(full_name) {
+            None => Err(format!("no Avro schema `{full_name}`")),
+            Some(f) => AvroSchema::parse(&f.text)
+                .or_else(|first| {
+                    let others: Vec<&str> = self
+                        .avro
+                        .iter()
+                        .filter(|(n, _)| n.as_str() != full_name)
+                        .map(|(_, o)| &*o.text)
+                        .collect();
+                    AvroSchema::parse_with(&f.text, &others).map_err(|_| first)
+                })
+                .map(Arc::new)
+                .map_err(|e| e.message),
+        };
+        if let Ok(mut c) = self.avro_cache.lock() {
+            c.insert(full_name.to_string(), r.clone());
+        }
+        r
+    }
+
+    /// The compiled JSON Schema at `path`.
+    pub fn json_schema(&self, path: &str) -> Result<Arc<jsonschema::Validator>, String> {
+        if let Some(r) = self
+            .json_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(path).cloned())
+        {
+            return r;
+        }
+        let r = match self.json.get(path) {
+            None => Err(format!("no JSON Schema `{path}`")),
+            Some(f) => compile_json_schema(f),
+        };
+        if let Ok(mut c) = self.json_cache.lock() {
+            c.insert(path.to_string(), r.clone());
+        }
+        r
+    }
+
+    /// The neutral model of every schema file (lowered once).
+    pub fn model(&self) -> &[ModelSchema] {
+        self.model.get_or_init(|| model::lower_all(&self.files))
+    }
+}
+
+/// Compiles a JSON Schema (JSON or YAML text); `$ref`s to other files resolve from the working tree.
+pub(crate) fn compile_json_schema(f: &SourceFile) -> Result<Arc<jsonschema::Validator>, String> {
+    let value: serde_json::Value = match serde_json::from_str(&f.text) {
+        Ok(v) => v,
+        Err(_) => {
+            yaml_to_json(&f.text).ok_or_else(|| format!("`{}` is neither JSON nor YAML", f.path))?
+        }
+    };
+    jsonschema::validator_for(&value)
+        .map(Arc::new)
+        .map_err(|e| format!("`{}` does not compile as a JSON Schema: {e}", f.path))
+}
+
+/// YAML text as JSON (for YAML-written JSON Schemas and consumer contracts).
+pub(crate) fn yaml_to_json(text: &str) -> Option<serde_json::Value> {
+    let docs = yaml_rust2::YamlLoader::load_from_str(text).ok()?;
+    docs.first().map(yaml_value)
+}
+
+fn yaml_value(y: &yaml_rust2::Yaml) -> serde_json::Value {
+    use serde_json::Value as J;
+    use yaml_rust2::Yaml;
+    match y {
+        Yaml::Real(s) => s
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(J::Null, J::Number),
+        Yaml::Integer(i) => J::from(*i),
+        Yaml::String(s) => J::String(s.clone()),
+        Yaml::Boolean(b) => J::Bool(*b),
+        Yaml::Array(a) => J::Array(a.iter().map(yaml_value).collect()),
+        Yaml::Hash(h) => J::Object(
+            h.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Yaml::String(s) => s.clone(),
+                        Yaml::Integer(i) => i.to_string(),
+                        Yaml::Boolean(b) => b.to_string(),
+                        Yaml::Real(r) => r.clone(),
+                        _ => String::new(),
+                    };
+                    (key, yaml_value(v))
+                })
+                .collect(),
+        ),
+        _ => J::Null,
+    }
+}
+
+fn avro_full_name(text: &str) -> Option<String> {
+    let serde_json::Value::Object(o) = serde_json::from_str::<serde_json::Value>(text).ok()? else {
+        return None;
+    };
+    let name = o.get("name")?.as_str()?;
+    if name.contains('.') {
+        return Some(name.to_string());
+    }
+    match o.get("namespace").and_then(|n| n.as_str()) {
+        Some(ns) if !ns.is_empty() => Some(format!("{ns}.{name}")),
+        _ => Some(name.to_string()),
+    }
+}
+
+/// Compiles every `.proto` file that compiles; one that does not is left out (the format's loader reports it).
+fn compile_protos(files: &[(String, Arc<SourceFile>)]) -> DescriptorPool {
+    struct Mem {
+        files: HashMap<String, Arc<SourceFile>>,
+        google: protox::file::GoogleFileResolver,
+    }
+    impl protox::file::FileResolver for Mem {
+        fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+            match self.files.get(name) {
+                Some(f) => protox::file::File::from_source(name, &f.text),
+                None => self.google.open_file(name),
+            }
+        }
+    }
+    let mem = Mem {
+        files: files
+            .iter()
+            .map(|(p, f)| (p.clone(), Arc::clone(f)))
+            .collect(),
+        google: protox::file::GoogleFileResolver::new(),
+    };
+    let mut compiler = protox::Compiler::with_file_resolver(mem);
+    compiler.include_imports(true);
+    for (p, _) in files {
+        let _ = compiler.open_file(p);
+    }
+    compiler.descriptor_pool()
+}
