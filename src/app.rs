@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, CompatArgs, CompatOptionArgs, FailOn, LintArgs,
-    OutputArgs, Policy,
+    CatalogArgs, CatalogFormat, CheckArgs, Cli, ColorChoice, Command, CompatArgs, CompatOptionArgs,
+    FailOn, LintArgs, OutputArgs, Policy,
 };
 use crate::config::Config;
 use crate::finding::{Category, Mode, Severity};
@@ -28,6 +28,7 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
         Command::Compat(args) => compat(args, cwd, stdout),
         Command::Lint(args) => lint(args, cwd, stdout),
         Command::Rules(args) => list_rules(&args.format, stdout),
+        Command::Catalog(args) => catalog(args, cwd, stdout),
         Command::Explain { rule } => explain(&rule, stdout),
         Command::Completions { shell } => completions(shell, stdout),
         Command::Man { dir } => man(dir.as_deref(), cwd, stdout),
@@ -63,6 +64,8 @@ pub enum AppError {
     Buf(#[from] crate::bufyaml::BufConfigError),
     #[error("cannot write `{path}`: {err}")]
     Write { path: String, err: std::io::Error },
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
 }
 
 /// `--breaking` takes buf categories and rule ids, `--except` any rule id of any format or a buf category: a typo
@@ -742,6 +745,39 @@ fn list_rules(format: &str, out: &mut dyn Write) -> Result<u8, AppError> {
         }
         other => return Err(AppError::BadFormat(other.to_string(), "text, json".into())),
     }
+    Ok(0)
+}
+
+fn catalog(args: CatalogArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+    let opts = crate::catalog::BuildOptions {
+        config: args.config.clone(),
+        history: args.history,
+        title: args.title.clone(),
+    };
+    let catalog = crate::catalog::build(cwd, &opts)?;
+    let format = match args.format {
+        CatalogFormat::Html => crate::catalog::SiteFormat::Html,
+        CatalogFormat::Markdown => crate::catalog::SiteFormat::Markdown,
+    };
+    let out = cwd.join(&args.out);
+    let written = crate::catalog::write_site(&catalog, format, &out)?;
+    let index = if format == crate::catalog::SiteFormat::Html {
+        "index.html"
+    } else {
+        "index.md"
+    };
+    writeln!(
+        stdout,
+        "catalog: {} subjects, {} pages in {} (open {})",
+        catalog.subjects.len(),
+        written.len(),
+        args.out.display(),
+        args.out.join(index).display()
+    )
+    .map_err(|err| AppError::Write {
+        path: "<stdout>".into(),
+        err,
+    })?;
     Ok(0)
 }
 

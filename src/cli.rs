@@ -35,6 +35,9 @@ pub enum Command {
     Lint(LintArgs),
     /// List every rule schemaguard can report.
     Rules(RulesArgs),
+    /// Write a static event catalog of the repository: every subject with its owner, fields, examples, consumers,
+    /// references and history from git (HTML that opens from disk, or Markdown).
+    Catalog(CatalogArgs),
     /// Print the documentation of one rule.
     Explain {
         /// Rule id, e.g. READER_FIELD_MISSING_DEFAULT_VALUE (case-insensitive).
@@ -175,6 +178,31 @@ pub struct LintArgs {
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// Directory to write the site into (created if missing; existing pages are overwritten).
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub out: PathBuf,
+    /// `html` (a site that opens from disk, search included) or `markdown` (pages for a docs site).
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: CatalogFormat,
+    /// How many first-parent commits of HEAD the history covers.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub history: usize,
+    /// Page title (default: `<repository directory> event catalog`).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Configuration file (default: schemaguard.toml at the repository root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Html,
+    Markdown,
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,17 @@ pub struct Baseline {
     pub description: String,
 }
 
+/// A commit as the catalog shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub short: String,
+    pub author: String,
+    /// Author time, seconds since the Unix epoch (UTC).
+    pub time: i64,
+    pub summary: String,
+}
+
 pub struct Git {
     pub repo: Repository,
     pub root: PathBuf,
@@ -398,6 +409,27 @@ impl Git {
         })?;
         wanted.sort();
         Ok(wanted)
+    }
+
+    /// Who made a commit, when, and its subject line (for the catalog's history).
+    pub fn commit_info(&self, oid: Oid) -> Result<CommitInfo, GitError> {
+        let c = self.repo.find_commit(oid)?;
+        let author = c.author();
+        Ok(CommitInfo {
+            id: oid.to_string(),
+            short: self.short(oid),
+            author: author.name().unwrap_or("?").to_string(),
+            time: author.when().seconds(),
+            summary: c.summary().ok().flatten().unwrap_or("").to_string(),
+        })
+    }
+
+    /// The commit HEAD points at.
+    pub fn head_commit(&self) -> Result<Oid, GitError> {
+        let head = self.repo.head().map_err(|_| GitError::NoHead)?;
+        head.peel_to_commit()
+            .map(|c| c.id())
+            .map_err(|_| GitError::NoHead)
     }
 
     /// Short id of a commit, for labels.

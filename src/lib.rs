@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod bufyaml;
+pub mod catalog;
 pub mod cli;
 pub mod codec;
 pub mod config;

@@ -16,6 +16,7 @@ use crate::source::SourceFile;
 
 pub mod json;
 pub mod jsonschema;
+pub mod outline;
 pub mod protobuf;
 
 /// Options that some formats read; each format ignores what is not its own.
@@ -101,6 +102,12 @@ pub trait Engine: Send + Sync {
         _new: &dyn Loaded,
         _opts: &CheckOptions,
     ) -> Option<Vec<Finding>> {
+        None
+    }
+
+    /// What the file at `path` says to a reader (types, fields, docs, tags, references), for the catalog; `None`
+    /// when it does not parse (loading reports why).
+    fn outline(&self, _path: &str, _text: &str) -> Option<outline::Outline> {
         None
     }
 }

@@ -6,6 +6,7 @@
 
 mod compat;
 pub(crate) mod idl;
+mod outline;
 mod parse;
 
 use std::any::Any;
@@ -211,6 +212,10 @@ fn is_avsc(path: &str) -> bool {
 impl Engine for AvroEngine {
     fn format(&self) -> Format {
         Format::Avro
+    }
+
+    fn outline(&self, _path: &str, text: &str) -> Option<crate::formats::outline::Outline> {
+        outline::outline(text)
     }
 
     fn claims(&self, path: &str, text: &str, explicit: bool) -> bool {

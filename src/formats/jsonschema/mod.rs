@@ -16,6 +16,8 @@
 
 mod compat;
 mod describe;
+mod outline;
+pub(crate) use outline::document_value;
 pub(crate) mod parse;
 mod refs;
 pub mod rules;
@@ -183,6 +185,10 @@ fn looks_like_avro(text: &str) -> bool {
 impl Engine for JsonSchemaEngine {
     fn format(&self) -> Format {
         Format::JsonSchema
+    }
+
+    fn outline(&self, path: &str, text: &str) -> Option<crate::formats::outline::Outline> {
+        outline::outline(path, text)
     }
 
     fn claims(&self, path: &str, text: &str, explicit: bool) -> bool {

@@ -9,6 +9,7 @@ mod compat;
 pub(crate) mod lint;
 pub(crate) mod lower;
 mod model;
+mod outline;
 mod parse;
 mod roots;
 pub mod rules;
@@ -86,6 +87,10 @@ fn snap(l: &dyn Loaded) -> Option<&ProtoSnap> {
 impl Engine for Protobuf {
     fn format(&self) -> Format {
         Format::Protobuf
+    }
+
+    fn outline(&self, path: &str, text: &str) -> Option<crate::formats::outline::Outline> {
+        outline::outline(path, text)
     }
 
     fn claims(&self, path: &str, _text: &str, _explicit: bool) -> bool {

@@ -204,6 +204,11 @@ fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
+/// Whether the outline (the catalog) must not parse this text: editions, or nesting deeper than loading allows.
+pub(crate) fn too_deep_for_outline(text: &str) -> bool {
+    edition_span(text).is_some() || too_deep(text).is_some()
+}
+
 /// Span of a leading `edition = "…";` statement, if the file uses editions.
 fn edition_span(text: &str) -> Option<Span> {
     let mut rest = text;
