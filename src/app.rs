@@ -58,8 +58,8 @@ pub enum AppError {
     Source(#[from] crate::sources::SourceError),
     #[error("unknown output format `{0}`; expected one of {1}")]
     BadFormat(String, String),
-    #[error("unknown rule `{0}`; `schemaguard rules` lists them")]
-    UnknownRule(String),
+    #[error("unknown rule `{id}`{hint}; `schemaguard rules` lists them")]
+    UnknownRule { id: String, hint: String },
     #[error(transparent)]
     Buf(#[from] crate::bufyaml::BufConfigError),
     #[error("cannot write `{path}`: {err}")]
@@ -255,6 +255,16 @@ fn outputs(args: &OutputArgs) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, Ap
             }
         }
     }
+    // Two reports into one file: the second would silently overwrite the first.
+    let mut files: Vec<&PathBuf> = out.iter().filter_map(|(_, f)| f.as_ref()).collect();
+    files.sort();
+    if let Some(w) = files.windows(2).find(|w| w[0] == w[1]) {
+        return Err(RunError::Usage(format!(
+            "two --format reports name the same file `{}`; give each its own file",
+            w[0].display()
+        ))
+        .into());
+    }
     Ok(out)
 }
 
@@ -267,7 +277,8 @@ fn emit(
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     for (format, file) in outputs(args)? {
         let color = match args.color {
-            ColorChoice::Always => !no_color,
+            // A flag overrides the environment: `--color always` colours even with NO_COLOR set.
+            ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
                 !no_color && file.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout())
@@ -378,6 +389,12 @@ fn check(
     only_tests: bool,
 ) -> Result<u8, AppError> {
     validate_selectors(&args.compat)?;
+    if args.history == 0 {
+        return Err(RunError::Usage(
+            "--history 0 would compare with nothing: give the number of first-parent commits (at least 1) to take previous versions from".into(),
+        )
+        .into());
+    }
     let mut git = Git::discover(cwd)?;
     git.allow_fetch = !args.no_fetch;
     let mut cfg = load_config(args.config.as_ref(), cwd, &git.root)?;
@@ -515,6 +532,8 @@ fn check(
         default_mode,
         Some(baseline_description),
     );
+    // Repository-relative paths: in CI, Markdown links point at the checked commit on the forge.
+    report.summary.link_base = report::link_base_from_env(&|k| std::env::var(k).ok());
     // Lint only with a `[lint]` table (an upgrade must not turn a green CI red), and only what the baseline does
     // not already have: a repository adopts rules without touching old files.
     if let (Some(lint_cfg), Some((new_files, old_files))) = (&check_lint, &lint_files) {
@@ -782,7 +801,10 @@ fn catalog(args: CatalogArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, 
 }
 
 fn explain(id: &str, out: &mut dyn Write) -> Result<u8, AppError> {
-    let rule = rules::find(id).ok_or_else(|| AppError::UnknownRule(id.to_string()))?;
+    let rule = rules::find(id).ok_or_else(|| AppError::UnknownRule {
+        id: id.to_string(),
+        hint: rules::did_you_mean(id),
+    })?;
     let write_err = |err| AppError::Write {
         path: "<stdout>".into(),
         err,

@@ -435,3 +435,122 @@ fn regression_11_6_summary_shows_every_mode_in_use() {
         stdout(&o)
     );
 }
+
+/// A repository with one breaking change to `com.acme.Order` (v1 committed, v2 in the working tree).
+fn breaking_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    common::git(d, &["init", "-q", "-b", "main"]);
+    write(d, "schemas/order.avsc", ORDER_V1);
+    common::commit_all(d, "v1");
+    write(d, "schemas/order.avsc", ORDER_V2);
+    tmp
+}
+
+/// Item 9: Markdown links are absolute when the CI environment names the repository and commit.
+#[test]
+fn regression_11_9_markdown_links_are_absolute_in_ci() {
+    let tmp = breaking_repo();
+    let d = tmp.path();
+    let o = Command::new(env!("CARGO_BIN_EXE_schemaguard"))
+        .current_dir(d)
+        .args(["check", "--against", "HEAD", "--format", "markdown"])
+        .env("NO_COLOR", "1")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/events")
+        .env("GITHUB_SHA", "0123456789abcdef")
+        .env_remove("CI_PROJECT_URL")
+        .output()
+        .expect("runs");
+    assert!(
+        stdout(&o).contains(
+            "(https://github.com/acme/events/blob/0123456789abcdef/schemas/order.avsc#L3)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_schemaguard"))
+        .current_dir(d)
+        .args(["check", "--against", "HEAD", "--format", "markdown"])
+        .env_remove("GITHUB_SERVER_URL")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_SHA")
+        .env("CI_PROJECT_URL", "https://gitlab.example.com/acme/events")
+        .env("CI_COMMIT_SHA", "fedcba")
+        .output()
+        .expect("runs");
+    assert!(
+        stdout(&o).contains(
+            "(https://gitlab.example.com/acme/events/-/blob/fedcba/schemas/order.avsc#L3)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    // Outside CI: relative, as before.
+    let o = run_in(d, &["check", "--against", "HEAD", "--format", "markdown"]);
+    assert!(
+        stdout(&o).contains("](schemas/order.avsc#L3)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// Item 10: SARIF's previous location says it is the baseline revision's content.
+#[test]
+fn regression_11_10_sarif_previous_location_is_baseline_content() {
+    let tmp = breaking_repo();
+    let o = run_in(
+        tmp.path(),
+        &["check", "--against", "HEAD", "--format", "sarif"],
+    );
+    let v = json(&o);
+    let result = &v["runs"][0]["results"][0];
+    assert_eq!(result["locations"].as_array().map(|a| a.len()), Some(1));
+    let related = &result["relatedLocations"][0];
+    let text = related["message"]["text"].as_str().unwrap_or("");
+    assert!(
+        text.contains("in the baseline revision HEAD, not in the current file"),
+        "{text}"
+    );
+    assert_eq!(related["properties"]["baseline"], true);
+    assert_eq!(related["properties"]["revision"], "HEAD");
+}
+
+/// Items 13 and 15: usage errors and what flags and typos get.
+#[test]
+fn regression_11_13_15_usage_errors_and_flags() {
+    let tmp = breaking_repo();
+    let d = tmp.path();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--against",
+            "HEAD",
+            "--format",
+            "sarif=x.out",
+            "--format",
+            "json=x.out",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("same file `x.out`"), "{}", stderr(&o));
+
+    let o = run_in(d, &["check", "--against", "HEAD", "--history", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--history 0"), "{}", stderr(&o));
+
+    let o = run_in(d, &["explain", "TYPE_MISMATC"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `TYPE_MISMATCH`?"),
+        "{}",
+        stderr(&o)
+    );
+
+    // `--color always` wins over NO_COLOR (run_in sets NO_COLOR=1).
+    let o = run_in(d, &["check", "--against", "HEAD", "--color", "always"]);
+    assert!(stdout(&o).contains('\u{1b}'), "no colour: {}", stdout(&o));
+    let o = run_in(d, &["check", "--against", "HEAD"]);
+    assert!(!stdout(&o).contains('\u{1b}'));
+}

@@ -347,10 +347,14 @@ fn sarif_structure() {
         "end column is exclusive"
     );
     let related = &changed["relatedLocations"][0];
-    assert_eq!(
-        related["message"]["text"],
-        "previous version at origin/main"
+    assert!(
+        related["message"]["text"].as_str().is_some_and(|t| t
+            .starts_with("previous version at origin/main: line 7 of")
+            && t.ends_with("in the baseline revision origin/main, not in the current file")),
+        "{}",
+        related["message"]["text"]
     );
+    assert_eq!(related["properties"]["baseline"], true);
     assert_eq!(
         related["physicalLocation"]["region"]["startLine"].as_u64(),
         Some(7)

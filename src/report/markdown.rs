@@ -177,12 +177,15 @@ fn plural(n: usize, word: &str) -> String {
 
 /// A location as a relative link `path#Lline` when it is in the working tree; a location in another revision
 /// (the old side) cannot be linked relatively and is shown as code.
-fn location_cell(loc: &Location) -> String {
+/// With a `base` (the CI's browse URL of the checked commit) the link is absolute, so it works in a job summary or
+/// a pull-request comment (issue 11 item 9).
+fn location_cell(loc: &Location, base: Option<&str>) -> String {
     let r = region(loc);
     match &loc.file.revision {
         None => format!(
-            "[{}]({}#L{})",
+            "[{}]({}{}#L{})",
             escape_text(&format!("{}:{}", loc.file.shown, r.line)),
+            base.unwrap_or(""),
             uri_path(&loc.file.shown),
             r.line
         ),
@@ -190,10 +193,10 @@ fn location_cell(loc: &Location) -> String {
     }
 }
 
-fn row(f: &Finding) -> String {
+fn row(f: &Finding, base: Option<&str>) -> String {
     let location = match (&f.new, &f.old) {
-        (Some(new), _) => location_cell(new),
-        (None, Some(old)) => format!("{} (deleted)", location_cell(old)),
+        (Some(new), _) => location_cell(new, base),
+        (None, Some(old)) => format!("{} (deleted)", location_cell(old, base)),
         (None, None) => String::new(),
     };
     format!(
@@ -298,7 +301,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "| Severity | Rule | Subject | Location | Message |")?;
     writeln!(out, "|---|---|---|---|---|")?;
     for f in report.findings.iter().take(MAX_ROWS) {
-        writeln!(out, "{}", row(f))?;
+        writeln!(out, "{}", row(f, sm.link_base.as_deref()))?;
     }
     let n = report.findings.len();
     if n > MAX_ROWS {

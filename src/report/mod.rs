@@ -64,6 +64,34 @@ pub struct Summary {
     /// Label of the baseline compared against (`origin/main`, `abc1234`, a path).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// Where repository files can be browsed at the checked commit (`https://github.com/o/r/blob/<sha>/`), from
+    /// the CI environment (see `link_base_from_env`); Markdown links are absolute when it is set.
+    #[serde(skip)]
+    pub link_base: Option<String>,
+}
+
+/// The browse URL of the checked commit from a CI environment: GitHub (`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`,
+/// `GITHUB_SHA`) or GitLab (`CI_PROJECT_URL`, `CI_COMMIT_SHA`). `env` looks a variable up (`std::env::var`).
+pub fn link_base_from_env(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let get = |k: &str| {
+        env(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    if let (Some(server), Some(repo), Some(sha)) = (
+        get("GITHUB_SERVER_URL"),
+        get("GITHUB_REPOSITORY"),
+        get("GITHUB_SHA"),
+    ) {
+        return Some(format!(
+            "{}/{repo}/blob/{sha}/",
+            server.trim_end_matches('/')
+        ));
+    }
+    if let (Some(project), Some(sha)) = (get("CI_PROJECT_URL"), get("CI_COMMIT_SHA")) {
+        return Some(format!("{}/-/blob/{sha}/", project.trim_end_matches('/')));
+    }
+    None
 }
 
 impl Summary {

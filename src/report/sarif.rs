@@ -108,6 +108,9 @@ struct SarifLocation {
     logical_locations: Vec<LogicalLocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<Text>,
+    /// On a previous location: which revision's content the line refers to (issue 11 item 10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<BaselineProperties>,
 }
 
 #[derive(Serialize)]
@@ -241,11 +244,32 @@ fn logical(loc: &Location) -> Vec<LogicalLocation> {
         .collect()
 }
 
+/// A previous location's line is in the baseline revision's content, not in the file a viewer opens at that
+/// path: the message says so, and the property bag names the revision.
 fn previous_label(loc: &Location) -> String {
+    let line = region(loc).line;
     match &loc.file.revision {
-        Some(rev) => format!("previous version at {rev}"),
-        None => format!("previous version in {}", loc.file.shown),
+        Some(rev) => format!(
+            "previous version at {rev}: line {line} of {} in the baseline revision {rev}, not in the current file",
+            loc.file.shown
+        ),
+        None => format!("previous version in {} (line {line})", loc.file.shown),
     }
+}
+
+#[derive(Serialize)]
+struct BaselineProperties {
+    /// Always true: the location is in the baseline's content.
+    baseline: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<String>,
+}
+
+fn baseline_properties(loc: &Location) -> Option<BaselineProperties> {
+    Some(BaselineProperties {
+        baseline: true,
+        revision: loc.file.revision.clone(),
+    })
 }
 
 fn result(f: &Finding, rule_index: usize) -> SarifResult {
@@ -259,6 +283,7 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
                 physical_location: physical(new),
                 logical_locations: logical(new),
                 message: None,
+                properties: None,
             });
             if let Some(old) = old {
                 related.push(SarifLocation {
@@ -268,6 +293,7 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
                     message: Some(Text {
                         text: previous_label(old),
                     }),
+                    properties: baseline_properties(old),
                 });
             }
         }
@@ -284,6 +310,7 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
                 message: Some(Text {
                     text: previous_label(old),
                 }),
+                properties: baseline_properties(old),
             });
         }
         (None, None) => {}
