@@ -15,7 +15,7 @@ pub static DOC_REQUIRED: LintRule = LintRule {
         doc: crate::rule_doc!("DOC_REQUIRED"),
     },
     groups: &[RECOMMENDED, STRICT],
-    options: &["fields", "min_length"],
+    options: &["fields", "nested", "min_length"],
     events_only: false,
 };
 
@@ -25,6 +25,7 @@ fn missing(doc: Option<&str>, min: usize) -> bool {
 
 pub(super) fn check(cx: &LintCx, ctx: &Ctx, out: &mut Vec<Finding>) {
     let fields = cx.option_bool(&DOC_REQUIRED, "fields", false);
+    let nested = cx.option_bool(&DOC_REQUIRED, "nested", false);
     let min = usize::try_from(cx.option_int(&DOC_REQUIRED, "min_length", 1)).unwrap_or(1);
     let doc_word = match ctx.schema.format {
         Format::Avro => "a `doc`",
@@ -40,7 +41,7 @@ pub(super) fn check(cx: &LintCx, ctx: &Ctx, out: &mut Vec<Finding>) {
         };
         // A nested JSON object without a title is a property's shape: its property doc covers it.
         let anonymous = ctx.schema.format == Format::JsonSchema && !t.top_level;
-        if !anonymous && missing(t.doc.as_deref(), min) {
+        if !anonymous && (t.top_level || nested) && missing(t.doc.as_deref(), min) {
             out.push(
                 ctx.at_type(
                     &DOC_REQUIRED,

@@ -1,7 +1,7 @@
 //! EVENT_NAME_FACT: an event type is not named as a past-tense fact (`OrderPlaced`), but as a command
 //! (`PlaceOrder`), a vague noun (`OrderEvent`) or a present-tense change (`OrderUpdate`).
 
-use super::{words, Ctx, EVENTS, RECOMMENDED, STRICT};
+use super::{words, Ctx, EVENTS, STRICT};
 use crate::finding::{Category, Finding, Format, Severity};
 use crate::lint::{LintCx, LintRule};
 use crate::rules::Rule;
@@ -15,7 +15,7 @@ pub static EVENT_NAME_FACT: LintRule = LintRule {
         summary: "an event is not named as a past-tense fact (`OrderPlaced`) but as a command, a vague noun or a present-tense change",
         doc: crate::rule_doc!("EVENT_NAME_FACT"),
     },
-    groups: &[RECOMMENDED, EVENTS, STRICT],
+    groups: &[EVENTS, STRICT],
     options: &["allow", "suffixes"],
     events_only: true,
 };
