@@ -25,6 +25,7 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
     let result = match cli.command {
         Command::Check(args) => check(args, cwd, stdout, false),
         Command::Test(args) => check(args, cwd, stdout, true),
+        Command::Registry(cmd) => registry_command(cmd, cwd, stdout),
         Command::Compat(args) => compat(args, cwd, stdout),
         Command::Lint(args) => lint(args, cwd, stdout),
         Command::Rules(args) => list_rules(&args.format, stdout),
@@ -91,6 +92,8 @@ fn validate_selectors(args: &CompatOptionArgs) -> Result<(), AppError> {
 /// The old side of `check`, resolved (revisions looked up, fetched if need be) but not read yet.
 enum Baseline {
     Source(Box<dyn Source>),
+    /// `--against-registry`: compared subject by subject after loading (each has its own versions and level).
+    Registry(Box<crate::registry::Client>),
     Revision {
         baseline: crate::git::Baseline,
         /// Transitive modes: `(--since as given, its commit)`, if given.
@@ -104,6 +107,9 @@ impl Baseline {
     fn into_source(self, git: &Git, history: usize) -> Result<Box<dyn Source + '_>, AppError> {
         Ok(match self {
             Baseline::Source(s) => s,
+            Baseline::Registry(c) => Box::new(sources::Nothing {
+                why: format!("registry {} is compared per subject", c.host()),
+            }),
             Baseline::Revision {
                 baseline,
                 transitive: false,
@@ -130,6 +136,15 @@ fn choose_baseline(
     git: &mut Git,
     default_mode: Mode,
 ) -> Result<Baseline, AppError> {
+    if args.against_registry {
+        let client = crate::registry::client_from(
+            cfg.registry.as_ref(),
+            &git.root,
+            args.registry_concurrency,
+        )
+        .map_err(|e| RunError::Usage(e.to_string()))?;
+        return Ok(Baseline::Registry(Box::new(client)));
+    }
     if let Some(dir) = &args.against_dir {
         return Ok(Baseline::Source(Box::new(sources::Directory {
             path: cwd.join(dir),
@@ -422,6 +437,10 @@ fn check(
     // Choose sources → read → load → compare → report. Snapshots are read first and loaded once all are known,
     // so that every snapshot gets the same Protobuf import roots (subjects pair only if their logical paths agree).
     let baseline = choose_baseline(&args, &cfg, cwd, &mut git, default_mode)?;
+    let registry = match &baseline {
+        Baseline::Registry(c) => Some(c.as_ref().clone()),
+        _ => None,
+    };
     let git = &git;
     let old_source = baseline.into_source(git, args.history)?;
     let new_source: Box<dyn Source + '_> = if args.staged {
@@ -433,7 +452,10 @@ fn check(
     };
     let new = new_source.read(&keep)?.pop().unwrap_or_default();
     let previous: Vec<RawSnapshot> = old_source.read(&keep)?;
-    let baseline_description = old_source.describe();
+    let baseline_description = match &registry {
+        Some(c) => format!("schema registry {}", c.host()),
+        None => old_source.describe(),
+    };
 
     let sides: Vec<&[Arc<SourceFile>]> = std::iter::once(&new)
         .chain(&previous)
@@ -503,6 +525,31 @@ fn check(
         report_deleted: true,
     };
     let mut cmp = snapshot::compare(&previous, &new, &spec);
+    let mut registry_findings = Vec::new();
+    if let Some(client) = &registry {
+        // The registry's level per subject, unless the local side sets one (`--mode`, `[[subjects]]`, `mode =`).
+        let local_mode = |s: &Subject| -> Option<Mode> {
+            let a = cfg.mode_for(&s.name, &s.file.shown, Mode::Backward);
+            let b = cfg.mode_for(&s.name, &s.file.shown, Mode::Forward);
+            args.compat
+                .mode
+                .or(if a == b { Some(a) } else { None })
+                .or(cfg.mode)
+        };
+        let outcome = crate::registry::compare_with_registry(
+            &new,
+            &crate::registry::RegistryCheck {
+                client,
+                cfg: &cfg,
+                opts: &opts,
+                local_mode: &local_mode,
+                server_check: args.server_check,
+                root: &git.root,
+            },
+        );
+        cmp = outcome.comparison;
+        registry_findings = outcome.findings;
+    }
     // `except` of `[[subjects]]` entries: by the subject's name and the path of its file (new, else baseline).
     if cfg.subjects.iter().any(|s| !s.except.is_empty()) {
         let mut path_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
@@ -523,6 +570,7 @@ fn check(
         .map(snapshot::baseline_findings)
         .unwrap_or_default();
     inputs.extend(new.findings.iter().cloned());
+    inputs.extend(registry_findings);
     // Input problems of files outside `schemas` / inside `exclude` are not this repository's to fix.
     inputs.retain(|f| f.primary().is_none_or(|l| cfg.selects(&l.file.shown)));
     let mut report = crate::assemble(
@@ -864,4 +912,125 @@ fn man(dir: Option<&Path>, cwd: &Path, out: &mut dyn Write) -> Result<u8, AppErr
         }
     }
     Ok(0)
+}
+
+/// `schemaguard registry pull | plan | apply`: the working tree's schemas, mapped to subjects, and the registry.
+fn registry_command(
+    cmd: crate::cli::RegistryCommand,
+    cwd: &Path,
+    stdout: &mut dyn Write,
+) -> Result<u8, AppError> {
+    use crate::cli::RegistryCommand;
+    use crate::registry::commands;
+    let common = match &cmd {
+        RegistryCommand::Pull { common, .. }
+        | RegistryCommand::Plan { common, .. }
+        | RegistryCommand::Apply { common, .. } => common,
+    };
+    let root = Git::discover(cwd)
+        .map(|g| g.root.clone())
+        .unwrap_or_else(|_| cwd.to_path_buf());
+    let cfg = match &common.config {
+        Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
+        None => {
+            let p = root.join("schemaguard.toml");
+            if p.is_file() {
+                Config::load(&p, "schemaguard.toml")?
+            } else {
+                Config::default()
+            }
+        }
+    };
+    let usage = |e: crate::registry::RegistryError| AppError::Run(RunError::Usage(e.to_string()));
+    let client =
+        crate::registry::client_from(cfg.registry.as_ref(), &root, common.registry_concurrency)
+            .map_err(usage)?;
+    let mut opts = check_options(
+        &CompatOptionArgs {
+            mode: common.mode,
+            policy: None,
+            breaking: Vec::new(),
+            except: Vec::new(),
+            show_compatible: false,
+        },
+        &cfg,
+    );
+    let engines = formats::engines();
+    let keep = |path: &str| engines.iter().any(|e| e.may_claim(path));
+    let raw = sources::WorkingTree { root: root.clone() }
+        .read(&keep)?
+        .pop()
+        .unwrap_or_default();
+    opts.proto_roots = formats::protobuf::shared_roots(&[raw.files.as_slice()], &opts.proto_roots);
+    let new = snapshot::load(raw.label, raw.files, raw.errors, false, &opts);
+    let write = |out: &mut dyn Write, text: &str| {
+        out.write_all(text.as_bytes())
+            .map_err(|err| AppError::Write {
+                path: "<stdout>".into(),
+                err,
+            })
+    };
+    let local_mode = |s: &Subject| -> Option<Mode> {
+        let a = cfg.mode_for(&s.name, &s.file.shown, Mode::Backward);
+        let b = cfg.mode_for(&s.name, &s.file.shown, Mode::Forward);
+        common
+            .mode
+            .or(if a == b { Some(a) } else { None })
+            .or(cfg.mode)
+    };
+    match &cmd {
+        RegistryCommand::Pull {
+            out, all_versions, ..
+        } => {
+            let (out, all_versions) = (out.clone(), *all_versions);
+            let dir = cwd.join(&out);
+            let manifest =
+                commands::pull(&client, &new, &cfg, &dir, all_versions).map_err(usage)?;
+            write(
+                stdout,
+                &format!(
+                    "pulled {} schema version(s) from {} into {} (manifest: {})\n",
+                    manifest.len(),
+                    client.host(),
+                    out.display(),
+                    commands::MANIFEST
+                ),
+            )?;
+            Ok(0)
+        }
+        RegistryCommand::Plan { format, .. } => {
+            let plan =
+                commands::plan(&client, &new, &cfg, &opts, &root, &local_mode).map_err(usage)?;
+            match format.as_str() {
+                "json" => {
+                    let text = serde_json::to_string_pretty(&plan)
+                        .map_err(|e| RunError::Usage(e.to_string()))?;
+                    write(stdout, &(text + "\n"))?;
+                }
+                "text" => write(stdout, &commands::render_plan(&plan))?,
+                other => return Err(AppError::BadFormat(other.to_string(), "text, json".into())),
+            }
+            let incompatible = plan.iter().any(|e| {
+                matches!(
+                    e.action,
+                    commands::Action::NewVersion {
+                        compatible: false,
+                        ..
+                    }
+                )
+            });
+            Ok(u8::from(incompatible))
+        }
+        RegistryCommand::Apply { dry_run, .. } => {
+            let plan =
+                commands::plan(&client, &new, &cfg, &opts, &root, &local_mode).map_err(usage)?;
+            write(stdout, &commands::render_plan(&plan))?;
+            if *dry_run {
+                return Ok(0);
+            }
+            let (log, ok) = commands::apply(&client, &plan);
+            write(stdout, &log)?;
+            Ok(if ok { 0 } else { 1 })
+        }
+    }
 }

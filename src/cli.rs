@@ -23,6 +23,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Schema registry: `pull` registered schemas, `plan` what registering would do, `apply` it.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// Check every schema in the repository against a git baseline (default: the merge-base with the default branch).
     Check(CheckArgs),
     /// Compare schema files or directories directly, without git: OLD... NEW (oldest first).
@@ -115,6 +118,17 @@ pub struct CheckArgs {
     /// Baseline: a directory holding the previous versions of the schemas (instead of a git revision).
     #[arg(long, value_name = "DIR", conflicts_with = "against")]
     pub against_dir: Option<PathBuf>,
+    /// Baseline: the registered versions of each schema's subject in the schema registry ([registry] in
+    /// schemaguard.toml, or $SCHEMA_REGISTRY_URL), under each subject's own compatibility level.
+    #[arg(long, conflicts_with_all = ["against", "against_dir"])]
+    pub against_registry: bool,
+    /// With --against-registry: also ask the registry's own compatibility endpoint, and report where its verdict
+    /// differs from schemaguard's (REGISTRY_VERDICT_DIFFERS).
+    #[arg(long, requires = "against_registry")]
+    pub server_check: bool,
+    /// Parallel registry requests (default: [registry] concurrency, else 8).
+    #[arg(long, value_name = "N")]
+    pub registry_concurrency: Option<usize>,
     /// Compare the staged content (the git index) with HEAD: the pre-commit check.
     #[arg(long)]
     pub staged: bool,
@@ -238,4 +252,50 @@ fn parse_mode(s: &str) -> Result<Mode, String> {
         let names: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
         format!("unknown mode `{s}`; expected one of {}", names.join(", "))
     })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Write each mapped subject's latest registered version (or all) as files, plus a manifest
+    /// (schemaguard-registry.json); then `check --against-dir DIR` works offline.
+    Pull {
+        /// Output directory.
+        #[arg(long, value_name = "DIR", default_value = ".registry")]
+        out: PathBuf,
+        /// Every version, not only the latest (older ones go under DIR/.versions/).
+        #[arg(long)]
+        all_versions: bool,
+        #[command(flatten)]
+        common: RegistryCommonArgs,
+    },
+    /// What `apply` would do: new subjects, new versions with their verdict, unchanged schemas, level changes,
+    /// contract changes.
+    Plan {
+        /// `text` or `json`.
+        #[arg(long, default_value = "text")]
+        format: String,
+        #[command(flatten)]
+        common: RegistryCommonArgs,
+    },
+    /// Register new subjects and versions (references first), set changed levels; stop at the first rejection.
+    Apply {
+        /// Only show the plan.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        common: RegistryCommonArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryCommonArgs {
+    /// Configuration file (default: schemaguard.toml at the repository root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Parallel registry requests.
+    #[arg(long, value_name = "N")]
+    pub registry_concurrency: Option<usize>,
+    /// Compatibility level to use instead of each subject's registered one.
+    #[arg(long, value_parser = parse_mode, value_name = "MODE")]
+    pub mode: Option<Mode>,
 }

@@ -66,6 +66,8 @@ struct RawConfig {
     protobuf: Option<RawProtobuf>,
     /// Lint rules (`schemaguard lint`; `check` lints only when this table is present).
     lint: Option<crate::lint::config::RawLint>,
+    /// Schema registry (`check --against-registry`, `schemaguard registry pull|plan|apply`).
+    registry: Option<crate::registry::config::RawRegistry>,
 }
 
 /// A per-subject override: a mode and/or rules left out.
@@ -268,6 +270,8 @@ pub struct Config {
     pub buf: Option<crate::bufyaml::BufConfig>,
     /// Where each setting that is not a default came from (`schemaguard.toml`, `buf.yaml`, …), by key.
     pub origins: BTreeMap<&'static str, String>,
+    /// `[registry]`.
+    pub registry: Option<crate::registry::config::RegistryConfig>,
 }
 
 impl Config {
@@ -509,6 +513,9 @@ impl Config {
         }
         if let Some(l) = raw.lint {
             cfg.lint = Some(crate::lint::LintConfig::from_raw(l, text, &at)?);
+        }
+        if let Some(r) = raw.registry {
+            cfg.registry = Some(crate::registry::config::RegistryConfig::from_raw(r, &at)?);
         }
         Ok(cfg)
     }

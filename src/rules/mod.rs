@@ -101,8 +101,43 @@ pub static INVALID_IGNORE: Rule = Rule {
     doc: rule_doc!("INVALID_IGNORE"),
 };
 
+pub static REGISTRY_ERROR: Rule = Rule {
+    id: "REGISTRY_ERROR",
+    category: Category::Input,
+    severity: Severity::Error,
+    formats: &[Format::Avro, Format::Protobuf, Format::JsonSchema],
+    summary: "the schema registry could not answer for a subject, so it was not checked against its registered versions",
+    doc: rule_doc!("REGISTRY_ERROR"),
+};
+
+pub static REGISTRY_SUBJECT_NEW: Rule = Rule {
+    id: "REGISTRY_SUBJECT_NEW",
+    category: Category::Compatibility,
+    severity: Severity::Info,
+    formats: &[Format::Avro, Format::Protobuf, Format::JsonSchema],
+    summary: "a local schema's subject is not registered yet, so there is nothing to compare with",
+    doc: rule_doc!("REGISTRY_SUBJECT_NEW"),
+};
+
+pub static REGISTRY_VERDICT_DIFFERS: Rule = Rule {
+    id: "REGISTRY_VERDICT_DIFFERS",
+    category: Category::Compatibility,
+    severity: Severity::Warning,
+    formats: &[Format::Avro, Format::Protobuf, Format::JsonSchema],
+    summary: "the registry's own compatibility endpoint disagrees with schemaguard's verdict (--server-check)",
+    doc: rule_doc!("REGISTRY_VERDICT_DIFFERS"),
+};
+
 /// Rules owned by the pipeline itself, not by one format.
-pub static CORE: &[&Rule] = &[&INVALID_IGNORE, &PARSE_ERROR, &READ_ERROR, &SUBJECT_DELETED];
+pub static CORE: &[&Rule] = &[
+    &INVALID_IGNORE,
+    &PARSE_ERROR,
+    &READ_ERROR,
+    &REGISTRY_ERROR,
+    &REGISTRY_SUBJECT_NEW,
+    &REGISTRY_VERDICT_DIFFERS,
+    &SUBJECT_DELETED,
+];
 
 /// Every rule, sorted by id.
 pub fn all() -> &'static [&'static Rule] {

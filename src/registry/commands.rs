@@ -1,0 +1,588 @@
+//! `schemaguard registry pull | plan | apply`: an offline copy of the registered schemas, what registering the
+//! working tree would do, and doing it (references first, idempotent, stopping at the first rejection).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{
+    fetch_closure, label, map_subjects, normalized, snapshot_files, subject_states, Client, Lookup,
+    Mapped, Reference, RegistryError, SchemaRequest, SubjectState,
+};
+use crate::finding::{Format, Mode, Severity};
+use crate::formats::CheckOptions;
+use crate::snapshot::{self, CompareSpec, LoadedSnapshot};
+
+/// Name of the manifest `pull` writes at the top of its output directory.
+pub const MANIFEST: &str = "schemaguard-registry.json";
+
+/// One pulled version, as listed in the manifest.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct ManifestEntry {
+    pub subject: String,
+    pub version: i64,
+    pub id: i64,
+    #[serde(rename = "schemaType")]
+    pub schema_type: String,
+    /// File written, relative to the output directory.
+    pub path: String,
+    pub references: Vec<Reference>,
+}
+
+/// `registry pull`: writes each mapped subject's latest version (with `all_versions`, older ones too, under
+/// `.versions/<subject>/<version>/`, which discovery skips) at the path of its local file, references at their
+/// reference names, and the manifest. Returns the manifest.
+pub fn pull(
+    client: &Client,
+    new: &LoadedSnapshot,
+    cfg: &crate::config::Config,
+    out_dir: &Path,
+    all_versions: bool,
+) -> Result<Vec<ManifestEntry>, RegistryError> {
+    let mapped = map_subjects(new, cfg);
+    let subjects: Vec<String> = mapped
+        .iter()
+        .map(|m| m.subject.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let states = subject_states(client, &subjects, &|_| false);
+    let mut by_subject: HashMap<String, SubjectState> = HashMap::new();
+    for (s, st) in subjects.iter().zip(states) {
+        by_subject.insert(s.clone(), st?);
+    }
+    let mut wanted = Vec::new();
+    for (s, st) in &by_subject {
+        let vs: Vec<i64> = if all_versions {
+            st.versions.clone()
+        } else {
+            st.versions.last().copied().into_iter().collect()
+        };
+        wanted.extend(vs.into_iter().map(|v| (s.clone(), v)));
+    }
+    wanted.sort();
+    let fetched = fetch_closure(client, wanted);
+    if let Some((_, e)) = fetched.errors.iter().next() {
+        return Err(e.clone());
+    }
+    let write = |rel: &str, text: &str| -> Result<(), RegistryError> {
+        let full = out_dir.join(rel);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                RegistryError::Setup(format!("cannot create `{}`: {e}", parent.display()))
+            })?;
+        }
+        std::fs::write(&full, text)
+            .map_err(|e| RegistryError::Setup(format!("cannot write `{}`: {e}", full.display())))
+    };
+    let mut manifest = Vec::new();
+    let mut done: BTreeSet<(String, i64)> = BTreeSet::new();
+    for m in &mapped {
+        let Some(st) = by_subject.get(&m.subject) else {
+            continue;
+        };
+        let latest = st.versions.last().copied();
+        let versions: Vec<i64> = if all_versions {
+            st.versions.clone()
+        } else {
+            latest.into_iter().collect()
+        };
+        for v in versions {
+            if !done.insert((m.subject.clone(), v)) {
+                continue;
+            }
+            let prefix = if Some(v) == latest {
+                String::new()
+            } else {
+                format!(
+                    ".versions/{}/{v}/",
+                    super::client::encode_segment(&m.subject)
+                )
+            };
+            let (files, missing) = snapshot_files(
+                &fetched,
+                &m.subject,
+                v,
+                &m.local.file.shown,
+                &m.local.file.shown,
+            );
+            if let Some(miss) = missing.first() {
+                return Err(RegistryError::Setup(format!(
+                    "`{}` references `{miss}`, which the registry does not have",
+                    label(&m.subject, v)
+                )));
+            }
+            for f in &files {
+                write(&format!("{prefix}{}", f.path), &f.text)?;
+            }
+            if let Some(s) = fetched.schemas.get(&(m.subject.clone(), v)) {
+                manifest.push(ManifestEntry {
+                    subject: m.subject.clone(),
+                    version: v,
+                    id: s.id,
+                    schema_type: super::client::schema_type(s.format).to_string(),
+                    path: format!("{prefix}{}", m.local.file.shown),
+                    references: s.references.clone().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    manifest.sort_by(|a, b| (&a.subject, a.version).cmp(&(&b.subject, b.version)));
+    let text = serde_json::to_string_pretty(
+        &serde_json::json!({ "registry": client.url(), "schemas": manifest }),
+    )
+    .map_err(|e| RegistryError::Setup(e.to_string()))?;
+    write(MANIFEST, &(text + "\n"))?;
+    Ok(manifest)
+}
+
+/// What `apply` would do for one subject.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum Action {
+    /// Not registered yet.
+    NewSubject,
+    /// A new version; `compatible` under `level`, with the reasons when not.
+    NewVersion {
+        level: String,
+        compatible: bool,
+        reasons: Vec<String>,
+    },
+    /// Already registered as this version.
+    Unchanged { version: i64 },
+}
+
+/// One line of the plan.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlanEntry {
+    pub subject: String,
+    pub file: String,
+    #[serde(flatten)]
+    pub action: Action,
+    /// `(registry level, local level)` when the local config sets a different one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level_change: Option<(String, String)>,
+    /// The contract sidecar's metadata / ruleSet differ from the latest registered version's.
+    pub contract_changed: bool,
+    /// Subjects this one references (registered first).
+    pub references: Vec<String>,
+    #[serde(skip)]
+    pub format: Format,
+    /// (reference name, subject) of each local reference.
+    #[serde(skip)]
+    pub ref_pairs: Vec<(String, String)>,
+    #[serde(skip)]
+    pub request: SchemaRequest,
+}
+
+/// Local references of a mapped schema: other local schemas it imports / uses, as (reference name, subject).
+fn local_references(m: &Mapped, all: &[Mapped]) -> Vec<(String, String)> {
+    let text = &m.local.file.text;
+    let mut out = Vec::new();
+    for other in all {
+        if other.subject == m.subject || other.format != m.format {
+            continue;
+        }
+        match m.format {
+            Format::Protobuf => {
+                let p = &other.local.file.path;
+                if text.contains(&format!("import \"{p}\""))
+                    || text.contains(&format!("import public \"{p}\""))
+                {
+                    out.push((p.clone(), other.subject.clone()));
+                }
+            }
+            Format::Avro => {
+                if other.local.file.shown != m.local.file.shown
+                    && text.contains(&format!("\"{}\"", other.local.name))
+                {
+                    out.push((other.local.name.clone(), other.subject.clone()));
+                }
+            }
+            Format::JsonSchema => {
+                let dir = m
+                    .local
+                    .file
+                    .path
+                    .rsplit_once('/')
+                    .map(|(d, _)| d)
+                    .unwrap_or("");
+                for r in json_refs(text) {
+                    let target = r.split('#').next().unwrap_or("");
+                    if target.is_empty() {
+                        continue;
+                    }
+                    if super::join_rel(dir, target) == other.local.file.path {
+                        out.push((target.to_string(), other.subject.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn json_refs(text: &str) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, v) in o {
+                    if k == "$ref" {
+                        if let Some(s) = v.as_str() {
+                            out.push(s.to_string());
+                        }
+                    } else {
+                        walk(v, out);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
+        walk(&v, &mut out);
+    }
+    out
+}
+
+/// `registry plan`: for every mapped local schema, what registering it would do, and its verdict.
+pub fn plan(
+    client: &Client,
+    new: &LoadedSnapshot,
+    cfg: &crate::config::Config,
+    opts: &CheckOptions,
+    root: &Path,
+    local_mode: &dyn Fn(&crate::formats::Subject) -> Option<Mode>,
+) -> Result<Vec<PlanEntry>, RegistryError> {
+    let mapped = map_subjects(new, cfg);
+    let subjects: Vec<String> = mapped
+        .iter()
+        .map(|m| m.subject.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let states = subject_states(client, &subjects, &|_| true);
+    let mut by_subject: HashMap<String, SubjectState> = HashMap::new();
+    for (s, st) in subjects.iter().zip(states) {
+        by_subject.insert(s.clone(), st?);
+    }
+    let mut entries = Vec::new();
+    for m in &mapped {
+        let st = by_subject.get(&m.subject).cloned().unwrap_or_default();
+        let contract =
+            crate::sidecar::find(root, &m.local.file.shown).map_err(RegistryError::Setup)?;
+        let refs = local_references(m, &mapped);
+        let request = SchemaRequest {
+            format: Some(m.format),
+            schema: m.local.file.text.to_string(),
+            references: Vec::new(),
+            metadata: contract.as_ref().and_then(|c| c.metadata.clone()),
+            rule_set: contract.as_ref().and_then(|c| c.rule_set.clone()),
+        };
+        let local = local_mode(&m.local);
+        let registry_level = st.config.level.clone().unwrap_or_else(|| "BACKWARD".into());
+        let level_change = local
+            .filter(|l| !st.versions.is_empty() && l.as_str() != registry_level)
+            .map(|l| (registry_level.clone(), l.as_str().to_string()));
+        let mut entry = PlanEntry {
+            subject: m.subject.clone(),
+            file: m.local.file.shown.clone(),
+            action: Action::NewSubject,
+            level_change,
+            contract_changed: false,
+            references: refs.iter().map(|(_, s)| s.clone()).collect(),
+            format: m.format,
+            ref_pairs: refs.clone(),
+            request,
+        };
+        if st.versions.is_empty() {
+            entry.contract_changed = contract.is_some();
+            entries.push(entry);
+            continue;
+        }
+        let mode = local
+            .or_else(|| st.config.level.as_deref().and_then(Mode::parse))
+            .unwrap_or(Mode::Backward);
+        // Every version is fetched: "unchanged" may mean an older version (and transitive levels need them).
+        let wanted: Vec<(String, i64)> = st
+            .versions
+            .iter()
+            .map(|v| (m.subject.clone(), *v))
+            .collect();
+        let fetched = fetch_closure(client, wanted);
+        if let Some(e) = fetched.errors.values().next() {
+            return Err(e.clone());
+        }
+        let latest = st.versions.last().copied().unwrap_or(0);
+        if let Some(l) = fetched.schemas.get(&(m.subject.clone(), latest)) {
+            entry.contract_changed = contract
+                .as_ref()
+                .is_some_and(|c| c.metadata != l.metadata || c.rule_set != l.rule_set);
+        }
+        let found = match client.lookup(&m.subject, &entry.request)? {
+            Lookup::Found { version, .. } => Some(version),
+            Lookup::NotFound => None,
+            Lookup::Unsupported => {
+                let mine = normalized(m.format, &m.local.file.text);
+                st.versions.iter().rev().copied().find(|v| {
+                    fetched
+                        .schemas
+                        .get(&(m.subject.clone(), *v))
+                        .is_some_and(|s| normalized(s.format, &s.schema) == mine)
+                })
+            }
+        };
+        if let Some(version) = found {
+            entry.action = Action::Unchanged { version };
+            entries.push(entry);
+            continue;
+        }
+        let versions: Vec<i64> = if mode.is_transitive() {
+            st.versions.clone()
+        } else {
+            vec![latest]
+        };
+        let mut previous = Vec::new();
+        for v in versions {
+            let (files, _) = snapshot_files(
+                &fetched,
+                &m.subject,
+                v,
+                &m.local.file.path,
+                &m.local.file.shown,
+            );
+            let mut o = opts.clone();
+            o.proto_roots = Vec::new();
+            previous.push(snapshot::load(
+                Some(label(&m.subject, v)),
+                files,
+                Vec::new(),
+                true,
+                &o,
+            ));
+        }
+        let target = (&m.local.name, &m.local.file.shown);
+        let mode_for = |s: &crate::formats::Subject| {
+            if (&s.name, &s.file.shown) == target {
+                mode
+            } else {
+                Mode::None
+            }
+        };
+        let cmp = snapshot::compare(
+            &previous,
+            new,
+            &CompareSpec {
+                mode_for: &mode_for,
+                opts,
+                pair_single: false,
+                report_deleted: false,
+            },
+        );
+        let reasons: Vec<String> = cmp
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {}", f.rule.id, f.message))
+            .collect();
+        entry.action = Action::NewVersion {
+            level: mode.as_str().to_string(),
+            compatible: reasons.is_empty(),
+            reasons,
+        };
+        entries.push(entry);
+    }
+    // References first: a subject after every subject it references.
+    Ok(dependency_order(entries))
+}
+
+fn dependency_order(entries: Vec<PlanEntry>) -> Vec<PlanEntry> {
+    let mut remaining: BTreeMap<String, Vec<PlanEntry>> = BTreeMap::new();
+    for e in entries {
+        remaining.entry(e.subject.clone()).or_default().push(e);
+    }
+    let mut out = Vec::new();
+    while !remaining.is_empty() {
+        // Ready: every referenced subject is placed already or not part of the plan.
+        let ready: Vec<String> = remaining
+            .iter()
+            .filter(|(s, es)| {
+                es.iter().all(|e| {
+                    e.references
+                        .iter()
+                        .all(|r| r == *s || !remaining.contains_key(r))
+                })
+            })
+            .map(|(s, _)| s.clone())
+            .collect();
+        // A cycle: take the rest as they are (the registry will say what it refuses).
+        let next: Vec<String> = if ready.is_empty() {
+            remaining.keys().cloned().collect()
+        } else {
+            ready
+        };
+        for s in next {
+            if let Some(es) = remaining.remove(&s) {
+                out.extend(es);
+            }
+        }
+    }
+    out
+}
+
+/// The plan as text, one line per subject.
+pub fn render_plan(entries: &[PlanEntry]) -> String {
+    let mut s = String::new();
+    let (mut new_s, mut new_v, mut same, mut bad) = (0, 0, 0, 0);
+    for e in entries {
+        let what = match &e.action {
+            Action::NewSubject => {
+                new_s += 1;
+                "new subject".to_string()
+            }
+            Action::NewVersion {
+                level,
+                compatible: true,
+                ..
+            } => {
+                new_v += 1;
+                format!("new version, compatible under {level}")
+            }
+            Action::NewVersion { level, reasons, .. } => {
+                new_v += 1;
+                bad += 1;
+                format!(
+                    "new version, INCOMPATIBLE under {level}: {}",
+                    reasons.join("; ")
+                )
+            }
+            Action::Unchanged { version } => {
+                same += 1;
+                format!("unchanged (version {version})")
+            }
+        };
+        s.push_str(&format!("{}  ({})  {what}", e.subject, e.file));
+        if let Some((from, to)) = &e.level_change {
+            s.push_str(&format!("; level {from} -> {to}"));
+        }
+        if e.contract_changed {
+            s.push_str("; contract metadata/ruleSet changed");
+        }
+        if !e.references.is_empty() {
+            s.push_str(&format!("; references {}", e.references.join(", ")));
+        }
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "plan: {new_s} new subject(s), {new_v} new version(s) ({bad} incompatible), {same} unchanged\n"
+    ));
+    s
+}
+
+/// `registry apply`: registers the plan's new subjects and versions in order, references first, and sets the
+/// levels the local config changes. Stops at the first rejection; returns the log and whether all went through.
+pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
+    let mut log = String::new();
+    let mut registered: Vec<String> = Vec::new();
+    // The version each subject has after this run, for references.
+    let mut version_of: HashMap<String, i64> = HashMap::new();
+    for e in plan {
+        if let Action::Unchanged { version } = e.action {
+            version_of.insert(e.subject.clone(), version);
+        }
+    }
+    for e in plan {
+        if let Some((_, to)) = &e.level_change {
+            if let Err(err) = client.set_level(&e.subject, to) {
+                log.push_str(&format!(
+                    "error: {}: cannot set level {to}: {err}\n",
+                    e.subject
+                ));
+                return (stopped(log, &registered), false);
+            }
+            log.push_str(&format!("{}: level set to {to}\n", e.subject));
+        }
+        if matches!(e.action, Action::Unchanged { .. }) {
+            log.push_str(&format!("{}: unchanged\n", e.subject));
+            continue;
+        }
+        let mut req = e.request.clone();
+        for (name, subject) in local_ref_names(e, plan) {
+            let version = match version_of.get(&subject) {
+                Some(v) => *v,
+                None => match client.versions(&subject) {
+                    Ok(vs) => match vs.last() {
+                        Some(v) => *v,
+                        None => {
+                            log.push_str(&format!(
+                                "error: {}: referenced subject `{subject}` is not registered\n",
+                                e.subject
+                            ));
+                            return (stopped(log, &registered), false);
+                        }
+                    },
+                    Err(err) => {
+                        log.push_str(&format!("error: {}: {err}\n", e.subject));
+                        return (stopped(log, &registered), false);
+                    }
+                },
+            };
+            req.references.push(Reference {
+                name,
+                subject,
+                version,
+            });
+        }
+        match client.register(&e.subject, &req) {
+            Ok(id) => {
+                // The version number comes from the subject's list (old servers answer only the id).
+                let version = client
+                    .versions(&e.subject)
+                    .ok()
+                    .and_then(|v| v.last().copied())
+                    .unwrap_or(0);
+                version_of.insert(e.subject.clone(), version);
+                log.push_str(&format!(
+                    "{}: registered (id {id}, version {version})\n",
+                    e.subject
+                ));
+                registered.push(e.subject.clone());
+            }
+            Err(err) if err.status() == Some(409) => {
+                log.push_str(&format!(
+                    "error: {}: rejected as incompatible by the registry: {err}\n",
+                    e.subject
+                ));
+                return (stopped(log, &registered), false);
+            }
+            Err(err) => {
+                log.push_str(&format!("error: {}: {err}\n", e.subject));
+                return (stopped(log, &registered), false);
+            }
+        }
+    }
+    log.push_str(&format!("apply: {} registered\n", registered.len()));
+    (log, true)
+}
+
+fn stopped(mut log: String, registered: &[String]) -> String {
+    if registered.is_empty() {
+        log.push_str("apply stopped; nothing was registered\n");
+    } else {
+        log.push_str(&format!(
+            "apply stopped; already registered: {}\n",
+            registered.join(", ")
+        ));
+    }
+    log
+}
+
+/// (reference name, subject) pairs of a plan entry.
+fn local_ref_names(e: &PlanEntry, _plan: &[PlanEntry]) -> Vec<(String, String)> {
+    e.ref_pairs.clone()
+}

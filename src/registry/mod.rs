@@ -1,0 +1,842 @@
+//! A schema registry as a snapshot source beside git: local schema files map to subjects (Confluent's name
+//! strategies, or `[[registry.subjects]]`), each subject's registered versions are fetched once — references
+//! included, recursively — and become snapshots whose files are named as the references name them, so Protobuf
+//! imports, Avro named types and JSON Schema `$ref`s resolve exactly as they do for git. Then each local subject is
+//! compared with its own registered versions under the subject's level (confluent.md §2). Also `pull`, `plan`
+//! and `apply`. Nothing here prints; commands return text for `app` to write.
+
+pub mod client;
+pub mod config;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use client::{
+    Auth, Client, ClientSettings, Lookup, Reference, RegisteredSchema, RegistryError,
+    SchemaRequest, SubjectConfig,
+};
+use config::{RegistryConfig, Strategy};
+
+use crate::config::Config;
+use crate::finding::{Finding, Format, Location, Mode, Severity};
+use crate::formats::{CheckOptions, Subject};
+use crate::rules;
+use crate::snapshot::{self, CompareSpec, Comparison, LoadedSnapshot};
+use crate::source::SourceFile;
+
+/// Default environment variables (names only; their values are secrets).
+pub const URL_ENV: &str = "SCHEMA_REGISTRY_URL";
+pub const BASIC_AUTH_ENV: &str = "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO";
+pub const BEARER_ENV: &str = "SCHEMA_REGISTRY_BEARER_TOKEN";
+
+/// The client for the configured registry: URL from `[registry] url` or $SCHEMA_REGISTRY_URL; credentials from
+/// the URL's user info, the basic-auth variable, or the bearer-token variable (named by the config).
+pub fn client_from(
+    cfg: Option<&RegistryConfig>,
+    root: &Path,
+    concurrency: Option<usize>,
+) -> Result<Client, RegistryError> {
+    let url = cfg
+        .and_then(|c| c.url.clone())
+        .or_else(|| std::env::var(URL_ENV).ok().filter(|s| !s.trim().is_empty()))
+        .ok_or_else(|| {
+            RegistryError::Setup(format!(
+                "no registry URL: set {URL_ENV} or `url` in [registry] of schemaguard.toml"
+            ))
+        })?;
+    let mut settings = ClientSettings::new(url.trim());
+    let basic_env = cfg
+        .and_then(|c| c.basic_auth_env.clone())
+        .unwrap_or_else(|| BASIC_AUTH_ENV.to_string());
+    let bearer_env = cfg
+        .and_then(|c| c.bearer_token_env.clone())
+        .unwrap_or_else(|| BEARER_ENV.to_string());
+    if let Some(info) = std::env::var(&basic_env).ok().filter(|s| !s.is_empty()) {
+        settings.auth = Auth::Basic(info);
+    } else if let Some(token) = std::env::var(&bearer_env).ok().filter(|s| !s.is_empty()) {
+        settings.auth = Auth::Bearer {
+            token,
+            logical_cluster: cfg.and_then(|c| c.logical_cluster.clone()),
+            identity_pool: cfg.and_then(|c| c.identity_pool.clone()),
+        };
+    }
+    if let Some(c) = cfg {
+        settings.ca_file = c.ca_file.as_ref().map(|p| root.join(p));
+        if let (Some(cert), Some(key)) = (&c.client_cert, &c.client_key) {
+            settings.client_cert = Some((root.join(cert), root.join(key)));
+        } else if c.client_cert.is_some() != c.client_key.is_some() {
+            return Err(RegistryError::Setup(
+                "[registry] client_cert and client_key go together".into(),
+            ));
+        }
+        if let Some(n) = c.concurrency {
+            settings.concurrency = n;
+        }
+        if let Some(t) = c.timeout_secs {
+            settings.request_timeout = std::time::Duration::from_secs(t.max(1));
+        }
+    }
+    if let Some(n) = concurrency {
+        settings.concurrency = n.max(1);
+    }
+    Client::new(settings)
+}
+
+/// A local schema and the subject it is registered under.
+#[derive(Debug, Clone)]
+pub struct Mapped {
+    pub subject: String,
+    pub local: Subject,
+    pub format: Format,
+}
+
+/// Full name of the first top-level Protobuf message (`package` + name): RecordNameStrategy for Protobuf.
+fn first_proto_message(text: &str) -> Option<String> {
+    let mut depth = 0usize;
+    let mut package = None;
+    let stripped = strip_proto_comments(text);
+    let mut tokens = stripped
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '{' || c == '}')
+        .peekable();
+    // Walk braces by characters for depth; tokens for keywords.
+    let _ = &mut tokens;
+    let mut word = String::new();
+    let mut prev = String::new();
+    for c in stripped.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() || c == '_' || c == '.' {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            if depth == 0 && prev == "package" && package.is_none() {
+                package = Some(word.clone());
+            }
+            if depth == 0 && prev == "message" {
+                return Some(match &package {
+                    Some(p) => format!("{p}.{word}"),
+                    None => word,
+                });
+            }
+            prev = std::mem::take(&mut word);
+        }
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn strip_proto_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_str: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if let Some(q) = in_str {
+            if c == q {
+                in_str = None;
+            }
+            if c == '\\' {
+                chars.next();
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => in_str = Some(c),
+            '/' if chars.peek() == Some(&'/') => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for n in chars.by_ref() {
+                    if last == '*' && n == '/' {
+                        break;
+                    }
+                    last = n;
+                }
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The JSON Schema `title` (RecordNameStrategy for JSON Schema).
+fn json_title(path: &str, text: &str) -> Option<String> {
+    if path.ends_with(".yaml") || path.ends_with(".yml") {
+        let docs = yaml_rust2::YamlLoader::load_from_str(text).ok()?;
+        return docs.first()?["title"].as_str().map(str::to_string);
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    v.get("title")?.as_str().map(str::to_string)
+}
+
+/// The record name Confluent's RecordNameStrategy derives (confluent.md §7).
+pub fn record_name(format: Format, s: &Subject) -> Option<String> {
+    match format {
+        Format::Avro => Some(s.name.clone()),
+        Format::Protobuf => first_proto_message(&s.file.text),
+        Format::JsonSchema => json_title(&s.file.path, &s.file.text),
+    }
+}
+
+/// Maps every selected local subject to its registry subject. Subjects without a name (strategy topic without a
+/// `topic`, a JSON Schema without `title` under the record strategy) are left out.
+pub fn map_subjects(new: &LoadedSnapshot, cfg: &Config) -> Vec<Mapped> {
+    let rc = cfg.registry.as_ref();
+    let default_strategy = rc.and_then(|r| r.strategy).unwrap_or(Strategy::Record);
+    let mut out = Vec::new();
+    for set in &new.sets {
+        let format = set.engine.format();
+        for s in &set.subjects {
+            if !cfg.selects(&s.file.shown) {
+                continue;
+            }
+            let entry = rc.and_then(|r| r.subjects.iter().find(|m| m.path.is_match(&s.file.shown)));
+            let subject = match entry {
+                Some(m) if m.subject.is_some() => m.subject.clone(),
+                Some(m) => {
+                    let strategy = m.strategy.unwrap_or(if m.topic.is_some() {
+                        Strategy::Topic
+                    } else {
+                        default_strategy
+                    });
+                    derive(strategy, m.topic.as_deref(), m.key, format, s)
+                }
+                None => derive(default_strategy, None, false, format, s),
+            };
+            if let Some(subject) = subject {
+                out.push(Mapped {
+                    subject,
+                    local: s.clone(),
+                    format,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        a.subject
+            .cmp(&b.subject)
+            .then(a.local.file.shown.cmp(&b.local.file.shown))
+    });
+    out
+}
+
+fn derive(
+    strategy: Strategy,
+    topic: Option<&str>,
+    key: bool,
+    format: Format,
+    s: &Subject,
+) -> Option<String> {
+    match strategy {
+        Strategy::Record => record_name(format, s),
+        Strategy::Topic => topic.map(|t| format!("{t}-{}", if key { "key" } else { "value" })),
+        Strategy::TopicRecord => Some(format!("{}-{}", topic?, record_name(format, s)?)),
+    }
+}
+
+/// A registered schema shown to people: Avro and JSON Schema (one line of canonical JSON on the server) pretty
+/// printed with two-space indents, keys in the registry's order, so snippets and `line:col` mean something.
+pub fn pretty(format: Format, schema: &str) -> String {
+    if format == Format::Protobuf {
+        return schema.to_string();
+    }
+    match serde_json::from_str::<Value>(schema) {
+        Ok(v) => serde_json::to_string_pretty(&v)
+            .map(|s| s + "\n")
+            .unwrap_or_else(|_| schema.to_string()),
+        Err(_) => schema.to_string(),
+    }
+}
+
+/// A form of a schema that ignores formatting (JSON whitespace and key order; Protobuf comments and whitespace),
+/// to tell "already registered" where a server refuses lookups.
+pub fn normalized(format: Format, schema: &str) -> String {
+    match format {
+        Format::Protobuf => strip_proto_comments(schema)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => match serde_json::from_str::<Value>(schema) {
+            Ok(v) => sorted_json(&v).to_string(),
+            Err(_) => schema.split_whitespace().collect::<Vec<_>>().join(" "),
+        },
+    }
+}
+
+fn sorted_json(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            let sorted: BTreeMap<&String, Value> =
+                o.iter().map(|(k, v)| (k, sorted_json(v))).collect();
+            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted_json).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Whether a registered schema may reference others (so that missing `references` must be asked for by id).
+fn may_reference(format: Format, schema: &str) -> bool {
+    match format {
+        Format::Protobuf => strip_proto_comments(schema)
+            .lines()
+            .any(|l| l.trim_start().starts_with("import ")),
+        Format::JsonSchema => schema.contains("\"$ref\"") && !all_refs_local(schema),
+        Format::Avro => match serde_json::from_str::<Value>(schema) {
+            Ok(v) => {
+                let mut defined = BTreeSet::new();
+                let mut used = BTreeSet::new();
+                avro_names(&v, "", &mut defined, &mut used);
+                used.iter().any(|u| {
+                    !defined.contains(u)
+                        && !defined
+                            .iter()
+                            .any(|d| d.rsplit('.').next() == Some(u.as_str()))
+                })
+            }
+            Err(_) => false,
+        },
+    }
+}
+
+fn all_refs_local(schema: &str) -> bool {
+    fn walk(v: &Value) -> bool {
+        match v {
+            Value::Object(o) => o.iter().all(|(k, v)| {
+                if k == "$ref" {
+                    v.as_str().is_some_and(|s| s.starts_with('#'))
+                } else {
+                    walk(v)
+                }
+            }),
+            Value::Array(a) => a.iter().all(walk),
+            _ => true,
+        }
+    }
+    serde_json::from_str::<Value>(schema)
+        .map(|v| walk(&v))
+        .unwrap_or(true)
+}
+
+const AVRO_PRIMITIVES: &[&str] = &[
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string", "record", "enum",
+    "array", "map", "fixed",
+];
+
+fn avro_names(v: &Value, ns: &str, defined: &mut BTreeSet<String>, used: &mut BTreeSet<String>) {
+    match v {
+        Value::String(s) if !AVRO_PRIMITIVES.contains(&s.as_str()) => {
+            used.insert(s.clone());
+        }
+        Value::Array(a) => a.iter().for_each(|x| avro_names(x, ns, defined, used)),
+        Value::Object(o) => {
+            let ns = o
+                .get("namespace")
+                .and_then(Value::as_str)
+                .unwrap_or(ns)
+                .to_string();
+            if let Some(n) = o.get("name").and_then(Value::as_str) {
+                if o.contains_key("type")
+                    && matches!(
+                        o.get("type").and_then(Value::as_str),
+                        Some("record" | "enum" | "fixed" | "error")
+                    )
+                {
+                    let full = if n.contains('.') || ns.is_empty() {
+                        n.to_string()
+                    } else {
+                        format!("{ns}.{n}")
+                    };
+                    defined.insert(full);
+                }
+            }
+            for key in ["type", "items", "values"] {
+                if let Some(t) = o.get(key) {
+                    avro_names(t, &ns, defined, used);
+                }
+            }
+            if let Some(Value::Array(fields)) = o.get("fields") {
+                for f in fields {
+                    if let Some(t) = f.get("type") {
+                        avro_names(t, &ns, defined, used);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Everything fetched for a set of subjects: registered versions by `(subject, version)`, each fetched once.
+#[derive(Default)]
+pub struct Fetched {
+    pub schemas: HashMap<(String, i64), RegisteredSchema>,
+    /// Failures by subject (the first one met).
+    pub errors: BTreeMap<String, RegistryError>,
+}
+
+/// What the registry knows of one subject.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectState {
+    /// Non-deleted versions, ascending; empty when the subject is not registered.
+    pub versions: Vec<i64>,
+    pub config: SubjectConfig,
+}
+
+/// Reads the versions (and, unless `need_config` says no, the configuration) of each subject in parallel.
+pub fn subject_states(
+    client: &Client,
+    subjects: &[String],
+    need_config: &(dyn Fn(&str) -> bool + Sync),
+) -> Vec<Result<SubjectState, RegistryError>> {
+    client::parallel(subjects, client.concurrency(), |s| {
+        let versions = client.versions(s)?;
+        let config = if !versions.is_empty() && need_config(s) {
+            client.config(s)?
+        } else {
+            SubjectConfig::default()
+        };
+        Ok(SubjectState { versions, config })
+    })
+}
+
+/// Fetches `(subject, version)` pairs and, recursively, everything they reference; each pair once. A version
+/// answer without `references` (rivven-schema) is completed from `/schemas/ids/{id}` when the text may refer to
+/// other schemas.
+pub fn fetch_closure(client: &Client, wanted: Vec<(String, i64)>) -> Fetched {
+    let mut out = Fetched::default();
+    let mut todo: Vec<(String, i64)> = wanted;
+    let mut seen: BTreeSet<(String, i64)> = BTreeSet::new();
+    while !todo.is_empty() {
+        todo.retain(|k| seen.insert(k.clone()));
+        if todo.is_empty() {
+            break;
+        }
+        let results = client::parallel(&todo, client.concurrency(), |(s, v)| {
+            let got = client.version(s, &v.to_string())?;
+            let Some(mut got) = got else {
+                return Ok(None);
+            };
+            if got.version == 0 {
+                got.version = *v;
+            }
+            if got.references.is_none() && may_reference(got.format, &got.schema) && got.id > 0 {
+                if let Some(by_id) = client.schema_by_id(got.id)? {
+                    got.references = by_id.references;
+                }
+            }
+            Ok::<_, RegistryError>(Some(got))
+        });
+        let mut next = Vec::new();
+        for ((s, v), r) in todo.drain(..).zip(results) {
+            match r {
+                Ok(Some(schema)) => {
+                    for reference in schema.references.iter().flatten() {
+                        next.push((reference.subject.clone(), reference.version));
+                    }
+                    out.schemas.insert((s, v), schema);
+                }
+                Ok(None) => {
+                    out.errors
+                        .entry(s.clone())
+                        .or_insert_with(|| RegistryError::Http {
+                            host: client.host().to_string(),
+                            endpoint: format!(
+                                "GET /subjects/{}/versions/{v}",
+                                client::encode_segment(&s)
+                            ),
+                            status: 404,
+                            code: Some(40402),
+                            message: format!("version {v} of `{s}` is listed but not found"),
+                        });
+                }
+                Err(e) => {
+                    out.errors.entry(s).or_insert(e);
+                }
+            }
+        }
+        todo = next;
+    }
+    out
+}
+
+/// The label of a registered version in findings: `registry:orders-value@3`.
+pub fn label(subject: &str, version: i64) -> String {
+    format!("registry:{subject}@{version}")
+}
+
+fn join_rel(dir: &str, name: &str) -> String {
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for seg in name.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// The file name a reference gets in a snapshot: Protobuf import paths as they are; Avro full names as
+/// `<name>.avsc`; JSON Schema relative `$ref` targets relative to the root document, absolute URLs as a path
+/// under `_refs/` (their text gains the URL as `$id`, so `$ref`s to the URL resolve).
+pub fn reference_path(format: Format, root_path: &str, name: &str) -> String {
+    match format {
+        Format::Protobuf => name.to_string(),
+        Format::Avro => format!("{name}.avsc"),
+        Format::JsonSchema => {
+            if name.contains("://") {
+                let cleaned: String = name
+                    .split("://")
+                    .nth(1)
+                    .unwrap_or(name)
+                    .chars()
+                    .map(|c| {
+                        if c.is_alphanumeric() || matches!(c, '/' | '.' | '-' | '_') {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                let p = format!("_refs/{cleaned}");
+                if p.ends_with(".json") {
+                    p
+                } else {
+                    format!("{p}.json")
+                }
+            } else {
+                let dir = root_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                join_rel(dir, name)
+            }
+        }
+    }
+}
+
+/// The files of one registered version: the schema itself at `root_path` (shown as `shown`), and every schema it
+/// references, transitively, at its reference name.
+pub fn snapshot_files(
+    fetched: &Fetched,
+    subject: &str,
+    version: i64,
+    root_path: &str,
+    shown: &str,
+) -> (Vec<Arc<SourceFile>>, Vec<String>) {
+    let lab = label(subject, version);
+    let mut files = Vec::new();
+    let mut missing = Vec::new();
+    let Some(root) = fetched.schemas.get(&(subject.to_string(), version)) else {
+        missing.push(format!("{subject}@{version}"));
+        return (files, missing);
+    };
+    files.push(SourceFile::with_shown(
+        root_path,
+        shown,
+        Some(lab.clone()),
+        pretty(root.format, &root.schema),
+    ));
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    seen.insert(root_path.to_string());
+    let mut stack: Vec<&Reference> = root.references.iter().flatten().collect();
+    while let Some(r) = stack.pop() {
+        let Some(s) = fetched.schemas.get(&(r.subject.clone(), r.version)) else {
+            missing.push(format!("{}@{}", r.subject, r.version));
+            continue;
+        };
+        let path = reference_path(s.format, root_path, &r.name);
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let mut text = pretty(s.format, &s.schema);
+        if s.format == Format::JsonSchema && r.name.contains("://") {
+            if let Ok(Value::Object(mut o)) = serde_json::from_str::<Value>(&s.schema) {
+                if !o.contains_key("$id") {
+                    o.insert("$id".into(), Value::String(r.name.clone()));
+                    text = serde_json::to_string_pretty(&Value::Object(o)).unwrap_or(text) + "\n";
+                }
+            }
+        }
+        files.push(SourceFile::with_shown(
+            path.clone(),
+            path,
+            Some(lab.clone()),
+            text,
+        ));
+        stack.extend(s.references.iter().flatten());
+    }
+    (files, missing)
+}
+
+/// A finding for a subject the registry could not answer for: located at the local file, exit 2.
+pub fn error_finding(m: &Mapped, err: &dyn std::fmt::Display) -> Finding {
+    Finding::new(
+        &rules::REGISTRY_ERROR,
+        m.subject.clone(),
+        format!("registry subject `{}`: {err}", m.subject),
+    )
+    .help("fix the registry access (URL, credentials, network) and run again; every other subject was checked")
+    .format(m.format)
+    .at_new(Location::new(&m.local.file, m.local.span.clone()))
+}
+
+/// Settings for `compare_with_registry`.
+pub struct RegistryCheck<'a> {
+    pub client: &'a Client,
+    pub cfg: &'a Config,
+    pub opts: &'a CheckOptions,
+    /// The mode given locally (`--mode`, `mode =`, a `[[subjects]]` entry), which wins over the registry's level.
+    pub local_mode: &'a dyn Fn(&Subject) -> Option<Mode>,
+    /// Also ask the server's compatibility endpoint and report disagreements.
+    pub server_check: bool,
+    /// Repository root, for contract sidecars (compatibilityGroup).
+    pub root: &'a Path,
+}
+
+/// What checking against the registry found.
+#[derive(Default)]
+pub struct RegistryOutcome {
+    pub comparison: Comparison,
+    /// Failures and notes (new subjects, server disagreements).
+    pub findings: Vec<Finding>,
+    /// Subjects checked, new, failed.
+    pub checked: usize,
+    pub new_subjects: Vec<String>,
+}
+
+/// Compares every mapped local subject with its registered versions under its level.
+pub fn compare_with_registry(new: &LoadedSnapshot, rc: &RegistryCheck<'_>) -> RegistryOutcome {
+    let mut out = RegistryOutcome::default();
+    let mapped = map_subjects(new, rc.cfg);
+    let subjects: Vec<String> = mapped
+        .iter()
+        .map(|m| m.subject.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let local_modes: HashMap<&str, Option<Mode>> = mapped
+        .iter()
+        .map(|m| (m.subject.as_str(), (rc.local_mode)(&m.local)))
+        .collect();
+    // The config is read even when the local mode wins: it carries compatibilityGroup.
+    let states = subject_states(rc.client, &subjects, &|_| true);
+    let states: HashMap<String, Result<SubjectState, RegistryError>> =
+        subjects.iter().cloned().zip(states).collect();
+
+    // Which versions each subject needs: the latest, or all for transitive levels.
+    let mut level_of: HashMap<String, Mode> = HashMap::new();
+    let mut wanted: Vec<(String, i64)> = Vec::new();
+    for m in &mapped {
+        let Some(Ok(state)) = states.get(&m.subject) else {
+            continue;
+        };
+        if state.versions.is_empty() {
+            continue;
+        }
+        let mode = local_modes
+            .get(m.subject.as_str())
+            .copied()
+            .flatten()
+            .or_else(|| state.config.level.as_deref().and_then(Mode::parse))
+            .unwrap_or(Mode::Backward);
+        level_of.insert(m.subject.clone(), mode);
+        let versions: Vec<i64> = if mode.is_transitive() {
+            state.versions.clone()
+        } else {
+            state.versions.last().copied().into_iter().collect()
+        };
+        wanted.extend(versions.into_iter().map(|v| (m.subject.clone(), v)));
+    }
+    wanted.sort();
+    wanted.dedup();
+    let fetched = fetch_closure(rc.client, wanted);
+
+    for m in &mapped {
+        let state = match states.get(&m.subject) {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                out.findings.push(error_finding(m, e));
+                continue;
+            }
+            None => continue,
+        };
+        if state.versions.is_empty() {
+            out.new_subjects.push(m.subject.clone());
+            if rc.opts.show_compatible {
+                out.findings.push(
+                    Finding::new(
+                        &rules::REGISTRY_SUBJECT_NEW,
+                        m.subject.clone(),
+                        format!(
+                            "subject `{}` is not registered yet: nothing to compare with",
+                            m.subject
+                        ),
+                    )
+                    .format(m.format)
+                    .at_new(Location::new(&m.local.file, m.local.span.clone())),
+                );
+            }
+            continue;
+        }
+        if let Some(e) = fetched.errors.get(&m.subject) {
+            out.findings.push(error_finding(m, e));
+            continue;
+        }
+        let mode = level_of.get(&m.subject).copied().unwrap_or(Mode::Backward);
+        let mut versions: Vec<i64> = if mode.is_transitive() {
+            state.versions.clone()
+        } else {
+            state.versions.last().copied().into_iter().collect()
+        };
+        // compatibilityGroup: only versions whose metadata property equals the local one are compared.
+        if let Some(group) = &state.config.compatibility_group {
+            let local = crate::sidecar::find(rc.root, &m.local.file.shown)
+                .ok()
+                .flatten()
+                .and_then(|c| c.properties().get(group).cloned());
+            versions.retain(|v| {
+                let theirs = fetched
+                    .schemas
+                    .get(&(m.subject.clone(), *v))
+                    .and_then(|s| s.metadata.as_ref())
+                    .and_then(|md| md.get("properties"))
+                    .and_then(|p| p.get(group))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                theirs == local
+            });
+        }
+        let mut previous: Vec<LoadedSnapshot> = Vec::new();
+        let mut broken = None;
+        for v in &versions {
+            let (files, missing) = snapshot_files(
+                &fetched,
+                &m.subject,
+                *v,
+                &m.local.file.path,
+                &m.local.file.shown,
+            );
+            if !missing.is_empty() {
+                broken = Some(format!(
+                    "references not found in the registry: {}",
+                    missing.join(", ")
+                ));
+                break;
+            }
+            let mut opts = rc.opts.clone();
+            opts.proto_roots = Vec::new();
+            previous.push(snapshot::load(
+                Some(label(&m.subject, *v)),
+                files,
+                Vec::new(),
+                true,
+                &opts,
+            ));
+        }
+        if let Some(why) = broken {
+            out.findings.push(error_finding(m, &why));
+            continue;
+        }
+        if previous.is_empty() {
+            continue;
+        }
+        // Problems in registered schemas (the user cannot fix them here) are warnings, as for a git baseline.
+        for p in &previous {
+            out.findings.extend(snapshot::baseline_findings(p));
+        }
+        let target = (&m.local.name, &m.local.file.shown);
+        let mode_for = |s: &Subject| {
+            if (&s.name, &s.file.shown) == target {
+                mode
+            } else {
+                Mode::None
+            }
+        };
+        let spec = CompareSpec {
+            mode_for: &mode_for,
+            opts: rc.opts,
+            pair_single: false,
+            report_deleted: false,
+        };
+        let cmp = snapshot::compare(&previous, new, &spec);
+        let ours_ok = !cmp.findings.iter().any(|f| f.severity == Severity::Error);
+        out.checked += 1;
+        if rc.server_check {
+            let req = SchemaRequest {
+                format: Some(m.format),
+                schema: m.local.file.text.to_string(),
+                references: Vec::new(),
+                metadata: None,
+                rule_set: None,
+            };
+            let answer = rc
+                .client
+                .check_compatibility(&m.subject, None, &req)
+                .or_else(|e| match e.status() {
+                    // Before CP 7.0 (and Karapace) there is no all-versions endpoint.
+                    Some(404 | 405) => {
+                        rc.client
+                            .check_compatibility(&m.subject, Some("latest"), &req)
+                    }
+                    _ => Err(e),
+                });
+            match answer {
+                Ok((server_ok, messages)) if server_ok != ours_ok => {
+                    let mut text = format!(
+                        "the registry says `{}` is {} under {}, schemaguard says {}",
+                        m.subject,
+                        if server_ok {
+                            "compatible"
+                        } else {
+                            "incompatible"
+                        },
+                        mode.as_str(),
+                        if ours_ok {
+                            "compatible"
+                        } else {
+                            "incompatible"
+                        },
+                    );
+                    if !messages.is_empty() {
+                        text.push_str(&format!(
+                            "; the registry's reasons: {}",
+                            messages.join(" | ")
+                        ));
+                    }
+                    out.findings.push(
+                        Finding::new(&rules::REGISTRY_VERDICT_DIFFERS, m.subject.clone(), text)
+                            .help("registering may behave differently from this check: compare the server's version and level with the reference semantics")
+                            .format(m.format)
+                            .mode(mode)
+                            .at_new(Location::new(&m.local.file, m.local.span.clone())),
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => out.findings.push(error_finding(m, &e)),
+            }
+        }
+        out.comparison.findings.extend(cmp.findings);
+        out.comparison.checked.extend(cmp.checked);
+    }
+    out
+}
+
+pub mod commands;

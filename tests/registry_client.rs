@@ -1,0 +1,659 @@
+//! `check --against-registry`, `registry pull|plan|apply` against an in-process registry on 127.0.0.1 that speaks
+//! Confluent's shapes and codes, the differences of other servers (registries.md), and injected faults.
+
+#[path = "support/mock_registry.rs"]
+mod mock_registry;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use mock_registry::{Fault, MockRegistry};
+use serde_json::json;
+
+const ORDER_V1: &str = r#"{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"id","type":"string"}]}"#;
+
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git");
+        assert!(ok.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["config", "user.email", "t@example.com"]);
+    git(&["config", "user.name", "t"]);
+    for (p, text) in files {
+        write(dir.path(), p, text);
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "init"]);
+    dir
+}
+
+fn write(root: &Path, p: &str, text: &str) {
+    let full = root.join(p);
+    std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+    std::fs::write(full, text).expect("write");
+}
+
+fn config(url: &str, extra: &str) -> String {
+    format!("[registry]\nurl = \"{url}\"\n{extra}")
+}
+
+fn sg(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_schemaguard"));
+    c.args(args)
+        .current_dir(dir)
+        .env_remove("SCHEMA_REGISTRY_URL")
+        .env_remove("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO")
+        .env_remove("SCHEMA_REGISTRY_BEARER_TOKEN")
+        .env("NO_COLOR", "1");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run schemaguard")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn order_with(fields: &str) -> String {
+    format!(
+        r#"{{"type":"record","name":"Order","namespace":"com.acme","fields":[{{"name":"id","type":"string"}}{fields}]}}"#
+    )
+}
+
+#[test]
+fn a_field_without_default_breaks_the_registered_latest_version() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]); // no schemaType: Avro
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    write(
+        dir.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"amount","type":"double"}"#),
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("READER_FIELD_MISSING_DEFAULT_VALUE"), "{t}");
+    assert!(
+        t.contains("registry:com.acme.Order@1"),
+        "old location is the registered version: {t}"
+    );
+    // The registered one-line schema is shown pretty-printed: the old location is on a later line.
+    assert!(
+        t.contains("registry:com.acme.Order@1:schemas/order.avsc:"),
+        "{t}"
+    );
+    // JSON output carries the same label.
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--format", "json"],
+        &[],
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("registry:com.acme.Order@1"));
+}
+
+#[test]
+fn transitive_levels_check_every_version_and_say_which() {
+    let reg = MockRegistry::start();
+    // v1 has b:int; v2 dropped it; the local schema brings b back as a string: fine against v2, not against v1.
+    reg.add(
+        "com.acme.Order",
+        &order_with(r#",{"name":"b","type":"int"}"#),
+        None,
+        vec![],
+    );
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let local = order_with(r#",{"name":"b","type":"string","default":"x"}"#);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    write(dir.path(), "schemas/order.avsc", &local);
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "BACKWARD looks at the latest only: {}",
+        text(&o)
+    );
+    reg.state
+        .lock()
+        .expect("lock")
+        .levels
+        .insert("com.acme.Order".into(), "BACKWARD_TRANSITIVE".into());
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("registry:com.acme.Order@1"), "{t}");
+    assert!(
+        !t.contains("registry:com.acme.Order@2"),
+        "v2 is compatible: {t}"
+    );
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--format", "json"],
+        &[],
+    );
+    let t = text(&o);
+    assert!(
+        t.contains("\"BACKWARD_TRANSITIVE\""),
+        "the subject's level: {t}"
+    );
+    // A local mode wins over the registry's level.
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--mode", "BACKWARD"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn an_unregistered_subject_is_new_not_a_finding() {
+    for empty_list in [false, true] {
+        let reg = MockRegistry::start();
+        reg.state.lock().expect("lock").empty_list_for_unknown = empty_list;
+        let dir = repo(&[
+            ("schemaguard.toml", &config(&reg.url, "")),
+            ("schemas/order.avsc", ORDER_V1),
+        ]);
+        let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let o = sg(
+            dir.path(),
+            &["check", "--against-registry", "--show-compatible"],
+            &[],
+        );
+        assert!(text(&o).contains("REGISTRY_SUBJECT_NEW"), "{}", text(&o));
+    }
+}
+
+#[test]
+fn topic_strategy_and_context_subjects_are_url_encoded() {
+    let reg = MockRegistry::start();
+    reg.add(":.ctx:orders-value", ORDER_V1, Some("AVRO"), vec![]);
+    let cfg = config(
+        &reg.url,
+        "[[registry.subjects]]\npath = \"schemas/*.avsc\"\nsubject = \":.ctx:orders-value\"\n",
+    );
+    let dir = repo(&[("schemaguard.toml", &cfg), ("schemas/order.avsc", ORDER_V1)]);
+    write(
+        dir.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"amount","type":"double"}"#),
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        reg.log()
+            .iter()
+            .any(|l| l == "GET /subjects/%3A.ctx%3Aorders-value/versions"),
+        "{:?}",
+        reg.log()
+    );
+
+    let reg = MockRegistry::start();
+    reg.add("orders-value", ORDER_V1, None, vec![]);
+    let cfg = config(
+        &reg.url,
+        "[[registry.subjects]]\npath = \"schemas/*.avsc\"\ntopic = \"orders\"\n",
+    );
+    let dir = repo(&[("schemaguard.toml", &cfg), ("schemas/order.avsc", ORDER_V1)]);
+    write(
+        dir.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"amount","type":"double"}"#),
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
+
+const MONEY: &str = "syntax = \"proto3\";\npackage acme;\nmessage Money { string currency = 1; int64 units = 2; }\n";
+const PAYMENT: &str = "syntax = \"proto3\";\npackage acme;\nimport \"acme/money.proto\";\nmessage Payment { acme.Money amount = 1; string id = 2; }\n";
+
+#[test]
+fn references_resolve_even_when_versions_omit_them() {
+    let reg = MockRegistry::start();
+    reg.state.lock().expect("lock").omit_references = true; // rivven-schema: only /schemas/ids has them
+    reg.add("acme.Money", MONEY, Some("PROTOBUF"), vec![]);
+    reg.add(
+        "acme.Payment",
+        PAYMENT,
+        Some("PROTOBUF"),
+        vec![json!({"name": "acme/money.proto", "subject": "acme.Money", "version": 1})],
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("acme/money.proto", MONEY),
+        ("acme/payment.proto", PAYMENT),
+    ]);
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    let t = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "unchanged schemas with references are clean: {t}"
+    );
+    assert!(
+        !t.contains("PARSE_ERROR") && !t.contains("REGISTRY_ERROR"),
+        "{t}"
+    );
+    assert!(
+        reg.log().iter().any(|l| l.starts_with("GET /schemas/ids/")),
+        "{:?}",
+        reg.log()
+    );
+    // A field type changed in the referencing schema is found.
+    write(
+        dir.path(),
+        "acme/payment.proto",
+        &PAYMENT.replace("string id = 2", "int64 id = 2"),
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
+
+#[test]
+fn retries_on_500_and_429_with_retry_after() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    reg.fault(
+        "/versions",
+        Fault::Status {
+            status: 500,
+            body: "{}".into(),
+            retry_after: None,
+        },
+        1,
+    );
+    reg.fault(
+        "/config",
+        Fault::Status {
+            status: 429,
+            body: "{}".into(),
+            retry_after: Some(1),
+        },
+        1,
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    let started = std::time::Instant::now();
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+    let log = reg.log();
+    assert!(
+        log.iter().filter(|l| l.ends_with("/versions")).count() >= 2,
+        "{log:?}"
+    );
+}
+
+fn faulty(fault: Fault, extra: &str) -> (Output, MockRegistry) {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    reg.fault("/subjects/com.acme.Order/versions", fault, 100);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, extra)),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    (sg(dir.path(), &["check", "--against-registry"], &[]), reg)
+}
+
+#[test]
+fn faults_are_clear_located_errors_with_exit_2() {
+    let (o, _) = faulty(
+        Fault::Status {
+            status: 503,
+            body: "{\"error_code\":50003,\"message\":\"forwarding failed\"}".into(),
+            retry_after: None,
+        },
+        "",
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("REGISTRY_ERROR")
+            && t.contains("HTTP 503")
+            && t.contains("GET /subjects/com.acme.Order/versions"),
+        "{t}"
+    );
+    assert!(
+        t.contains("schemas/order.avsc"),
+        "located at the local file: {t}"
+    );
+
+    let (o, _) = faulty(Fault::NotJson, "");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("not JSON") && t.contains("GET /subjects/com.acme.Order/versions"),
+        "{t}"
+    );
+
+    let (o, _) = faulty(Fault::Truncated, "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+
+    let (o, _) = faulty(Fault::Huge(100 * 1024 * 1024), "");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("larger than"), "{t}");
+
+    let (o, _) = faulty(Fault::Delay(Duration::from_secs(3)), "timeout_secs = 1\n");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("timed out"), "{t}");
+}
+
+#[test]
+fn one_failing_subject_does_not_stop_the_others() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let customer = r#"{"type":"record","name":"Customer","namespace":"com.acme","fields":[{"name":"id","type":"string"}]}"#;
+    reg.add("com.acme.Customer", customer, None, vec![]);
+    reg.fault(
+        "/subjects/com.acme.Customer/",
+        Fault::Status {
+            status: 500,
+            body: "boom".into(),
+            retry_after: None,
+        },
+        100,
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+        ("schemas/customer.avsc", customer),
+    ]);
+    write(
+        dir.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"amount","type":"double"}"#),
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("REGISTRY_ERROR") && t.contains("com.acme.Customer"),
+        "{t}"
+    );
+    assert!(
+        t.contains("READER_FIELD_MISSING_DEFAULT_VALUE"),
+        "the other subject was checked: {t}"
+    );
+}
+
+#[test]
+fn credentials_are_sent_and_never_shown() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    // base64("key:s3cr3t-value")
+    reg.state.lock().expect("lock").require_auth = Some("Basic a2V5OnMzY3IzdC12YWx1ZQ==".into());
+    let cfg = config(&reg.url, "basic_auth_env = \"SG_TEST_SR_AUTH\"\n");
+    let dir = repo(&[("schemaguard.toml", &cfg), ("schemas/order.avsc", ORDER_V1)]);
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry"],
+        &[("SG_TEST_SR_AUTH", "key:s3cr3t-value")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry"],
+        &[("SG_TEST_SR_AUTH", "key:wrong-s3cr3t")],
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("credentials rejected by 127.0.0.1:"), "{t}");
+    assert!(!t.contains("wrong-s3cr3t"), "{t}");
+    // User info in the URL is used as basic auth and never printed.
+    let url = reg.url.replace("http://", "http://key:s3cr3t-value@");
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--format", "json"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains("s3cr3t"));
+    reg.state.lock().expect("lock").require_auth = Some("Basic other".into());
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!text(&o).contains("s3cr3t"), "{}", text(&o));
+}
+
+#[test]
+fn old_servers_and_other_implementations_are_tolerated() {
+    let reg = MockRegistry::start();
+    {
+        let mut s = reg.state.lock().expect("lock");
+        s.config_404_without_global = true; // falls back to GET /config
+        s.plain_text_errors = true;
+        s.global_level = "FORWARD".into();
+    }
+    reg.add(
+        "com.acme.Order",
+        &order_with(r#",{"name":"amount","type":"double"}"#),
+        None,
+        vec![],
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    // FORWARD: the old schema must read new data; dropping `amount` (no default in the old) breaks it.
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--format", "json"],
+        &[],
+    );
+    let t = text(&o);
+    assert!(t.contains("\"FORWARD\""), "the global level: {t}");
+    assert!(
+        reg.log().iter().any(|l| l == "GET /config"),
+        "{:?}",
+        reg.log()
+    );
+    // A plain-text error body is quoted with the endpoint.
+    reg.fault(
+        "/versions",
+        Fault::Status {
+            status: 400,
+            body: "Bad things happened".into(),
+            retry_after: None,
+        },
+        100,
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("HTTP 400") && t.contains("Bad things happened"),
+        "{t}"
+    );
+}
+
+#[test]
+fn server_check_reports_a_disagreement() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    reg.state.lock().expect("lock").compat_answer = Some(true);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    write(
+        dir.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"amount","type":"double"}"#),
+    );
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--server-check"],
+        &[],
+    );
+    let t = text(&o);
+    assert!(t.contains("REGISTRY_VERDICT_DIFFERS"), "{t}");
+    assert!(
+        reg.log()
+            .iter()
+            .any(|l| l.starts_with("POST /compatibility/subjects/com.acme.Order/versions")),
+        "{:?}",
+        reg.log()
+    );
+}
+
+#[test]
+fn pull_then_against_dir_gives_the_same_findings() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    write(
+        dir.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"amount","type":"double"}"#),
+    );
+    let o = sg(dir.path(), &["registry", "pull", "--out", ".registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join(".registry/schemaguard-registry.json"))
+            .expect("manifest"),
+    )
+    .expect("json");
+    assert_eq!(manifest["schemas"][0]["subject"], "com.acme.Order");
+    assert_eq!(manifest["schemas"][0]["version"], 1);
+    assert_eq!(manifest["schemas"][0]["id"], 1);
+    let a = sg(
+        dir.path(),
+        &["check", "--against-dir", ".registry", "--format", "json"],
+        &[],
+    );
+    let b = sg(
+        dir.path(),
+        &["check", "--against-registry", "--format", "json"],
+        &[],
+    );
+    assert_eq!(a.status.code(), Some(1));
+    assert_eq!(b.status.code(), Some(1));
+    let rules = |o: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        let mut r: Vec<String> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| format!("{} {}", f["rule"], f["message"]))
+            .collect();
+        r.sort();
+        r
+    };
+    assert!(!rules(&a).is_empty());
+    assert_eq!(rules(&a), rules(&b));
+}
+
+#[test]
+fn plan_and_apply_register_references_first_and_are_idempotent() {
+    for lookup_405 in [false, true] {
+        let reg = MockRegistry::start();
+        reg.state.lock().expect("lock").lookup_405 = lookup_405;
+        let dir = repo(&[
+            ("schemaguard.toml", &config(&reg.url, "")),
+            ("acme/money.proto", MONEY),
+            ("acme/payment.proto", PAYMENT),
+        ]);
+        let o = sg(dir.path(), &["registry", "plan"], &[]);
+        let t = text(&o);
+        assert!(t.contains("2 new subject(s)"), "{t}");
+        let o = sg(dir.path(), &["registry", "apply"], &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{t}");
+        let log = reg.log();
+        let money = log
+            .iter()
+            .position(|l| l == "POST /subjects/acme.Money/versions");
+        let payment = log
+            .iter()
+            .position(|l| l == "POST /subjects/acme.Payment/versions");
+        assert!(
+            money.is_some() && money < payment,
+            "references first: {log:?}"
+        );
+        {
+            let s = reg.state.lock().expect("lock");
+            let refs = &s.subjects["acme.Payment"][0].references;
+            assert_eq!(
+                refs,
+                &vec![json!({"name": "acme/money.proto", "subject": "acme.Money", "version": 1})]
+            );
+        }
+        let o = sg(dir.path(), &["registry", "plan"], &[]);
+        let t = text(&o);
+        assert!(
+            t.contains("0 new subject(s), 0 new version(s)") && t.contains("2 unchanged"),
+            "{t}"
+        );
+        // An incompatible change is stopped by the registry (409) and reported.
+        write(
+            dir.path(),
+            "acme/payment.proto",
+            &PAYMENT.replace("string id = 2", "int64 id = 2"),
+        );
+        let o = sg(dir.path(), &["registry", "plan"], &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(
+            text(&o).contains("INCOMPATIBLE under BACKWARD"),
+            "{}",
+            text(&o)
+        );
+    }
+}
+
+#[test]
+fn bad_registry_setup_is_a_usage_error() {
+    let dir = repo(&[("schemas/order.avsc", ORDER_V1)]);
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("SCHEMA_REGISTRY_URL"), "{}", text(&o));
+    // A port nothing listens on: a located transport error, exit 2.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", l.local_addr().expect("addr"));
+    drop(l);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("cannot reach the schema registry"),
+        "{}",
+        text(&o)
+    );
+}
