@@ -83,10 +83,12 @@ pub(super) fn check(cx: &LintCx, ctx: &Ctx, out: &mut Vec<Finding>) {
         let change = t.fields.iter().find(|f| {
             let n = words(&f.name).join("_");
             change_names.iter().any(|c| *c == n || *c == f.name)
-                && matches!(
-                    &f.ty,
-                    Ty::Map(_) | Ty::Any | Ty::String | Ty::Bytes | Ty::Unknown(_) | Ty::Array(_)
-                )
+                && match &f.ty {
+                    Ty::Map(_) | Ty::Any | Ty::String | Ty::Bytes | Ty::Unknown(_) => true,
+                    // A list of typed records (`changes: [TileChange]`) is state; a list of names is not.
+                    Ty::Array(inner) => matches!(**inner, Ty::String | Ty::Any | Ty::Map(_)),
+                    _ => false,
+                }
         });
         if let Some(f) = change {
             out.push(

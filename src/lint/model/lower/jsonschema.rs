@@ -146,6 +146,10 @@ impl Cx<'_> {
             .map(|p| &self.tree.node(p).val)
         {
             for m in members {
+                // `properties: {$ref: …}` is not a property named `$ref`.
+                if m.key.starts_with('$') {
+                    continue;
+                }
                 if !out.iter().any(|(n, ..)| n == &*m.key) {
                     out.push((
                         m.key.to_string(),
