@@ -199,6 +199,7 @@ fn write_resp(
 }
 
 fn serve(stream: TcpStream, st: Arc<Mutex<State>>) {
+    let _ = stream.set_nodelay(true);
     let mut w = match stream.try_clone() {
         Ok(w) => w,
         Err(_) => return,
