@@ -28,9 +28,10 @@ fn main() {
     let old = AvroSchema::parse(OLD).expect("bench schema parses");
     let new = AvroSchema::parse(NEW).expect("bench schema parses");
     let values: Vec<_> = (0..1000)
-        .map(|i| {
+        .map(|i: i64| {
+            let kind = ["VIEW", "CLICK", "BUY"][i as usize % 3];
             let j = serde_json::json!({"id": i, "user": format!("u{}", i % 97), "count": i % 50,
-                "at": 1_700_000_000_000i64 + i, "kind": ["VIEW", "CLICK", "BUY"][i as usize % 3],
+                "at": 1_700_000_000_000i64 + i, "kind": kind,
                 "ref": if i % 2 == 0 { serde_json::Value::Null } else { serde_json::json!({"string": "r"}) }});
             old.from_json(&j, JsonEncoding::AvroJson).expect("bench value fits")
         })
@@ -42,7 +43,8 @@ fn main() {
     let start = Instant::now();
     for i in 0..n {
         buf.clear();
-        enc.encode_into(&values[i % values.len()], &mut buf).expect("encodes");
+        enc.encode_into(&values[i % values.len()], &mut buf)
+            .expect("encodes");
         bytes += buf.len();
         let v = dec.decode(&buf).expect("decodes");
         if i % 100_000 == 0 {

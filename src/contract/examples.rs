@@ -494,8 +494,9 @@ impl FileRun<'_> {
             if let Err(e) = self.check(self.new, &ev) {
                 let loc = self.location(
                     Some(&ev),
-                    (!e.pointer.is_empty() || matches!(ev.body, Body::Json(_)))
-                        .then_some(e.pointer.as_str()),
+                    (e.line_col().is_none()
+                        && (!e.pointer.is_empty() || matches!(ev.body, Body::Json(_))))
+                    .then_some(e.pointer.as_str()),
                     e.line_col(),
                 );
                 let at = if e.schema_path.is_empty() {
