@@ -192,6 +192,10 @@ pub struct Finding {
     pub new: Option<Location>,
     /// Where the element was in the old schema; for a deletion the only location.
     pub old: Option<Location>,
+    /// Other subjects the same finding affects (one change to a shared type, a `$ref`'d schema, an imported
+    /// message, reported once for all): filled by `sort_findings`, which groups findings that share rule, mode and
+    /// locations. `subject` stays the first.
+    pub also: Vec<String>,
 }
 
 impl Finding {
@@ -215,6 +219,22 @@ impl Finding {
             mode: None,
             new: None,
             old: None,
+            also: Vec::new(),
+        }
+    }
+
+    /// Every subject the finding affects, `subject` first.
+    pub fn subjects(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.subject.as_str()).chain(self.also.iter().map(String::as_str))
+    }
+
+    /// "subject `a`" or "affects `a`, `b`", for formats whose message is all a reader sees.
+    pub fn subjects_phrase(&self) -> String {
+        if self.also.is_empty() {
+            format!("subject `{}`", self.subject)
+        } else {
+            let all: Vec<String> = self.subjects().map(|s| format!("`{s}`")).collect();
+            format!("affects {}", all.join(", "))
         }
     }
 
@@ -313,5 +333,70 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
             && a.mode == b.mode
             && a.old.as_ref().map(|l| l.file.display_name())
                 == b.old.as_ref().map(|l| l.file.display_name())
+    });
+    group_subjects(findings);
+}
+
+/// What makes findings of several subjects one finding: rule, mode, severity, message (which also tells the two
+/// directions of FULL apart) and both locations (file, revision, span).
+type GroupKey = (
+    String,
+    &'static str,
+    Option<Mode>,
+    Severity,
+    Option<(String, Option<String>, usize, usize)>,
+    Option<(String, Option<String>, usize, usize)>,
+);
+
+/// Findings that share rule, mode and locations but name different subjects (one change to a shared type) become
+/// one, naming every subject (issue 11 item 7). Order is kept: the first of a group stays where it was.
+fn group_subjects(findings: &mut Vec<Finding>) {
+    let key = |f: &Finding| -> Option<GroupKey> {
+        // Only findings with a location: without one there is nothing to say they are the same change.
+        f.primary()?;
+        let loc = |l: &Option<Location>| {
+            l.as_ref().map(|l| {
+                (
+                    l.file.shown.clone(),
+                    l.file.revision.clone(),
+                    l.span.start,
+                    l.span.end,
+                )
+            })
+        };
+        Some((
+            f.message.clone(),
+            f.rule.id,
+            f.mode,
+            f.severity,
+            loc(&f.new),
+            loc(&f.old),
+        ))
+    };
+    let mut first: std::collections::HashMap<GroupKey, usize> = std::collections::HashMap::new();
+    let mut keep = vec![true; findings.len()];
+    for i in 0..findings.len() {
+        let Some(k) = key(&findings[i]) else { continue };
+        match first.get(&k) {
+            Some(&j) => {
+                let subject = findings[i].subject.clone();
+                let also = std::mem::take(&mut findings[i].also);
+                let target = &mut findings[j];
+                for s in std::iter::once(subject).chain(also) {
+                    if s != target.subject && !target.also.contains(&s) {
+                        target.also.push(s);
+                    }
+                }
+                keep[i] = false;
+            }
+            None => {
+                first.insert(k, i);
+            }
+        }
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        keep[i - 1]
     });
 }

@@ -554,3 +554,86 @@ fn regression_11_13_15_usage_errors_and_flags() {
     let o = run_in(d, &["check", "--against", "HEAD"]);
     assert!(!stdout(&o).contains('\u{1b}'));
 }
+
+/// Item 7: one change to a shared type is one finding naming every subject it affects, in every format.
+#[test]
+fn regression_11_7_shared_type_change_is_grouped_and_names_subjects() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let money = |t: &str| {
+        format!(
+            r#"{{"type": "record", "name": "Money", "namespace": "com.acme", "fields": [{{"name": "units", "type": "{t}"}}]}}
+"#
+        )
+    };
+    let user = |name: &str| {
+        format!(
+            r#"{{"type": "record", "name": "{name}", "namespace": "com.acme", "fields": [{{"name": "total", "type": "com.acme.Money"}}]}}
+"#
+        )
+    };
+    for side in ["old", "new"] {
+        write(d, &format!("{side}/order.avsc"), &user("Order"));
+        write(d, &format!("{side}/refund.avsc"), &user("Refund"));
+    }
+    write(d, "old/money.avsc", &money("long"));
+    write(d, "new/money.avsc", &money("int"));
+    let o = run_in(d, &["compat", "--format", "json", "old", "new"]);
+    let v = json(&o);
+    let mismatches: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "TYPE_MISMATCH")
+        .collect();
+    // Money itself, and once for the two records that use it (Avro's message names the pointer inside each
+    // subject, so Money's own finding stays apart).
+    assert_eq!(mismatches.len(), 2, "{}", stdout(&o));
+    let f = mismatches
+        .iter()
+        .find(|f| f["subject"] == "com.acme.Order")
+        .expect("grouped finding");
+    assert_eq!(f["location"]["file"], "new/money.avsc");
+    assert_eq!(
+        f["subjects"],
+        serde_json::json!(["com.acme.Order", "com.acme.Refund"])
+    );
+
+    let o = run_in(d, &["compat", "--format", "github", "old", "new"]);
+    let lines: Vec<String> = stdout(&o)
+        .lines()
+        .filter(|l| l.contains("TYPE_MISMATCH"))
+        .map(String::from)
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stdout(&o));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("affects `com.acme.Order`, `com.acme.Refund`")),
+        "{lines:?}"
+    );
+    for format in ["gitlab", "sarif"] {
+        let o = run_in(d, &["compat", "--format", format, "old", "new"]);
+        assert!(
+            stdout(&o).contains("affects `com.acme.Order`, `com.acme.Refund`"),
+            "{format}: {}",
+            stdout(&o)
+        );
+    }
+    // A single subject is named too.
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--format",
+            "github",
+            "old/money.avsc",
+            "new/money.avsc",
+        ],
+    );
+    assert!(
+        stdout(&o).contains("subject `com.acme.Money`"),
+        "{}",
+        stdout(&o)
+    );
+}

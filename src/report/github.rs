@@ -29,7 +29,8 @@ fn command(s: Severity) -> &'static str {
 
 fn line(f: &Finding) -> String {
     let mut props: Vec<(&str, String)> = Vec::new();
-    let mut message = f.message.clone();
+    // Annotations show no subject of their own: the message names it (issue 11 item 7).
+    let mut message = format!("{} ({})", f.message, f.subjects_phrase());
     let loc = match (&f.new, &f.old) {
         (Some(new), _) => Some(new),
         // A deletion: annotate the deleted file's path at its old line, and say so.

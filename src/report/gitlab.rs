@@ -64,7 +64,7 @@ fn identity(f: &Finding) -> String {
 }
 
 fn issue(f: &Finding, fingerprint: String) -> Issue {
-    let mut description = format!("{}: {}", f.rule.id, f.message);
+    let mut description = format!("{}: {} ({})", f.rule.id, f.message, f.subjects_phrase());
     let (path, lines) = match (&f.new, &f.old) {
         (Some(loc), _) => {
             let r = region(loc);

@@ -35,6 +35,9 @@ struct JsonFinding<'a> {
     message: &'a str,
     help: Option<&'a str>,
     subject: &'a str,
+    /// Every subject the finding affects, `subject` first; only when there are several (version 1 stays as it was).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    subjects: Vec<&'a str>,
     format: Option<&'static str>,
     mode: Option<&'static str>,
     location: Option<JsonLocation>,
@@ -63,6 +66,11 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         message: &f.message,
         help: f.help.as_deref(),
         subject: &f.subject,
+        subjects: if f.also.is_empty() {
+            Vec::new()
+        } else {
+            f.subjects().collect()
+        },
         format: f.format.map(|x| x.as_str()),
         mode: f.mode.map(|m| m.as_str()),
         location: f.new.as_ref().map(location),

@@ -135,18 +135,24 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         });
     }
     for f in &report.findings {
-        let key = match f.primary().map(|l| l.file.shown.as_str()) {
-            Some(file) if tests.contains(file) => (file.to_string(), None),
-            _ => (f.subject.clone(), f.mode.map(|m| m.as_str())),
+        // A finding grouped over several subjects fails each subject's case.
+        let keys: Vec<(String, Option<&str>)> = match f.primary().map(|l| l.file.shown.as_str()) {
+            Some(file) if tests.contains(file) => vec![(file.to_string(), None)],
+            _ => f
+                .subjects()
+                .map(|s| (s.to_string(), f.mode.map(|m| m.as_str())))
+                .collect(),
         };
-        cases
-            .entry(key)
-            .or_insert(Case {
-                format: None,
-                findings: Vec::new(),
-            })
-            .findings
-            .push(f);
+        for key in keys {
+            cases
+                .entry(key)
+                .or_insert(Case {
+                    format: None,
+                    findings: Vec::new(),
+                })
+                .findings
+                .push(f);
+        }
     }
     let mut suite = TestSuite::new("schemaguard");
     for ((subject, mode), case) in &cases {

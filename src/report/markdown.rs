@@ -204,7 +204,7 @@ fn row(f: &Finding, base: Option<&str>) -> String {
         badge(f.severity),
         code(f.rule.id),
         f.rule.doc_url(),
-        code(&f.subject),
+        f.subjects().map(code).collect::<Vec<_>>().join(", "),
         location,
         inline(&f.message)
     )
@@ -238,7 +238,15 @@ fn details(f: &Finding, out: &mut dyn Write) -> std::io::Result<()> {
         )?,
         (None, None) => {}
     }
-    let mut facts = vec![format!("subject {}", code(&f.subject))];
+    let mut facts = vec![format!(
+        "{} {}",
+        if f.also.is_empty() {
+            "subject"
+        } else {
+            "affects"
+        },
+        f.subjects().map(code).collect::<Vec<_>>().join(", ")
+    )];
     if let Some(fmt) = f.format {
         facts.push(format!("format {}", fmt.as_str()));
     }

@@ -273,7 +273,7 @@ fn baseline_properties(loc: &Location) -> Option<BaselineProperties> {
 }
 
 fn result(f: &Finding, rule_index: usize) -> SarifResult {
-    let mut text = f.message.clone();
+    let mut text = format!("{} ({})", f.message, f.subjects_phrase());
     let mut locations = Vec::new();
     let mut related = Vec::new();
     match (&f.new, &f.old) {

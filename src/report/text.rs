@@ -45,7 +45,12 @@ impl std::error::Error for FindingDiag<'_> {}
 impl Diagnostic for FindingDiag<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
         // The subject tells apart findings that one change causes in several schemas (a shared type, an import).
-        Some(Box::new(format!("{} · {}", self.f.rule.id, self.f.subject)))
+        let subjects: Vec<&str> = self.f.subjects().collect();
+        Some(Box::new(format!(
+            "{} · {}",
+            self.f.rule.id,
+            subjects.join(", ")
+        )))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.f.severity {
