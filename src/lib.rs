@@ -199,6 +199,41 @@ pub fn compat_paths_in(
     Ok(report)
 }
 
+/// `compat` over files held in memory (fuzzing, embedding): each side is a set of files named by their paths, and
+/// the new side is compared with the old one as `compat OLD/ NEW/` compares two directories (two single files are
+/// paired whatever their names, as `compat OLD NEW` does). Findings are sorted and counted.
+pub fn compat_files(
+    old: Vec<Arc<source::SourceFile>>,
+    new: Vec<Arc<source::SourceFile>>,
+    mode: Mode,
+    opts: &CheckOptions,
+) -> Report {
+    let single = old.len() == 1 && new.len() == 1;
+    let sides: Vec<&[Arc<source::SourceFile>]> = vec![old.as_slice(), new.as_slice()];
+    let opts = &CheckOptions {
+        proto_roots: formats::protobuf::shared_roots(&sides, &opts.proto_roots),
+        ..opts.clone()
+    };
+    let previous = vec![snapshot::load(None, old, Vec::new(), single, opts)];
+    let new_snap = snapshot::load(None, new, Vec::new(), single, opts);
+    let mode_for = |_: &formats::Subject| mode;
+    let spec = CompareSpec {
+        mode_for: &mode_for,
+        opts,
+        pair_single: single,
+        report_deleted: true,
+    };
+    let cmp = snapshot::compare(&previous, &new_snap, &spec);
+    let inputs: Vec<finding::Finding> = previous
+        .iter()
+        .chain(std::iter::once(&new_snap))
+        .flat_map(|p| p.findings.iter().cloned())
+        .collect();
+    let mut report = assemble(inputs, cmp, new_snap.file_count, mode, None);
+    report.finish();
+    report
+}
+
 /// A report from the input findings of the snapshots and the comparison's results (not yet sorted or counted:
 /// callers filter first, then call `Report::finish`).
 pub(crate) fn assemble(

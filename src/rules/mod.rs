@@ -65,6 +65,16 @@ impl Rule {
 /// Base of the published rule documents (the `rules/` folder of the repository).
 pub const DOCS_BASE: &str = "https://github.com/schemaguard/schemaguard/blob/main/rules";
 
+pub static CHECK_LIMIT_EXCEEDED: Rule = Rule {
+    id: "CHECK_LIMIT_EXCEEDED",
+    category: Category::Input,
+    severity: Severity::Error,
+    formats: &[Format::Avro, Format::JsonSchema],
+    summary:
+        "a schema is too large or too deep to be compared within schemaguard's documented limits",
+    doc: rule_doc!("CHECK_LIMIT_EXCEEDED"),
+};
+
 pub static PARSE_ERROR: Rule = Rule {
     id: "PARSE_ERROR",
     category: Category::Input,
@@ -130,6 +140,7 @@ pub static REGISTRY_VERDICT_DIFFERS: Rule = Rule {
 
 /// Rules owned by the pipeline itself, not by one format.
 pub static CORE: &[&Rule] = &[
+    &CHECK_LIMIT_EXCEEDED,
     &INVALID_IGNORE,
     &PARSE_ERROR,
     &READ_ERROR,

@@ -11,7 +11,7 @@
 //! walking every branch, when no result can depend on where it is computed (no recursive type on either side, no
 //! reader field alias; otherwise every branch is walked, as in Java). So a walk costs O(pairs reached × fields);
 //! for old = new it is linear in the schema. The walk recurses on the native stack up to `MAX_DEPTH` levels, then
-//! reruns on a large stack up to `DEEP_MAX_DEPTH`; past that the rest counts as compatible (see the README's limits).
+//! reruns on a large stack up to `DEEP_MAX_DEPTH`; past that it stops with a located `CHECK_LIMIT_EXCEEDED`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -28,7 +28,7 @@ use crate::rules::Rule;
 
 /// Nesting of (reader, writer) checks allowed on the caller's stack (safe in a 2 MiB thread, debug build).
 /// A walk that reaches it is redone on a thread with `DEEP_STACK` bytes of stack and `DEEP_MAX_DEPTH` levels;
-/// beyond that (a chain of tens of thousands of named types) the rest counts as compatible.
+/// beyond that (a chain of tens of thousands of named types) the walk stops with a `CHECK_LIMIT_EXCEEDED` finding.
 const MAX_DEPTH: usize = 400;
 const DEEP_MAX_DEPTH: usize = 20_000;
 const DEEP_STACK: usize = 512 * 1024 * 1024;
@@ -256,6 +256,8 @@ pub(crate) struct Checker<'a> {
     max_depth: usize,
     /// Whether the walk stopped somewhere at `max_depth`.
     truncated: bool,
+    /// The first (reader, writer) pair not compared because of `max_depth`.
+    truncated_at: Option<(NodeId, NodeId)>,
     /// Set when `lookupWriterField` found several writer fields for one reader field. Java throws there, which
     /// ends the whole check; the walk then returns at once and only this is reported.
     ambiguous: Option<Ambiguity>,
@@ -362,6 +364,7 @@ impl<'a> Checker<'a> {
             depth: 0,
             max_depth: MAX_DEPTH,
             truncated: false,
+            truncated_at: None,
             ambiguous: None,
             pure: !has_field_alias(reader) && !has_cycle(reader) && !has_cycle(writer),
             unions: HashMap::new(),
@@ -436,6 +439,7 @@ impl<'a> Checker<'a> {
         }
         if self.depth >= self.max_depth {
             self.truncated = true;
+            self.truncated_at.get_or_insert((reader, writer));
             return Res::default();
         }
         loc.push(token);
@@ -1018,14 +1022,14 @@ pub(crate) fn findings(
     dir: Direction,
     subject: &str,
 ) -> Vec<Finding> {
-    let run = |max_depth: usize| -> (Vec<Finding>, bool) {
+    let run = |max_depth: usize| -> (Vec<Finding>, Option<(NodeId, NodeId)>) {
         let mut checker = Checker::new(r, w);
         checker.max_depth = max_depth;
         let incs = checker.check(reader_root, writer_root);
         if let Some(a) = &checker.ambiguous {
             return (
                 vec![ambiguity_finding(r, w, a, dir, subject)],
-                checker.truncated,
+                checker.truncated_at,
             );
         }
         let found = incs
@@ -1045,20 +1049,45 @@ pub(crate) fn findings(
                     .at_old(old)
             })
             .collect();
-        (found, checker.truncated)
+        (found, checker.truncated_at)
     };
     let (found, truncated) = run(MAX_DEPTH);
-    if !truncated {
+    if truncated.is_none() {
         return found;
     }
-    std::thread::scope(|scope| {
+    let (mut found, truncated) = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(DEEP_STACK)
-            .spawn_scoped(scope, || run(DEEP_MAX_DEPTH).0)
+            .spawn_scoped(scope, || run(DEEP_MAX_DEPTH))
             .ok()
             .and_then(|h| h.join().ok())
-            .unwrap_or(found)
-    })
+            .unwrap_or((found, truncated))
+    });
+    // Past the deepest walk, the rest is not compared: said where, never counted compatible in silence.
+    if let Some((ri, wi)) = truncated {
+        let (ri, wi) = (r.deref(ri), w.deref(wi));
+        let reader = r.location(ri, show_span(r, ri), r.pointer(ri));
+        let writer = w.location(wi, show_span(w, wi), w.pointer(wi));
+        let (new, old) = match dir {
+            Direction::Backward => (reader, writer),
+            Direction::Forward => (writer, reader),
+        };
+        found.push(
+            Finding::new(
+                &crate::rules::CHECK_LIMIT_EXCEEDED,
+                subject,
+                format!(
+                    "the types nested below `{}` are more than {DEEP_MAX_DEPTH} levels deep: not checked",
+                    r.java_type(ri).to_ascii_lowercase()
+                ),
+            )
+            .help("split the chain of nested named types, or review this change by hand")
+            .format(Format::Avro)
+            .at_new(new)
+            .at_old(old),
+        );
+    }
+    found
 }
 
 /// The single finding of a direction whose check Avro aborts (`lookupWriterField` throws; Confluent reports

@@ -8,6 +8,11 @@
 //! compared is a cycle and counts as compatible; like Confluent, the walk then repeats with the pairs found
 //! incompatible fed back until that set stops growing (a fixpoint). This module produces differences; `mod.rs`
 //! turns them into findings.
+//!
+//! Complexity: O(pairs of schemas reached × keywords) per fixpoint round, except combined schemas: Confluent
+//! matches every original branch against every update branch (a bipartite matching), O(m × n) pair comparisons.
+//! Past `MAX_COMBINED_PAIRS` pairs, unchanged branches are compared one to one and anything else is a located
+//! `CHECK_LIMIT_EXCEEDED`, never a silent pass.
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -126,6 +131,10 @@ pub(crate) fn is_compatible(ty: &Rule, lenient: bool) -> bool {
         None => false,
     }
 }
+
+/// Most (original branch, update branch) pairs of one `oneOf`/`anyOf`/`allOf` compared for Confluent's matching
+/// (e.g. 300 × 300 branches); past it, see `combined`.
+pub(crate) const MAX_COMBINED_PAIRS: usize = 100_000;
 
 /// Compares `original` (side 0) with `update` (side 1) to a fixpoint; returns the root result.
 pub(crate) fn compare_roots(
@@ -738,6 +747,38 @@ impl<'a> Walker<'a> {
                 &r::SUM_TYPE_NARROWED
             };
             self.add(ctx, ty, None, spot(o, okw), spot(u, ukw));
+        }
+        // Confluent matches every original branch against every update branch; past `MAX_COMBINED_PAIRS` pairs
+        // only unchanged branches (same text, same order) are compared, one to one.
+        if on.saturating_mul(un) > MAX_COMBINED_PAIRS {
+            let mut same = on == un
+                && os_list
+                    .iter()
+                    .zip(&us_list)
+                    .all(|(a, b)| self.canon(*a) == self.canon(*b));
+            if same {
+                for (i, (os, us)) in os_list.iter().zip(&us_list).enumerate() {
+                    ctx.enter(format!("{}/{i}", oc.keyword()));
+                    let mut sub = ctx.sub();
+                    self.compare(&mut sub, Some(*os), Some(*us));
+                    ctx.leave();
+                    if !sub.compatible {
+                        same = false;
+                        break;
+                    }
+                    ctx.extend(sub);
+                }
+            }
+            if !same {
+                self.add(
+                    ctx,
+                    &crate::rules::CHECK_LIMIT_EXCEEDED,
+                    None,
+                    spot(o, okw),
+                    spot(u, ukw),
+                );
+            }
+            return;
         }
         // Compatible (original i, update j) pairs, with their differences.
         let mut edges: Vec<Vec<Option<Ctx>>> = Vec::with_capacity(on);

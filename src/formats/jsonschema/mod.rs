@@ -834,6 +834,12 @@ fn prop_name(path: &[String]) -> Option<&str> {
 /// Confluent's description templates (`Difference.error()`), with `%s` filled as reader then writer.
 fn message(ty: &Rule, path: &str, reader: &str, writer: &str) -> String {
     let id = ty.id;
+    if id == "CHECK_LIMIT_EXCEEDED" {
+        return format!(
+            "the combined schema at path `{path}` has too many branches to match them pairwise (more than {} pairs of {writer} and {reader} branches) and they changed: not checked",
+            compat::MAX_COMBINED_PAIRS
+        );
+    }
     let has = |list: &[&str]| list.contains(&id);
     if has(&[
         "MAXIMUM_ADDED",
@@ -949,6 +955,9 @@ fn message(ty: &Rule, path: &str, reader: &str, writer: &str) -> String {
 fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool, forward: bool) -> Option<String> {
     if ok {
         return None;
+    }
+    if ty.id == "CHECK_LIMIT_EXCEEDED" {
+        return Some("split the combined schema (one subject per alternative), or review the change by hand and except CHECK_LIMIT_EXCEEDED for this subject".into());
     }
     let name = prop_name(path)
         .map(|n| format!("`{n}`"))
