@@ -24,8 +24,10 @@ echo "archive: $(du -h "$work/www/v9.9.9/$asset" | cut -f1)"
 # A loopback server on a free port.
 python3 - "$work/www" "$work/port" <<'PY' &
 import functools, http.server, sys
-handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-handler.log_message = lambda *a: None
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+handler = functools.partial(Quiet, directory=sys.argv[1])
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
 open(sys.argv[2], "w").write(str(srv.server_address[1]))
 srv.serve_forever()
