@@ -30,6 +30,8 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
         Command::Lint(args) => lint(args, cwd, stdout),
         Command::Rules(args) => list_rules(&args.format, stdout),
         Command::Catalog(args) => catalog(args, cwd, stdout),
+        Command::Decode(args) => events(EventCmd::Decode(args), cwd, stdout),
+        Command::Encode(args) => events(EventCmd::Encode(args), cwd, stdout),
         Command::Explain { rule } => explain(&rule, stdout),
         Command::Completions { shell } => completions(shell, stdout),
         Command::Man { dir } => man(dir.as_deref(), cwd, stdout),
@@ -67,6 +69,8 @@ pub enum AppError {
     Write { path: String, err: std::io::Error },
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
+    #[error(transparent)]
+    Events(#[from] crate::events::EventError),
 }
 
 /// `--breaking` takes buf categories and rule ids, `--except` any rule id of any format or a buf category: a typo
@@ -813,6 +817,97 @@ fn list_rules(format: &str, out: &mut dyn Write) -> Result<u8, AppError> {
         other => return Err(AppError::BadFormat(other.to_string(), "text, json".into())),
     }
     Ok(0)
+}
+
+enum EventCmd {
+    Decode(crate::cli::DecodeArgs),
+    Encode(crate::cli::EncodeArgs),
+}
+
+fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+    use crate::cli::{BytesForm, FramingArg};
+    use crate::events::{self, ByteText, EventError, EventOptions, Framing};
+    let (inputs, s, confluent, confluent_id) = match &cmd {
+        EventCmd::Decode(a) => (&a.inputs, &a.schema, a.confluent, None),
+        EventCmd::Encode(a) => (
+            &a.inputs,
+            &a.schema,
+            a.confluent_id.is_some(),
+            a.confluent_id,
+        ),
+    };
+    let opts = EventOptions {
+        text: match s.bytes {
+            BytesForm::Raw => ByteText::Raw,
+            BytesForm::Hex => ByteText::Hex,
+            BytesForm::Base64 => ByteText::Base64,
+        },
+        framing: match s.framing {
+            FramingArg::None => Framing::None,
+            FramingArg::Length => Framing::Length,
+            FramingArg::Lines => Framing::Lines,
+        },
+        confluent,
+        confluent_id,
+        plain: s.plain,
+        max_record: s.max_record_size,
+    };
+    // Inputs are read whole but bounded: a stream may hold many records, each at most --max-record-size.
+    let mut data: Vec<(String, Vec<u8>)> = Vec::new();
+    let names: Vec<PathBuf> = if inputs.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        inputs.clone()
+    };
+    for p in names {
+        let (name, bytes) = if p.as_os_str() == "-" {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b).map_err(|err| {
+                EventError::Read {
+                    path: "<stdin>".into(),
+                    err,
+                }
+            })?;
+            ("<stdin>".to_string(), b)
+        } else {
+            let b = std::fs::read(cwd.join(&p)).map_err(|err| EventError::Read {
+                path: p.display().to_string(),
+                err,
+            })?;
+            (p.display().to_string(), b)
+        };
+        data.push((name, bytes));
+    }
+    let named = s.schema.is_some() || s.subject.is_some() || s.message.is_some();
+    let schema = if named {
+        Some(events::resolve_schema(
+            cwd,
+            s.schema.as_deref(),
+            s.subject.as_deref(),
+            s.message.as_deref(),
+        )?)
+    } else {
+        None
+    };
+    let mut buf = std::io::BufWriter::new(stdout);
+    let result = match (&cmd, &schema) {
+        (EventCmd::Decode(_), schema) => events::decode(schema.as_ref(), &data, &opts, &mut buf),
+        (EventCmd::Encode(_), Some(schema)) => events::encode(schema, &data, &opts, &mut buf),
+        (EventCmd::Encode(_), None) => Err(EventError::Usage(
+            "encode needs a schema: --schema FILE.avsc, --subject NAME or --message NAME".into(),
+        )),
+    };
+    let flushed = std::io::Write::flush(&mut buf);
+    match (result, flushed) {
+        (Err(EventError::Write(e)), _) | (Ok(_), Err(e))
+            if e.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Ok(0)
+        }
+        (Err(e), _) => Err(e.into()),
+        (Ok(_), Err(e)) => Err(EventError::Write(e).into()),
+        (Ok(_), Ok(())) => Ok(0),
+    }
 }
 
 fn catalog(args: CatalogArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {

@@ -41,6 +41,11 @@ pub enum Command {
     /// Write a static event catalog of the repository: every subject with its owner, fields, examples, consumers,
     /// references and history from git (HTML that opens from disk, or Markdown).
     Catalog(CatalogArgs),
+    /// Decode event bytes (Avro binary or container files, Protobuf, Confluent wire format) to JSON; reads
+    /// kcat's `-f '%R%s'` length-prefixed streams.
+    Decode(DecodeArgs),
+    /// Encode JSON events (one document, or one per line) to Avro binary, Protobuf or Confluent wire format.
+    Encode(EncodeArgs),
     /// Print the documentation of one rule.
     Explain {
         /// Rule id, e.g. READER_FIELD_MISSING_DEFAULT_VALUE (case-insensitive).
@@ -211,6 +216,71 @@ pub struct CatalogArgs {
     /// Configuration file (default: schemaguard.toml at the repository root, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EventSchemaArgs {
+    /// Schema file: `.avsc`, or `.proto` with --message (imports resolve below the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    /// Avro schema by full name (`acme.OrderPlaced`), found among the `.avsc` files below the current directory.
+    #[arg(long, value_name = "NAME")]
+    pub subject: Option<String>,
+    /// Protobuf message by full name (`acme.v1.OrderPlaced`), found among the `.proto` files below the current
+    /// directory (or in --schema).
+    #[arg(long, value_name = "NAME")]
+    pub message: Option<String>,
+    /// Avro: plain JSON (untagged unions) instead of the Avro JSON encoding.
+    #[arg(long)]
+    pub plain: bool,
+    /// How the bytes are written: raw, hex or base64.
+    #[arg(long, value_enum, default_value = "raw", value_name = "FORM")]
+    pub bytes: BytesForm,
+    /// Record framing: none (one record), length (kcat `%R%s`: 4-byte big-endian length, -1 a tombstone),
+    /// lines (one hex/base64 record per line).
+    #[arg(long, value_enum, default_value = "none")]
+    pub framing: FramingArg,
+    /// Largest record accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_record_size: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Input files (default: standard input; `-` is standard input).
+    #[arg(value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Records carry Confluent's wire-format header (magic 0, schema id, Protobuf message indexes).
+    #[arg(long)]
+    pub confluent: bool,
+    #[command(flatten)]
+    pub schema: EventSchemaArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EncodeArgs {
+    /// Input JSON files (default: standard input; `-` is standard input).
+    #[arg(value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Prefix each record with Confluent's wire-format header for this schema id.
+    #[arg(long, value_name = "ID")]
+    pub confluent_id: Option<u32>,
+    #[command(flatten)]
+    pub schema: EventSchemaArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BytesForm {
+    Raw,
+    Hex,
+    Base64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FramingArg {
+    None,
+    Length,
+    Lines,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

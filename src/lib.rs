@@ -9,6 +9,7 @@ pub mod cli;
 pub mod codec;
 pub mod config;
 pub mod contract;
+pub mod events;
 pub mod finding;
 pub mod formats;
 pub mod git;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Catalog benchmark (issue 13): `schemaguard catalog` of a git repository holding googleapis old, prev and new as
+# three commits (one subject per .proto file), from ../shared/corpus. Trees are extracted under the target dir,
+# never committed. Goal: ≤ 10 s on the 2-core machine.
+#
+#   benches/catalog-googleapis.sh          # builds --release, builds the repo once, times the catalog
+#
+# Prints wall seconds, CPU seconds (user+sys), peak RSS, subjects and pages written.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+CORPUS="${CORPUS:-$ROOT/../shared/corpus}"
+WORK="$TARGET/bench-catalog"
+REPO="$WORK/repo"
+
+(cd "$ROOT" && cargo build --release >&2)
+SG="$TARGET/release/schemaguard"
+
+if [ ! -d "$REPO/.git" ]; then
+  rm -rf "$REPO" && mkdir -p "$REPO"
+  git -C "$REPO" init -q -b main
+  for rev in old prev new; do
+    find "$REPO" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
+    tar -xzf "$CORPUS/googleapis-$rev.tar.gz" -C "$REPO"
+    git -C "$REPO" add -A
+    GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@example.com \
+      git -C "$REPO" commit -q -m "googleapis $rev"
+  done
+fi
+
+rm -rf "$WORK/site"
+/usr/bin/time -v "$SG" catalog --out "$WORK/site" 2> "$WORK/time.txt" > "$WORK/out.txt" || { cat "$WORK/time.txt"; exit 1; }
+wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt")
+user=$(awk -F': ' '/User time/ {print $2}' "$WORK/time.txt")
+sys=$(awk -F': ' '/System time/ {print $2}' "$WORK/time.txt")
+rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time.txt")
+echo "catalog googleapis (3 commits): wall $wall, cpu $(echo "$user + $sys" | bc) s, peak RSS $((rss / 1024)) MB"
+cat "$WORK/out.txt"
+breaking=$(grep -l 'badge verdict bad">breaking' "$WORK"/site/subjects/*.html | wc -l)
+echo "subjects whose latest change is breaking: $breaking"

@@ -1,0 +1,834 @@
+//! `schemaguard decode` and `schemaguard encode`: event bytes in and out on the command line, through the codecs
+//! of `codec` (the JSON forms are the ones contract-test examples use). Owns input and output framing: raw bytes,
+//! hex, base64, kcat's `%R%s` length-prefixed streams (4-byte big-endian signed length, -1 a tombstone), one
+//! record per line, Avro object container files, and Confluent's wire format (magic byte 0, 4-byte schema id,
+//! for Protobuf the message-index list). Every length is checked against `max_record` before anything is
+//! allocated; errors name the record, its byte offset in the input and the field being read. Never prints:
+//! writes to the writer it is given.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use prost_reflect::{DescriptorPool, MessageDescriptor};
+
+use crate::codec::avro::{AvroSchema, ContainerReader};
+use crate::codec::{self, CodecError, JsonEncoding};
+
+/// A failure that stops decode/encode (exit 2), located in the input.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot read `{path}`: {err}")]
+    Read { path: String, err: std::io::Error },
+    #[error("cannot write the output: {0}")]
+    Write(#[from] std::io::Error),
+    #[error("{input}: record {record} (byte {offset}): {message}")]
+    Record {
+        input: String,
+        record: usize,
+        offset: usize,
+        message: String,
+    },
+    #[error("schema: {0}")]
+    Schema(String),
+}
+
+/// How bytes are written as text, or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteText {
+    Raw,
+    Hex,
+    Base64,
+}
+
+/// How records are delimited in a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// The whole input is one record.
+    None,
+    /// kcat `%R%s`: 4-byte big-endian signed length, then that many bytes; -1 is a tombstone (null).
+    Length,
+    /// One record per line (hex or base64 text).
+    Lines,
+}
+
+/// The schema events are read or written with.
+pub enum EventSchema {
+    Avro(Box<AvroSchema>),
+    Protobuf(MessageDescriptor),
+}
+
+/// Options shared by decode and encode.
+pub struct EventOptions {
+    pub text: ByteText,
+    pub framing: Framing,
+    /// Records carry (decode) or get (encode: `Some(id)`) Confluent's wire-format header.
+    pub confluent: bool,
+    pub confluent_id: Option<u32>,
+    /// Avro: plain JSON instead of the Avro JSON encoding (tagged unions).
+    pub plain: bool,
+    /// Largest record accepted, in bytes.
+    pub max_record: usize,
+}
+
+/// Finds the schema: an explicit file (`.avsc`, or `.proto` with `message`), an Avro subject by full name, or a
+/// Protobuf message by full name among the `.proto` files below `root`.
+pub fn resolve_schema(
+    root: &Path,
+    schema: Option<&Path>,
+    subject: Option<&str>,
+    message: Option<&str>,
+) -> Result<EventSchema, EventError> {
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|err| EventError::Read {
+            path: p.display().to_string(),
+            err,
+        })
+    };
+    let is_proto = |p: &Path| p.extension().is_some_and(|e| e == "proto");
+    match (schema, subject, message) {
+        (Some(file), None, msg) if !is_proto(file) => {
+            if msg.is_some() {
+                return Err(EventError::Usage(
+                    "--message names a Protobuf message: give a .proto file with --schema".into(),
+                ));
+            }
+            let text = read(&root.join(file))?;
+            let dir = root.join(file).parent().map(Path::to_path_buf);
+            let others: Vec<String> = dir
+                .map(|d| avsc_files(&d, false))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(p, _)| !p.ends_with(file))
+                .map(|(_, t)| t)
+                .collect();
+            let refs: Vec<&str> = others.iter().map(String::as_str).collect();
+            AvroSchema::parse_with(&text, &refs)
+                .or_else(|_| AvroSchema::parse(&text))
+                .map(|a| EventSchema::Avro(Box::new(a)))
+                .map_err(|e| EventError::Schema(format!("{}: {e}", file.display())))
+        }
+        (file, None, Some(msg)) => {
+            let files = proto_files(root);
+            if files.is_empty() && file.is_none() {
+                return Err(EventError::Schema(format!(
+                    "no .proto file below `{}` to find message `{msg}` in",
+                    root.display()
+                )));
+            }
+            let short = msg.rsplit('.').next().unwrap_or(msg);
+            // Compile the named file, or the files that could declare the message (a cheap text test first).
+            let targets: Vec<String> = match file {
+                Some(f) => {
+                    let rel = crate::source::slash_path(f);
+                    vec![rel.trim_start_matches("./").to_string()]
+                }
+                None => files
+                    .iter()
+                    .filter(|(_, t)| t.contains(short))
+                    .map(|(p, _)| p.clone())
+                    .collect(),
+            };
+            let pool = compile(&files, &targets)?;
+            codec::protobuf::message(&pool, msg)
+                .map(EventSchema::Protobuf)
+                .map_err(|e| EventError::Schema(e.to_string()))
+        }
+        (None, Some(name), None) => {
+            let files = avsc_files(root, true);
+            let mut found = None;
+            for (p, text) in &files {
+                let top = serde_json::from_str::<serde_json::Value>(text).ok();
+                let full = top.as_ref().and_then(|v| {
+                    let n = v.get("name")?.as_str()?;
+                    Some(match v.get("namespace").and_then(|n| n.as_str()) {
+                        Some(ns) if !n.contains('.') && !ns.is_empty() => format!("{ns}.{n}"),
+                        _ => n.to_string(),
+                    })
+                });
+                if full.as_deref() == Some(name) {
+                    found = Some((p.clone(), text.clone()));
+                    break;
+                }
+            }
+            let Some((path, text)) = found else {
+                return Err(EventError::Schema(format!(
+                    "no Avro schema below `{}` defines `{name}`",
+                    root.display()
+                )));
+            };
+            let others: Vec<&str> = files
+                .iter()
+                .filter(|(p, _)| *p != path)
+                .map(|(_, t)| t.as_str())
+                .collect();
+            AvroSchema::parse_with(&text, &others)
+                .map(|a| EventSchema::Avro(Box::new(a)))
+                .map_err(|e| EventError::Schema(format!("{}: {e}", path.display())))
+        }
+        _ => Err(EventError::Usage(
+            "name the schema: --schema FILE.avsc, --subject AVRO_FULL_NAME, or --message PROTO_MESSAGE [--schema FILE.proto]"
+                .into(),
+        )),
+    }
+}
+
+fn walk_ext(root: &Path, ext: &str, recursive: bool) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .max_depth(if recursive { None } else { Some(1) })
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for e in walker.flatten() {
+        if e.file_type().is_some_and(|t| t.is_file())
+            && e.path().extension().is_some_and(|x| x == ext)
+        {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                out.push((e.path().to_path_buf(), t));
+            }
+        }
+    }
+    out
+}
+
+fn avsc_files(root: &Path, recursive: bool) -> Vec<(PathBuf, String)> {
+    walk_ext(root, "avsc", recursive)
+}
+
+/// `.proto` files below `root`, by import path (relative to `root`).
+fn proto_files(root: &Path) -> Vec<(String, String)> {
+    walk_ext(root, "proto", true)
+        .into_iter()
+        .map(|(p, t)| {
+            let rel = p.strip_prefix(root).unwrap_or(&p);
+            (crate::source::slash_path(rel), t)
+        })
+        .collect()
+}
+
+struct Resolver {
+    files: std::collections::HashMap<String, String>,
+    google: protox::file::GoogleFileResolver,
+}
+
+impl protox::file::FileResolver for Resolver {
+    fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+        match self.files.get(name) {
+            Some(t) => protox::file::File::from_source(name, t),
+            None => self.google.open_file(name),
+        }
+    }
+}
+
+fn compile(files: &[(String, String)], targets: &[String]) -> Result<DescriptorPool, EventError> {
+    let resolver = Resolver {
+        files: files.iter().cloned().collect(),
+        google: protox::file::GoogleFileResolver::new(),
+    };
+    let mut compiler = protox::Compiler::with_file_resolver(resolver);
+    compiler.include_imports(true);
+    for t in targets {
+        // A candidate that does not compile is skipped when another may declare the message.
+        if let Err(e) = compiler.open_file(t) {
+            if targets.len() == 1 {
+                return Err(EventError::Schema(format!("cannot compile `{t}`: {e}")));
+            }
+        }
+    }
+    Ok(compiler.descriptor_pool())
+}
+
+/// One record of input: its bytes (`None` for a tombstone) and where it starts in the input.
+struct Record {
+    bytes: Option<Vec<u8>>,
+    offset: usize,
+}
+
+fn from_text(text: ByteText, s: &[u8]) -> Result<Vec<u8>, String> {
+    let trimmed: Vec<u8> = s
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    match text {
+        ByteText::Raw => Ok(s.to_vec()),
+        ByteText::Hex => {
+            if !trimmed.len().is_multiple_of(2) {
+                return Err("hex input has an odd number of digits".into());
+            }
+            trimmed
+                .chunks(2)
+                .enumerate()
+                .map(|(i, pair)| {
+                    std::str::from_utf8(pair)
+                        .ok()
+                        .and_then(|p| u8::from_str_radix(p, 16).ok())
+                        .ok_or_else(|| format!("not a hex digit pair at digit {}", i * 2))
+                })
+                .collect()
+        }
+        ByteText::Base64 => base64::engine::general_purpose::STANDARD
+            .decode(&trimmed)
+            .map_err(|e| format!("invalid base64: {e}")),
+    }
+}
+
+/// Splits one input into records under the framing.
+fn records(input: &[u8], name: &str, opts: &EventOptions) -> Result<Vec<Record>, EventError> {
+    let err = |record: usize, offset: usize, message: String| EventError::Record {
+        input: name.to_string(),
+        record,
+        offset,
+        message,
+    };
+    let mut out = Vec::new();
+    match opts.framing {
+        Framing::None => {
+            let bytes = from_text(opts.text, input).map_err(|m| err(1, 0, m))?;
+            if bytes.len() > opts.max_record {
+                return Err(err(
+                    1,
+                    0,
+                    format!(
+                        "{} bytes exceed the maximum record size ({}; raise --max-record-size)",
+                        bytes.len(),
+                        opts.max_record
+                    ),
+                ));
+            }
+            out.push(Record {
+                bytes: Some(bytes),
+                offset: 0,
+            });
+        }
+        Framing::Lines => {
+            let mut offset = 0;
+            for line in input.split(|b| *b == b'\n') {
+                let start = offset;
+                offset += line.len() + 1;
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                let n = out.len() + 1;
+                if line.len() > opts.max_record.saturating_mul(2).saturating_add(8) {
+                    return Err(err(
+                        n,
+                        start,
+                        "line longer than the maximum record size".into(),
+                    ));
+                }
+                let bytes = from_text(opts.text, line).map_err(|m| err(n, start, m))?;
+                out.push(Record {
+                    bytes: Some(bytes),
+                    offset: start,
+                });
+            }
+        }
+        Framing::Length => {
+            let data = match opts.text {
+                ByteText::Raw => input.to_vec(),
+                t => from_text(t, input).map_err(|m| err(1, 0, m))?,
+            };
+            let mut at = 0usize;
+            while at < data.len() {
+                let n = out.len() + 1;
+                let Some(head) = data.get(at..at + 4) else {
+                    return Err(err(
+                        n,
+                        at,
+                        format!("truncated length prefix: {} of 4 bytes", data.len() - at),
+                    ));
+                };
+                let len = i32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+                if len == -1 {
+                    out.push(Record {
+                        bytes: None,
+                        offset: at,
+                    });
+                    at += 4;
+                    continue;
+                }
+                let Ok(len) = usize::try_from(len) else {
+                    return Err(err(n, at, format!("negative length prefix {len}")));
+                };
+                if len > opts.max_record {
+                    return Err(err(
+                        n,
+                        at,
+                        format!(
+                            "length prefix {len} exceeds the maximum record size ({}; raise --max-record-size)",
+                            opts.max_record
+                        ),
+                    ));
+                }
+                let Some(body) = data.get(at + 4..at + 4 + len) else {
+                    return Err(err(
+                        n,
+                        at,
+                        format!(
+                            "truncated record: the prefix says {len} bytes, {} remain",
+                            data.len() - at - 4
+                        ),
+                    ));
+                };
+                out.push(Record {
+                    bytes: Some(body.to_vec()),
+                    offset: at + 4,
+                });
+                at += 4 + len;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Strips Confluent's header: magic 0, 4-byte schema id, and for Protobuf the message indexes (a zig-zag varint
+/// count, then that many indexes; a single 0 byte is the first message). Returns (schema id, indexes, payload
+/// start).
+fn confluent_header(b: &[u8], protobuf: bool) -> Result<(u32, Vec<i64>, usize), (usize, String)> {
+    match b.first() {
+        Some(0) => {}
+        Some(m) => {
+            return Err((
+                0,
+                format!("magic byte {m}, expected 0 (Confluent wire format)"),
+            ))
+        }
+        None => return Err((0, "empty record: no Confluent header".into())),
+    }
+    let Some(id) = b.get(1..5) else {
+        return Err((
+            b.len(),
+            "truncated Confluent header: the schema id needs 4 bytes".into(),
+        ));
+    };
+    let id = u32::from_be_bytes([id[0], id[1], id[2], id[3]]);
+    let mut at = 5;
+    let mut indexes = Vec::new();
+    if protobuf {
+        let count =
+            varint_zigzag(b, &mut at).ok_or((at, "truncated message-index count".to_string()))?;
+        if !(0..=100).contains(&count) {
+            return Err((5, format!("message-index count {count} is not plausible")));
+        }
+        for _ in 0..count {
+            indexes.push(
+                varint_zigzag(b, &mut at).ok_or((at, "truncated message index".to_string()))?,
+            );
+        }
+        if indexes.is_empty() {
+            indexes.push(0);
+        }
+    }
+    Ok((id, indexes, at))
+}
+
+fn varint_zigzag(b: &[u8], at: &mut usize) -> Option<i64> {
+    let mut v: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = *b.get(*at)?;
+        *at += 1;
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(((v >> 1) as i64) ^ -((v & 1) as i64));
+        }
+    }
+    None
+}
+
+fn zigzag(v: i64, out: &mut Vec<u8>) {
+    let mut u = ((v << 1) ^ (v >> 63)) as u64;
+    loop {
+        let byte = (u & 0x7f) as u8;
+        u >>= 7;
+        if u == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn codec_message(e: &CodecError) -> (Option<usize>, String) {
+    let mut m = e.message.clone();
+    if let Some(f) = &e.field {
+        m = format!("{m} (field `{f}`)");
+    } else if !e.schema_path.is_empty() {
+        m = format!("{m} (reading `{}`)", e.schema_path);
+    }
+    (e.offset(), m)
+}
+
+/// Decodes every input (`-` is stdin, read by the caller into `inputs`) and writes JSON: one pretty document for
+/// a single unframed record, one line per record otherwise.
+pub fn decode(
+    schema: Option<&EventSchema>,
+    inputs: &[(String, Vec<u8>)],
+    opts: &EventOptions,
+    out: &mut dyn Write,
+) -> Result<usize, EventError> {
+    let mut count = 0;
+    let enc = if opts.plain {
+        JsonEncoding::Plain
+    } else {
+        JsonEncoding::AvroJson
+    };
+    // apache-avro's own bound on any single allocation: nothing in a record can be longer than the record.
+    let _ = apache_avro::util::max_allocation_bytes(opts.max_record.max(1024));
+    for (name, input) in inputs {
+        // An object container file carries its schema: decode its records whatever schema was named.
+        if opts.framing == Framing::None
+            && opts.text == ByteText::Raw
+            && input.starts_with(b"Obj\x01")
+        {
+            let reader =
+                ContainerReader::new(input.as_slice()).map_err(|e| EventError::Record {
+                    input: name.clone(),
+                    record: 0,
+                    offset: e.offset().unwrap_or(0),
+                    message: format!(
+                        "not a readable Avro container file: {}",
+                        codec_message(&e).1
+                    ),
+                })?;
+            let file_schema = reader.schema().clone();
+            for (i, v) in reader.enumerate() {
+                let (_, v) = v.map_err(|e| EventError::Record {
+                    input: name.clone(),
+                    record: i + 1,
+                    offset: e.offset().unwrap_or(0),
+                    message: codec_message(&e).1,
+                })?;
+                let j = file_schema
+                    .to_json(&v, enc)
+                    .map_err(|e| EventError::Record {
+                        input: name.clone(),
+                        record: i + 1,
+                        offset: 0,
+                        message: codec_message(&e).1,
+                    })?;
+                writeln!(out, "{}", serde_json::to_string(&j).unwrap_or_default())?;
+                count += 1;
+            }
+            continue;
+        }
+        let Some(schema) = schema else {
+            return Err(EventError::Usage(format!(
+                "{name}: not an Avro container file; name the schema (--schema, --subject or --message)"
+            )));
+        };
+        let recs = records(input, name, opts)?;
+        let single = opts.framing == Framing::None;
+        let decoder = match schema {
+            EventSchema::Avro(s) => Some(
+                s.decoder(None)
+                    .map_err(|e| EventError::Schema(e.to_string()))?,
+            ),
+            EventSchema::Protobuf(_) => None,
+        };
+        for (i, r) in recs.iter().enumerate() {
+            let n = i + 1;
+            let fail = |off: usize, message: String| EventError::Record {
+                input: name.clone(),
+                record: n,
+                offset: r.offset + off,
+                message,
+            };
+            let Some(bytes) = &r.bytes else {
+                writeln!(out, "null")?;
+                count += 1;
+                continue;
+            };
+            let (start, indexes) = if opts.confluent {
+                let (_id, idx, start) =
+                    confluent_header(bytes, matches!(schema, EventSchema::Protobuf(_)))
+                        .map_err(|(o, m)| fail(o, m))?;
+                (start, idx)
+            } else {
+                (0, Vec::new())
+            };
+            let payload = &bytes[start..];
+            let json = match schema {
+                EventSchema::Avro(s) => {
+                    let d = decoder
+                        .as_ref()
+                        .ok_or_else(|| fail(0, "no decoder".into()))?;
+                    let v = d.decode(payload).map_err(|e| {
+                        let (o, m) = codec_message(&e);
+                        fail(start + o.unwrap_or(0), m)
+                    })?;
+                    s.to_json(&v, enc)
+                        .map_err(|e| fail(start, codec_message(&e).1))?
+                }
+                EventSchema::Protobuf(desc) => {
+                    let desc = pick_message(desc, &indexes).map_err(|m| fail(5, m))?;
+                    let msg = codec::protobuf::decode(&desc, payload).map_err(|e| {
+                        let (o, m) = codec_message(&e);
+                        fail(start + o.unwrap_or(0), m)
+                    })?;
+                    codec::protobuf::to_json(&msg).map_err(|e| fail(start, codec_message(&e).1))?
+                }
+            };
+            let text = if single {
+                serde_json::to_string_pretty(&json)
+            } else {
+                serde_json::to_string(&json)
+            }
+            .unwrap_or_default();
+            writeln!(out, "{text}")?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// The message a Confluent index list names, relative to the file of `desc` (`[0]`: its first message).
+fn pick_message(desc: &MessageDescriptor, indexes: &[i64]) -> Result<MessageDescriptor, String> {
+    if indexes.is_empty() || indexes == [0] && desc.parent_message().is_none() && is_first(desc) {
+        return Ok(desc.clone());
+    }
+    let file = desc.parent_file();
+    let mut cur: Option<MessageDescriptor> = None;
+    for &i in indexes {
+        let i = usize::try_from(i).map_err(|_| format!("negative message index {i}"))?;
+        let next = match &cur {
+            None => file.messages().nth(i),
+            Some(m) => m.child_messages().nth(i),
+        };
+        cur =
+            Some(next.ok_or_else(|| {
+                format!("message index {i} names no message in `{}`", file.name())
+            })?);
+    }
+    cur.ok_or_else(|| "no message index".into())
+}
+
+fn is_first(desc: &MessageDescriptor) -> bool {
+    desc.parent_file()
+        .messages()
+        .next()
+        .is_some_and(|m| m.full_name() == desc.full_name())
+}
+
+/// The Confluent message-index list of `desc` within its file.
+fn message_indexes(desc: &MessageDescriptor) -> Vec<i64> {
+    let mut path = Vec::new();
+    let mut cur = desc.clone();
+    loop {
+        let siblings: Vec<MessageDescriptor> = match cur.parent_message() {
+            Some(p) => p.child_messages().collect(),
+            None => cur.parent_file().messages().collect(),
+        };
+        let i = siblings
+            .iter()
+            .position(|m| m.full_name() == cur.full_name())
+            .unwrap_or(0);
+        path.push(i as i64);
+        match cur.parent_message() {
+            Some(p) => cur = p,
+            None => break,
+        }
+    }
+    path.reverse();
+    path
+}
+
+/// Encodes JSON documents (a single document, or one per line) and writes them framed.
+pub fn encode(
+    schema: &EventSchema,
+    inputs: &[(String, Vec<u8>)],
+    opts: &EventOptions,
+    out: &mut dyn Write,
+) -> Result<usize, EventError> {
+    let enc = if opts.plain {
+        JsonEncoding::Plain
+    } else {
+        JsonEncoding::AvroJson
+    };
+    let encoder = match schema {
+        EventSchema::Avro(s) => Some(s.encoder().map_err(|e| EventError::Schema(e.to_string()))?),
+        EventSchema::Protobuf(_) => None,
+    };
+    let mut count = 0;
+    for (name, input) in inputs {
+        let text = std::str::from_utf8(input).map_err(|e| EventError::Record {
+            input: name.clone(),
+            record: 1,
+            offset: e.valid_up_to(),
+            message: "input is not UTF-8 JSON".into(),
+        })?;
+        // One JSON document, or JSONL.
+        let docs: Vec<(usize, &str)> = if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+            vec![(0, text)]
+        } else {
+            let mut v = Vec::new();
+            let mut off = 0;
+            for line in text.split('\n') {
+                if !line.trim().is_empty() {
+                    v.push((off, line));
+                }
+                off += line.len() + 1;
+            }
+            v
+        };
+        for (i, (off, doc)) in docs.iter().enumerate() {
+            let fail = |e: CodecError| EventError::Record {
+                input: name.clone(),
+                record: i + 1,
+                offset: *off,
+                message: {
+                    let mut m = codec_message(&e).1;
+                    if !e.pointer.is_empty() {
+                        m = format!("{m} at `{}`", e.pointer);
+                    }
+                    if let Some((l, c)) = e.line_col() {
+                        m = format!("{m} (line {l}, column {c} of the record)");
+                    }
+                    m
+                },
+            };
+            let mut bytes = Vec::new();
+            if let Some(id) = opts.confluent_id {
+                bytes.push(0);
+                bytes.extend_from_slice(&id.to_be_bytes());
+                if let EventSchema::Protobuf(d) = schema {
+                    let idx = message_indexes(d);
+                    if idx == [0] {
+                        bytes.push(0);
+                    } else {
+                        zigzag(idx.len() as i64, &mut bytes);
+                        for i in idx {
+                            zigzag(i, &mut bytes);
+                        }
+                    }
+                }
+            }
+            match schema {
+                EventSchema::Avro(s) => {
+                    let v = s.from_json_str(doc, enc).map_err(fail)?;
+                    let e = encoder
+                        .as_ref()
+                        .ok_or_else(|| EventError::Schema("no encoder".into()))?;
+                    e.encode_into(&v, &mut bytes).map_err(fail)?;
+                }
+                EventSchema::Protobuf(d) => {
+                    let m = codec::protobuf::from_json_str(d, doc).map_err(fail)?;
+                    bytes.extend(codec::protobuf::encode(&m));
+                }
+            }
+            write_record(&bytes, opts, out)?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+fn write_record(bytes: &[u8], opts: &EventOptions, out: &mut dyn Write) -> std::io::Result<()> {
+    let body: Vec<u8> = match opts.text {
+        ByteText::Raw => bytes.to_vec(),
+        ByteText::Hex => bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+            .into_bytes(),
+        ByteText::Base64 => base64::engine::general_purpose::STANDARD
+            .encode(bytes)
+            .into_bytes(),
+    };
+    match opts.framing {
+        Framing::Length => {
+            let len = i32::try_from(body.len()).unwrap_or(i32::MAX);
+            out.write_all(&len.to_be_bytes())?;
+            out.write_all(&body)
+        }
+        Framing::Lines => {
+            out.write_all(&body)?;
+            out.write_all(b"\n")
+        }
+        Framing::None => {
+            out.write_all(&body)?;
+            if opts.text != ByteText::Raw {
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(framing: Framing) -> EventOptions {
+        EventOptions {
+            text: ByteText::Raw,
+            framing,
+            confluent: false,
+            confluent_id: None,
+            plain: false,
+            max_record: 1024,
+        }
+    }
+
+    #[test]
+    fn length_prefixed_tombstone_and_bounds() {
+        let mut input = Vec::new();
+        input.extend_from_slice(&2i32.to_be_bytes());
+        input.extend_from_slice(b"ab");
+        input.extend_from_slice(&(-1i32).to_be_bytes());
+        let r = records(&input, "-", &opts(Framing::Length)).expect("valid");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].bytes.as_deref(), Some(&b"ab"[..]));
+        assert!(r[1].bytes.is_none());
+        // A 2 GB prefix is an error, not an allocation.
+        let huge = [0x7f, 0xff, 0xff, 0xff, 1];
+        let e = records(&huge, "-", &opts(Framing::Length))
+            .err()
+            .expect("refused");
+        assert!(
+            e.to_string().contains("exceeds the maximum record size"),
+            "{e}"
+        );
+        let cut = [0, 0, 0, 9, 1, 2];
+        let e = records(&cut, "-", &opts(Framing::Length))
+            .err()
+            .expect("refused");
+        assert!(
+            e.to_string()
+                .contains("record 1 (byte 0): truncated record"),
+            "{e}"
+        );
+        let e = records(&[0, 0], "-", &opts(Framing::Length))
+            .err()
+            .expect("refused");
+        assert!(e.to_string().contains("truncated length prefix"), "{e}");
+    }
+
+    #[test]
+    fn confluent_headers() {
+        assert_eq!(
+            confluent_header(&[0, 0, 0, 0, 7, 9], false),
+            Ok((7, vec![], 5))
+        );
+        assert_eq!(
+            confluent_header(&[0, 0, 0, 0, 7, 0, 9], true),
+            Ok((7, vec![0], 6))
+        );
+        // count 2 (zigzag 4), indexes 1 (2) and 0
+        assert_eq!(
+            confluent_header(&[0, 0, 0, 0, 7, 4, 2, 0], true),
+            Ok((7, vec![1, 0], 8))
+        );
+        assert!(confluent_header(&[1, 0], false).is_err());
+        assert!(confluent_header(&[0, 0, 0], false).is_err());
+    }
+
+    #[test]
+    fn hex_and_base64() {
+        assert_eq!(from_text(ByteText::Hex, b"0a ff\n"), Ok(vec![10, 255]));
+        assert!(from_text(ByteText::Hex, b"0g").is_err());
+        assert_eq!(from_text(ByteText::Base64, b"AAE="), Ok(vec![0, 1]));
+    }
+}
