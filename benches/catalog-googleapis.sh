@@ -30,7 +30,7 @@ if [ ! -d "$REPO/.git" ]; then
 fi
 
 rm -rf "$WORK/site"
-/usr/bin/time -v "$SG" catalog --out "$WORK/site" 2> "$WORK/time.txt" > "$WORK/out.txt" || { cat "$WORK/time.txt"; exit 1; }
+(cd "$REPO" && /usr/bin/time -v "$SG" catalog --out "$WORK/site") 2> "$WORK/time.txt" > "$WORK/out.txt" || { cat "$WORK/time.txt"; exit 1; }
 wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt")
 user=$(awk -F': ' '/User time/ {print $2}' "$WORK/time.txt")
 sys=$(awk -F': ' '/System time/ {print $2}' "$WORK/time.txt")
