@@ -196,6 +196,9 @@ pub struct Finding {
     /// message, reported once for all): filled by `sort_findings`, which groups findings that share rule, mode and
     /// locations. `subject` stays the first.
     pub also: Vec<String>,
+    /// The reference this input finding is about when it did not resolve (an Avro type name, a Protobuf import, a
+    /// JSON Schema `$ref` document): `compat` of single files then says to pass the directories. Not rendered.
+    pub unresolved: Option<String>,
 }
 
 impl Finding {
@@ -220,6 +223,7 @@ impl Finding {
             new: None,
             old: None,
             also: Vec::new(),
+            unresolved: None,
         }
     }
 
@@ -236,6 +240,12 @@ impl Finding {
             let all: Vec<String> = self.subjects().map(|s| format!("`{s}`")).collect();
             format!("affects {}", all.join(", "))
         }
+    }
+
+    /// Marks an input finding as a reference that did not resolve (see `unresolved`).
+    pub fn unresolved(mut self, reference: impl Into<String>) -> Self {
+        self.unresolved = Some(reference.into());
+        self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {

@@ -184,10 +184,29 @@ pub fn compat_paths_in(
         report_deleted: true,
     };
     let cmp = snapshot::compare(&previous, &new_snap, &spec);
+    // A file given alone is read alone: a reference to a file beside it cannot resolve (issue 11, item 11).
+    let hint = siblings_hint(base, olds, new);
+    let alone: Vec<bool> = olds
+        .iter()
+        .chain(std::iter::once(&new.to_path_buf()))
+        .map(|p| base.join(p).is_file())
+        .collect();
     let inputs: Vec<finding::Finding> = previous
         .iter()
         .chain(std::iter::once(&new_snap))
-        .flat_map(|p| p.findings.iter().cloned())
+        .zip(alone)
+        .flat_map(|(p, alone)| {
+            let hint = hint.as_deref().filter(|_| alone);
+            p.findings.iter().cloned().map(move |mut f| {
+                if let (Some(hint), Some(_)) = (hint, &f.unresolved) {
+                    f.help = Some(match f.help.take() {
+                        Some(h) => format!("{hint}; otherwise, {h}"),
+                        None => hint.to_string(),
+                    });
+                }
+                f
+            })
+        })
         .collect();
     let baseline = olds.last().map(|p| p.display().to_string());
     let mut report = assemble(inputs, cmp, new_snap.file_count, mode, baseline);
@@ -198,6 +217,60 @@ pub fn compat_paths_in(
     }
     report.finish();
     Ok(report)
+}
+
+/// The help for a reference that does not resolve when `compat` was given single files: pass the directories.
+/// `None` when no file of the last OLD or of NEW has a schema file (or a folder) beside it, since then the
+/// directories would not help.
+fn siblings_hint(base: &Path, olds: &[PathBuf], new: &Path) -> Option<String> {
+    let old = olds.last()?;
+    let engines = formats::engines();
+    let dir_of = |p: &Path| p.parent().map(Path::to_path_buf).unwrap_or_default();
+    let has_siblings = |p: &Path| -> bool {
+        let full = base.join(p);
+        let (Some(dir), Some(name)) = (full.parent(), full.file_name()) else {
+            return false;
+        };
+        let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }) else {
+            return false;
+        };
+        entries.flatten().any(|e| {
+            let n = e.file_name();
+            n != name
+                && (e.path().is_dir() || engines.iter().any(|g| g.may_claim(&n.to_string_lossy())))
+        })
+    };
+    let files: Vec<&Path> = [old.as_path(), new]
+        .into_iter()
+        .filter(|p| base.join(p).is_file())
+        .collect();
+    if !files.iter().any(|p| has_siblings(p)) {
+        return None;
+    }
+    let shown = |d: PathBuf| -> String {
+        let s = source::slash_path(&d);
+        if s.is_empty() || s == "." {
+            "./".to_string()
+        } else if s.ends_with('/') {
+            s
+        } else {
+            format!("{s}/")
+        }
+    };
+    let (od, nd) = (dir_of(old), dir_of(new));
+    Some(if od == nd {
+        "compat reads only the files it is given, so references to files beside them do not resolve: put each version's schemas in a folder of its own and pass the directories (`compat old/ new/`) so references resolve".to_string()
+    } else {
+        format!(
+            "pass the directories (`compat {} {}`) so references resolve: compat reads only the files it is given, not the files beside them",
+            shown(od),
+            shown(nd)
+        )
+    })
 }
 
 /// `compat` over files held in memory (fuzzing, embedding): each side is a set of files named by their paths, and

@@ -637,3 +637,124 @@ fn regression_11_7_shared_type_change_is_grouped_and_names_subjects() {
         stdout(&o)
     );
 }
+
+/// Item 11: `compat` of single files whose references live in files beside them says to pass the directories, for
+/// an Avro named type, a Protobuf import and a JSON Schema `$ref` to another file; a file alone in its folder
+/// does not get the hint.
+#[test]
+fn regression_11_11_single_file_references_suggest_directories() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    for side in ["old", "new"] {
+        write(
+            d,
+            &format!("{side}/order.avsc"),
+            r#"{"type": "record", "name": "Order", "namespace": "com.acme", "fields": [{"name": "total", "type": "com.acme.Money"}]}
+"#,
+        );
+        write(
+            d,
+            &format!("{side}/money.avsc"),
+            r#"{"type": "record", "name": "Money", "namespace": "com.acme", "fields": [{"name": "units", "type": "long"}]}
+"#,
+        );
+        write(
+            d,
+            &format!("{side}/dep.proto"),
+            "syntax = \"proto3\";\npackage acme;\nmessage Dep { int32 a = 1; }\n",
+        );
+        write(
+            d,
+            &format!("{side}/x.proto"),
+            "syntax = \"proto3\";\npackage acme;\nimport \"dep.proto\";\nmessage X { Dep d = 1; }\n",
+        );
+        write(
+            d,
+            &format!("{side}/order.schema.json"),
+            r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {"m": {"$ref": "money.schema.json"}}}
+"#,
+        );
+        write(
+            d,
+            &format!("{side}/money.schema.json"),
+            r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {"units": {"type": "integer"}}}
+"#,
+        );
+    }
+    for (file, rule) in [
+        ("order.avsc", "PARSE_ERROR"),
+        ("x.proto", "PARSE_ERROR"),
+        ("order.schema.json", "UNRESOLVED_REFERENCE"),
+    ] {
+        let old = format!("old/{file}");
+        let new = format!("new/{file}");
+        let o = run_in(d, &["compat", "--format", "json", &old, &new]);
+        let v = json(&o);
+        let findings = v["findings"].as_array().cloned().unwrap_or_default();
+        assert_eq!(findings.len(), 2, "{file}: {}", stdout(&o));
+        for f in &findings {
+            assert_eq!(f["rule"], rule, "{file}: {f}");
+            let help = f["help"].as_str().unwrap_or("");
+            assert!(
+                help.starts_with("pass the directories (`compat old/ new/`) so references resolve"),
+                "{file}: {help}"
+            );
+        }
+        // Text output carries it in the help line.
+        let o = run_in(d, &["compat", &old, &new]);
+        assert!(
+            stdout(&o).contains("help: pass the directories (`compat old/ new/`)"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    // Paths with `../`: the directories as the user would type them from here.
+    let o = run_in(
+        &d.join("new"),
+        &["compat", "--format", "json", "../old/x.proto", "x.proto"],
+    );
+    let v = json(&o);
+    assert!(
+        v["findings"][0]["help"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("pass the directories (`compat ../old/ ./`)"),
+        "{}",
+        stdout(&o)
+    );
+    // The directories do resolve them.
+    let o = run_in(d, &["compat", "--format", "json", "old", "new"]);
+    assert!(
+        !stdout(&o).contains("PARSE_ERROR") && !stdout(&o).contains("UNRESOLVED_REFERENCE"),
+        "{}",
+        stdout(&o)
+    );
+    // A file alone in its folder: passing the folder would not help, so the hint is not given.
+    write(
+        d,
+        "lone/old/order.avsc",
+        r#"{"type": "record", "name": "Order", "fields": [{"name": "total", "type": "Money"}]}
+"#,
+    );
+    write(
+        d,
+        "lone/new/order.avsc",
+        r#"{"type": "record", "name": "Order", "fields": [{"name": "total", "type": "Money"}]}
+"#,
+    );
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--format",
+            "json",
+            "lone/old/order.avsc",
+            "lone/new/order.avsc",
+        ],
+    );
+    assert!(
+        !stdout(&o).contains("pass the directories"),
+        "{}",
+        stdout(&o)
+    );
+}

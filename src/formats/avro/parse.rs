@@ -1004,6 +1004,9 @@ fn load_idl(
                     imp.path
                 ),
             );
+            if let Some(f) = arena.findings.last_mut() {
+                f.unresolved = Some(imp.path.clone());
+            }
         }
     }
     let ns = parsed.namespace.as_deref();
@@ -1209,6 +1212,9 @@ fn resolve(arena: &mut Arena) {
                 let (file, span) = (n.file, n.span.clone());
                 let ptr = arena.pointer(i as NodeId);
                 arena.error(file, span, Some(ptr), format!("unknown type `{full}`"));
+                if let Some(f) = arena.findings.last_mut() {
+                    f.unresolved = Some(full);
+                }
             }
         }
     }

@@ -655,6 +655,9 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
                             .with_pointer(format!("{}/$ref", b.schemas[sid].pointer)),
                     );
                 f.severity = severity;
+                if !remote && miss == refs::Miss::Document {
+                    f.unresolved = Some(reference.clone());
+                }
                 findings.push(f);
             }
         }

@@ -400,12 +400,15 @@ impl ProtoSnap {
                 let help = layout.hints.get(&imp).map(String::as_str).unwrap_or(
                     "add the imported file under the same import root, or fix the import path",
                 );
-                findings.push(parse_error(
-                    &files[i],
-                    span,
-                    format!("import `{imp}` not found among the files of this snapshot"),
-                    help,
-                ));
+                findings.push(
+                    parse_error(
+                        &files[i],
+                        span,
+                        format!("import `{imp}` not found among the files of this snapshot"),
+                        help,
+                    )
+                    .unresolved(imp),
+                );
             }
         }
         // Import cycles (iterative DFS; colours 0 new, 1 on stack, 2 done).
