@@ -226,9 +226,16 @@ fn siblings_hint(base: &Path, olds: &[PathBuf], new: &Path) -> Option<String> {
     let old = olds.last()?;
     let engines = formats::engines();
     let dir_of = |p: &Path| p.parent().map(Path::to_path_buf).unwrap_or_default();
+    // The files given are not "beside" one another: two versions in one folder with nothing else is no hint.
+    let given: Vec<PathBuf> = olds
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(std::iter::once(new))
+        .filter_map(|p| base.join(p).canonicalize().ok())
+        .collect();
     let has_siblings = |p: &Path| -> bool {
         let full = base.join(p);
-        let (Some(dir), Some(name)) = (full.parent(), full.file_name()) else {
+        let Some(dir) = full.parent() else {
             return false;
         };
         let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
@@ -239,9 +246,13 @@ fn siblings_hint(base: &Path, olds: &[PathBuf], new: &Path) -> Option<String> {
             return false;
         };
         entries.flatten().any(|e| {
-            let n = e.file_name();
-            n != name
-                && (e.path().is_dir() || engines.iter().any(|g| g.may_claim(&n.to_string_lossy())))
+            let path = e.path();
+            let is_given = path.canonicalize().is_ok_and(|c| given.contains(&c));
+            !is_given
+                && (path.is_dir()
+                    || engines
+                        .iter()
+                        .any(|g| g.may_claim(&e.file_name().to_string_lossy())))
         })
     };
     let files: Vec<&Path> = [old.as_path(), new]

@@ -758,3 +758,34 @@ fn regression_11_11_single_file_references_suggest_directories() {
         stdout(&o)
     );
 }
+
+/// Item 11: two versions side by side in one folder with nothing else: the type is missing, not beside them.
+#[test]
+fn regression_11_11_two_versions_in_one_folder_get_no_directory_hint() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let order = r#"{"type": "record", "name": "Order", "fields": [{"name": "total", "type": "Money"}]}
+"#;
+    write(d, "v1.avsc", order);
+    write(d, "v2.avsc", order);
+    let o = run_in(d, &["compat", "--format", "json", "v1.avsc", "v2.avsc"]);
+    assert!(stdout(&o).contains("unknown type"), "{}", stdout(&o));
+    assert!(
+        !stdout(&o).contains("pass the directories"),
+        "{}",
+        stdout(&o)
+    );
+    // With a third schema beside them, the reference may live there: one folder holds both versions, so each
+    // version needs a folder of its own.
+    write(
+        d,
+        "money.avsc",
+        r#"{"type": "record", "name": "Money", "fields": []}"#,
+    );
+    let o = run_in(d, &["compat", "--format", "json", "v1.avsc", "v2.avsc"]);
+    assert!(
+        stdout(&o).contains("put each version's schemas in a folder of its own"),
+        "{}",
+        stdout(&o)
+    );
+}
