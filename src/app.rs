@@ -20,11 +20,13 @@ use crate::sources::{self, RawSnapshot, Source};
 use crate::{rules, RunError};
 use std::sync::Arc;
 
-/// Runs a parsed command line. `stdout` gets the report, `stderr` run-level errors.
+/// Runs a parsed command line. `stdout` gets the report, `stderr` run-level warnings and errors (so that a JSON or
+/// SARIF report on stdout stays clean).
 pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let mut warnings: Vec<String> = Vec::new();
     let result = match cli.command {
-        Command::Check(args) => check(args, cwd, stdout, false),
-        Command::Test(args) => check(args, cwd, stdout, true),
+        Command::Check(args) => check(args, cwd, stdout, false, &mut warnings),
+        Command::Test(args) => check(args, cwd, stdout, true, &mut warnings),
         Command::Registry(cmd) => registry_command(cmd, cwd, stdout),
         Command::Compat(args) => compat(args, cwd, stdout),
         Command::Lint(args) => lint(args, cwd, stdout),
@@ -37,6 +39,9 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
         Command::Man { dir } => man(dir.as_deref(), cwd, stdout),
         Command::Config(args) => show_config(args, cwd, stdout),
     };
+    for w in &warnings {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
     match result {
         Ok(code) => code,
         // `schemaguard rules | head`: a reader that stops early is not a failure.
@@ -401,14 +406,16 @@ fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, Ap
 }
 
 /// `check`, or with `only_tests` the contract tests alone (`schemaguard test`: same baseline and output flags).
+/// Run-level warnings (a flag without effect, a baseline that compares nothing) go to `warnings`, for stderr.
 fn check(
     args: CheckArgs,
     cwd: &Path,
     stdout: &mut dyn Write,
     only_tests: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<u8, AppError> {
     validate_selectors(&args.compat)?;
-    if args.history == 0 {
+    if args.history == Some(0) {
         return Err(RunError::Usage(
             "--history 0 would compare with nothing: give the number of first-parent commits (at least 1) to take previous versions from".into(),
         )
@@ -441,12 +448,24 @@ fn check(
     // Choose sources → read → load → compare → report. Snapshots are read first and loaded once all are known,
     // so that every snapshot gets the same Protobuf import roots (subjects pair only if their logical paths agree).
     let baseline = choose_baseline(&args, &cfg, cwd, &mut git, default_mode)?;
+    history_flags_warning(&args, &baseline, default_mode, warnings);
+    // The default baseline (or a branch) can be HEAD itself: see `self_comparison_warning`.
+    let head_baseline = match &baseline {
+        Baseline::Revision { baseline: b, .. }
+            if !args.staged
+                && args.against.as_deref() != Some("HEAD")
+                && git.head_commit().is_ok_and(|h| h == b.commit) =>
+        {
+            Some(b.clone())
+        }
+        _ => None,
+    };
     let registry = match &baseline {
         Baseline::Registry(c) => Some(c.as_ref().clone()),
         _ => None,
     };
     let git = &git;
-    let old_source = baseline.into_source(git, args.history)?;
+    let old_source = baseline.into_source(git, args.history.unwrap_or(100))?;
     let new_source: Box<dyn Source + '_> = if args.staged {
         Box::new(sources::Index { git })
     } else {
@@ -456,6 +475,11 @@ fn check(
     };
     let new = new_source.read(&keep)?.pop().unwrap_or_default();
     let previous: Vec<RawSnapshot> = old_source.read(&keep)?;
+    if let Some(b) = &head_baseline {
+        if same_files(&new, previous.last()) {
+            warnings.push(self_comparison_warning(b, git));
+        }
+    }
     let baseline_description = match &registry {
         Some(c) => format!("schema registry {}", c.host()),
         None => old_source.describe(),
@@ -478,9 +502,15 @@ fn check(
             .or_else(|_| abs.strip_prefix(&git.root))
             .map(crate::source::slash_path)
             .unwrap_or_else(|_| crate::source::slash_path(p));
-        let known = std::iter::once(&new)
-            .chain(&previous)
-            .any(|s| s.files.iter().any(|f| f.shown == rel));
+        // A file that could not be read (binary, not UTF-8) is still a file of the snapshot: its READ_ERROR is
+        // what the user asked about (issue 11, item 13).
+        let known = std::iter::once(&new).chain(&previous).any(|s| {
+            s.files.iter().any(|f| f.shown == rel)
+                || s.errors
+                    .iter()
+                    .filter_map(|e| e.primary())
+                    .any(|l| l.file.shown == rel)
+        });
         if !known {
             return Err(RunError::Usage(format!(
                 "`{}` is not a schema file of the working tree or the baseline (paths are relative to the current directory)",
@@ -529,6 +559,11 @@ fn check(
         report_deleted: true,
     };
     let mut cmp = snapshot::compare(&previous, &new, &spec);
+    if let (Some(dir), Some(base)) = (&args.against_dir, previous.last()) {
+        if let Some(w) = unpaired_dir_warning(dir, base, &new, &cmp) {
+            warnings.push(w);
+        }
+    }
     let mut registry_findings = Vec::new();
     if let Some(client) = &registry {
         // The registry's level per subject, unless the local side sets one (`--mode`, `[[subjects]]`, `mode =`).
@@ -639,6 +674,166 @@ fn check(
     finish(&mut report, &cfg, opts.show_compatible);
     emit(&report, &args.output, cwd, stdout)?;
     Ok(crate::exit_code(&report, fail_on(&args.output, &cfg)))
+}
+
+/// `--history` and `--since` choose which commits give previous versions for transitive modes; anywhere else they
+/// do nothing, and the user should know that (issue 11, item 13).
+fn history_flags_warning(
+    args: &CheckArgs,
+    baseline: &Baseline,
+    default_mode: Mode,
+    warnings: &mut Vec<String>,
+) {
+    let given: Vec<&str> = [
+        args.history.map(|_| "--history"),
+        args.since.as_ref().map(|_| "--since"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if given.is_empty() {
+        return;
+    }
+    let flags = given.join(" and ");
+    let (verb, they, read) = if given.len() > 1 {
+        ("have", "they", "read")
+    } else {
+        ("has", "it", "reads")
+    };
+    let why = match baseline {
+        Baseline::Revision {
+            transitive: false, ..
+        } => format!(
+            "no subject's mode is transitive (mode {default_mode}), and {they} only choose the previous versions that BACKWARD_TRANSITIVE, FORWARD_TRANSITIVE and FULL_TRANSITIVE check against"
+        ),
+        Baseline::Revision { .. } => return,
+        Baseline::Registry(_) => {
+            "the registry's versions are the history with --against-registry".to_string()
+        }
+        Baseline::Source(s) => format!("{they} {read} git history, and the baseline is {}", s.describe()),
+    };
+    warnings.push(format!("{flags} {verb} no effect: {why}"));
+}
+
+/// Whether two snapshots hold the same schema files with the same text.
+fn same_files(new: &RawSnapshot, old: Option<&RawSnapshot>) -> bool {
+    let Some(old) = old else {
+        return false;
+    };
+    let key = |s: &RawSnapshot| -> Vec<(String, Arc<str>)> {
+        let mut v: Vec<(String, Arc<str>)> = s
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), Arc::clone(&f.text)))
+            .collect();
+        v.sort();
+        v
+    };
+    key(new) == key(old)
+}
+
+/// The baseline resolved to HEAD and no schema changed since: nothing is compared, and a green run would mean
+/// nothing (issue 11, item 14: in a CI clone `origin/HEAD` can point at the branch under test).
+fn self_comparison_warning(b: &crate::git::Baseline, git: &Git) -> String {
+    let short = git.short_id(b.commit);
+    let (what, why) = match &b.merge_base_of {
+        Some(branch) => (
+            format!(
+                "the baseline, the merge-base of HEAD and `{branch}`, is HEAD itself ({short})"
+            ),
+            if git.origin_head().as_deref() == Some(branch.as_str()) {
+                format!(
+                    "`origin/HEAD` points at `{branch}`, which already holds HEAD: in a CI clone of a branch (`git clone --branch`), `origin/HEAD` names the branch under test, not the default branch"
+                )
+            } else {
+                format!("HEAD is already part of `{branch}` (a push to that branch, or HEAD checked out from it)")
+            },
+        ),
+        None => (
+            format!("the baseline `{}` is HEAD itself ({short})", b.label),
+            format!("`{}` points at the commit that is checked out", b.label),
+        ),
+    };
+    format!(
+        "{what} and no schema file changed since: nothing is being compared. {why}; pass the baseline to compare with, e.g. `--against origin/main`, or `--against HEAD~1` to check the last commit"
+    )
+}
+
+/// `--against-dir DIR` whose schemas pair with none of the working tree's: DIR does not mirror the repository root
+/// (typically one level too deep or too shallow), so every subject would look deleted or new (issue 11, item 12).
+/// Suggests the directory that would mirror it when one does.
+fn unpaired_dir_warning(
+    dir: &Path,
+    base: &LoadedSnapshot,
+    new: &LoadedSnapshot,
+    cmp: &snapshot::Comparison,
+) -> Option<String> {
+    let old_subjects = base.sets.iter().map(|s| s.subjects.len()).sum::<usize>();
+    let new_subjects = new.sets.iter().map(|s| s.subjects.len()).sum::<usize>();
+    if !cmp.checked.is_empty() || old_subjects == 0 || new_subjects == 0 {
+        return None;
+    }
+    let shown = crate::source::slash_path(dir);
+    let old_paths: Vec<&str> = base
+        .sets
+        .iter()
+        .flat_map(|s| &s.subjects)
+        .map(|s| s.file.shown.as_str())
+        .collect();
+    let new_paths: Vec<&str> = new
+        .sets
+        .iter()
+        .flat_map(|s| &s.subjects)
+        .map(|s| s.file.shown.as_str())
+        .collect();
+    // Too deep: DIR holds `x.proto` where the repository has `schemas/x.proto`, so DIR is the old `schemas/`.
+    // Too shallow: DIR holds `checkout/schemas/x.proto`, so `DIR/checkout` is the old repository root.
+    // The shortest prefix wins, and for "too deep" one that DIR's own path ends with (DIR may lie inside the
+    // working tree, whose copy of it then matches with a longer prefix).
+    let prefixes =
+        |longer: &[&str], shorter: &[&str]| -> std::collections::BTreeSet<(usize, String)> {
+            let mut out = std::collections::BTreeSet::new();
+            for l in longer {
+                for s in shorter {
+                    if let Some(p) = l.strip_suffix(s).filter(|p| p.ends_with('/')) {
+                        let p = p.trim_end_matches('/');
+                        out.insert((p.len(), p.to_string()));
+                    }
+                }
+            }
+            out
+        };
+    let trimmed = shown.trim_end_matches('/');
+    let deep_all = prefixes(&new_paths, &old_paths);
+    let deep = deep_all
+        .iter()
+        .find(|(_, p)| trimmed == p || trimmed.ends_with(&format!("/{p}")))
+        .or_else(|| deep_all.first())
+        .map(|(_, p)| p.clone());
+    let shallow = prefixes(&old_paths, &new_paths)
+        .into_iter()
+        .next()
+        .map(|(_, p)| p);
+    let suggestion = match (deep, shallow) {
+        (Some(prefix), _) => match trimmed.strip_suffix(prefix.as_str()) {
+            Some(parent) if parent.is_empty() || parent.ends_with('/') => {
+                let parent = if parent.is_empty() { "." } else { parent.trim_end_matches('/') };
+                format!(
+                    "; `{shown}` looks like the repository's `{prefix}/`: try `--against-dir {parent}`"
+                )
+            }
+            _ => format!(
+                "; `{shown}` looks like the repository's `{prefix}/`: pass the directory that holds the old `{prefix}/`"
+            ),
+        },
+        (None, Some(prefix)) => format!(
+            "; the repository root seems to be `{trimmed}/{prefix}`: try `--against-dir {trimmed}/{prefix}`"
+        ),
+        (None, None) => String::new(),
+    };
+    Some(format!(
+        "no schema of `--against-dir {shown}` pairs with one of the working tree, so every subject looks deleted or new: the directory must mirror the repository root (the same paths below it as in the repository){suggestion}"
+    ))
 }
 
 /// Loads the configuration named by `--config`, or `schemaguard.toml` at `root` when present.

@@ -140,9 +140,10 @@ pub struct CheckArgs {
     /// Never run `git fetch`: in a shallow clone, fail with the one-line fix instead of fetching missing history.
     #[arg(long)]
     pub no_fetch: bool,
-    /// Transitive modes: how many first-parent commits of the baseline's history give previous versions.
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    pub history: usize,
+    /// Transitive modes: how many first-parent commits of the baseline's history give previous versions
+    /// [default: 100].
+    #[arg(long, value_name = "N")]
+    pub history: Option<usize>,
     /// Transitive modes: oldest commit of the baseline's history to take previous versions from.
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,

@@ -47,6 +47,9 @@ pub struct Baseline {
     pub label: String,
     /// How the summary names the baseline (`merge-base of HEAD and origin/main (1a2b3c4d5e)`).
     pub description: String,
+    /// For the default baseline, the branch HEAD's merge-base was taken with (`origin/main`); `None` for a
+    /// revision the user named.
+    pub merge_base_of: Option<String>,
 }
 
 /// A commit as the catalog shows it.
@@ -224,10 +227,24 @@ impl Git {
             rev: rev.to_string(),
             message: e.message().to_string(),
         })?;
+        // A sha is named once (`1a2b3c4d5e`), not as `1a2b3c4 (1a2b3c4d5e)` (issue 11, item 15).
+        let short = self.short(commit.id());
+        let is_sha = rev.len() >= 4
+            && rev.chars().all(|c| c.is_ascii_hexdigit())
+            && commit
+                .id()
+                .to_string()
+                .starts_with(&rev.to_ascii_lowercase());
+        let (label, description) = if is_sha {
+            (short.clone(), short)
+        } else {
+            (rev.to_string(), format!("{rev} ({short})"))
+        };
         Ok(Baseline {
             commit: commit.id(),
-            label: rev.to_string(),
-            description: format!("{rev} ({})", self.short(commit.id())),
+            label,
+            description,
+            merge_base_of: None,
         })
     }
 
@@ -341,6 +358,7 @@ impl Git {
                     commit: base,
                     label,
                     description: format!("merge-base of HEAD and {name} ({short})"),
+                    merge_base_of: Some(name),
                 })
             }
             Err(_) if self.repo.is_shallow() => Err(GitError::ShallowNoMergeBase { base: name }),
@@ -430,6 +448,13 @@ impl Git {
         head.peel_to_commit()
             .map(|c| c.id())
             .map_err(|_| GitError::NoHead)
+    }
+
+    /// The remote-tracking branch `origin/HEAD` points at (`origin/main`), if it is set.
+    pub fn origin_head(&self) -> Option<String> {
+        let r = self.repo.find_reference("refs/remotes/origin/HEAD").ok()?;
+        let target = r.symbolic_target().ok().flatten()?;
+        target.strip_prefix("refs/remotes/").map(str::to_string)
     }
 
     /// Short id of a commit, for labels.

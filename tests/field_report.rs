@@ -789,3 +789,239 @@ fn regression_11_11_two_versions_in_one_folder_get_no_directory_hint() {
         stdout(&o)
     );
 }
+
+const PROTO_X: &str = "syntax = \"proto3\";\npackage acme;\nmessage X {\n  int32 a = 1;\n}\n";
+const JSON_Y: &str = r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {"a": {"type": "string"}}}
+"#;
+
+/// Item 12: `--against-dir` one level too deep (or too shallow) pairs no subject: a warning on stderr says the
+/// directory must mirror the repository root and names the one that does; a directory that mirrors it is quiet.
+#[test]
+fn regression_11_12_against_dir_must_mirror_the_repository_root() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let repo = d.join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    common::git(&repo, &["init", "-q", "-b", "main"]);
+    for root in ["repo", "base", "up/checkout"] {
+        write(d, &format!("{root}/schemas/x.proto"), PROTO_X);
+        write(d, &format!("{root}/schemas/y.schema.json"), JSON_Y);
+    }
+    common::commit_all(&repo, "v1");
+
+    let o = run_in(&repo, &["check", "--against-dir", "../base/schemas"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: no schema of `--against-dir ../base/schemas` pairs with one of the working tree"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the directory must mirror the repository root"),
+        "{err}"
+    );
+    assert!(err.contains("try `--against-dir ../base`"), "{err}");
+    // The report on stdout stays a report.
+    let o = run_in(
+        &repo,
+        &[
+            "check",
+            "--against-dir",
+            "../base/schemas",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(json(&o)["summary"]["subjects_checked"], 0);
+
+    let o = run_in(&repo, &["check", "--against-dir", "../up"]);
+    assert!(
+        stderr(&o).contains("try `--against-dir ../up/checkout`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run_in(&repo, &["check", "--against-dir", "../base"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+/// Item 13: a binary file named as PATH gets the READ_ERROR a full run gives, not "not a schema file"; `--history`
+/// and `--since` without a transitive mode warn that they have no effect (on stderr; stdout stays JSON).
+#[test]
+fn regression_11_13_binary_path_and_history_without_transitive_mode() {
+    let tmp = breaking_repo();
+    let d = tmp.path();
+    std::fs::write(d.join("schemas/blob.avsc"), b"\x00\x01\x02\xff\xfe").expect("write");
+    let full = run_in(d, &["check", "--against", "HEAD", "--format", "json"]);
+    let one = run_in(
+        d,
+        &[
+            "check",
+            "--against",
+            "HEAD",
+            "--format",
+            "json",
+            "schemas/blob.avsc",
+        ],
+    );
+    assert_eq!(one.status.code(), Some(2), "{}", stderr(&one));
+    let read_errors = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["rule"] == "READ_ERROR")
+            .cloned()
+            .collect()
+    };
+    let (full, one) = (json(&full), json(&one));
+    assert_eq!(read_errors(&one).len(), 1, "{one}");
+    assert_eq!(read_errors(&full), read_errors(&one));
+    assert_eq!(rules_of(&one), vec!["READ_ERROR"]);
+    std::fs::remove_file(d.join("schemas/blob.avsc")).expect("rm");
+
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--against",
+            "HEAD",
+            "--history",
+            "5",
+            "--since",
+            "HEAD",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(rules_of(&json(&o)), vec!["TYPE_MISMATCH"]);
+    assert!(
+        stderr(&o).contains("warning: --history and --since have no effect: no subject's mode is transitive (mode BACKWARD)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_in(d, &["check", "--against", "HEAD", "--since", "HEAD"]);
+    assert!(
+        stderr(&o).contains("warning: --since has no effect"),
+        "{}",
+        stderr(&o)
+    );
+    // A transitive mode uses them: no warning.
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--against",
+            "HEAD",
+            "--mode",
+            "BACKWARD_TRANSITIVE",
+            "--history",
+            "5",
+        ],
+    );
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    // Without the flags: no warning.
+    let o = run_in(d, &["check", "--against", "HEAD"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+/// Item 14: a baseline that resolves to HEAD itself with no schema change compares nothing: warn, naming the ref
+/// and the short sha, and say why (here: `origin/HEAD` names the cloned feature branch, HEAD detached on it).
+#[test]
+fn regression_11_14_baseline_is_head_itself() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let up = d.join("up");
+    std::fs::create_dir_all(&up).expect("mkdir");
+    common::git(&up, &["init", "-q", "-b", "main"]);
+    write(&up, "schemas/order.avsc", ORDER_V1);
+    common::commit_all(&up, "v1");
+    common::git(&up, &["checkout", "-q", "-b", "feature"]);
+    write(&up, "schemas/order.avsc", ORDER_V2);
+    common::commit_all(&up, "v2");
+    let head = common::git(&up, &["rev-parse", "HEAD"]);
+    let short = &head[..10];
+
+    common::git(
+        d,
+        &[
+            "clone",
+            "-q",
+            "--branch",
+            "feature",
+            "--single-branch",
+            "up",
+            "ci",
+        ],
+    );
+    let ci = d.join("ci");
+    common::git(&ci, &["checkout", "-q", "--detach"]);
+    common::git(
+        &ci,
+        &[
+            "symbolic-ref",
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/feature",
+        ],
+    );
+    let o = run_in(&ci, &["check", "--no-fetch", "--format", "json"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "warning: the baseline, the merge-base of HEAD and `origin/feature`, is HEAD itself ({short}) and no schema file changed since: nothing is being compared"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("`origin/HEAD` points at `origin/feature`"),
+        "{err}"
+    );
+    // stdout stays a report.
+    assert_eq!(json(&o)["findings"], serde_json::json!([]));
+
+    // A branch named explicitly that is HEAD.
+    let o = run_in(&up, &["check", "--against", "feature"]);
+    assert!(
+        stderr(&o).contains(&format!(
+            "warning: the baseline `feature` is HEAD itself ({short})"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    // With a schema change in the working tree there is something to compare; `--against HEAD` is deliberate.
+    write(&up, "schemas/order.avsc", ORDER_V1);
+    let o = run_in(&up, &["check", "--against", "feature"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    common::git(&up, &["checkout", "-q", "--", "."]);
+    let o = run_in(&up, &["check", "--against", "HEAD"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+/// Item 15: the baseline label names a sha once, not `1a2b3c4 (1a2b3c4d5e)`, in the summary and in SARIF's
+/// previous location.
+#[test]
+fn regression_11_15_baseline_label_does_not_repeat_the_sha() {
+    let tmp = breaking_repo();
+    let d = tmp.path();
+    let head = common::git(d, &["rev-parse", "HEAD"]);
+    let short = &head[..10];
+    for rev in [&head[..7], head.as_str()] {
+        let o = run_in(d, &["check", "--against", rev]);
+        assert!(
+            stdout(&o).contains(&format!("against {short})")),
+            "{rev}: {}",
+            stdout(&o)
+        );
+        let o = run_in(d, &["check", "--against", rev, "--format", "json"]);
+        let v = json(&o);
+        assert_eq!(v["summary"]["baseline"], short, "{v}");
+        assert_eq!(v["findings"][0]["previous"]["revision"], short, "{v}");
+    }
+    let o = run_in(d, &["check", "--against", &head[..7], "--format", "sarif"]);
+    let v = json(&o);
+    let text = v["runs"][0]["results"][0]["relatedLocations"][0]["message"]["text"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(text.matches(short).count(), 1, "{text}");
+}

@@ -348,9 +348,10 @@ fn sarif_structure() {
     );
     let related = &changed["relatedLocations"][0];
     assert!(
-        related["message"]["text"].as_str().is_some_and(|t| t
-            .starts_with("previous version at origin/main: line 7 of")
-            && t.ends_with("in the baseline revision origin/main, not in the current file")),
+        related["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("previous version: line 7 of")
+                && t.ends_with("in the baseline revision origin/main, not in the current file")),
         "{}",
         related["message"]["text"]
     );

@@ -250,7 +250,7 @@ fn previous_label(loc: &Location) -> String {
     let line = region(loc).line;
     match &loc.file.revision {
         Some(rev) => format!(
-            "previous version at {rev}: line {line} of {} in the baseline revision {rev}, not in the current file",
+            "previous version: line {line} of {} in the baseline revision {rev}, not in the current file",
             loc.file.shown
         ),
         None => format!("previous version in {} (line {line})", loc.file.shown),
