@@ -983,6 +983,8 @@ fn list_rules(format: &str, out: &mut dyn Write) -> Result<u8, AppError> {
                         "formats": r.formats.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
                         "summary": r.summary,
                         "presets": crate::lint::find(r.id).map(|l| l.groups).unwrap_or(&[]),
+                        // buf's breaking categories that select the rule (`--breaking FILE`, …).
+                        "buf_categories": formats::protobuf::breaking_categories_of(r.id),
                     })
                 })
                 .collect();
@@ -993,10 +995,14 @@ fn list_rules(format: &str, out: &mut dyn Write) -> Result<u8, AppError> {
             let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(10);
             for r in rules::all() {
                 let formats: Vec<&str> = r.formats.iter().map(|f| f.as_str()).collect();
-                // Lint rules name the presets / categories that select them.
-                let presets = crate::lint::find(r.id)
-                    .map(|l| format!(" [{}]", l.groups.join(", ")))
-                    .unwrap_or_default();
+                // The last column names what selects the rule: a lint rule's presets, a buf breaking rule's
+                // categories (`--breaking FILE`).
+                let buf = formats::protobuf::breaking_categories_of(r.id);
+                let presets = match crate::lint::find(r.id) {
+                    Some(l) => format!(" [{}]", l.groups.join(", ")),
+                    None if !buf.is_empty() => format!(" [{}]", buf.join(", ")),
+                    None => String::new(),
+                };
                 writeln!(
                     out,
                     "{:width$}  {:13}  {:7}  {:28}  {}{presets}",

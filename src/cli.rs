@@ -11,7 +11,7 @@ use crate::finding::Mode;
 #[command(
     name = "schemaguard",
     version,
-    about = "Keeps event contracts safe: compatibility checks for Avro, Protobuf and JSON Schema against git history",
+    about = "Keeps event contracts safe for Avro, Protobuf and JSON Schema: compatibility against git, a directory or a schema registry; lint; contract tests; a catalog",
     after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on (default: error), 2 schemaguard could not do its job.\nDocs for any rule: schemaguard explain RULE_ID",
     // A flag given twice takes the last value, so wrappers (the GitHub Action) can set defaults the user overrides.
     args_override_self = true

@@ -1025,3 +1025,154 @@ fn regression_11_15_baseline_label_does_not_repeat_the_sha() {
         .to_string();
     assert_eq!(text.matches(short).count(), 1, "{text}");
 }
+
+/// Item 15: `rules` names what selects each rule — a lint rule's presets, a buf breaking rule's categories — in
+/// text and JSON; `--help` says what the tool does beyond compatibility checks, on one line.
+#[test]
+fn regression_11_15_rules_show_buf_categories_and_presets() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let o = run_in(d.path(), &["rules"]);
+    let text = stdout(&o);
+    let line = |id: &str| -> String {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("{id} missing"))
+            .to_string()
+    };
+    // buf 1.75: FIELD_NO_DELETE is in FILE and PACKAGE; FIELD_WIRE_COMPATIBLE_TYPE in WIRE only;
+    // PACKAGE_NO_DELETE in PACKAGE only.
+    assert!(
+        line("FIELD_NO_DELETE").ends_with("[FILE, PACKAGE, CSR]"),
+        "{}",
+        line("FIELD_NO_DELETE")
+    );
+    assert!(line("FIELD_WIRE_COMPATIBLE_TYPE").ends_with("[WIRE]"));
+    assert!(line("PACKAGE_NO_DELETE").ends_with("[PACKAGE]"));
+    // buf lint rules and our own lint rules keep their presets.
+    assert!(line("FIELD_LOWER_SNAKE_CASE").ends_with("[BASIC, STANDARD, DEFAULT]"));
+    // Compatibility rules are selected by a mode, not by a category: nothing in brackets.
+    assert!(!line("TYPE_MISMATCH").contains('['));
+
+    let o = run_in(d.path(), &["rules", "--format", "json"]);
+    let v = json(&o);
+    let rule = |id: &str| -> serde_json::Value {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} missing"))
+    };
+    assert_eq!(
+        rule("FIELD_NO_DELETE")["buf_categories"],
+        serde_json::json!(["FILE", "PACKAGE", "CSR"])
+    );
+    assert_eq!(
+        rule("FIELD_WIRE_JSON_COMPATIBLE_TYPE")["buf_categories"],
+        serde_json::json!(["WIRE_JSON", "CSR"])
+    );
+    assert_eq!(
+        rule("TYPE_MISMATCH")["buf_categories"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        rule("FIELD_LOWER_SNAKE_CASE")["presets"],
+        serde_json::json!(["BASIC", "STANDARD", "DEFAULT"])
+    );
+
+    let o = run_in(d.path(), &["--help"]);
+    // One sentence in the source; clap wraps it at the terminal width.
+    let about = stdout(&o)
+        .split("\n\n")
+        .next()
+        .unwrap_or("")
+        .replace('\n', " ");
+    for word in ["lint", "contract tests", "registry", "catalog"] {
+        assert!(about.contains(word), "{word}: {about}");
+    }
+}
+
+/// Item 15: every meta-schema violation of a JSON Schema file is reported, each at its own keyword.
+#[test]
+fn regression_11_15_every_meta_schema_violation_is_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "old/a.schema.json", JSON_Y);
+    write(
+        d,
+        "new/a.schema.json",
+        r#"{"$schema": "http://json-schema.org/draft-07/schema#",
+ "type": "object",
+ "properties": {
+   "a": {"type": "strin"},
+   "b": {"minLength": "x"},
+   "c": {"required": 5}
+ }}
+"#,
+    );
+    let o = run_in(d, &["compat", "--format", "json", "old", "new"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&o);
+    let at: Vec<(String, u64, u64)> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "PARSE_ERROR")
+        .map(|f| {
+            (
+                f["location"]["pointer"].as_str().unwrap_or("").to_string(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+                f["location"]["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        at,
+        vec![
+            ("/properties/a/type".to_string(), 4, 18),
+            ("/properties/b/minLength".to_string(), 5, 23),
+            ("/properties/c/required".to_string(), 6, 22),
+        ],
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// Item 15: a YAML syntax error in a consumer contract points at the offending column, not at line 1, column 1.
+#[test]
+fn regression_11_15_yaml_contract_error_points_at_its_column() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    common::git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "schemas/order.avsc",
+        r#"{"type": "record", "name": "Order", "namespace": "acme", "fields": [{"name": "total", "type": "long"}]}
+"#,
+    );
+    write(
+        d,
+        "contracts/billing/acme.Order.yaml",
+        "reads:\n  - {path: total, type: long}\n  - path: id: x\n",
+    );
+    common::commit_all(d, "v1");
+    let o = run_in(d, &["test", "--against", "HEAD", "--format", "json"]);
+    let v = json(&o);
+    let f = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == "CONTRACT_INVALID")
+        .cloned()
+        .unwrap_or_else(|| panic!("no CONTRACT_INVALID: {}", stdout(&o)));
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("invalid YAML: mapping values are not allowed"),
+        "{f}"
+    );
+    // `  - path: id: x`: the second `:` (column 13) is the error.
+    assert_eq!(f["location"]["line"], 3, "{f}");
+    assert_eq!(f["location"]["column"], 13, "{f}");
+}

@@ -111,10 +111,10 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
         };
         let file = SourceFile::new(shown.clone(), None, text.as_str());
         match parse(&file, consumer, &subject_name) {
-            Err(msg) => findings.push(
+            Err((msg, span)) => findings.push(
                 Finding::new(&CONTRACT_INVALID, subject_name.clone(), format!("contract `{shown}`: {msg}"))
                     .help(format!("a contract is `reads:` followed by entries `{{path: a.b[].c, type: T, required: true}}`; T is one of {}", TYPES.join(", ")))
-                    .at_new(Location::new(&file, 0..0)),
+                    .at_new(Location::new(&file, span)),
             ),
             Ok(mut c) => {
                 c.subject = new.find(&subject_name).or_else(|| old.and_then(|o| o.find(&subject_name)));
@@ -130,12 +130,47 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
     }
 }
 
-fn parse(file: &Arc<SourceFile>, consumer: &str, subject: &str) -> Result<Contract, String> {
+/// Reads a contract; an error comes with the span to underline (the offending position of a syntax error, else the
+/// start of the file).
+fn parse(
+    file: &Arc<SourceFile>,
+    consumer: &str,
+    subject: &str,
+) -> Result<Contract, (String, std::ops::Range<usize>)> {
     let doc: J = if file.path.ends_with(".json") {
-        serde_json::from_str(&file.text).map_err(|e| format!("invalid JSON: {e}"))?
+        serde_json::from_str(&file.text).map_err(|e| {
+            let line = e.line().saturating_sub(1);
+            let at = if line < file.line_count() {
+                (file.line_range(line).start + e.column().saturating_sub(1)).min(file.text.len())
+            } else {
+                0
+            };
+            (format!("invalid JSON: {e}"), at..at)
+        })?
     } else {
-        yaml_to_json(&file.text).ok_or("invalid YAML")?
+        match yaml_to_json(&file.text) {
+            Some(doc) => doc,
+            // The located syntax error, from the span-keeping reader JSON Schema files use (issue 11, item 15:
+            // a YAML error pointed at line 1, column 1).
+            None => {
+                return Err(
+                    match crate::formats::jsonschema::parse::parse_yaml(&file.text) {
+                        Err(f) => (f.message, f.span),
+                        Ok(_) => ("invalid YAML".to_string(), 0..0),
+                    },
+                )
+            }
+        }
     };
+    parse_doc(file, doc, consumer, subject).map_err(|m| (m, 0..0))
+}
+
+fn parse_doc(
+    file: &Arc<SourceFile>,
+    doc: J,
+    consumer: &str,
+    subject: &str,
+) -> Result<Contract, String> {
     let J::Object(o) = doc else {
         return Err("the contract is not a mapping with a `reads` list".into());
     };

@@ -460,13 +460,19 @@ fn meta_validator(draft: Draft) -> Option<&'static jsonschema::Validator> {
         .as_ref()
 }
 
-fn meta_validate(tree: &Tree, draft: Draft) -> Option<(String, String)> {
-    let validator = meta_validator(draft)?;
+/// Every violation of the draft's meta-schema, as (instance pointer, message), in document order (issue 11, item
+/// 15: the first alone made users fix a file one error per run).
+fn meta_validate(tree: &Tree, draft: Draft) -> Vec<(String, String)> {
+    let Some(validator) = meta_validator(draft) else {
+        return Vec::new();
+    };
     let value = tree.to_json(tree.root);
-    validator
-        .validate(&value)
-        .err()
+    let mut out: Vec<(String, String)> = validator
+        .iter_errors(&value)
         .map(|e| (e.instance_path().as_str().to_string(), e.to_string()))
+        .collect();
+    out.dedup();
+    out
 }
 
 fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
@@ -525,7 +531,7 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
                 }
             }
             if let Some(d) = draft {
-                if let Some((pointer, msg)) = meta_validate(t, d) {
+                for (pointer, msg) in meta_validate(t, d) {
                     let (span, walked) = span_at_pointer(t, &pointer);
                     let at = if walked.is_empty() {
                         "/".to_string()

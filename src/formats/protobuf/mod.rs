@@ -22,7 +22,7 @@ use crate::formats::{CheckOptions, Engine, Loaded, Subject};
 use crate::source::SourceFile;
 use parse::ProtoSnap;
 
-pub use breaking::is_known_selector;
+pub use breaking::{categories_of as breaking_categories_of, is_known_selector};
 pub use lint::{is_known_lint_selector, lint_categories, select as select_lint_rules, LintOptions};
 pub use parse::shared_roots;
 pub use rules::RULES;

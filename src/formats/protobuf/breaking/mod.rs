@@ -116,6 +116,24 @@ fn category_mask(name: &str) -> Option<u8> {
     }
 }
 
+/// The buf breaking categories (`--breaking` names) that select a rule, in buf's order; empty for any other rule.
+pub fn categories_of(id: &str) -> Vec<&'static str> {
+    let Some((_, mask)) = BUF_RULES.iter().find(|(r, _)| r.id == id) else {
+        return Vec::new();
+    };
+    [
+        ("FILE", FILE),
+        ("PACKAGE", PACKAGE),
+        ("WIRE_JSON", WIRE_JSON),
+        ("WIRE", WIRE),
+        ("CSR", CSR),
+    ]
+    .into_iter()
+    .filter(|(_, bit)| mask & bit != 0)
+    .map(|(name, _)| name)
+    .collect()
+}
+
 /// Whether `name` is a buf breaking category or rule id schemaguard knows (for config validation).
 pub fn is_known_selector(name: &str) -> bool {
     let up = name.trim().to_ascii_uppercase();
