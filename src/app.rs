@@ -534,12 +534,17 @@ fn check(
         )
     });
     // Contract tests read the schema files of both sides again, with apache-avro / prost-reflect / jsonschema.
-    let contract_files = (only_tests || crate::contract::present(&git.root)).then(|| {
-        (
-            new.files.clone(),
-            previous.last().map(|s| (s.files.clone(), s.label.clone())),
-        )
-    });
+    let contract_files = (only_tests || crate::contract::present(&git.root, &cfg.example_globs))
+        .then(|| {
+            (
+                new.files.clone(),
+                // Every version read (the baseline last; earlier ones only for transitive modes).
+                previous
+                    .iter()
+                    .map(|s| (s.files.clone(), s.label.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        });
     let new = snapshot::load_claiming(new.label, new.files, new.errors, false, &was_schema, &opts);
     let previous: Vec<LoadedSnapshot> = previous.into_iter().map(load).collect();
 
@@ -632,7 +637,7 @@ fn check(
         found.retain(|f| f.primary().is_none_or(|l| cfg.selects(&l.file.shown)));
         report.findings.extend(found);
     }
-    if let Some((new_files, old)) = &contract_files {
+    if let Some((new_files, versions)) = &contract_files {
         let mode_of = |name: &str, path: &str| {
             if cfg.selects(path) {
                 cfg.mode_for(name, path, default_mode)
@@ -643,10 +648,16 @@ fn check(
         let input = crate::contract::Input {
             root: &git.root,
             new_files,
-            old: old.as_ref().map(|(f, l)| (f.as_slice(), l.clone())),
+            old: versions.last().map(|(f, l)| (f.as_slice(), l.clone())),
+            history: versions
+                .iter()
+                .take(versions.len().saturating_sub(1))
+                .map(|(f, l)| (f.as_slice(), l.clone()))
+                .collect(),
             proto_roots: &opts.proto_roots,
             mode_for: &mode_of,
             static_findings: &report.findings,
+            example_globs: &cfg.example_globs,
         };
         let outcome = crate::contract::run(&input);
         if args.consumer_driven {

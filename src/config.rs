@@ -68,6 +68,31 @@ struct RawConfig {
     lint: Option<crate::lint::config::RawLint>,
     /// Schema registry (`check --against-registry`, `schemaguard registry pull|plan|apply`).
     registry: Option<crate::registry::config::RawRegistry>,
+    /// Contract tests (`schemaguard test`).
+    contracts: Option<RawContracts>,
+}
+
+/// `[contracts]`: where contract tests find their inputs besides `examples/<subject>/` and `contracts/`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawContracts {
+    /// Example files outside `examples/<subject>/`: each entry maps a glob of files to the subject (Avro full
+    /// name, Protobuf message full name, JSON Schema file name) whose events they hold.
+    #[serde(default)]
+    examples: Vec<RawExampleGlob>,
+}
+
+/// `[[contracts.examples]]`: a glob of example files and their subject.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawExampleGlob {
+    /// Glob of example files, repository-relative (e.g. `samples/orders/*.jsonl`).
+    #[schemars(with = "String")]
+    path: Spanned<String>,
+    /// The subject the files are events of: an Avro full name (`com.acme.Order`), a Protobuf message full name,
+    /// or a JSON Schema file name without extension, path or `$id`.
+    #[schemars(with = "String")]
+    subject: Spanned<String>,
 }
 
 /// A per-subject override: a mode and/or rules left out.
@@ -272,6 +297,37 @@ pub struct Config {
     pub origins: BTreeMap<&'static str, String>,
     /// `[registry]`.
     pub registry: Option<crate::registry::config::RegistryConfig>,
+    /// `[[contracts.examples]]`: example file globs mapped to subjects.
+    pub example_globs: Vec<ExampleGlob>,
+}
+
+/// Example files matched by a glob, and the subject they are events of.
+#[derive(Debug, Clone)]
+pub struct ExampleGlob {
+    /// The glob as written (repository-relative).
+    pub glob: String,
+    pub matcher: globset::GlobMatcher,
+    pub subject: String,
+    /// The configuration file and the span of `subject` in it (findings about the entry point there).
+    pub at: Option<(
+        std::sync::Arc<crate::source::SourceFile>,
+        std::ops::Range<usize>,
+    )>,
+}
+
+impl ExampleGlob {
+    /// The directory below which the glob can match: its leading components without glob syntax.
+    pub fn base(&self) -> String {
+        let mut parts = Vec::new();
+        let comps: Vec<&str> = self.glob.split('/').collect();
+        for (i, c) in comps.iter().enumerate() {
+            if i + 1 == comps.len() || c.contains(['*', '?', '[', '{', '\\']) {
+                break;
+            }
+            parts.push(*c);
+        }
+        parts.join("/")
+    }
 }
 
 impl Config {
@@ -516,6 +572,32 @@ impl Config {
         }
         if let Some(r) = raw.registry {
             cfg.registry = Some(crate::registry::config::RegistryConfig::from_raw(r, &at)?);
+        }
+        for e in raw.contracts.iter().flat_map(|c| &c.examples) {
+            let g = e.path.get_ref();
+            if g.starts_with('/') || g.split(['/', '\\']).any(|c| c == "..") {
+                return Err(at(
+                    e.path.span(),
+                    format!("[[contracts.examples]] path `{g}` must be a glob inside the repository (relative, without `..`)"),
+                ));
+            }
+            if e.subject.get_ref().trim().is_empty() {
+                return Err(at(
+                    e.subject.span(),
+                    "[[contracts.examples]] subject is empty".into(),
+                ));
+            }
+            cfg.example_globs.push(ExampleGlob {
+                glob: g.clone(),
+                matcher: glob(&e.path)
+                    .map_err(|m| at(e.path.span(), m))?
+                    .compile_matcher(),
+                subject: e.subject.get_ref().trim().to_string(),
+                at: Some((
+                    crate::source::SourceFile::new(display, None, text),
+                    e.subject.span(),
+                )),
+            });
         }
         Ok(cfg)
     }
@@ -828,6 +910,33 @@ mod tests {
         let c = Config::parse("", "schemaguard.toml").expect("empty config is valid");
         assert!(c.selects("a/b.avsc"));
         assert_eq!(c.mode_for("x", "y", Mode::Backward), Mode::Backward);
+    }
+
+    #[test]
+    fn contract_example_globs() {
+        let c = Config::parse(
+            "[[contracts.examples]]\npath = \"samples/orders/*.jsonl\"\nsubject = \"com.acme.Order\"\n",
+            "schemaguard.toml",
+        )
+        .expect("valid [[contracts.examples]]");
+        assert_eq!(c.example_globs.len(), 1);
+        let g = &c.example_globs[0];
+        assert_eq!(g.subject, "com.acme.Order");
+        assert_eq!(g.base(), "samples/orders");
+        assert!(g.matcher.is_match("samples/orders/day1.jsonl"));
+        assert!(!g.matcher.is_match("samples/other/day1.jsonl"));
+        let e = Config::parse(
+            "[[contracts.examples]]\npath = \"../x/*.json\"\nsubject = \"A\"\n",
+            "schemaguard.toml",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (2, 8), "{}", e.message);
+        let e = Config::parse(
+            "[[contracts.examples]]\npath = \"x/*.json\"\n",
+            "schemaguard.toml",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("subject"), "{}", e.message);
     }
 
     #[test]

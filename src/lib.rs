@@ -418,43 +418,44 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> u8 {
     }
 }
 
-/// Contract tests over plain directories (no git): schemas of `new` (and the baseline `old`), examples and consumer
-/// contracts below `root` (`root/examples`, `root/contracts`), replay in `mode`. Paths are relative to `root`.
+/// Contract tests over plain directories (no git): schemas of `new` and of the earlier versions `olds` (oldest
+/// first, the baseline last; transitive modes replay against every one), examples and consumer contracts below
+/// `root` (`root/examples`, `root/contracts`, `example_globs`), replay in `mode`. Paths are relative to `root`.
 pub fn test_dirs(
     root: &Path,
-    old: Option<&Path>,
+    olds: &[PathBuf],
     new: &Path,
     mode: Mode,
+    example_globs: &[config::ExampleGlob],
 ) -> Result<Report, RunError> {
     let (new_files, mut inputs, _) = read_path_in(root, new, None)?;
-    let old_read = match old {
-        Some(o) => Some(read_path_in(root, o, Some(o.display().to_string()))?),
-        None => None,
-    };
-    let static_findings = match old {
-        Some(o) => {
-            compat_paths_in(
-                root,
-                &[o.to_path_buf()],
-                new,
-                mode,
-                &CheckOptions::default(),
-            )?
-            .findings
-        }
-        None => Vec::new(),
+    let mut versions = Vec::new();
+    for o in olds {
+        let (files, _, _) = read_path_in(root, o, Some(o.display().to_string()))?;
+        versions.push((files, o.display().to_string()));
+    }
+    let static_findings = if olds.is_empty() {
+        Vec::new()
+    } else {
+        compat_paths_in(root, olds, new, mode, &CheckOptions::default())?.findings
     };
     let proto_roots = formats::protobuf::shared_roots(&[new_files.as_slice()], &[]);
     let mode_for = |_: &str, _: &str| mode;
     let input = contract::Input {
         root,
         new_files: &new_files,
-        old: old_read
-            .as_ref()
-            .map(|(f, _, _)| (f.as_slice(), old.map(|o| o.display().to_string()))),
+        old: versions
+            .last()
+            .map(|(f, label)| (f.as_slice(), Some(label.clone()))),
+        history: versions
+            .iter()
+            .take(versions.len().saturating_sub(1))
+            .map(|(f, label)| (f.as_slice(), Some(label.clone())))
+            .collect(),
         proto_roots: &proto_roots,
         mode_for: &mode_for,
         static_findings: &static_findings,
+        example_globs,
     };
     let outcome = contract::run(&input);
     inputs.extend(outcome.findings);

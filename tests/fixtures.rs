@@ -57,6 +57,7 @@ fn run_case(case_dir: &Path) -> Result<String, String> {
             "options",
             "expect",
             "lint",
+            "contracts",
         ]
         .contains(&key.as_str())
         {
@@ -199,15 +200,32 @@ fn run_test_case(
     case: &toml::Table,
     mut want: Vec<String>,
 ) -> Result<String, String> {
-    let old = case_dir.join("old").is_dir().then(|| PathBuf::from("old"));
+    // `old = ["v1", "v2"]`: earlier versions, oldest first (transitive modes replay against every one).
+    let olds: Vec<PathBuf> = match case.get("old") {
+        Some(v) => str_list(Some(v)).into_iter().map(PathBuf::from).collect(),
+        None => case_dir
+            .join("old")
+            .is_dir()
+            .then(|| PathBuf::from("old"))
+            .into_iter()
+            .collect(),
+    };
     let mode = case
         .get("options")
         .and_then(|o| o.get("mode"))
         .and_then(|m| m.as_str())
         .and_then(Mode::parse)
         .unwrap_or(Mode::Backward);
-    let report = schemaguard::test_dirs(case_dir, old.as_deref(), Path::new("new"), mode)
+    // `[contracts]` of case.toml is the `[contracts]` table of the repository's schemaguard.toml.
+    let mut table = toml::Table::new();
+    if let Some(c) = case.get("contracts") {
+        table.insert("contracts".into(), c.clone());
+    }
+    let cfg = schemaguard::config::Config::parse(&table.to_string(), "schemaguard.toml")
         .map_err(|e| e.to_string())?;
+    let report =
+        schemaguard::test_dirs(case_dir, &olds, Path::new("new"), mode, &cfg.example_globs)
+            .map_err(|e| e.to_string())?;
     let mut got: Vec<String> = report
         .findings
         .iter()

@@ -71,7 +71,9 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
         };
     }
     for (fs, rel) in crate::source::walk(&dir, &|p| {
-        p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".json")
+        [".yaml", ".yml", ".json", ".avsc", ".proto"]
+            .iter()
+            .any(|e| p.ends_with(e))
     }) {
         let shown = format!("contracts/{rel}");
         tests.push(shown.clone());
@@ -91,7 +93,10 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
         let subject_name = name
             .strip_suffix(".yaml")
             .or_else(|| name.strip_suffix(".yml"))
+            .or_else(|| name.strip_suffix(".schema.json"))
             .or_else(|| name.strip_suffix(".json"))
+            .or_else(|| name.strip_suffix(".avsc"))
+            .or_else(|| name.strip_suffix(".proto"))
             .unwrap_or(name)
             .to_string();
         let text = match std::fs::read_to_string(&fs) {
@@ -110,6 +115,23 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
             }
         };
         let file = SourceFile::new(shown.clone(), None, text.as_str());
+        if let Some(format) = reader_schema_format(&shown, &text) {
+            let subject = new
+                .find(&subject_name)
+                .or_else(|| old.and_then(|o| o.find(&subject_name)));
+            check_reader_schema(
+                &ReaderContract {
+                    consumer,
+                    file: &file,
+                    format,
+                    subject_name: &subject_name,
+                    subject: subject.as_ref(),
+                },
+                new,
+                &mut findings,
+            );
+            continue;
+        }
         match parse(&file, consumer, &subject_name) {
             Err((msg, span)) => findings.push(
                 Finding::new(&CONTRACT_INVALID, subject_name.clone(), format!("contract `{shown}`: {msg}"))
@@ -127,6 +149,146 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
         findings,
         tests,
         contracts,
+    }
+}
+
+/// The format of a contract that is a full reader schema (`.avsc`, `.proto`, or a `.json` JSON Schema: a JSON
+/// object without `reads`); `None` for a `reads` list.
+fn reader_schema_format(shown: &str, text: &str) -> Option<Format> {
+    if shown.ends_with(".avsc") {
+        return Some(Format::Avro);
+    }
+    if shown.ends_with(".proto") {
+        return Some(Format::Protobuf);
+    }
+    if shown.ends_with(".json") {
+        if let Ok(J::Object(o)) = serde_json::from_str::<J>(text) {
+            if !o.contains_key("reads") {
+                return Some(Format::JsonSchema);
+            }
+        }
+    }
+    None
+}
+
+/// A consumer contract that is the consumer's own reader schema.
+struct ReaderContract<'a> {
+    consumer: &'a str,
+    file: &'a Arc<SourceFile>,
+    format: Format,
+    subject_name: &'a str,
+    subject: Option<&'a SubjectRef>,
+}
+
+/// Checks the current schema (the writer) against the consumer's reader schema with the static compatibility rules
+/// (the consumer reads data written with the new schema: FORWARD with the consumer's schema as the old side).
+fn check_reader_schema(c: &ReaderContract<'_>, new: &Side, out: &mut Vec<Finding>) {
+    let at_contract = Location::new(c.file, 0..0);
+    let Some(subject) = c.subject else {
+        out.push(
+            Finding::new(
+                &CONTRACT_UNKNOWN_SUBJECT,
+                c.subject_name.to_string(),
+                format!("reader schema of consumer `{}` names `{}`, which no schema defines", c.consumer, c.subject_name),
+            )
+            .format(c.format)
+            .help("name the file after the subject: the Avro full name, the Protobuf message full name or the JSON Schema file name")
+            .at_new(at_contract),
+        );
+        return;
+    };
+    if subject.format != c.format {
+        out.push(
+            Finding::new(
+                &CONTRACT_INVALID,
+                subject.name.clone(),
+                format!(
+                    "reader schema `{}` of consumer `{}` is {}, but `{}` is a {} subject",
+                    c.file.shown,
+                    c.consumer,
+                    c.format.as_str(),
+                    subject.name,
+                    subject.format.as_str()
+                ),
+            )
+            .format(subject.format)
+            .help("a reader schema contract is written in its subject's format: `.avsc` for Avro, `.proto` for Protobuf, a JSON Schema `.json`")
+            .at_new(at_contract),
+        );
+        return;
+    }
+    let Some(writer) = new.file_of(subject).filter(|_| new.has(subject)) else {
+        out.push(
+            Finding::new(
+                &CONSUMER_CONTRACT_BROKEN,
+                subject.name.clone(),
+                format!(
+                    "breaks consumer `{}`: it reads `{}` with its reader schema, and the subject no longer exists",
+                    c.consumer, subject.name
+                ),
+            )
+            .format(subject.format)
+            .help(format!(
+                "keep the subject consumer `{}` reads, or agree a new contract with its owners first",
+                c.consumer
+            ))
+            .at_new(at_contract),
+        );
+        return;
+    };
+    let report = crate::compat_files(
+        vec![Arc::clone(c.file)],
+        vec![writer],
+        crate::finding::Mode::Forward,
+        &crate::formats::CheckOptions::default(),
+    );
+    for f in report.findings {
+        if f.severity != crate::finding::Severity::Error {
+            continue;
+        }
+        let from_contract = f.primary().is_some_and(|l| l.file.path == c.file.path);
+        if f.rule.category == crate::finding::Category::Input {
+            // The reader schema does not parse; the current schema's own input problems are `check`'s to report.
+            if from_contract {
+                out.push(
+                    Finding::new(
+                        &CONTRACT_INVALID,
+                        subject.name.clone(),
+                        format!(
+                            "reader schema `{}` of consumer `{}`: {}",
+                            c.file.shown, c.consumer, f.message
+                        ),
+                    )
+                    .format(subject.format)
+                    .at_new(f.primary().cloned().unwrap_or_else(|| at_contract.clone())),
+                );
+            }
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &CONSUMER_CONTRACT_BROKEN,
+                subject.name.clone(),
+                format!(
+                    "breaks consumer `{}`: its reader schema `{}` cannot read data written with the current schema: {} ({})",
+                    c.consumer,
+                    c.file.shown,
+                    // The comparator's old side is the consumer's schema, its new side the current schema.
+                    f.message
+                        .replace("the old schema", "the consumer's schema")
+                        .replace("the new schema", "the current schema"),
+                    f.rule.id
+                ),
+            )
+            .format(subject.format)
+            .help(format!(
+                "keep the change readable by consumer `{}`'s schema (the consumer reads data written with the current schema), or agree a new reader schema with its owners first",
+                c.consumer
+            ))
+            // Located in the current schema and in the reader schema; a field only the reader has is located there.
+            .at_new(f.new.clone().or_else(|| f.old.clone()).unwrap_or_else(|| at_contract.clone()))
+            .maybe_old(f.new.as_ref().and(f.old.clone())),
+        );
     }
 }
 

@@ -15,6 +15,7 @@ use super::rules::*;
 use super::side::{Side, SubjectRef};
 use super::Verdicts;
 use crate::codec::{self, avro::AvroSchema, position, protobuf as pb, JsonEncoding};
+use crate::config::ExampleGlob;
 use crate::finding::{Direction, Finding, Format, Location, Mode};
 use crate::source::SourceFile;
 
@@ -43,27 +44,77 @@ struct Event {
     index: Option<usize>,
 }
 
-/// Every example file below `root/examples`, grouped by subject folder, sorted.
-pub(crate) fn discover(root: &Path) -> BTreeMap<String, Vec<(PathBuf, String)>> {
-    let mut out: BTreeMap<String, Vec<(PathBuf, String)>> = BTreeMap::new();
-    let dir = root.join("examples");
-    if !dir.is_dir() {
-        return out;
-    }
-    for (fs, rel) in crate::source::walk(&dir, &|_| true) {
-        let Some((subject, _)) = rel.split_once('/') else {
-            continue;
+/// The example files of one subject name.
+pub(crate) struct Group {
+    /// The subject as written: an `examples/` folder name or a `[[contracts.examples]]` subject.
+    pub name: String,
+    /// The configuration entry that named it; `None` for the `examples/<subject>/` convention.
+    pub glob: Option<ExampleGlob>,
+    /// (filesystem path, repository path), sorted.
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// Every example file: those matched by `[[contracts.examples]]` globs (one group per entry, in configuration
+/// order; a file matched by several entries belongs to the first), then the rest of `root/examples`, grouped by
+/// subject folder, sorted.
+pub(crate) fn discover(root: &Path, globs: &[ExampleGlob]) -> Vec<Group> {
+    let mut out = Vec::new();
+    let mut claimed: BTreeSet<String> = BTreeSet::new();
+    for g in globs {
+        let base = g.base();
+        let dir = if base.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&base)
         };
-        let name = rel.rsplit('/').next().unwrap_or(&rel);
-        if name.starts_with('.') || name.ends_with(".md") {
-            continue;
+        let mut files = Vec::new();
+        if dir.is_dir() {
+            for (fs, rel) in crate::source::walk(&dir, &|_| true) {
+                let repo_path = if base.is_empty() {
+                    rel
+                } else {
+                    format!("{base}/{rel}")
+                };
+                if g.matcher.is_match(&repo_path) && claimed.insert(repo_path.clone()) {
+                    files.push((fs, repo_path));
+                }
+            }
         }
-        out.entry(subject.to_string())
-            .or_default()
-            .push((fs, format!("examples/{rel}")));
+        files.sort_by(|a, b| a.1.cmp(&b.1));
+        out.push(Group {
+            name: g.subject.clone(),
+            glob: Some(g.clone()),
+            files,
+        });
     }
-    for v in out.values_mut() {
-        v.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut by_folder: BTreeMap<String, Vec<(PathBuf, String)>> = BTreeMap::new();
+    let dir = root.join("examples");
+    if dir.is_dir() {
+        for (fs, rel) in crate::source::walk(&dir, &|_| true) {
+            let Some((subject, _)) = rel.split_once('/') else {
+                continue;
+            };
+            let name = rel.rsplit('/').next().unwrap_or(&rel);
+            if name.starts_with('.') || name.ends_with(".md") {
+                continue;
+            }
+            let shown = format!("examples/{rel}");
+            if claimed.contains(&shown) {
+                continue;
+            }
+            by_folder
+                .entry(subject.to_string())
+                .or_default()
+                .push((fs, shown));
+        }
+    }
+    for (name, mut files) in by_folder {
+        files.sort_by(|a, b| a.1.cmp(&b.1));
+        out.push(Group {
+            name,
+            glob: None,
+            files,
+        });
     }
     out
 }
@@ -75,28 +126,92 @@ pub(crate) struct Outcome {
 }
 
 /// Runs every example of `root/examples`.
-pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>, verdicts: &Verdicts) -> Outcome {
+pub(crate) fn run(
+    root: &Path,
+    globs: &[ExampleGlob],
+    new: &Side,
+    old: Option<&Side>,
+    history: &[Side],
+    verdicts: &Verdicts,
+) -> Outcome {
     let mut findings = Vec::new();
     let mut tests = Vec::new();
-    for (folder, files) in discover(root) {
+    for Group {
+        name: folder,
+        glob,
+        files,
+    } in discover(root, globs)
+    {
         let Some(subject) = new
             .find(&folder)
             .or_else(|| old.and_then(|o| o.find(&folder)))
         else {
-            let shown = format!("examples/{folder}");
-            let file = SourceFile::new(shown.clone(), None, "");
-            findings.push(
-                Finding::new(
-                    &EXAMPLE_UNKNOWN_SUBJECT,
-                    folder.clone(),
-                    format!("examples folder `{shown}` names no schema: no Avro type, Protobuf message or JSON Schema is called `{folder}`"),
-                )
-                .help("name the folder after the subject: the Avro full name (`com.acme.Order`), the Protobuf message full name (`acme.v1.Order`) or the JSON Schema file name without extension")
-                .at_new(Location::new(&file, 0..0)),
-            );
+            let finding = match &glob {
+                None => {
+                    let shown = format!("examples/{folder}");
+                    let file = SourceFile::new(shown.clone(), None, "");
+                    Finding::new(
+                        &EXAMPLE_UNKNOWN_SUBJECT,
+                        folder.clone(),
+                        format!("examples folder `{shown}` names no schema: no Avro type, Protobuf message or JSON Schema is called `{folder}`"),
+                    )
+                    .help("name the folder after the subject: the Avro full name (`com.acme.Order`), the Protobuf message full name (`acme.v1.Order`) or the JSON Schema file name without extension")
+                    .at_new(Location::new(&file, 0..0))
+                }
+                Some(g) => {
+                    let loc = match &g.at {
+                        Some((file, span)) => Location::new(file, span.clone()),
+                        None => Location::new(&SourceFile::new("schemaguard.toml", None, ""), 0..0),
+                    };
+                    Finding::new(
+                        &EXAMPLE_UNKNOWN_SUBJECT,
+                        folder.clone(),
+                        format!("[[contracts.examples]] `{}` maps its files to `{folder}`, which names no schema: no Avro type, Protobuf message or JSON Schema is called `{folder}`", g.glob),
+                    )
+                    .help("set `subject` to the Avro full name (`com.acme.Order`), the Protobuf message full name (`acme.v1.Order`) or the JSON Schema file name without extension")
+                    .at_new(loc)
+                }
+            };
+            findings.push(finding);
             tests.extend(files.iter().map(|(_, shown)| shown.clone()));
             continue;
         };
+        // Earlier versions count only in transitive modes, and only where they differ from a later one.
+        let earlier: Vec<&Side> = if old.is_some() && (verdicts.mode_for)(&subject).is_transitive()
+        {
+            let mut seen: Vec<Arc<str>> = old
+                .and_then(|o| o.file_of(&subject))
+                .map(|f| f.text.clone())
+                .into_iter()
+                .collect();
+            let mut list = Vec::new();
+            for h in history.iter().rev() {
+                let Some(f) = h.file_of(&subject).filter(|_| h.has(&subject)) else {
+                    continue;
+                };
+                if seen.iter().any(|t| *t == f.text) {
+                    continue;
+                }
+                seen.push(f.text.clone());
+                list.push(h);
+            }
+            list
+        } else {
+            Vec::new()
+        };
+        if subject.format == Format::Avro {
+            for side in std::iter::once(new)
+                .chain(old)
+                .chain(earlier.iter().copied())
+            {
+                if !side.has(&subject) {
+                    continue;
+                }
+                if let Err(msg) = side.avro(&subject.name) {
+                    findings.push(schema_rejected(side, &subject, &msg));
+                }
+            }
+        }
         for (fs, shown) in files {
             tests.push(shown.clone());
             let mut fx = FileRun {
@@ -104,6 +219,7 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>, verdicts: &Verdic
                 subject: &subject,
                 new,
                 old,
+                earlier: &earlier,
                 verdicts,
                 findings: Vec::new(),
                 more: 0,
@@ -133,6 +249,8 @@ struct FileRun<'a> {
     subject: &'a SubjectRef,
     new: &'a Side,
     old: Option<&'a Side>,
+    /// Earlier versions to replay against as well (transitive modes), newest first.
+    earlier: &'a [&'a Side],
     verdicts: &'a Verdicts<'a>,
     findings: Vec<Finding>,
     more: usize,
@@ -490,7 +608,11 @@ impl FileRun<'_> {
 
     /// Checks one event against the current schema, then replays it across versions.
     fn event(&mut self, ev: Event) {
-        if self.new.has(self.subject) {
+        // A version apache-avro rejects is one REPLAY_SCHEMA_REJECTED finding per subject, not one per event.
+        let usable = |side: &Side| {
+            self.subject.format != Format::Avro || side.avro(&self.subject.name).is_ok()
+        };
+        if self.new.has(self.subject) && usable(self.new) {
             if let Err(e) = self.check(self.new, &ev) {
                 let loc = self.location(
                     Some(&ev),
@@ -514,17 +636,23 @@ impl FileRun<'_> {
                 self.push(f);
             }
         }
-        let Some(old) = self.old else { return };
-        if !old.has(self.subject) || !self.new.has(self.subject) {
+        if !self.new.has(self.subject) {
             return;
         }
         let mode = (self.verdicts.mode_for)(self.subject);
-        for dir in mode.directions() {
-            let (writer, reader) = match dir {
-                Direction::Backward => (old, self.new),
-                Direction::Forward => (self.new, old),
-            };
-            self.replay(&ev, writer, reader, *dir, mode);
+        let versions = self
+            .old
+            .filter(|o| o.has(self.subject))
+            .into_iter()
+            .chain(self.earlier.iter().copied());
+        for version in versions {
+            for dir in mode.directions() {
+                let (writer, reader) = match dir {
+                    Direction::Backward => (version, self.new),
+                    Direction::Forward => (self.new, version),
+                };
+                self.replay(&ev, writer, reader, *dir, mode);
+            }
         }
     }
 
@@ -706,8 +834,73 @@ impl FileRun<'_> {
     }
 }
 
+/// A version of an Avro subject that apache-avro refuses to parse, located at the default of the field its message
+/// names (else at the file).
+fn schema_rejected(side: &Side, subject: &SubjectRef, msg: &str) -> Finding {
+    let file = side
+        .file_of(subject)
+        .unwrap_or_else(|| SourceFile::new(subject.name.clone(), None, ""));
+    let span = rejected_default_span(&file.text, msg).unwrap_or(0..0);
+    let which = match &side.label {
+        Some(_) => format!("the {} version", label(side)),
+        None => "the current version".to_string(),
+    };
+    let loc = Location::new(&file, span);
+    let f = Finding::new(
+        &REPLAY_SCHEMA_REJECTED,
+        subject.name.clone(),
+        format!(
+            "apache-avro rejects {which} of `{}`, so its examples are not checked or replayed against it: {msg}",
+            subject.name
+        ),
+    )
+    .format(Format::Avro)
+    .help("give each field default a value of the field's type (a union's default belongs to its first branch)");
+    if side.label.is_some() {
+        f.at_old(loc)
+    } else {
+        f.at_new(loc)
+    }
+}
+
+/// The span of the `default` of a field whose name the runtime's message quotes (`"count"`, `` `count` ``).
+fn rejected_default_span(text: &str, msg: &str) -> Option<std::ops::Range<usize>> {
+    use jsonc_parser::ast::{ObjectPropName, Value as V};
+    let root = crate::formats::json::parse(text).ok()?;
+    let mut stack = vec![&root];
+    let mut found = None;
+    while let Some(v) = stack.pop() {
+        match v {
+            V::Object(o) => {
+                let name = o.properties.iter().find_map(|p| match (&p.name, &p.value) {
+                    (ObjectPropName::String(k), V::StringLit(n)) if k.value == "name" => {
+                        Some(n.value.to_string())
+                    }
+                    _ => None,
+                });
+                let default = o.properties.iter().find(|p| match &p.name {
+                    ObjectPropName::String(k) => k.value == "default",
+                    ObjectPropName::Word(w) => w.value == "default",
+                });
+                if let (Some(n), Some(d)) = (name, default) {
+                    if found.is_none()
+                        && (msg.contains(&format!("\"{n}\"")) || msg.contains(&format!("`{n}`")))
+                    {
+                        found = Some(crate::formats::json::value_range(&d.value));
+                    }
+                }
+                stack.extend(o.properties.iter().map(|p| &p.value));
+            }
+            V::Array(a) => stack.extend(a.elements.iter()),
+            _ => {}
+        }
+    }
+    found
+}
+
 fn label(side: &Side) -> String {
     match &side.label {
+        Some(l) if side.earlier => format!("earlier ({l})"),
         Some(l) => format!("baseline ({l})"),
         None => "current".into(),
     }
@@ -803,10 +996,4 @@ fn proto_message(
             "an .avro file is not a Protobuf example",
         )),
     }
-}
-
-/// Subjects that have examples (for `--consumer-driven` and reports).
-#[allow(dead_code)]
-pub(crate) fn subjects_with_examples(root: &Path) -> BTreeSet<String> {
-    discover(root).into_keys().collect()
 }

@@ -52,16 +52,22 @@ pub struct Input<'a> {
     pub new_files: &'a [Arc<SourceFile>],
     /// The baseline's schema files and its label, when there is a baseline.
     pub old: Option<(&'a [Arc<SourceFile>], Option<String>)>,
+    /// Earlier versions (oldest first, the baseline excluded), read for transitive modes: examples of a subject
+    /// in a `*_TRANSITIVE` mode are replayed against each of them too.
+    pub history: Vec<(&'a [Arc<SourceFile>], Option<String>)>,
     pub proto_roots: &'a [String],
     /// Compatibility mode of a subject, by subject name and schema file path.
     pub mode_for: &'a dyn Fn(&str, &str) -> Mode,
     /// Static compatibility findings already computed for this change.
     pub static_findings: &'a [Finding],
+    /// `[[contracts.examples]]`: example files outside `examples/<subject>/`.
+    pub example_globs: &'a [crate::config::ExampleGlob],
 }
 
-/// Whether the repository has contract tests at all (an `examples/` or `contracts/` folder).
-pub fn present(root: &Path) -> bool {
-    root.join("examples").is_dir() || root.join("contracts").is_dir()
+/// Whether the repository has contract tests at all (an `examples/` or `contracts/` folder, or configured
+/// example globs).
+pub fn present(root: &Path, example_globs: &[crate::config::ExampleGlob]) -> bool {
+    !example_globs.is_empty() || root.join("examples").is_dir() || root.join("contracts").is_dir()
 }
 
 /// Runs every example and every consumer contract.
@@ -74,6 +80,19 @@ pub fn run(input: &Input<'_>) -> Outcome {
             input.proto_roots,
         )
     });
+    let history: Vec<Side> = input
+        .history
+        .iter()
+        .map(|(files, label)| {
+            let mut side = Side::new(
+                label.clone().or_else(|| Some("earlier".into())),
+                files,
+                input.proto_roots,
+            );
+            side.earlier = true;
+            side
+        })
+        .collect();
     let mode_for = |s: &SubjectRef| {
         let file = new
             .file_of(s)
@@ -93,7 +112,14 @@ pub fn run(input: &Input<'_>) -> Outcome {
         mode_for: &mode_for,
         static_errors,
     };
-    let ex = examples::run(input.root, &new, old.as_ref(), &verdicts);
+    let ex = examples::run(
+        input.root,
+        input.example_globs,
+        &new,
+        old.as_ref(),
+        &history,
+        &verdicts,
+    );
     let cs = consumers::run(input.root, &new, old.as_ref());
     let mut read_spans = consumers::read_spans(&cs.contracts, &new);
     let mut contracted_files: Vec<String> = cs

@@ -52,6 +52,15 @@ pub static REPLAY_VALUE_CHANGED: Rule = Rule {
     doc: rule_doc!("REPLAY_VALUE_CHANGED"),
 };
 
+pub static REPLAY_SCHEMA_REJECTED: Rule = Rule {
+    id: "REPLAY_SCHEMA_REJECTED",
+    category: Category::Contract,
+    severity: Severity::Error,
+    formats: &[Format::Avro],
+    summary: "the Avro runtime (apache-avro) rejects a version of a subject that has examples (a default that does not parse as its field's type), so no example can be encoded with it",
+    doc: rule_doc!("REPLAY_SCHEMA_REJECTED"),
+};
+
 pub static REPLAY_VERDICT_DIFFERS: Rule = Rule {
     id: "REPLAY_VERDICT_DIFFERS",
     category: Category::Contract,
@@ -108,6 +117,7 @@ pub static RULES: &[&Rule] = &[
     &EXAMPLE_UNKNOWN_SUBJECT,
     &EXAMPLE_UNREADABLE,
     &REPLAY_FAILED,
+    &REPLAY_SCHEMA_REJECTED,
     &REPLAY_VALUE_CHANGED,
     &REPLAY_VERDICT_DIFFERS,
 ];

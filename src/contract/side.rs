@@ -23,6 +23,8 @@ pub(crate) struct SubjectRef {
 
 pub(crate) struct Side {
     pub label: Option<String>,
+    /// A version before the baseline (transitive modes replay against every one).
+    pub earlier: bool,
     files: Vec<(Format, Arc<SourceFile>)>,
     /// Avro full name → file.
     avro: HashMap<String, Arc<SourceFile>>,
@@ -93,6 +95,7 @@ impl Side {
         };
         Side {
             label,
+            earlier: false,
             files: classified,
             avro,
             avro_short,
