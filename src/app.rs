@@ -443,7 +443,9 @@ fn check(
     let engines = formats::engines();
     // Every schema file is loaded (references cross files: an excluded `third_party/` proto or a shared Avro type
     // must still resolve); `schemas` / `exclude` decide which subjects are checked and which files are reported.
-    let keep = |path: &str| engines.iter().any(|e| e.may_claim(path));
+    let keep = |path: &str| {
+        engines.iter().any(|e| e.may_claim(path)) && !crate::contract::is_test_input(path)
+    };
 
     // Choose sources → read → load → compare → report. Snapshots are read first and loaded once all are known,
     // so that every snapshot gets the same Protobuf import roots (subjects pair only if their logical paths agree).
@@ -526,7 +528,12 @@ fn check(
         .unwrap_or_default();
     let load = |s: RawSnapshot| snapshot::load(s.label, s.files, s.errors, false, &opts);
     // Lint reads the files again (data-contract sidecars included), so both sides keep their file lists.
-    let check_lint = cfg.lint.as_ref().map(|_| cfg.lint_config());
+    // `test` reports only the contract tests (and input problems): it does not lint.
+    let check_lint = cfg
+        .lint
+        .as_ref()
+        .filter(|_| !only_tests)
+        .map(|_| cfg.lint_config());
     let lint_files = check_lint.as_ref().map(|_| {
         (
             new.files.clone(),
@@ -908,7 +915,9 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         &cfg,
     );
     let engines = formats::engines();
-    let keep = |path: &str| engines.iter().any(|e| e.may_claim(path));
+    let keep = |path: &str| {
+        engines.iter().any(|e| e.may_claim(path)) && !crate::contract::is_test_input(path)
+    };
     // The working tree below the repository root (or the PATHs given), as `check` reads it.
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
     let mut errors: Vec<crate::finding::Finding> = Vec::new();
@@ -1263,7 +1272,9 @@ fn registry_command(
         &cfg,
     );
     let engines = formats::engines();
-    let keep = |path: &str| engines.iter().any(|e| e.may_claim(path));
+    let keep = |path: &str| {
+        engines.iter().any(|e| e.may_claim(path)) && !crate::contract::is_test_input(path)
+    };
     let raw = sources::WorkingTree { root: root.clone() }
         .read(&keep)?
         .pop()

@@ -50,7 +50,9 @@ pub fn build(cwd: &Path, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
     };
     let default_mode = cfg.mode.unwrap_or(Mode::Backward);
     let engines = formats::engines();
-    let keep = |path: &str| engines.iter().any(|e| e.may_claim(path));
+    let keep = |path: &str| {
+        engines.iter().any(|e| e.may_claim(path)) && !crate::contract::is_test_input(path)
+    };
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for (fs_path, rel) in source::walk(&git.root, &keep) {

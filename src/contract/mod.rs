@@ -70,6 +70,19 @@ pub fn present(root: &Path, example_globs: &[crate::config::ExampleGlob]) -> boo
     !example_globs.is_empty() || root.join("examples").is_dir() || root.join("contracts").is_dir()
 }
 
+/// Whether a repository path is a contract test input rather than a schema: an event below `examples/<subject>/`,
+/// or a consumer contract `contracts/<consumer>/<file>` (a `reads` list or the consumer's own reader schema). Schema
+/// discovery leaves these out: a recorded event is not a JSON Schema, and a consumer's reader schema is not a
+/// second definition of the subject.
+pub fn is_test_input(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        ["examples", _, _, ..] => true,
+        ["contracts", _, _] => true,
+        _ => false,
+    }
+}
+
 /// Runs every example and every consumer contract.
 pub fn run(input: &Input<'_>) -> Outcome {
     let new = Side::new(None, input.new_files, input.proto_roots);
@@ -185,5 +198,23 @@ impl Outcome {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_test_input;
+
+    #[test]
+    fn examples_and_consumer_contracts_are_not_schemas() {
+        assert!(is_test_input("examples/acme.Order/a.json"));
+        assert!(is_test_input("examples/acme.Order/deep/b.json"));
+        assert!(is_test_input("contracts/billing/acme.Order.avsc"));
+        assert!(is_test_input("contracts/billing/order.json"));
+        // A schema folder that merely has one of the names stays a schema folder.
+        assert!(!is_test_input("examples/order.schema.json"));
+        assert!(!is_test_input("contracts/order.avsc"));
+        assert!(!is_test_input("contracts/billing/v1/order.avsc"));
+        assert!(!is_test_input("schemas/examples/a/b.json"));
     }
 }
