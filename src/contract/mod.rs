@@ -76,11 +76,10 @@ pub fn present(root: &Path, example_globs: &[crate::config::ExampleGlob]) -> boo
 /// second definition of the subject.
 pub fn is_test_input(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
-    match parts.as_slice() {
-        ["examples", _, _, ..] => true,
-        ["contracts", _, _] => true,
-        _ => false,
-    }
+    matches!(
+        parts.as_slice(),
+        ["examples", _, _, ..] | ["contracts", _, _]
+    )
 }
 
 /// Runs every example and every consumer contract.
