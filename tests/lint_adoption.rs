@@ -138,3 +138,136 @@ fn lint_rejects_an_unknown_rule_or_preset() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`NOPE`"));
 }
+
+/// A Protobuf file breaking buf's naming rules: one message, one field, one enum value. buf's style rules name
+/// the file itself as their subject, so a path-based match would resurface all three after a move.
+const STYLE: &str = "syntax = \"proto3\";\npackage acme.v1;\n\nmessage order_placed {\n  string OrderId = 1;\n}\n\nenum Color {\n  RED = 0;\n}\n";
+
+/// STYLE with one more badly named field (a new FIELD_LOWER_SNAKE_CASE violation), above the old one.
+const STYLE_MORE: &str = "syntax = \"proto3\";\npackage acme.v1;\n\nmessage order_placed {\n  string CustomerId = 2;\n  string OrderId = 1;\n}\n\nenum Color {\n  RED = 0;\n}\n";
+
+const MOVE_CONFIG: &str = "[lint]\nuse = [\"DOC_REQUIRED\", \"MESSAGE_PASCAL_CASE\", \"FIELD_LOWER_SNAKE_CASE\", \"ENUM_VALUE_PREFIX\"]\n[lint.options.DOC_REQUIRED]\nfields = false\n";
+
+/// A repository whose `main` holds LEGACY and STYLE with their violations; `feature` moves both with `git mv`
+/// (another folder) and writes `moved_proto` at the Protobuf file's new path.
+fn moved_repo(moved_proto: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    write(&dir, "schemas/legacy.avsc", LEGACY);
+    write(&dir, "schemas/acme/v1/order.proto", STYLE);
+    write(&dir, "schemaguard.toml", MOVE_CONFIG);
+    commit_all(&dir, "legacy");
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    std::fs::create_dir_all(dir.join("contracts/acme/v1")).expect("mkdir");
+    git(
+        &dir,
+        &["mv", "schemas/legacy.avsc", "contracts/legacy.avsc"],
+    );
+    git(
+        &dir,
+        &[
+            "mv",
+            "schemas/acme/v1/order.proto",
+            "contracts/acme/v1/order.proto",
+        ],
+    );
+    write(&dir, "contracts/acme/v1/order.proto", moved_proto);
+    commit_all(&dir, "move");
+    (tmp, dir)
+}
+
+/// (rule, pointer) of every lint finding (the compatibility check's view of the move is not this test's
+/// business: a Protobuf file's subject is its path).
+fn pointers(v: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["category"] != "compatibility" && f["category"] != "breaking")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["location"]["pointer"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn check_does_not_resurface_the_lint_findings_of_a_moved_file() {
+    let (_tmp, dir) = moved_repo(STYLE);
+    // The files do have findings: DOC_REQUIRED (record, message, enum), the message and enum value names.
+    let (_, all) = run(&dir, &["lint"]);
+    let rules: Vec<String> = pointers(&all).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(
+        rules,
+        [
+            "DOC_REQUIRED",
+            "DOC_REQUIRED",
+            "DOC_REQUIRED",
+            "ENUM_VALUE_PREFIX",
+            "FIELD_LOWER_SNAKE_CASE",
+            "MESSAGE_PASCAL_CASE"
+        ],
+        "{all}"
+    );
+    let (_, v) = run(&dir, &["check", "--against", "main"]);
+    assert_eq!(pointers(&v), Vec::<(String, String)>::new(), "{v}");
+    // `lint --against` subtracts the same way.
+    let (_, v) = run(&dir, &["lint", "--against", "main"]);
+    assert_eq!(pointers(&v), Vec::<(String, String)>::new(), "{v}");
+}
+
+#[test]
+fn check_reports_a_new_violation_in_a_moved_file() {
+    let (_tmp, dir) = moved_repo(STYLE_MORE);
+    let (code, v) = run(&dir, &["check", "--against", "main"]);
+    assert_eq!(
+        pointers(&v),
+        vec![(
+            "FIELD_LOWER_SNAKE_CASE".to_string(),
+            "acme.v1.order_placed.CustomerId".to_string()
+        )],
+        "{v}"
+    );
+    let lint = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == "FIELD_LOWER_SNAKE_CASE");
+    assert_eq!(
+        lint.map(|f| &f["location"]["file"]),
+        Some(&Value::from("contracts/acme/v1/order.proto"))
+    );
+    assert_eq!(code, 1, "{v}");
+}
+
+#[test]
+fn a_copy_of_a_violating_file_reports_its_own_findings() {
+    // The path breaks the tie: the original still matches its baseline finding, the copy has none left.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    write(&dir, "a/legacy.avsc", LEGACY);
+    write(&dir, "schemaguard.toml", CONFIG);
+    commit_all(&dir, "legacy");
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    write(&dir, "b/legacy.avsc", LEGACY);
+    commit_all(&dir, "copy");
+    let (code, v) = run(&dir, &["check", "--against", "main"]);
+    let lint: Vec<(String, String)> = found(&v)
+        .into_iter()
+        .filter(|(r, _)| r == "DOC_REQUIRED")
+        .collect();
+    assert_eq!(
+        lint,
+        vec![("DOC_REQUIRED".to_string(), "b/legacy.avsc".to_string())],
+        "{v}"
+    );
+    assert_eq!(code, 1, "{v}");
+}

@@ -24,14 +24,15 @@
 //! 3. Adds one registration line to `SETS` below.
 //!
 //! The framework then applies, to every set alike: `use` / `except`, `[lint.severity]`, `ignore` (paths),
-//! `ignore_only` (rule → paths), and, in `check`, the baseline (findings whose fingerprint exists in the
-//! baseline are not reported). Rule sets must not filter by those themselves.
+//! `ignore_only` (rule → paths), and, in `check`, the baseline (findings the baseline already has, matched by
+//! rule, subject and pointer, are not reported: see `subtract_baseline`). Rule sets must not filter by those
+//! themselves.
 
 pub mod config;
 pub mod events;
 pub mod model;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::finding::{Finding, Format};
@@ -209,9 +210,73 @@ pub fn run(
     out
 }
 
-/// Drops the findings of `new` whose fingerprint (rule, subject, file, pointer: never a line number) is among
-/// those of `baseline`: a repository adopts a rule and only new violations are reported.
+/// Drops the findings of `new` that `baseline` already has: a repository adopts a rule and only new violations
+/// are reported. A finding matches by rule, subject, mode and element pointer (never a line number, never the
+/// file path), so editing an old file above a violation, or moving the file (`git mv`), does not resurface it.
+/// A subject that is the file's own path (buf's Protobuf style rules name the file) stands for "this file".
+/// The path is only a tiebreak: baseline findings are counted, and a new finding first takes one at its own
+/// path, then any left over under the same key. Two files that share a key (say, both lack a `package`) thus
+/// hide one baseline finding each, and a copy of a violating file still reports its own.
 pub fn subtract_baseline(new: &mut Vec<Finding>, baseline: &[Finding]) {
-    let known: HashSet<String> = baseline.iter().map(Finding::fingerprint).collect();
-    new.retain(|f| !known.contains(&f.fingerprint()));
+    /// Baseline findings of one path-independent key: how many are left, and how many per full fingerprint.
+    #[derive(Default)]
+    struct Known {
+        left: usize,
+        at_path: HashMap<String, usize>,
+    }
+    let mut known: HashMap<String, Known> = HashMap::new();
+    for f in baseline {
+        let k = known.entry(moved_key(f)).or_default();
+        k.left += 1;
+        *k.at_path.entry(f.fingerprint()).or_default() += 1;
+    }
+    let keys: Vec<String> = new.iter().map(moved_key).collect();
+    let mut hidden = vec![false; new.len()];
+    // Same path first, so that a finding which stayed put never borrows the match of a moved one.
+    for (i, f) in new.iter().enumerate() {
+        if let Some(k) = known.get_mut(&keys[i]) {
+            if let Some(n) = k.at_path.get_mut(&f.fingerprint()).filter(|n| **n > 0) {
+                *n -= 1;
+                k.left -= 1;
+                hidden[i] = true;
+            }
+        }
+    }
+    for (i, key) in keys.iter().enumerate() {
+        if hidden[i] {
+            continue;
+        }
+        if let Some(k) = known.get_mut(key).filter(|k| k.left > 0) {
+            k.left -= 1;
+            hidden[i] = true;
+        }
+    }
+    let mut hidden = hidden.into_iter();
+    new.retain(|_| !hidden.next().unwrap_or(false));
+}
+
+/// A finding's identity without its file path: rule, subject (a subject that is the path itself becomes
+/// "this file"), mode, and the pointers of its locations. Unit separators keep the parts apart.
+fn moved_key(f: &Finding) -> String {
+    let own_path = f
+        .primary()
+        .is_some_and(|l| f.subject == l.file.path || f.subject == l.file.shown);
+    let subject = if own_path { "" } else { f.subject.as_str() };
+    let mut key = format!(
+        "{}\u{1f}{}\u{1f}{}",
+        f.rule.id,
+        subject,
+        f.mode.map(|m| m.as_str()).unwrap_or("")
+    );
+    for loc in [&f.new, &f.old] {
+        key.push('\u{1f}');
+        match loc {
+            Some(l) => {
+                key.push('@');
+                key.push_str(l.pointer.as_deref().unwrap_or(""));
+            }
+            None => key.push('-'),
+        }
+    }
+    key
 }
