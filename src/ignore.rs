@@ -181,15 +181,30 @@ pub fn from_json_object(
     }
 }
 
-/// Checks the rule ids of an ignore written elsewhere (a Protobuf comment): `ids` are (id, span) pairs.
+/// Checks the rule ids of an ignore written elsewhere (a Protobuf comment): `ids` are (id, span, whether the
+/// directive gives a reason). The same warnings as [`from_json_object`]: unknown or input rule ids, no reason.
 pub fn check_comment_ids(
     file: &Arc<SourceFile>,
     format: Format,
-    ids: &[(String, Range<usize>)],
+    ids: &[(String, Range<usize>, bool)],
 ) -> Vec<Finding> {
     let mut warnings = Vec::new();
-    for (id, span) in ids {
-        known_rule(file, format, id, span.clone(), &mut warnings);
+    for (id, span, has_reason) in ids {
+        let Some(rule) = known_rule(file, format, id, span.clone(), &mut warnings) else {
+            continue;
+        };
+        if !has_reason {
+            warnings.push(invalid(
+                file,
+                format,
+                span.clone(),
+                format!("the ignore of `{}` gives no reason", rule.id),
+                format!(
+                    "say why the finding does not apply: `// schemaguard:ignore {} consumers moved to v2 in #123`",
+                    rule.id
+                ),
+            ));
+        }
     }
     warnings
 }

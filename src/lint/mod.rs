@@ -190,11 +190,11 @@ pub fn run(
     // snapshot, Protobuf `// schemaguard:ignore` comments from the lint model).
     let mut ignores = snapshot.ignores.clone();
     for m in &models {
-        for (id, scope) in &m.ignores {
+        for (id, reason, scope) in &m.ignores {
             if let Some(rule) = crate::rules::find(id) {
                 ignores.push(crate::ignore::Ignore {
                     rule,
-                    reason: None,
+                    reason: reason.clone(),
                     file: Arc::clone(&m.file),
                     scope: scope.clone(),
                 });

@@ -117,16 +117,31 @@ fn word_span(text: &str, within: &Span, word: &str) -> Option<Span> {
 
 /// Rule ids named by `schemaguard:ignore ID[,ID…] [reason]` directives in one comment.
 pub(crate) fn parse_ignores(comment: &str) -> Vec<String> {
+    parse_ignore_directives(comment)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// Each rule id named by a `schemaguard:ignore ID[,ID…] [reason]` directive in one comment, with the reason: the
+/// rest of the directive's line (a block comment's closing `*/` left out), `None` when empty.
+pub(crate) fn parse_ignore_directives(comment: &str) -> Vec<(String, Option<String>)> {
+    const DIRECTIVE: &str = "schemaguard:ignore";
     let mut out = Vec::new();
     let mut rest = comment;
-    while let Some(i) = rest.find("schemaguard:ignore") {
-        rest = &rest[i + "schemaguard:ignore".len()..];
-        let token = rest.split_whitespace().next().unwrap_or("");
+    while let Some(i) = rest.find(DIRECTIVE) {
+        rest = &rest[i + DIRECTIVE.len()..];
+        let after = rest.trim_start();
+        let token = after.split_whitespace().next().unwrap_or("");
+        let line = after[token.len()..].split('\n').next().unwrap_or("");
+        let line = line.split(DIRECTIVE).next().unwrap_or("");
+        let reason = line.trim().trim_end_matches("*/").trim();
+        let reason = (!reason.is_empty()).then(|| reason.to_string());
         for id in token.split(',') {
             let id = id.trim();
             // Rule ids are case-insensitive everywhere else (`--except`, `explain`): here too.
             if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                out.push(id.to_ascii_uppercase());
+                out.push((id.to_ascii_uppercase(), reason.clone()));
             }
         }
     }
@@ -669,6 +684,25 @@ mod tests {
             vec!["A_B".to_string(), "C_D".to_string()]
         );
         assert!(parse_ignores("nothing here").is_empty());
+    }
+
+    #[test]
+    fn ignore_reasons_are_the_rest_of_the_directive_line() {
+        assert_eq!(
+            parse_ignore_directives(" schemaguard:ignore A_B,c_d moved to v2 (#12)\n more text\n"),
+            vec![
+                ("A_B".to_string(), Some("moved to v2 (#12)".to_string())),
+                ("C_D".to_string(), Some("moved to v2 (#12)".to_string()))
+            ]
+        );
+        assert_eq!(
+            parse_ignore_directives(" schemaguard:ignore A_B \n reason on the next line"),
+            vec![("A_B".to_string(), None)]
+        );
+        assert_eq!(
+            parse_ignore_directives("schemaguard:ignore A_B */"),
+            vec![("A_B".to_string(), None)]
+        );
     }
 
     #[test]

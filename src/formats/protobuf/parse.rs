@@ -809,8 +809,9 @@ impl FileResolver for OwnedResolver {
     }
 }
 
-/// The rule ids of every `schemaguard:ignore ID[,ID…]` directive written in a comment of `text`, with their spans.
-fn comment_ignore_ids(text: &str) -> Vec<(String, Span)> {
+/// The rule ids of every `schemaguard:ignore ID[,ID…] reason` directive written in a comment of `text`, with their
+/// spans and whether the directive gives a reason (text after the ids on its line, before a closing `*/`).
+fn comment_ignore_ids(text: &str) -> Vec<(String, Span, bool)> {
     const DIRECTIVE: &str = "schemaguard:ignore";
     let mut out = Vec::new();
     for (at, _) in text.match_indices(DIRECTIVE) {
@@ -828,10 +829,13 @@ fn comment_ignore_ids(text: &str) -> Vec<(String, Span)> {
         let token_len = text[start..]
             .find(|c: char| c.is_whitespace() || c == '*')
             .unwrap_or(text.len() - start);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let reason = text[start + token_len..line_end].trim();
+        let has_reason = !reason.trim_end_matches("*/").trim().is_empty();
         let mut pos = start;
         for id in text[start..start + token_len].split(',') {
             if !id.is_empty() {
-                out.push((id.to_string(), pos..pos + id.len()));
+                out.push((id.to_string(), pos..pos + id.len(), has_reason));
             }
             pos += id.len() + 1;
         }

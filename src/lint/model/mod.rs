@@ -134,9 +134,9 @@ pub struct Schema {
     pub json: Option<JsonFacts>,
     /// Protobuf: the file's package and its span.
     pub package: Option<(String, Range<usize>)>,
-    /// Protobuf: `// schemaguard:ignore RULE_ID` comments as (rule id, span of the element they annotate). The
-    /// JSON formats' `x-schemaguard-ignore` reach lint through the loaded snapshot instead.
-    pub ignores: Vec<(String, Range<usize>)>,
+    /// Protobuf: `// schemaguard:ignore RULE_ID reason` comments as (rule id, reason, span of the element they
+    /// annotate). The JSON formats' `x-schemaguard-ignore` reach lint through the loaded snapshot instead.
+    pub ignores: Vec<(String, Option<String>, Range<usize>)>,
 }
 
 #[derive(Debug, Clone, Default)]

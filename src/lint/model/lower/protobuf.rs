@@ -95,9 +95,9 @@ fn too_deep(text: &str) -> bool {
 /// SourceCodeInfo: path → (byte span, leading comment), plus the inline ignores its comments hold.
 struct Spans {
     map: HashMap<Vec<i32>, (Range<usize>, Option<String>)>,
-    /// (rule id, span of the element) for each `schemaguard:ignore` in a leading or trailing comment; on
+    /// (rule id, reason, span of the element) for each `schemaguard:ignore` in a leading or trailing comment; on
     /// `syntax` or `package` the whole file.
-    ignores: Vec<(String, Range<usize>)>,
+    ignores: Vec<(String, Option<String>, Range<usize>)>,
 }
 
 impl Spans {
@@ -131,8 +131,9 @@ impl Spans {
                     .into_iter()
                     .flatten()
                 {
-                    for id in crate::formats::protobuf::lower::parse_ignores(c) {
-                        ignores.push((id, scope.clone()));
+                    for (id, reason) in crate::formats::protobuf::lower::parse_ignore_directives(c)
+                    {
+                        ignores.push((id, reason, scope.clone()));
                     }
                 }
                 map.entry(loc.path.clone())
@@ -142,7 +143,7 @@ impl Spans {
         Spans { map, ignores }
     }
 
-    fn ignores(&self) -> Vec<(String, Range<usize>)> {
+    fn ignores(&self) -> Vec<(String, Option<String>, Range<usize>)> {
         self.ignores.clone()
     }
 
@@ -479,5 +480,30 @@ mod tests {
         assert_eq!(t.role, Role::RpcMessage);
         assert_eq!(t.fields[1].pointer, "acme.v1.OrderPlaced.email");
         assert_eq!(s.package.as_ref().map(|p| p.0.as_str()), Some("acme.v1"));
+    }
+
+    #[test]
+    fn inline_ignores_keep_their_reasons() {
+        let text = "syntax = \"proto3\";\npackage acme.v1;\n\
+                    // schemaguard:ignore MESSAGE_PASCAL_CASE generated code depends on it\nmessage order_placed {}\n\
+                    // schemaguard:ignore DOC_REQUIRED\nmessage Other {}\n";
+        let f = SourceFile::new("acme/v1/order.proto", None, text);
+        let s = lower(&f).expect("parses");
+        let got: Vec<(&str, Option<&str>, &str)> = s
+            .ignores
+            .iter()
+            .map(|(id, reason, scope)| (id.as_str(), reason.as_deref(), &text[scope.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "MESSAGE_PASCAL_CASE",
+                    Some("generated code depends on it"),
+                    "message order_placed {}"
+                ),
+                ("DOC_REQUIRED", None, "message Other {}")
+            ]
+        );
     }
 }
