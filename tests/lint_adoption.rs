@@ -160,20 +160,17 @@ fn moved_repo(moved_proto: &str) -> (tempfile::TempDir, PathBuf) {
     write(&dir, "schemaguard.toml", MOVE_CONFIG);
     commit_all(&dir, "legacy");
     git(&dir, &["checkout", "-q", "-b", "feature"]);
-    std::fs::create_dir_all(dir.join("contracts/acme/v1")).expect("mkdir");
-    git(
-        &dir,
-        &["mv", "schemas/legacy.avsc", "contracts/legacy.avsc"],
-    );
+    std::fs::create_dir_all(dir.join("events/acme/v1")).expect("mkdir");
+    git(&dir, &["mv", "schemas/legacy.avsc", "events/legacy.avsc"]);
     git(
         &dir,
         &[
             "mv",
             "schemas/acme/v1/order.proto",
-            "contracts/acme/v1/order.proto",
+            "events/acme/v1/order.proto",
         ],
     );
-    write(&dir, "contracts/acme/v1/order.proto", moved_proto);
+    write(&dir, "events/acme/v1/order.proto", moved_proto);
     commit_all(&dir, "move");
     (tmp, dir)
 }
@@ -241,7 +238,7 @@ fn check_reports_a_new_violation_in_a_moved_file() {
         .find(|f| f["rule"] == "FIELD_LOWER_SNAKE_CASE");
     assert_eq!(
         lint.map(|f| &f["location"]["file"]),
-        Some(&Value::from("contracts/acme/v1/order.proto"))
+        Some(&Value::from("events/acme/v1/order.proto"))
     );
     assert_eq!(code, 1, "{v}");
 }
