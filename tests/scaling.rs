@@ -129,8 +129,33 @@ fn avro_union_diamond_of_60_levels() {
     assert_eq!(r.len(), 1, "{r:?}");
 }
 
-/// A `oneOf` of 1,600 branches, old = new: 139 KB took 12–16 s / 2.2 GB (pairwise matching). Past the documented
-/// pair limit, unchanged branches are compared one to one: nothing to report.
+/// A walk of 200 named types (400 levels, past the native-stack part of the walk): checked in full, compatible.
+#[test]
+fn avro_deep_walk_under_the_limit_is_checked() {
+    let (out, json) = compat(&shapes::avro_deep_walk(200), &[]);
+    assert_exit(&out, 0);
+    assert!(rules(&json).is_empty(), "{json}");
+}
+
+/// Past 20,000 levels (12,000 types, two levels each) the walk stops: a located CHECK_LIMIT_EXCEEDED at the
+/// type where it stopped, never a silent pass (it used to be cut off and counted compatible).
+#[test]
+fn avro_walk_past_the_depth_limit_is_a_located_finding() {
+    let (out, json) = compat(&shapes::avro_deep_walk(12_000), &[]);
+    assert_exit(&out, 2);
+    let r = rules(&json);
+    assert_eq!(r.get("CHECK_LIMIT_EXCEEDED"), Some(&1), "{r:?}");
+    assert_eq!(r.len(), 1, "{r:?}");
+    let f = &json["findings"][0];
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("20000 levels"), "{msg}");
+    // Located in the new file at a type of the chain (line 2 onwards holds T0 … Tn, one per line).
+    assert_eq!(f["location"]["file"], "new/x.avsc", "{f}");
+    assert!(f["location"]["line"].as_u64().is_some_and(|l| l >= 2), "{f}");
+}
+
+/// A `oneOf` of 1,600 branches, old = new: 139 KB took 12–16 s / 2.2 GB (pairwise matching). Unchanged
+/// branches are matched one to one: nothing to report.
 #[test]
 fn jsonschema_one_of_1600_unchanged() {
     let (out, json) = compat(&shapes::json_one_of(1_600, false), &[]);
@@ -138,16 +163,47 @@ fn jsonschema_one_of_1600_unchanged() {
     assert!(rules(&json).is_empty(), "{json}");
 }
 
-/// The same with one branch changed: a located CHECK_LIMIT_EXCEEDED at the keyword, never a silent pass.
+/// The same with one branch changed (2.56 M pairs, past the limit when every pair was compared): the 1,599
+/// unchanged branches match one to one and the changed one is compared with each new branch; it has no
+/// compatible partner, so Confluent's verdict, at the keyword.
 #[test]
-fn jsonschema_one_of_1600_changed_is_a_located_limit_finding() {
+fn jsonschema_one_of_1600_one_changed_is_matched() {
     let (out, json) = compat(&shapes::json_one_of(1_600, true), &[]);
-    assert_exit(&out, 2);
+    assert_exit(&out, 1);
     let r = rules(&json);
-    assert_eq!(r.get("CHECK_LIMIT_EXCEEDED"), Some(&1), "{r:?}");
+    assert_eq!(r.get("COMBINED_TYPE_SUBSCHEMAS_CHANGED"), Some(&1), "{r:?}");
+    assert_eq!(r.len(), 1, "{r:?}");
     let f = &json["findings"][0];
     assert_eq!(f["location"]["pointer"], "/oneOf", "{f}");
     assert_eq!(f["location"]["line"], 1, "{f}");
+}
+
+/// Every branch changed: the matching would compare 400 × 400 pairs, past the limit of 100,000: a located
+/// CHECK_LIMIT_EXCEEDED at the keyword, never a silent pass.
+#[test]
+fn jsonschema_one_of_all_changed_is_a_located_limit_finding() {
+    let (out, json) = compat(&shapes::json_one_of_all_changed(400), &[]);
+    assert_exit(&out, 2);
+    let r = rules(&json);
+    assert_eq!(r.get("CHECK_LIMIT_EXCEEDED"), Some(&1), "{r:?}");
+    assert_eq!(r.len(), 1, "{r:?}");
+    let f = &json["findings"][0];
+    assert_eq!(f["location"]["pointer"], "/oneOf", "{f}");
+}
+
+/// Every branch changed but each still compatible with its counterpart (a `maxLength` removed, which widens):
+/// each is matched with the branch at the same place first, so 1,600 branches cost 1,600 pair comparisons and
+/// only the compatible differences remain.
+#[test]
+fn jsonschema_one_of_all_widened_in_place() {
+    let (out, json) = compat(
+        &shapes::json_one_of_widened(1_600),
+        &["--show-compatible"],
+    );
+    assert_exit(&out, 0);
+    let r = rules(&json);
+    assert_eq!(r.get("MAX_LENGTH_REMOVED"), Some(&1_600), "{r:?}");
+    assert_eq!(r.len(), 1, "{r:?}");
 }
 
 /// Under the limit the branches are matched as Confluent does: the changed branch has no compatible partner.

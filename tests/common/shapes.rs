@@ -125,6 +125,31 @@ pub fn avro_deep_chain(n: usize, change: bool) -> Case {
     avro_union_chain(n, change)
 }
 
+/// A walk `n` named types deep although the JSON stays shallow: the new (reader) root defines `T0 … Tn` in a
+/// defaulted field the old side lacks (so they are not walked there), each `Ti { f: [null, Ti-1] }` with alias
+/// `W`, and reads its `main: Tn` against the old `main: W { f: [null, W] }`. Memoization cannot help (each
+/// (Ti, W) pair is new), so the walk goes Tn → Tn-1 → … → T0, two levels per type.
+pub fn avro_deep_walk(n: usize) -> Case {
+    let mut defs = vec![
+        r#"{"type":"record","name":"T0","aliases":["W"],"fields":[{"name":"f","type":["null","T0"]}]}"#
+            .to_string(),
+    ];
+    for i in 1..=n {
+        defs.push(format!(
+            r#"{{"type":"record","name":"T{i}","aliases":["W"],"fields":[{{"name":"f","type":["null","T{p}"]}}]}}"#,
+            p = i - 1
+        ));
+    }
+    Case {
+        name: "x.avsc",
+        old: r#"{"type":"record","name":"Root","fields":[{"name":"main","type":{"type":"record","name":"W","fields":[{"name":"f","type":["null","W"]}]}}]}"#.to_string() + "\n",
+        new: format!(
+            "{{\"type\":\"record\",\"name\":\"Root\",\"fields\":[{{\"name\":\"defs\",\"default\":null,\"type\":[\"null\",\n{}]}},\n{{\"name\":\"main\",\"type\":\"T{n}\"}}]}}\n",
+            defs.join(",\n")
+        ),
+    }
+}
+
 /// A JSON Schema `oneOf` of `n` object branches, each told apart by a `const` property. With `change`, the last
 /// branch's `const` changes (a branch removed and another added), else only whitespace differs.
 pub fn json_one_of(n: usize, change: bool) -> Case {
@@ -146,6 +171,52 @@ pub fn json_one_of(n: usize, change: bool) -> Case {
         name: "x.json",
         old: text(n - 1, ","),
         new: text(if change { n + 1000 } else { n - 1 }, ", "),
+    }
+}
+
+/// A `oneOf` of `n` object branches (as `json_one_of`) where every branch's `const` changes: no branch of the
+/// old side has a compatible partner, so a matching would compare all n × n pairs.
+pub fn json_one_of_all_changed(n: usize) -> Case {
+    let text = |off: usize| {
+        let branches: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"object","properties":{{"kind":{{"const":{k}}}}},"required":["kind"]}}"#,
+                    k = i + off
+                )
+            })
+            .collect();
+        format!(
+            "{{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"oneOf\":[{}]}}\n",
+            branches.join(",")
+        )
+    };
+    Case {
+        name: "x.json",
+        old: text(0),
+        new: text(1_000_000),
+    }
+}
+
+/// A `oneOf` of `n` string branches with distinct patterns, each with a `maxLength` that the new side removes:
+/// every branch changes but stays compatible with its counterpart (and with no other branch).
+pub fn json_one_of_widened(n: usize) -> Case {
+    let text = |bound: bool| {
+        let branches: Vec<String> = (0..n)
+            .map(|i| {
+                let max = if bound { r#","maxLength":8"# } else { "" };
+                format!(r#"{{"type":"string","pattern":"^b{i}$"{max}}}"#)
+            })
+            .collect();
+        format!(
+            "{{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"oneOf\":[{}]}}\n",
+            branches.join(",")
+        )
+    };
+    Case {
+        name: "x.json",
+        old: text(true),
+        new: text(false),
     }
 }
 

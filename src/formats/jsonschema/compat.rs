@@ -9,10 +9,12 @@
 //! incompatible fed back until that set stops growing (a fixpoint). This module produces differences; `mod.rs`
 //! turns them into findings.
 //!
-//! Complexity: O(pairs of schemas reached × keywords) per fixpoint round, except combined schemas: Confluent
-//! matches every original branch against every update branch (a bipartite matching), O(m × n) pair comparisons.
-//! Past `MAX_COMBINED_PAIRS` pairs, unchanged branches are compared one to one and anything else is a located
-//! `CHECK_LIMIT_EXCEEDED`, never a silent pass.
+//! Complexity: O(pairs of schemas reached × keywords) per fixpoint round. Combined schemas need Confluent's
+//! maximum matching of original against update branches: unchanged branches (same canonical text, found
+//! compatible) are matched one to one first, so a `oneOf` of n branches with k changed costs O(n + k × n) pair
+//! comparisons (each pair compared once, memoized), not n²; augmenting paths then search only from the unmatched
+//! branches. Past `MAX_COMBINED_PAIRS` pairs compared beyond the unchanged ones (e.g. 320 branches all changed),
+//! a located `CHECK_LIMIT_EXCEEDED`, never a silent pass.
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -133,7 +135,7 @@ pub(crate) fn is_compatible(ty: &Rule, lenient: bool) -> bool {
 }
 
 /// Most (original branch, update branch) pairs of one `oneOf`/`anyOf`/`allOf` compared for Confluent's matching
-/// (e.g. 300 × 300 branches); past it, see `combined`.
+/// beyond the pairs of unchanged branches (e.g. 316 changed branches against 316); past it, see `combined`.
 pub(crate) const MAX_COMBINED_PAIRS: usize = 100_000;
 
 /// Compares `original` (side 0) with `update` (side 1) to a fixpoint; returns the root result.
@@ -748,28 +750,39 @@ impl<'a> Walker<'a> {
             };
             self.add(ctx, ty, None, spot(o, okw), spot(u, ukw));
         }
-        // Confluent matches every original branch against every update branch; past `MAX_COMBINED_PAIRS` pairs
-        // only unchanged branches (same text, same order) are compared, one to one.
-        if on.saturating_mul(un) > MAX_COMBINED_PAIRS {
-            let mut same = on == un
-                && os_list
-                    .iter()
-                    .zip(&us_list)
-                    .all(|(a, b)| self.canon(*a) == self.canon(*b));
-            if same {
-                for (i, (os, us)) in os_list.iter().zip(&us_list).enumerate() {
-                    ctx.enter(format!("{}/{i}", oc.keyword()));
-                    let mut sub = ctx.sub();
-                    self.compare(&mut sub, Some(*os), Some(*us));
-                    ctx.leave();
-                    if !sub.compatible {
-                        same = false;
-                        break;
-                    }
-                    ctx.extend(sub);
-                }
+        // Step 3, Confluent's maximum matching over the compatible (original, update) pairs, found without
+        // comparing every pair: unchanged branches (same canonical text, found compatible) are matched to each
+        // other first, then Kuhn's augmenting paths start from each original branch left unmatched, comparing
+        // pairs only as the search reaches them (each pair once). Augmenting from a matching yields a maximum
+        // one, so the verdict is Confluent's; which compatible pairs end up matched may differ from Confluent's
+        // Hopcroft-Karp when several matchings are maximum (the differences listed are then those of another
+        // compatible pairing). Past `MAX_COMBINED_PAIRS` pairs compared beyond the unchanged ones, a located
+        // `CHECK_LIMIT_EXCEEDED`.
+        let kw = oc.keyword();
+        let mut m = Matching {
+            edges: HashMap::new(),
+            match_left: vec![None; on],
+            match_right: vec![None; un],
+            compared: 0,
+        };
+        let mut by_canon: HashMap<Rc<str>, usize> = HashMap::with_capacity(un);
+        for (j, us) in us_list.iter().enumerate() {
+            by_canon.insert(self.canon(*us), j);
+        }
+        for i in 0..on {
+            let Some(&j) = by_canon.get(&self.canon(os_list[i])) else {
+                continue;
+            };
+            if self.edge(ctx, &mut m, kw, (&os_list, &us_list), i, j, false) {
+                m.match_left[i] = Some(j);
+                m.match_right[j] = Some(i);
             }
-            if !same {
+        }
+        for i in 0..on {
+            if m.match_left[i].is_some() {
+                continue;
+            }
+            if !self.augment(ctx, &mut m, kw, (&os_list, &us_list), i) {
                 self.add(
                     ctx,
                     &crate::rules::CHECK_LIMIT_EXCEEDED,
@@ -777,27 +790,16 @@ impl<'a> Walker<'a> {
                     spot(o, okw),
                     spot(u, ukw),
                 );
+                return;
             }
-            return;
         }
-        // Compatible (original i, update j) pairs, with their differences.
-        let mut edges: Vec<Vec<Option<Ctx>>> = Vec::with_capacity(on);
-        for (i, os) in os_list.iter().enumerate() {
-            ctx.enter(format!("{}/{i}", oc.keyword()));
-            let mut row = Vec::with_capacity(un);
-            for us in &us_list {
-                let mut sub = ctx.sub();
-                self.compare(&mut sub, Some(*os), Some(*us));
-                row.push(sub.compatible.then_some(sub));
-            }
-            ctx.leave();
-            edges.push(row);
-        }
-        let matching = max_matching(&edges);
-        let matched = matching.len();
-        for (i, j) in matching {
-            if let Some(sub) = edges[i][j].take() {
-                ctx.extend(sub);
+        let mut matched = 0;
+        for (i, j) in m.match_left.iter().enumerate() {
+            if let Some(j) = *j {
+                matched += 1;
+                if let Some(Some(sub)) = m.edges.remove(&(i, j)) {
+                    ctx.extend(sub);
+                }
             }
         }
         if matched < on.min(un) {
@@ -809,6 +811,90 @@ impl<'a> Walker<'a> {
                 spot(u, ukw),
             );
         }
+    }
+
+    /// Whether original branch `i` and update branch `j` are compatible, comparing them the first time they are
+    /// asked about (their differences kept for the matching). `counted` pairs add to `m.compared`; `None` once
+    /// that passes `MAX_COMBINED_PAIRS`.
+    #[allow(clippy::too_many_arguments)]
+    fn edge(
+        &mut self,
+        ctx: &mut Ctx,
+        m: &mut Matching,
+        kw: &str,
+        (os_list, us_list): (&[SRef], &[SRef]),
+        i: usize,
+        j: usize,
+        counted: bool,
+    ) -> bool {
+        if let Some(e) = m.edges.get(&(i, j)) {
+            return e.is_some();
+        }
+        if counted {
+            m.compared += 1;
+        }
+        ctx.enter(format!("{kw}/{i}"));
+        let mut sub = ctx.sub();
+        self.compare(&mut sub, Some(os_list[i]), Some(us_list[j]));
+        ctx.leave();
+        let ok = sub.compatible;
+        m.edges.insert((i, j), ok.then_some(sub));
+        ok
+    }
+
+    /// Kuhn's search for an augmenting path from the unmatched original branch `root`, with an explicit stack
+    /// (a path can be as long as the matching). Each update branch is tried in index order, the one at the same
+    /// position first. Returns false when the pair limit is passed.
+    fn augment(
+        &mut self,
+        ctx: &mut Ctx,
+        m: &mut Matching,
+        kw: &str,
+        lists: (&[SRef], &[SRef]),
+        root: usize,
+    ) -> bool {
+        let un = m.match_right.len();
+        let mut seen = vec![false; un];
+        // (original branch, next candidate position, update branch chosen)
+        let mut stack: Vec<(usize, usize, usize)> = vec![(root, 0, usize::MAX)];
+        while let Some(&(i, pos, _)) = stack.last() {
+            let mut found = None;
+            let mut p = pos;
+            while p < un {
+                // Position 0 tries j = i (when there is one), then the others in order.
+                let j = candidate(i, p, un);
+                p += 1;
+                if seen[j] {
+                    continue;
+                }
+                if m.compared >= MAX_COMBINED_PAIRS && !m.edges.contains_key(&(i, j)) {
+                    return false;
+                }
+                if self.edge(ctx, m, kw, lists, i, j, true) {
+                    found = Some(j);
+                    break;
+                }
+            }
+            let top = stack.len() - 1;
+            stack[top].1 = p;
+            let Some(j) = found else {
+                stack.pop();
+                continue;
+            };
+            seen[j] = true;
+            stack[top].2 = j;
+            match m.match_right[j] {
+                Some(k) => stack.push((k, 0, usize::MAX)),
+                None => {
+                    for &(i, _, j) in &stack {
+                        m.match_left[i] = Some(j);
+                        m.match_right[j] = Some(i);
+                    }
+                    return true;
+                }
+            }
+        }
+        true
     }
 
     /// Canonical text of a schema's JSON value (plus what tells derived schemas apart), computed once.
@@ -1340,42 +1426,25 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Maximum-cardinality bipartite matching (Kuhn's augmenting paths) over the compatible pairs; returns
-/// (original index, update index) pairs sorted by original index.
-fn max_matching(edges: &[Vec<Option<Ctx>>]) -> Vec<(usize, usize)> {
-    let n_right = edges.first().map_or(0, |r| r.len());
-    let mut match_right: Vec<Option<usize>> = vec![None; n_right];
-    fn augment(
-        i: usize,
-        edges: &[Vec<Option<Ctx>>],
-        seen: &mut [bool],
-        match_right: &mut [Option<usize>],
-    ) -> bool {
-        for j in 0..edges[i].len() {
-            if edges[i][j].is_none() || seen[j] {
-                continue;
-            }
-            seen[j] = true;
-            let free = match match_right[j] {
-                None => true,
-                Some(k) => augment(k, edges, seen, match_right),
-            };
-            if free {
-                match_right[j] = Some(i);
-                return true;
-            }
-        }
-        false
+/// The state of one combined schema's branch matching: pairs compared so far (compatible ones with their
+/// differences), the matching, and how many pairs were compared beyond the unchanged ones.
+struct Matching {
+    edges: HashMap<(usize, usize), Option<Ctx>>,
+    match_left: Vec<Option<usize>>,
+    match_right: Vec<Option<usize>>,
+    compared: usize,
+}
+
+/// The update branch tried at position `p` for original branch `i` of `n`: `i` itself first (the branch at the
+/// same place), then `0, 1, …` skipping `i`.
+fn candidate(i: usize, p: usize, n: usize) -> usize {
+    if i >= n {
+        p
+    } else if p == 0 {
+        i
+    } else if p <= i {
+        p - 1
+    } else {
+        p
     }
-    for i in 0..edges.len() {
-        let mut seen = vec![false; n_right];
-        augment(i, edges, &mut seen, &mut match_right);
-    }
-    let mut out: Vec<(usize, usize)> = match_right
-        .iter()
-        .enumerate()
-        .filter_map(|(j, m)| m.map(|i| (i, j)))
-        .collect();
-    out.sort_unstable();
-    out
 }

@@ -845,7 +845,7 @@ fn message(ty: &Rule, path: &str, reader: &str, writer: &str) -> String {
     let id = ty.id;
     if id == "CHECK_LIMIT_EXCEEDED" {
         return format!(
-            "the combined schema at path `{path}` has too many branches to match them pairwise (more than {} pairs of {writer} and {reader} branches) and they changed: not checked",
+            "the combined schema at path `{path}` has too many changed branches to match them pairwise (more than {} pairs of changed {writer} and {reader} branches compared): not checked",
             compat::MAX_COMBINED_PAIRS
         );
     }
