@@ -151,7 +151,10 @@ fn avro_walk_past_the_depth_limit_is_a_located_finding() {
     assert!(msg.contains("20000 levels"), "{msg}");
     // Located in the new file at a type of the chain (line 2 onwards holds T0 … Tn, one per line).
     assert_eq!(f["location"]["file"], "new/x.avsc", "{f}");
-    assert!(f["location"]["line"].as_u64().is_some_and(|l| l >= 2), "{f}");
+    assert!(
+        f["location"]["line"].as_u64().is_some_and(|l| l >= 2),
+        "{f}"
+    );
 }
 
 /// A `oneOf` of 1,600 branches, old = new: 139 KB took 12–16 s / 2.2 GB (pairwise matching). Unchanged
@@ -196,10 +199,7 @@ fn jsonschema_one_of_all_changed_is_a_located_limit_finding() {
 /// only the compatible differences remain.
 #[test]
 fn jsonschema_one_of_all_widened_in_place() {
-    let (out, json) = compat(
-        &shapes::json_one_of_widened(1_600),
-        &["--show-compatible"],
-    );
+    let (out, json) = compat(&shapes::json_one_of_widened(1_600), &["--show-compatible"]);
     assert_exit(&out, 0);
     let r = rules(&json);
     assert_eq!(r.get("MAX_LENGTH_REMOVED"), Some(&1_600), "{r:?}");
