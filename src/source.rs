@@ -18,6 +18,18 @@ pub struct SourceFile {
     pub revision: Option<String>,
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// Characters before each [`CHAR_BLOCK`]-byte block of the text, built on the first column asked for, so
+    /// a column costs at most two blocks of counting however long the line (a 1 MB line with thousands of
+    /// findings stays linear).
+    char_marks: std::sync::OnceLock<Vec<usize>>,
+}
+
+/// Bytes per entry of the character index (see [`SourceFile::line_col`]).
+const CHAR_BLOCK: usize = 4096;
+
+/// Characters in `bytes` of UTF-8 (bytes that do not continue a multi-byte character); any cut is fine.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// A 1-based line and column (column counted in Unicode scalar values, as editors and GitHub do).
@@ -53,6 +65,7 @@ impl SourceFile {
             revision,
             text,
             line_starts,
+            char_marks: std::sync::OnceLock::new(),
         })
     }
 
@@ -64,7 +77,26 @@ impl SourceFile {
         }
     }
 
-    /// Maps a byte offset (clamped to the text, moved back to a char boundary) to line and column.
+    /// Characters before byte `offset` (a char boundary within the text): an index entry plus at most one
+    /// block counted.
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = Vec::with_capacity(bytes.len() / CHAR_BLOCK + 1);
+            let mut n = 0;
+            marks.push(0);
+            for block in bytes.chunks(CHAR_BLOCK) {
+                n += count_chars(block);
+                marks.push(n);
+            }
+            marks
+        });
+        let b = offset / CHAR_BLOCK;
+        marks.get(b).copied().unwrap_or(0) + count_chars(&bytes[b * CHAR_BLOCK..offset])
+    }
+
+    /// Maps a byte offset (clamped to the text, moved back to a char boundary) to line and column: a binary
+    /// search of the line starts, and a column counted in at most two blocks of the character index.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
@@ -75,7 +107,11 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line_idx];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = if offset - start <= CHAR_BLOCK {
+            count_chars(&self.text.as_bytes()[start..offset]) + 1
+        } else {
+            self.chars_before(offset) - self.chars_before(start) + 1
+        };
         LineCol {
             line: line_idx + 1,
             column,
@@ -222,6 +258,41 @@ mod tests {
         // inside a multi-byte char: moved back
         assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
         assert_eq!(f.line_col(999).line, 3);
+    }
+
+    /// Columns far into a long line (through the character index) count characters, not bytes.
+    #[test]
+    fn line_col_on_a_long_line_with_multibyte_chars() {
+        let mut text = String::from("x\n");
+        let mut chars = 0;
+        for i in 0..20_000 {
+            text.push(if i % 3 == 0 { 'é' } else { 'a' });
+            chars += 1;
+        }
+        text.push('Z');
+        let z = text.len() - 1;
+        text.push_str("\nlast");
+        let f = SourceFile::new("a", None, text.as_str());
+        assert_eq!(
+            f.line_col(z),
+            LineCol {
+                line: 2,
+                column: chars + 1
+            }
+        );
+        // Every offset agrees with counting from the line start (offsets inside a char move back).
+        for off in (2..z).step_by(997) {
+            let mut b = off;
+            while !text.is_char_boundary(b) {
+                b -= 1;
+            }
+            assert_eq!(
+                f.line_col(off).column,
+                text[2..b].chars().count() + 1,
+                "{off}"
+            );
+        }
+        assert_eq!(f.line_col(z + 3), LineCol { line: 3, column: 2 });
     }
 
     #[test]

@@ -99,3 +99,49 @@ fn cut_respects_multi_byte_characters() {
         70_000,
     );
 }
+
+/// Many findings on one long line with multi-byte characters before them: each finding's column (JSON report)
+/// is its position in characters, counted through the line index (it used to be counted from the line start
+/// for every finding: quadratic on a 1 MB line with thousands of findings, see `benches/scaling.rs`).
+#[test]
+fn many_findings_on_one_long_line_have_their_columns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let n = 300;
+    let make = |ty: &str| {
+        let props: Vec<String> = (0..n)
+            .map(|i| format!(r#""é{i}_{}":{{"type":"{ty}"}}"#, "ü".repeat(40)))
+            .collect();
+        format!(
+            r#"{{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{{{}}}}}"#,
+            props.join(",")
+        )
+    };
+    let new = make("integer");
+    write(dir.path(), "old.json", &make("string"));
+    write(dir.path(), "new.json", &new);
+    let o = Command::new(env!("CARGO_BIN_EXE_schemaguard"))
+        .current_dir(dir.path())
+        .args(["compat", "old.json", "new.json", "--format", "json"])
+        .output()
+        .expect("schemaguard runs");
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    let findings = json["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), n);
+    for i in 0..n {
+        // The finding points at the property's `"type"` keyword, just after `"é{i}_üü…":{`.
+        let key = format!(r#""é{i}_{}":{{"#, "ü".repeat(40));
+        let at = new.find(&key).expect("key in text") + key.len();
+        let column = new[..at].chars().count() + 1;
+        let f = findings
+            .iter()
+            .find(|f| {
+                f["location"]["pointer"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with(&format!("/é{i}_{}/type", "ü".repeat(40))))
+            })
+            .expect("a finding per property");
+        assert_eq!(f["location"]["line"], 1, "{f}");
+        assert_eq!(f["location"]["column"], column, "{f}");
+    }
+}

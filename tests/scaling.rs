@@ -206,6 +206,32 @@ fn jsonschema_one_of_all_widened_in_place() {
     assert_eq!(r.len(), 1, "{r:?}");
 }
 
+/// A chain of 300 `$ref`s with the last type changed: followed to the end, the change is found.
+#[test]
+fn jsonschema_ref_chain_is_followed() {
+    let (out, json) = compat(&shapes::json_ref_chain(300), &[]);
+    assert_exit(&out, 1);
+    let r = rules(&json);
+    assert_eq!(r.get("TYPE_CHANGED"), Some(&1), "{r:?}");
+    assert_eq!(r.len(), 1, "{r:?}");
+}
+
+/// A chain of 21,000 `$ref`s (past the walk's 20,000 levels) with the last type changed: it used to be cut off
+/// and counted compatible (exit 0, nothing reported); now a located CHECK_LIMIT_EXCEEDED where the walk stopped.
+#[test]
+fn jsonschema_ref_chain_past_the_depth_limit_is_a_located_finding() {
+    let (out, json) = compat(&shapes::json_ref_chain(21_000), &[]);
+    assert_exit(&out, 2);
+    let r = rules(&json);
+    assert_eq!(r.get("CHECK_LIMIT_EXCEEDED"), Some(&1), "{r:?}");
+    assert_eq!(r.len(), 1, "{r:?}");
+    let f = &json["findings"][0];
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("20000 levels deep"), "{msg}");
+    assert_eq!(f["location"]["file"], "new/x.json", "{f}");
+    assert!(f["location"]["line"].as_u64().is_some_and(|l| l > 1), "{f}");
+}
+
 /// Under the limit the branches are matched as Confluent does: the changed branch has no compatible partner.
 #[test]
 fn jsonschema_one_of_under_the_limit_is_matched_pairwise() {

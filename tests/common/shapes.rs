@@ -220,6 +220,30 @@ pub fn json_one_of_widened(n: usize) -> Case {
     }
 }
 
+/// A chain of `n` definitions, each an object whose property `x` refers to the next (`$ref`), the last one's
+/// type changed (`string` → `integer`): the walk follows `n` pairs of schemas one inside the other.
+pub fn json_ref_chain(n: usize) -> Case {
+    let t = |ty: &str| {
+        let defs: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r##""d{i}":{{"type":"object","properties":{{"x":{{"$ref":"#/definitions/d{}"}}}}}}"##,
+                    i + 1
+                )
+            })
+            .collect();
+        format!(
+            "{{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"$ref\":\"#/definitions/d0\",\"definitions\":{{\n{},\n\"d{n}\":{{\"type\":\"{ty}\"}}}}}}\n",
+            defs.join(",\n")
+        )
+    };
+    Case {
+        name: "x.json",
+        old: t("string"),
+        new: t("integer"),
+    }
+}
+
 /// One line of `pad` characters with the change at its end (see `tests/long_lines.rs`).
 pub fn avro_long_line(pad: usize) -> Case {
     let t = |ty: &str| {
@@ -240,6 +264,25 @@ pub fn json_long_line(pad: usize) -> Case {
         format!(
             r#"{{"$schema":"http://json-schema.org/draft-07/schema#","description":"{}","type":"object","properties":{{"a":{{"type":"{ty}"}}}}}}"#,
             "x".repeat(pad)
+        )
+    };
+    Case {
+        name: "x.json",
+        old: t("string"),
+        new: t("integer"),
+    }
+}
+
+/// `n` properties on one line (about 58 bytes each: 1 MB at 18,000), every one's type changed: `n` findings on
+/// one long line, each needing a column far into it.
+pub fn json_many_on_one_line(n: usize) -> Case {
+    let t = |ty: &str| {
+        let props: Vec<String> = (0..n)
+            .map(|i| format!(r#""p{i}_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx":{{"type":"{ty}"}}"#))
+            .collect();
+        format!(
+            r#"{{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{{{}}}}}"#,
+            props.join(",")
         )
     };
     Case {

@@ -14,7 +14,8 @@
 //! compatible) are matched one to one first, so a `oneOf` of n branches with k changed costs O(n + k × n) pair
 //! comparisons (each pair compared once, memoized), not n²; augmenting paths then search only from the unmatched
 //! branches. Past `MAX_COMBINED_PAIRS` pairs compared beyond the unchanged ones (e.g. 320 branches all changed),
-//! a located `CHECK_LIMIT_EXCEEDED`, never a silent pass.
+//! a located `CHECK_LIMIT_EXCEEDED`, never a silent pass; so is a chain of `$ref`s more than `MAX_WALK_DEPTH`
+//! levels deep (the walk recurses, on the 256 MiB stack `mod.rs` gives it).
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -24,9 +25,10 @@ use super::rules as r;
 use super::schema::{Additional, ArrayKind, Criterion, Kind, ObjectKind, Schema, SchemaId};
 use crate::rules::Rule;
 
-/// Deepest chain of nested comparisons followed; deeper pairs count as compatible (never reached by real
-/// schemas: the document depth is bounded, and a `$ref` cycle stops at the first repeated pair).
-const MAX_WALK_DEPTH: usize = 20_000;
+/// Deepest chain of nested comparisons followed (only a chain of `$ref`s gets there: the document depth is
+/// bounded, and a `$ref` cycle stops at the first repeated pair); a deeper pair is a located
+/// `CHECK_LIMIT_EXCEEDED`.
+pub(crate) const MAX_WALK_DEPTH: usize = 20_000;
 /// Fixpoint passes at most.
 const MAX_PASSES: usize = 8;
 
@@ -375,7 +377,19 @@ impl<'a> Walker<'a> {
             });
             return;
         }
-        if self.in_progress.contains(&key) || self.depth >= MAX_WALK_DEPTH {
+        if self.depth >= MAX_WALK_DEPTH && !self.in_progress.contains(&key) {
+            // Not a cycle: a chain of `$ref`s this deep is not compared further. Said where, never counted
+            // compatible in silence.
+            self.add(
+                ctx,
+                &crate::rules::CHECK_LIMIT_EXCEEDED,
+                Some("$ref"),
+                spot(o, None),
+                spot(u, None),
+            );
+            return;
+        }
+        if self.in_progress.contains(&key) {
             self.cycle_hits += 1;
             if let Some(res) = self.assumed.get(&key) {
                 ctx.compatible &= res.compatible;

@@ -843,6 +843,12 @@ fn prop_name(path: &[String]) -> Option<&str> {
 /// Confluent's description templates (`Difference.error()`), with `%s` filled as reader then writer.
 fn message(ty: &Rule, path: &str, reader: &str, writer: &str) -> String {
     let id = ty.id;
+    if id == "CHECK_LIMIT_EXCEEDED" && path.ends_with("$ref") {
+        return format!(
+            "the schemas reached through `$ref` at path `{path}` are more than {} levels deep: not checked",
+            compat::MAX_WALK_DEPTH
+        );
+    }
     if id == "CHECK_LIMIT_EXCEEDED" {
         return format!(
             "the combined schema at path `{path}` has too many changed branches to match them pairwise (more than {} pairs of changed {writer} and {reader} branches compared): not checked",
@@ -964,6 +970,9 @@ fn message(ty: &Rule, path: &str, reader: &str, writer: &str) -> String {
 fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool, forward: bool) -> Option<String> {
     if ok {
         return None;
+    }
+    if ty.id == "CHECK_LIMIT_EXCEEDED" && path.last().is_some_and(|p| p == "$ref") {
+        return Some("shorten the chain of `$ref`s, or review the change by hand and except CHECK_LIMIT_EXCEEDED for this subject".into());
     }
     if ty.id == "CHECK_LIMIT_EXCEEDED" {
         return Some("split the combined schema (one subject per alternative), or review the change by hand and except CHECK_LIMIT_EXCEEDED for this subject".into());
