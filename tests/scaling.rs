@@ -93,6 +93,29 @@ fn protobuf_deeply_nested_declarations() {
     assert_eq!(rules(&json).get("PARSE_ERROR"), Some(&2), "{json}");
 }
 
+/// buf's rules on a message of 3,000 fields (new fields are looked up by number and reserved names in sets, not
+/// by a search per old field): every deleted field, every deletion whose name is not reserved, every type change.
+#[test]
+fn protobuf_breaking_on_a_wide_message() {
+    let (out, json) = compat(
+        &shapes::proto_wide_message(3_000),
+        &[
+            "--breaking",
+            "FIELD_NO_DELETE,FIELD_NO_DELETE_UNLESS_NAME_RESERVED,FIELD_SAME_TYPE",
+        ],
+    );
+    assert_exit(&out, 1);
+    let r = rules(&json);
+    assert_eq!(r.get("FIELD_NO_DELETE"), Some(&1_500), "{r:?}");
+    assert_eq!(
+        r.get("FIELD_NO_DELETE_UNLESS_NAME_RESERVED"),
+        Some(&750),
+        "{r:?}"
+    );
+    assert_eq!(r.get("FIELD_SAME_TYPE"), Some(&500), "{r:?}");
+    assert_eq!(r.len(), 3, "{r:?}");
+}
+
 /// A top-level union of 5,000 chained records, old = new: ~cubic before (1,200 records took 19.7 s / 2.49 GB),
 /// now each branch is matched by name and each record pair compared once.
 #[test]

@@ -74,6 +74,29 @@ pub fn proto_nested(n: usize, change: bool) -> Case {
     }
 }
 
+/// One message of `n` fields `f1 … fn` (numbers 1…n). The new side deletes the even ones, reserves the names of
+/// those divisible by 4, and changes the type of those ≡ 1 (mod 6) from `int32` to `string`.
+pub fn proto_wide_message(n: usize) -> Case {
+    let old: String = (1..=n).map(|i| format!("  int32 f{i} = {i};\n")).collect();
+    let mut new = String::new();
+    for i in (1..=n).filter(|i| i % 2 == 1) {
+        let ty = if i % 6 == 1 { "string" } else { "int32" };
+        new.push_str(&format!("  {ty} f{i} = {i};\n"));
+    }
+    let reserved: Vec<String> = (1..=n)
+        .filter(|i| i % 4 == 0)
+        .map(|i| format!("\"f{i}\""))
+        .collect();
+    if !reserved.is_empty() {
+        new.push_str(&format!("  reserved {};\n", reserved.join(", ")));
+    }
+    Case {
+        name: "x.proto",
+        old: proto("old", &format!("message M {{\n{old}}}\n")),
+        new: proto("new", &format!("message M {{\n{new}}}\n")),
+    }
+}
+
 /// A top-level Avro union of `n + 1` records, each referring to the previous one (`R0 { int v }`,
 /// `Ri { Ri-1 f }`). With `change`, `R0.v` becomes a `string` (incompatible), else only whitespace differs.
 pub fn avro_union_chain(n: usize, change: bool) -> Case {

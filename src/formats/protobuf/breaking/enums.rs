@@ -28,6 +28,8 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
         let old_loc = loc(of, &oe.span, oe.full_name.clone());
         let ign = [&ne.ignores, &oe.ignores];
         let (om, nm) = (by_num(oe), by_num(ne));
+        let reserved_names: std::collections::HashSet<&str> =
+            ne.reserved_names.iter().map(|(n, _)| n.as_str()).collect();
         for (num, ovals) in &om {
             let first = ovals[0];
             let vign = [&first.ignores, &ne.ignores];
@@ -71,7 +73,7 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
                     }
                     if !ovals
                         .iter()
-                        .all(|v| ne.reserved_names.iter().any(|(n, _)| *n == v.name))
+                        .all(|v| reserved_names.contains(v.name.as_str()))
                     {
                         let quoted: Vec<String> =
                             ovals.iter().map(|v| format!("\"{}\"", v.name)).collect();
@@ -175,7 +177,7 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
             &ign,
         );
         for (n, span) in &oe.reserved_names {
-            if !ne.reserved_names.iter().any(|(x, _)| x == n) {
+            if !reserved_names.contains(n.as_str()) {
                 out.emit(
                     &RESERVED_ENUM_NO_DELETE,
                     &nf.path,

@@ -25,8 +25,14 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
         let Some(&(nf, nm)) = cx.new.messages.get(name) else {
             continue;
         };
+        // New fields by number (the first one, as a search would find), built once per message.
+        let mut by_number: std::collections::HashMap<i32, &PField> =
+            std::collections::HashMap::with_capacity(nm.fields.len());
+        for x in &nm.fields {
+            by_number.entry(x.number).or_insert(x);
+        }
         for o in &om.fields {
-            if let Some(n) = nm.fields.iter().find(|x| x.number == o.number) {
+            if let Some(&n) = by_number.get(&o.number) {
                 field_pair(
                     out,
                     &Pair {

@@ -240,9 +240,26 @@ fn pair(out: &mut Out, old: &PFile, new: &PFile) {
         same_value(out, rule, what, old, new, ov, nv, Some(num));
     }
 
-    // Per-file deletions, by name inside the package.
+    // Per-file deletions, by name inside the package (new names in sets built once).
+    let new_messages: std::collections::HashSet<&str> = new
+        .messages
+        .iter()
+        .map(|x| x.nested_name.as_str())
+        .collect();
+    let new_enums: std::collections::HashSet<&str> =
+        new.enums.iter().map(|x| x.nested_name.as_str()).collect();
+    let new_prefix = format!("{}.", new.package);
+    let new_extensions: std::collections::HashSet<&str> = new
+        .extensions
+        .iter()
+        .map(|y| {
+            y.full_name
+                .strip_prefix(&new_prefix)
+                .unwrap_or(&y.full_name)
+        })
+        .collect();
     for m in &old.messages {
-        if !new.messages.iter().any(|x| x.nested_name == m.nested_name) {
+        if !new_messages.contains(m.nested_name.as_str()) {
             out.emit(
                 &MESSAGE_NO_DELETE,
                 &new.path,
@@ -258,7 +275,7 @@ fn pair(out: &mut Out, old: &PFile, new: &PFile) {
         }
     }
     for e in &old.enums {
-        if !new.enums.iter().any(|x| x.nested_name == e.nested_name) {
+        if !new_enums.contains(e.nested_name.as_str()) {
             out.emit(
                 &ENUM_NO_DELETE,
                 &new.path,
@@ -278,12 +295,7 @@ fn pair(out: &mut Out, old: &PFile, new: &PFile) {
             .full_name
             .strip_prefix(&format!("{}.", old.package))
             .unwrap_or(&x.full_name);
-        let gone = !new.extensions.iter().any(|y| {
-            y.full_name
-                .strip_prefix(&format!("{}.", new.package))
-                .unwrap_or(&y.full_name)
-                == nested
-        });
+        let gone = !new_extensions.contains(nested);
         if gone {
             out.emit(
                 &EXTENSION_NO_DELETE,

@@ -21,9 +21,12 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
         };
         let new_loc = loc(nf, &nm.span, nm.full_name.clone());
         let old_loc = loc(of, &om.span, om.full_name.clone());
-        // Deleted fields.
+        // Deleted fields (new numbers and reserved names looked up in sets built once per message).
+        let numbers: std::collections::HashSet<i32> = nm.fields.iter().map(|x| x.number).collect();
+        let reserved_names: std::collections::HashSet<&str> =
+            nm.reserved_names.iter().map(|(n, _)| n.as_str()).collect();
         for f in &om.fields {
-            if nm.fields.iter().any(|x| x.number == f.number) {
+            if numbers.contains(&f.number) {
                 continue;
             }
             let base = format!(
@@ -59,7 +62,7 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
                     &ign,
                 );
             }
-            if !nm.reserved_names.iter().any(|(n, _)| *n == f.name) {
+            if !reserved_names.contains(f.name.as_str()) {
                 out.emit(
                     &FIELD_NO_DELETE_UNLESS_NAME_RESERVED,
                     &nf.path,
@@ -134,7 +137,7 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Out) {
             &[&nm.ignores, &om.ignores],
         );
         for (n, span) in &om.reserved_names {
-            if !nm.reserved_names.iter().any(|(x, _)| x == n) {
+            if !reserved_names.contains(n.as_str()) {
                 out.emit(
                     &RESERVED_MESSAGE_NO_DELETE,
                     &nf.path,
