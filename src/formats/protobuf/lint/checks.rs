@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{Decl, LEnum, LField, LFile, LMessage, LMethod, LService};
+use super::model::{Decl, LEnum, LField, LFile, LImport, LMessage, LMethod, LService};
 use super::naming::{
     package_version, to_lower_snake_case, to_pascal_case, to_upper_snake_case, Stability,
 };
@@ -29,14 +29,14 @@ pub(crate) fn run(id: &str, cx: &Cx, out: &mut Out) {
         "PACKAGE_SAME_DIRECTORY" => package_same_directory(cx, out),
         "ENUM_FIRST_VALUE_ZERO" => enum_first_value_zero(cx, out),
         "ENUM_NO_ALLOW_ALIAS" => enum_no_allow_alias(cx, out),
-        "ENUM_PASCAL_CASE" => enum_pascal_case(cx, out),
-        "ENUM_VALUE_UPPER_SNAKE_CASE" => enum_value_upper_snake_case(cx, out),
-        "FIELD_LOWER_SNAKE_CASE" => field_lower_snake_case(cx, out),
+        "ENUM_PASCAL_CASE" => name_case(cx, out, Element::Enum),
+        "ENUM_VALUE_UPPER_SNAKE_CASE" => name_case(cx, out, Element::EnumValue),
+        "FIELD_LOWER_SNAKE_CASE" => name_case(cx, out, Element::Field),
         "FIELD_NOT_REQUIRED" => field_not_required(cx, out),
         "IMPORT_NO_PUBLIC" => import_no_public(cx, out),
         "IMPORT_USED" => import_used(cx, out),
-        "MESSAGE_PASCAL_CASE" => message_pascal_case(cx, out),
-        "ONEOF_LOWER_SNAKE_CASE" => oneof_lower_snake_case(cx, out),
+        "MESSAGE_PASCAL_CASE" => name_case(cx, out, Element::Message),
+        "ONEOF_LOWER_SNAKE_CASE" => name_case(cx, out, Element::Oneof),
         "PACKAGE_LOWER_SNAKE_CASE" => package_lower_snake_case(cx, out),
         "PACKAGE_SAME_CSHARP_NAMESPACE" => package_same_option(cx, out, "csharp_namespace"),
         "PACKAGE_SAME_GO_PACKAGE" => package_same_option(cx, out, "go_package"),
@@ -45,8 +45,8 @@ pub(crate) fn run(id: &str, cx: &Cx, out: &mut Out) {
         "PACKAGE_SAME_PHP_NAMESPACE" => package_same_option(cx, out, "php_namespace"),
         "PACKAGE_SAME_RUBY_PACKAGE" => package_same_option(cx, out, "ruby_package"),
         "PACKAGE_SAME_SWIFT_PREFIX" => package_same_option(cx, out, "swift_prefix"),
-        "RPC_PASCAL_CASE" => rpc_pascal_case(cx, out),
-        "SERVICE_PASCAL_CASE" => service_pascal_case(cx, out),
+        "RPC_PASCAL_CASE" => name_case(cx, out, Element::Rpc),
+        "SERVICE_PASCAL_CASE" => name_case(cx, out, Element::Service),
         "SYNTAX_SPECIFIED" => syntax_specified(cx, out),
         "ENUM_VALUE_PREFIX" => enum_value_prefix(cx, out),
         "ENUM_ZERO_VALUE_SUFFIX" => enum_zero_value_suffix(cx, out),
@@ -56,13 +56,13 @@ pub(crate) fn run(id: &str, cx: &Cx, out: &mut Out) {
         "RPC_REQUEST_STANDARD_NAME" => rpc_standard_name(cx, out, true),
         "RPC_RESPONSE_STANDARD_NAME" => rpc_standard_name(cx, out, false),
         "SERVICE_SUFFIX" => service_suffix(cx, out),
-        "COMMENT_ENUM" => comment_enum(cx, out),
-        "COMMENT_ENUM_VALUE" => comment_enum_value(cx, out),
+        "COMMENT_ENUM" => comment(cx, out, Element::Enum),
+        "COMMENT_ENUM_VALUE" => comment(cx, out, Element::EnumValue),
         "COMMENT_FIELD" => comment_field(cx, out),
-        "COMMENT_MESSAGE" => comment_message(cx, out),
-        "COMMENT_ONEOF" => comment_oneof(cx, out),
-        "COMMENT_RPC" => comment_rpc(cx, out),
-        "COMMENT_SERVICE" => comment_service(cx, out),
+        "COMMENT_MESSAGE" => comment(cx, out, Element::Message),
+        "COMMENT_ONEOF" => comment(cx, out, Element::Oneof),
+        "COMMENT_RPC" => comment(cx, out, Element::Rpc),
+        "COMMENT_SERVICE" => comment(cx, out, Element::Service),
         "RPC_NO_CLIENT_STREAMING" => rpc_streaming(cx, out, true),
         "RPC_NO_SERVER_STREAMING" => rpc_streaming(cx, out, false),
         "STABLE_PACKAGE_NO_IMPORT_UNSTABLE" => stable_package_no_import_unstable(cx, out),
@@ -83,6 +83,16 @@ fn at_decl<'a>(
         span,
         pointer,
         ignores: Some(&d.ignores),
+    }
+}
+
+/// An import statement: its span, its path as the pointer, its own ignore comments.
+fn at_import<'a>(file: &'a LFile, imp: &'a LImport) -> At<'a> {
+    At {
+        file,
+        span: imp.span.clone(),
+        pointer: imp.path.clone(),
+        ignores: Some(&imp.ignores),
     }
 }
 
@@ -183,6 +193,80 @@ fn methods(file: &LFile) -> Vec<(&LService, &LMethod)> {
         .iter()
         .flat_map(|s| s.methods.iter().map(move |m| (s, m)))
         .collect()
+}
+
+/// The named elements that buf's case and comment rules visit one by one.
+#[derive(Clone, Copy)]
+enum Element {
+    Message,
+    Field,
+    Oneof,
+    Enum,
+    EnumValue,
+    Service,
+    Rpc,
+}
+
+impl Element {
+    /// How messages name the element.
+    fn what(self) -> &'static str {
+        match self {
+            Element::Message => "message",
+            Element::Field => "field",
+            Element::Oneof => "oneof",
+            Element::Enum => "enum",
+            Element::EnumValue => "enum value",
+            Element::Service => "service",
+            Element::Rpc => "rpc",
+        }
+    }
+
+    /// Every element of this kind in `file` with its pointer, as buf visits them: map entry messages, the fields
+    /// of map entries and synthetic oneofs are left out.
+    fn all(self, file: &LFile) -> Vec<(&Decl, String)> {
+        match self {
+            Element::Message => messages(file)
+                .into_iter()
+                .filter(|(_, m)| !m.map_entry)
+                .map(|(name, m)| (&m.decl, name))
+                .collect(),
+            Element::Field => fields(file)
+                .into_iter()
+                .filter(|(_, _, in_map)| !in_map)
+                .map(|(name, fl, _)| (&fl.decl, name))
+                .collect(),
+            Element::Oneof => messages(file)
+                .into_iter()
+                .flat_map(|(mname, m)| {
+                    m.oneofs
+                        .iter()
+                        .filter(|o| !o.synthetic)
+                        .map(move |o| (&o.decl, full(&mname, &o.decl.name)))
+                })
+                .collect(),
+            Element::Enum => enums(file)
+                .into_iter()
+                .map(|(name, e)| (&e.decl, name))
+                .collect(),
+            Element::EnumValue => enums(file)
+                .into_iter()
+                .flat_map(|(name, e)| {
+                    e.values
+                        .iter()
+                        .map(move |v| (&v.decl, full(&name, &v.decl.name)))
+                })
+                .collect(),
+            Element::Service => file
+                .services
+                .iter()
+                .map(|s| (&s.decl, s.full_name.clone()))
+                .collect(),
+            Element::Rpc => methods(file)
+                .into_iter()
+                .map(|(s, m)| (&m.decl, full(&s.full_name, &m.decl.name)))
+                .collect(),
+        }
+    }
 }
 
 // ---- files and packages ----
@@ -310,12 +394,7 @@ fn package_no_import_cycle(cx: &Cx, out: &mut Out) {
                     let f = &cx.files[fi];
                     let imp = &f.imports[ii];
                     out.add(
-                        At {
-                            file: f,
-                            span: imp.span.clone(),
-                            pointer: imp.path.clone(),
-                            ignores: Some(&imp.ignores),
-                        },
+                        at_import(f, imp),
                         format!("package import cycle: {cycle}"),
                         "packages must not import each other in a cycle: move the shared definitions into a package both can import",
                     );
@@ -463,12 +542,7 @@ fn import_no_public(cx: &Cx, out: &mut Out) {
     for f in cx.files {
         for imp in f.imports.iter().filter(|i| i.public) {
             out.add(
-                At {
-                    file: f,
-                    span: imp.span.clone(),
-                    pointer: imp.path.clone(),
-                    ignores: Some(&imp.ignores),
-                },
+                at_import(f, imp),
                 format!("import `{}` must not be public", imp.path),
                 "import the file directly where its definitions are used instead of re-exporting it",
             );
@@ -484,12 +558,7 @@ fn import_used(cx: &Cx, out: &mut Out) {
                 continue;
             }
             out.add(
-                At {
-                    file: f,
-                    span: imp.span.clone(),
-                    pointer: imp.path.clone(),
-                    ignores: Some(&imp.ignores),
-                },
+                at_import(f, imp),
                 format!("import `{}` is unused", imp.path),
                 "remove the import: nothing in this file refers to a definition from it",
             );
@@ -512,12 +581,7 @@ fn stable_package_no_import_unstable(cx: &Cx, out: &mut Out) {
                 Some(_) => {}
             }
             out.add(
-                At {
-                    file: f,
-                    span: imp.span.clone(),
-                    pointer: imp.path.clone(),
-                    ignores: Some(&imp.ignores),
-                },
+                at_import(f, imp),
                 format!(
                     "stable package `{}` depends on `{}` from unstable package `{dep}`",
                     f.package, imp.path
@@ -530,36 +594,34 @@ fn stable_package_no_import_unstable(cx: &Cx, out: &mut Out) {
 
 // ---- messages, fields, oneofs ----
 
-fn message_pascal_case(cx: &Cx, out: &mut Out) {
+/// The case rules (`MESSAGE_PASCAL_CASE`, `FIELD_LOWER_SNAKE_CASE`, `ENUM_VALUE_UPPER_SNAKE_CASE`, …): a name that
+/// its case conversion changes is reported at the name, with the converted name as the suggestion.
+fn name_case(cx: &Cx, out: &mut Out, element: Element) {
+    let (case, convert, help): (&str, fn(&str) -> String, &str) = match element {
+        Element::Message => ("PascalCase", to_pascal_case, "rename the message to PascalCase"),
+        Element::Field => (
+            "lower_snake_case",
+            to_lower_snake_case,
+            "rename the field to lower_snake_case (the wire format uses the number; JSON names change)",
+        ),
+        Element::Oneof => ("lower_snake_case", to_lower_snake_case, "rename the oneof to lower_snake_case"),
+        Element::Enum => ("PascalCase", to_pascal_case, "rename the enum to PascalCase"),
+        Element::EnumValue => ("UPPER_SNAKE_CASE", to_upper_snake_case, "rename the value to UPPER_SNAKE_CASE"),
+        Element::Service => ("PascalCase", to_pascal_case, "rename the service to PascalCase"),
+        Element::Rpc => ("PascalCase", to_pascal_case, "rename the rpc to PascalCase"),
+    };
     for f in cx.files {
-        for (name, m) in messages(f).into_iter().filter(|(_, m)| !m.map_entry) {
-            let expected = to_pascal_case(&m.decl.name);
-            if expected != m.decl.name {
+        for (d, pointer) in element.all(f) {
+            let expected = convert(&d.name);
+            if expected != d.name {
                 out.add(
-                    at_decl(f, &m.decl, m.decl.name_span.clone(), name),
+                    at_decl(f, d, d.name_span.clone(), pointer),
                     format!(
-                        "message name `{}` should be PascalCase, such as `{expected}`",
-                        m.decl.name
+                        "{} name `{}` should be {case}, such as `{expected}`",
+                        element.what(),
+                        d.name
                     ),
-                    "rename the message to PascalCase",
-                );
-            }
-        }
-    }
-}
-
-fn field_lower_snake_case(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (name, fl, in_map) in fields(f) {
-            if in_map {
-                continue;
-            }
-            let expected = to_lower_snake_case(&fl.decl.name);
-            if expected != fl.decl.name {
-                out.add(
-                    at_decl(f, &fl.decl, fl.decl.name_span.clone(), name),
-                    format!("field name `{}` should be lower_snake_case, such as `{expected}`", fl.decl.name),
-                    "rename the field to lower_snake_case (the wire format uses the number; JSON names change)",
+                    help,
                 );
             }
         }
@@ -580,50 +642,7 @@ fn field_not_required(cx: &Cx, out: &mut Out) {
     }
 }
 
-fn oneof_lower_snake_case(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (mname, m) in messages(f) {
-            for o in m.oneofs.iter().filter(|o| !o.synthetic) {
-                let expected = to_lower_snake_case(&o.decl.name);
-                if expected != o.decl.name {
-                    out.add(
-                        at_decl(
-                            f,
-                            &o.decl,
-                            o.decl.name_span.clone(),
-                            full(&mname, &o.decl.name),
-                        ),
-                        format!(
-                            "oneof name `{}` should be lower_snake_case, such as `{expected}`",
-                            o.decl.name
-                        ),
-                        "rename the oneof to lower_snake_case",
-                    );
-                }
-            }
-        }
-    }
-}
-
 // ---- enums ----
-
-fn enum_pascal_case(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (name, e) in enums(f) {
-            let expected = to_pascal_case(&e.decl.name);
-            if expected != e.decl.name {
-                out.add(
-                    at_decl(f, &e.decl, e.decl.name_span.clone(), name),
-                    format!(
-                        "enum name `{}` should be PascalCase, such as `{expected}`",
-                        e.decl.name
-                    ),
-                    "rename the enum to PascalCase",
-                );
-            }
-        }
-    }
-}
 
 fn enum_first_value_zero(cx: &Cx, out: &mut Out) {
     for f in cx.files {
@@ -653,31 +672,6 @@ fn enum_no_allow_alias(cx: &Cx, out: &mut Out) {
                     format!("enum `{}` must not set option `allow_alias`", e.decl.name),
                     "remove `option allow_alias = true;` and give every value its own number",
                 );
-            }
-        }
-    }
-}
-
-fn enum_value_upper_snake_case(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (name, e) in enums(f) {
-            for v in &e.values {
-                let expected = to_upper_snake_case(&v.decl.name);
-                if expected != v.decl.name {
-                    out.add(
-                        at_decl(
-                            f,
-                            &v.decl,
-                            v.decl.name_span.clone(),
-                            full(&name, &v.decl.name),
-                        ),
-                        format!(
-                            "enum value name `{}` should be UPPER_SNAKE_CASE, such as `{expected}`",
-                            v.decl.name
-                        ),
-                        "rename the value to UPPER_SNAKE_CASE",
-                    );
-                }
             }
         }
     }
@@ -723,24 +717,6 @@ fn enum_zero_value_suffix(cx: &Cx, out: &mut Out) {
 
 // ---- services and rpcs ----
 
-fn service_pascal_case(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for s in &f.services {
-            let expected = to_pascal_case(&s.decl.name);
-            if expected != s.decl.name {
-                out.add(
-                    at_decl(f, &s.decl, s.decl.name_span.clone(), s.full_name.clone()),
-                    format!(
-                        "service name `{}` should be PascalCase, such as `{expected}`",
-                        s.decl.name
-                    ),
-                    "rename the service to PascalCase",
-                );
-            }
-        }
-    }
-}
-
 fn service_suffix(cx: &Cx, out: &mut Out) {
     let suffix = cx.opts.service_suffix.as_str();
     for f in cx.files {
@@ -753,29 +729,6 @@ fn service_suffix(cx: &Cx, out: &mut Out) {
                 ),
                 "rename the service (or configure `service_suffix`)",
             );
-        }
-    }
-}
-
-fn rpc_pascal_case(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (s, m) in methods(f) {
-            let expected = to_pascal_case(&m.decl.name);
-            if expected != m.decl.name {
-                out.add(
-                    at_decl(
-                        f,
-                        &m.decl,
-                        m.decl.name_span.clone(),
-                        full(&s.full_name, &m.decl.name),
-                    ),
-                    format!(
-                        "rpc name `{}` should be PascalCase, such as `{expected}`",
-                        m.decl.name
-                    ),
-                    "rename the rpc to PascalCase",
-                );
-            }
         }
     }
 }
@@ -977,6 +930,15 @@ fn documented(d: &Decl) -> bool {
     })
 }
 
+/// The comment rules (`COMMENT_MESSAGE`, `COMMENT_ENUM_VALUE`, …) but `COMMENT_FIELD`, which also skips groups.
+fn comment(cx: &Cx, out: &mut Out, element: Element) {
+    for f in cx.files {
+        for (d, pointer) in element.all(f) {
+            comment_missing(out, f, d, pointer, element.what());
+        }
+    }
+}
+
 fn comment_missing(out: &mut Out, f: &LFile, d: &Decl, pointer: String, what: &str) {
     if d.span.is_none() || documented(d) {
         return;
@@ -991,24 +953,6 @@ fn comment_missing(out: &mut Out, f: &LFile, d: &Decl, pointer: String, what: &s
     );
 }
 
-fn comment_enum(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (name, e) in enums(f) {
-            comment_missing(out, f, &e.decl, name, "enum");
-        }
-    }
-}
-
-fn comment_enum_value(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (name, e) in enums(f) {
-            for v in &e.values {
-                comment_missing(out, f, &v.decl, full(&name, &v.decl.name), "enum value");
-            }
-        }
-    }
-}
-
 fn comment_field(cx: &Cx, out: &mut Out) {
     for f in cx.files {
         for (name, fl, in_map) in fields(f) {
@@ -1016,40 +960,6 @@ fn comment_field(cx: &Cx, out: &mut Out) {
                 continue;
             }
             comment_missing(out, f, &fl.decl, name, "field");
-        }
-    }
-}
-
-fn comment_message(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (name, m) in messages(f).into_iter().filter(|(_, m)| !m.map_entry) {
-            comment_missing(out, f, &m.decl, name, "message");
-        }
-    }
-}
-
-fn comment_oneof(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (mname, m) in messages(f) {
-            for o in m.oneofs.iter().filter(|o| !o.synthetic) {
-                comment_missing(out, f, &o.decl, full(&mname, &o.decl.name), "oneof");
-            }
-        }
-    }
-}
-
-fn comment_rpc(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for (s, m) in methods(f) {
-            comment_missing(out, f, &m.decl, full(&s.full_name, &m.decl.name), "rpc");
-        }
-    }
-}
-
-fn comment_service(cx: &Cx, out: &mut Out) {
-    for f in cx.files {
-        for s in &f.services {
-            comment_missing(out, f, &s.decl, s.full_name.clone(), "service");
         }
     }
 }
