@@ -101,20 +101,11 @@ fn pascal(s: &str) -> String {
 
 impl Cx<'_> {
     fn str(&self, node: NodeId, key: &str) -> Option<String> {
-        self.tree
-            .get(node, key)
-            .and_then(|n| self.tree.str_of(n))
-            .map(str::to_string)
+        super::json_str(self.tree, node, key)
     }
 
     fn strings(&self, node: NodeId, key: &str) -> Vec<String> {
-        match self.tree.get(node, key).map(|n| &self.tree.node(n).val) {
-            Some(Val::Arr(items)) => items
-                .iter()
-                .filter_map(|i| self.tree.str_of(*i).map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        }
+        super::json_strings(self.tree, node, key)
     }
 
     /// Follows a local `$ref` (`#/definitions/X`, `#/$defs/X`); `None` for other references.

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::{Kind, Schema, Ty};
 use crate::finding::Format;
+use crate::formats::jsonschema::parse::{NodeId, Tree, Val};
 use crate::source::SourceFile;
 
 /// Lowers every file (in parallel), then resolves named references across files: a field typed by a name that
@@ -46,6 +47,24 @@ fn fix(ty: &mut Ty, kinds: &HashMap<String, Kind>) {
         Ty::Array(t) | Ty::Map(t) => fix(t, kinds),
         Ty::Union(ts) => ts.iter_mut().for_each(|t| fix(t, kinds)),
         _ => {}
+    }
+}
+
+/// The string value of `key` on the JSON object `node` (Avro and JSON Schema lowering).
+fn json_str(tree: &Tree, node: NodeId, key: &str) -> Option<String> {
+    tree.get(node, key)
+        .and_then(|n| tree.str_of(n))
+        .map(str::to_string)
+}
+
+/// The strings of the array at `key` on the JSON object `node`: empty when absent or not an array.
+fn json_strings(tree: &Tree, node: NodeId, key: &str) -> Vec<String> {
+    match tree.get(node, key).map(|n| &tree.node(n).val) {
+        Some(Val::Arr(items)) => items
+            .iter()
+            .filter_map(|i| tree.str_of(*i).map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
