@@ -22,9 +22,6 @@ pub static ENUM_DEFAULT: LintRule = LintRule {
 };
 
 pub(super) fn check(_cx: &LintCx, ctx: &Ctx, out: &mut Vec<Finding>) {
-    if ctx.schema.format != Format::Avro {
-        return;
-    }
     for t in ctx
         .schema
         .types

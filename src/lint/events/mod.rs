@@ -206,8 +206,11 @@ impl RuleSet for EventRules {
                 types: &types,
                 events,
             };
-            for (_, check) in &active {
-                check(cx, &ctx, out);
+            // A rule sees only the formats it declares (`ENUM_DEFAULT`: Avro), so no check repeats that guard.
+            for (rule, check) in &active {
+                if rule.rule.formats.contains(&schema.format) {
+                    check(cx, &ctx, out);
+                }
             }
         }
     }

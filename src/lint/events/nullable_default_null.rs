@@ -22,9 +22,6 @@ pub static NULLABLE_DEFAULT_NULL: LintRule = LintRule {
 };
 
 pub(super) fn check(_cx: &LintCx, ctx: &Ctx, out: &mut Vec<Finding>) {
-    if ctx.schema.format != Format::Avro {
-        return;
-    }
     for t in &ctx.schema.types {
         for f in &t.fields {
             if !f.union_branches.iter().any(|b| b == "null") {
