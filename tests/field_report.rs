@@ -194,9 +194,8 @@ fn regression_11_8_except_takes_every_rule_id() {
 /// Item 8: config `except` at the top level and per `[[subjects]]` entry (an entry may set `except` alone).
 #[test]
 fn regression_11_8_config_except_and_per_subject_except() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = common::git_repo();
     let d = tmp.path();
-    common::git(d, &["init", "-q", "-b", "main"]);
     write(d, "schemas/order.avsc", ORDER_V1);
     write(d, "schemas/customer.avsc", CUSTOMER_V1);
     common::commit_all(d, "v1");
@@ -408,9 +407,8 @@ fn regression_11_5_avro_union_to_plain_type() {
 /// Item 6: per-subject mode overrides show in the summary (text and JSON), not only the default mode.
 #[test]
 fn regression_11_6_summary_shows_every_mode_in_use() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = common::git_repo();
     let d = tmp.path();
-    common::git(d, &["init", "-q", "-b", "main"]);
     write(d, "schemas/order.avsc", ORDER_V1);
     write(d, "schemas/customer.avsc", CUSTOMER_V1);
     write(
@@ -438,9 +436,8 @@ fn regression_11_6_summary_shows_every_mode_in_use() {
 
 /// A repository with one breaking change to `com.acme.Order` (v1 committed, v2 in the working tree).
 fn breaking_repo() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = common::git_repo();
     let d = tmp.path();
-    common::git(d, &["init", "-q", "-b", "main"]);
     write(d, "schemas/order.avsc", ORDER_V1);
     common::commit_all(d, "v1");
     write(d, "schemas/order.avsc", ORDER_V2);
@@ -1141,9 +1138,8 @@ fn regression_11_15_every_meta_schema_violation_is_reported() {
 /// Item 15: a YAML syntax error in a consumer contract points at the offending column, not at line 1, column 1.
 #[test]
 fn regression_11_15_yaml_contract_error_points_at_its_column() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = common::git_repo();
     let d = tmp.path();
-    common::git(d, &["init", "-q", "-b", "main"]);
     write(
         d,
         "schemas/order.avsc",

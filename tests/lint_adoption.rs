@@ -151,10 +151,8 @@ const MOVE_CONFIG: &str = "[lint]\nuse = [\"DOC_REQUIRED\", \"MESSAGE_PASCAL_CAS
 /// A repository whose `main` holds LEGACY and STYLE with their violations; `feature` moves both with `git mv`
 /// (another folder) and writes `moved_proto` at the Protobuf file's new path.
 fn moved_repo(moved_proto: &str) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("repo");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    git(&dir, &["init", "-q", "-b", "main"]);
+    let tmp = common::git_repo();
+    let dir = tmp.path().to_path_buf();
     write(&dir, "schemas/legacy.avsc", LEGACY);
     write(&dir, "schemas/acme/v1/order.proto", STYLE);
     write(&dir, "schemaguard.toml", MOVE_CONFIG);
@@ -246,17 +244,15 @@ fn check_reports_a_new_violation_in_a_moved_file() {
 #[test]
 fn a_copy_of_a_violating_file_reports_its_own_findings() {
     // The path breaks the tie: the original still matches its baseline finding, the copy has none left.
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("repo");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    git(&dir, &["init", "-q", "-b", "main"]);
-    write(&dir, "a/legacy.avsc", LEGACY);
-    write(&dir, "schemaguard.toml", CONFIG);
-    commit_all(&dir, "legacy");
-    git(&dir, &["checkout", "-q", "-b", "feature"]);
-    write(&dir, "b/legacy.avsc", LEGACY);
-    commit_all(&dir, "copy");
-    let (code, v) = run(&dir, &["check", "--against", "main"]);
+    let tmp = common::git_repo();
+    let dir = tmp.path();
+    write(dir, "a/legacy.avsc", LEGACY);
+    write(dir, "schemaguard.toml", CONFIG);
+    commit_all(dir, "legacy");
+    git(dir, &["checkout", "-q", "-b", "feature"]);
+    write(dir, "b/legacy.avsc", LEGACY);
+    commit_all(dir, "copy");
+    let (code, v) = run(dir, &["check", "--against", "main"]);
     let lint: Vec<(String, String)> = found(&v)
         .into_iter()
         .filter(|(r, _)| r == "DOC_REQUIRED")

@@ -31,6 +31,13 @@ pub fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).expect("write");
 }
 
+/// A fresh temporary directory holding an empty git repository on branch `main` (its root is the directory).
+pub fn git_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
+    tmp
+}
+
 /// Stages everything and commits.
 pub fn commit_all(dir: &Path, msg: &str) {
     git(dir, &["add", "-A"]);
