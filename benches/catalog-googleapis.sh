@@ -4,6 +4,7 @@
 # never committed. Goal: ≤ 10 s on the 2-core machine.
 #
 #   benches/catalog-googleapis.sh          # builds --release, builds the repo once, times the catalog
+#   CORPUS=/path/to/corpus SG=/path/to/schemaguard benches/catalog-googleapis.sh   # another corpus or binary
 #
 # Prints wall seconds, CPU seconds (user+sys), peak RSS, subjects and pages written.
 set -euo pipefail
@@ -14,10 +15,12 @@ CORPUS="${CORPUS:-$ROOT/../shared/corpus}"
 WORK="$TARGET/bench-catalog"
 REPO="$WORK/repo"
 
-(cd "$ROOT" && cargo build --release >&2)
-SG="$TARGET/release/schemaguard"
+[ -n "${SG:-}" ] || (cd "$ROOT" && cargo build --release >&2)
+SG="${SG:-$TARGET/release/schemaguard}"
 
 if [ ! -d "$REPO/.git" ]; then
+  # Built aside and moved into place, so an interrupted build is never taken for a finished one.
+  FINAL="$REPO"; REPO="$WORK/repo.partial"
   rm -rf "$REPO" && mkdir -p "$REPO"
   git -C "$REPO" init -q -b main
   for rev in old prev new; do
@@ -27,6 +30,7 @@ if [ ! -d "$REPO/.git" ]; then
     GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@example.com \
       git -C "$REPO" commit -q -m "googleapis $rev"
   done
+  rm -rf "$FINAL" && mv "$REPO" "$FINAL" && REPO="$FINAL"
 fi
 
 rm -rf "$WORK/site"

@@ -1049,7 +1049,12 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
     use crate::cli::{BytesForm, FramingArg};
     use crate::events::{self, ByteText, EventError, EventOptions, Framing};
     let (inputs, s, confluent, confluent_id) = match &cmd {
-        EventCmd::Decode(a) => (&a.inputs, &a.schema, a.confluent, None),
+        EventCmd::Decode(a) => (
+            &a.inputs,
+            &a.schema,
+            a.confluent || a.registry_dir.is_some(),
+            None,
+        ),
         EventCmd::Encode(a) => (
             &a.inputs,
             &a.schema,
@@ -1110,9 +1115,39 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
     } else {
         None
     };
+    // No schema named and Confluent-framed records: each record's schema id is looked up.
+    let mut ids: Option<Box<dyn events::SchemaIds>> = None;
+    if let (EventCmd::Decode(a), None) = (&cmd, &schema) {
+        let setup = |e: crate::registry::RegistryError| EventError::Usage(e.to_string());
+        if let Some(dir) = &a.registry_dir {
+            ids = Some(Box::new(
+                crate::registry::ids::ManifestIds::load(&cwd.join(dir)).map_err(setup)?,
+            ));
+        } else if a.confluent {
+            let root = Git::discover(cwd)
+                .map(|g| g.root.clone())
+                .unwrap_or_else(|_| cwd.to_path_buf());
+            let cfg = match &a.config {
+                Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
+                None if root.join("schemaguard.toml").is_file() => {
+                    Config::load(&root.join("schemaguard.toml"), "schemaguard.toml")?
+                }
+                None => Config::default(),
+            };
+            let client =
+                crate::registry::client_from(cfg.registry.as_ref(), &root, None).map_err(setup)?;
+            ids = Some(Box::new(crate::registry::ids::RegistryIds::new(client)));
+        }
+    }
     let mut buf = std::io::BufWriter::new(stdout);
     let result = match (&cmd, &schema) {
-        (EventCmd::Decode(_), schema) => events::decode(schema.as_ref(), &data, &opts, &mut buf),
+        (EventCmd::Decode(_), schema) => events::decode(
+            schema.as_ref(),
+            ids.as_deref_mut().map(|i| i as &mut dyn events::SchemaIds),
+            &data,
+            &opts,
+            &mut buf,
+        ),
         (EventCmd::Encode(_), Some(schema)) => events::encode(schema, &data, &opts, &mut buf),
         (EventCmd::Encode(_), None) => Err(EventError::Usage(
             "encode needs a schema: --schema FILE.avsc, --subject NAME or --message NAME".into(),

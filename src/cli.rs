@@ -251,9 +251,18 @@ pub struct DecodeArgs {
     /// Input files (default: standard input; `-` is standard input).
     #[arg(value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
-    /// Records carry Confluent's wire-format header (magic 0, schema id, Protobuf message indexes).
+    /// Records carry Confluent's wire-format header (magic 0, schema id, Protobuf message indexes). With no schema
+    /// named, each id is looked up in the registry ([registry] url of schemaguard.toml or $SCHEMA_REGISTRY_URL).
     #[arg(long)]
     pub confluent: bool,
+    /// Look Confluent schema ids up in this `registry pull --out DIR` snapshot (its manifest) instead of the
+    /// registry; implies --confluent.
+    #[arg(long, value_name = "DIR")]
+    pub registry_dir: Option<PathBuf>,
+    /// Configuration file for the registry's URL and credentials (default: schemaguard.toml at the repository
+    /// root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub schema: EventSchemaArgs,
 }

@@ -6,14 +6,16 @@
 //! allocated; errors name the record, its byte offset in the input and the field being read. Never prints:
 //! writes to the writer it is given.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use prost_reflect::{DescriptorPool, MessageDescriptor};
+use prost_reflect::{DescriptorPool, FileDescriptor, MessageDescriptor};
 
 use crate::codec::avro::{AvroSchema, ContainerReader};
 use crate::codec::{self, CodecError, JsonEncoding};
+use crate::finding::Format;
 
 /// A failure that stops decode/encode (exit 2), located in the input.
 #[derive(Debug, thiserror::Error)]
@@ -461,10 +463,119 @@ fn codec_message(e: &CodecError) -> (Option<usize>, String) {
     (e.offset(), m)
 }
 
+/// A schema registered under a Confluent id: its format, its text (compiled as `root_name`), and the texts of the
+/// schemas it references, transitively, by reference name (Protobuf import path, Avro `<full name>.avsc`).
+pub struct RegisteredById {
+    pub format: Format,
+    pub root_name: String,
+    pub schema: String,
+    pub references: Vec<(String, String)>,
+}
+
+/// Where Confluent schema ids are looked up: a registry, or a `registry pull` snapshot's manifest.
+pub trait SchemaIds {
+    /// The schema with this id; `Ok(None)` when there is none.
+    fn by_id(&mut self, id: u32) -> Result<Option<RegisteredById>, String>;
+    /// Where ids are looked up, for messages: "the registry at http://…".
+    fn describe(&self) -> String;
+}
+
+/// A schema taken by id, ready to read payloads.
+enum IdSchema {
+    Avro(Box<AvroSchema>),
+    /// The registered file; the record's message indexes pick the message.
+    Protobuf(FileDescriptor),
+    /// JSON Schema payloads are JSON text already.
+    Json,
+}
+
+fn id_schema(r: RegisteredById) -> Result<IdSchema, String> {
+    match r.format {
+        Format::Avro => {
+            let refs: Vec<&str> = r.references.iter().map(|(_, t)| t.as_str()).collect();
+            AvroSchema::parse_with(&r.schema, &refs)
+                .map(|a| IdSchema::Avro(Box::new(a)))
+                .map_err(|e| e.to_string())
+        }
+        Format::Protobuf => {
+            let mut files = r.references;
+            files.push((r.root_name.clone(), r.schema));
+            let pool =
+                compile(&files, std::slice::from_ref(&r.root_name)).map_err(|e| match e {
+                    EventError::Schema(m) => m,
+                    other => other.to_string(),
+                })?;
+            pool.get_file_by_name(&r.root_name)
+                .map(IdSchema::Protobuf)
+                .ok_or_else(|| format!("`{}` did not compile", r.root_name))
+        }
+        Format::JsonSchema => Ok(IdSchema::Json),
+    }
+}
+
+/// What reads one record's payload.
+enum Reader<'a> {
+    Avro(&'a AvroSchema, crate::codec::avro::Decoder<'a>),
+    Message(&'a MessageDescriptor),
+    File(&'a FileDescriptor),
+    Json,
+}
+
+impl<'a> Reader<'a> {
+    fn avro(s: &'a AvroSchema) -> Result<Reader<'a>, EventError> {
+        Ok(Reader::Avro(
+            s,
+            s.decoder(None)
+                .map_err(|e| EventError::Schema(e.to_string()))?,
+        ))
+    }
+
+    fn is_protobuf(&self) -> bool {
+        matches!(self, Reader::Message(_) | Reader::File(_))
+    }
+
+    /// The payload as JSON; an error carries the offset within `payload` and a message.
+    fn read(
+        &self,
+        payload: &[u8],
+        indexes: &[i64],
+        enc: JsonEncoding,
+    ) -> Result<serde_json::Value, (usize, String)> {
+        let codec_err = |e: CodecError| {
+            let (o, m) = codec_message(&e);
+            (o.unwrap_or(0), m)
+        };
+        match self {
+            Reader::Avro(s, d) => {
+                let v = d.decode(payload).map_err(codec_err)?;
+                s.to_json(&v, enc).map_err(|e| (0, codec_message(&e).1))
+            }
+            Reader::Message(desc) => {
+                let desc = pick_message(desc, indexes).map_err(|m| (0, m))?;
+                let msg = codec::protobuf::decode(&desc, payload).map_err(codec_err)?;
+                codec::protobuf::to_json(&msg).map_err(|e| (0, codec_message(&e).1))
+            }
+            Reader::File(file) => {
+                let desc = pick_in_file(file, indexes).map_err(|m| (0, m))?;
+                let msg = codec::protobuf::decode(&desc, payload).map_err(codec_err)?;
+                codec::protobuf::to_json(&msg).map_err(|e| (0, codec_message(&e).1))
+            }
+            Reader::Json => serde_json::from_slice(payload).map_err(|e| {
+                (
+                    0,
+                    format!("not JSON (line {}, column {}): {e}", e.line(), e.column()),
+                )
+            }),
+        }
+    }
+}
+
 /// Decodes every input (`-` is stdin, read by the caller into `inputs`) and writes JSON: one pretty document for
-/// a single unframed record, one line per record otherwise.
+/// a single unframed record, one line per record otherwise. With no `schema`, Confluent-framed records are read
+/// with the schema their id names in `ids` (each id looked up once per run).
 pub fn decode(
     schema: Option<&EventSchema>,
+    mut ids: Option<&mut dyn SchemaIds>,
     inputs: &[(String, Vec<u8>)],
     opts: &EventOptions,
     out: &mut dyn Write,
@@ -477,57 +588,66 @@ pub fn decode(
     };
     // apache-avro's own bound on any single allocation: nothing in a record can be longer than the record.
     let _ = apache_avro::util::max_allocation_bytes(opts.max_record.max(1024));
+    let mut by_id: HashMap<u32, IdSchema> = HashMap::new();
     for (name, input) in inputs {
         // An object container file carries its schema: decode its records whatever schema was named.
         if opts.framing == Framing::None
             && opts.text == ByteText::Raw
             && input.starts_with(b"Obj\x01")
         {
-            let reader =
-                ContainerReader::new(input.as_slice()).map_err(|e| EventError::Record {
-                    input: name.clone(),
-                    record: 0,
-                    offset: e.offset().unwrap_or(0),
-                    message: format!(
-                        "not a readable Avro container file: {}",
-                        codec_message(&e).1
-                    ),
-                })?;
-            let file_schema = reader.schema().clone();
-            for (i, v) in reader.enumerate() {
-                let (_, v) = v.map_err(|e| EventError::Record {
-                    input: name.clone(),
-                    record: i + 1,
-                    offset: e.offset().unwrap_or(0),
-                    message: codec_message(&e).1,
-                })?;
-                let j = file_schema
-                    .to_json(&v, enc)
-                    .map_err(|e| EventError::Record {
-                        input: name.clone(),
-                        record: i + 1,
-                        offset: 0,
-                        message: codec_message(&e).1,
-                    })?;
-                writeln!(out, "{}", serde_json::to_string(&j).unwrap_or_default())?;
-                count += 1;
-            }
+            count += decode_container(name, input, enc, out)?;
             continue;
         }
-        let Some(schema) = schema else {
-            return Err(EventError::Usage(format!(
-                "{name}: not an Avro container file; name the schema (--schema, --subject or --message)"
-            )));
-        };
         let recs = records(input, name, opts)?;
         let single = opts.framing == Framing::None;
-        let decoder = match schema {
-            EventSchema::Avro(s) => Some(
-                s.decoder(None)
-                    .map_err(|e| EventError::Schema(e.to_string()))?,
-            ),
-            EventSchema::Protobuf(_) => None,
+        let named = match schema {
+            Some(EventSchema::Avro(s)) => Some(Reader::avro(s)?),
+            Some(EventSchema::Protobuf(d)) => Some(Reader::Message(d)),
+            None => None,
         };
+        if named.is_none() {
+            let Some(ids) = ids.as_deref_mut() else {
+                return Err(EventError::Usage(format!(
+                    "{name}: not an Avro container file; name the schema (--schema, --subject or --message), or \
+                     read Confluent-framed records by schema id (--confluent with a registry, or --registry-dir DIR)"
+                )));
+            };
+            // Every id this input uses, looked up once per run, before any record is decoded.
+            for (i, r) in recs.iter().enumerate() {
+                let Some(bytes) = &r.bytes else { continue };
+                let fail = |off: usize, message: String| EventError::Record {
+                    input: name.clone(),
+                    record: i + 1,
+                    offset: r.offset + off,
+                    message,
+                };
+                let (id, _, _) = confluent_header(bytes, false).map_err(|(o, m)| fail(o, m))?;
+                if by_id.contains_key(&id) {
+                    continue;
+                }
+                let found = ids
+                    .by_id(id)
+                    .map_err(|m| fail(1, format!("schema id {id}: {m}")))?
+                    .ok_or_else(|| {
+                        fail(1, format!("schema id {id} is not in {}", ids.describe()))
+                    })?;
+                let s = id_schema(found)
+                    .map_err(|m| fail(1, format!("schema id {id} does not load: {m}")))?;
+                by_id.insert(id, s);
+            }
+        }
+        let mut readers: HashMap<u32, Reader<'_>> = HashMap::new();
+        if named.is_none() {
+            for (id, s) in &by_id {
+                let reader = match s {
+                    IdSchema::Avro(a) => Reader::avro(a)?,
+                    IdSchema::Protobuf(f) => Reader::File(f),
+                    IdSchema::Json => Reader::Json,
+                };
+                readers.insert(*id, reader);
+            }
+        }
+        let confluent = opts.confluent || named.is_none();
         for (i, r) in recs.iter().enumerate() {
             let n = i + 1;
             let fail = |off: usize, message: String| EventError::Record {
@@ -541,36 +661,24 @@ pub fn decode(
                 count += 1;
                 continue;
             };
-            let (start, indexes) = if opts.confluent {
-                let (_id, idx, start) =
-                    confluent_header(bytes, matches!(schema, EventSchema::Protobuf(_)))
-                        .map_err(|(o, m)| fail(o, m))?;
-                (start, idx)
+            let (reader, start, indexes) = if confluent {
+                let (id, _, _) = confluent_header(bytes, false).map_err(|(o, m)| fail(o, m))?;
+                let reader = match &named {
+                    Some(r) => r,
+                    None => readers
+                        .get(&id)
+                        .ok_or_else(|| fail(1, format!("schema id {id} was not looked up")))?,
+                };
+                let (_, idx, start) =
+                    confluent_header(bytes, reader.is_protobuf()).map_err(|(o, m)| fail(o, m))?;
+                (reader, start, idx)
             } else {
-                (0, Vec::new())
+                let reader = named.as_ref().ok_or_else(|| fail(0, "no schema".into()))?;
+                (reader, 0, Vec::new())
             };
-            let payload = &bytes[start..];
-            let json = match schema {
-                EventSchema::Avro(s) => {
-                    let d = decoder
-                        .as_ref()
-                        .ok_or_else(|| fail(0, "no decoder".into()))?;
-                    let v = d.decode(payload).map_err(|e| {
-                        let (o, m) = codec_message(&e);
-                        fail(start + o.unwrap_or(0), m)
-                    })?;
-                    s.to_json(&v, enc)
-                        .map_err(|e| fail(start, codec_message(&e).1))?
-                }
-                EventSchema::Protobuf(desc) => {
-                    let desc = pick_message(desc, &indexes).map_err(|m| fail(5, m))?;
-                    let msg = codec::protobuf::decode(&desc, payload).map_err(|e| {
-                        let (o, m) = codec_message(&e);
-                        fail(start + o.unwrap_or(0), m)
-                    })?;
-                    codec::protobuf::to_json(&msg).map_err(|e| fail(start, codec_message(&e).1))?
-                }
-            };
+            let json = reader
+                .read(&bytes[start..], &indexes, enc)
+                .map_err(|(o, m)| fail(start + o, m))?;
             let text = if single {
                 serde_json::to_string_pretty(&json)
             } else {
@@ -584,12 +692,61 @@ pub fn decode(
     Ok(count)
 }
 
+/// The records of an Avro object container file, one JSON line each.
+fn decode_container(
+    name: &str,
+    input: &[u8],
+    enc: JsonEncoding,
+    out: &mut dyn Write,
+) -> Result<usize, EventError> {
+    let reader = ContainerReader::new(input).map_err(|e| EventError::Record {
+        input: name.to_string(),
+        record: 0,
+        offset: e.offset().unwrap_or(0),
+        message: format!(
+            "not a readable Avro container file: {}",
+            codec_message(&e).1
+        ),
+    })?;
+    let file_schema = reader.schema().clone();
+    let mut count = 0;
+    for (i, v) in reader.enumerate() {
+        let (_, v) = v.map_err(|e| EventError::Record {
+            input: name.to_string(),
+            record: i + 1,
+            offset: e.offset().unwrap_or(0),
+            message: codec_message(&e).1,
+        })?;
+        let j = file_schema
+            .to_json(&v, enc)
+            .map_err(|e| EventError::Record {
+                input: name.to_string(),
+                record: i + 1,
+                offset: 0,
+                message: codec_message(&e).1,
+            })?;
+        writeln!(out, "{}", serde_json::to_string(&j).unwrap_or_default())?;
+        count += 1;
+    }
+    Ok(count)
+}
+
 /// The message a Confluent index list names, relative to the file of `desc` (`[0]`: its first message).
 fn pick_message(desc: &MessageDescriptor, indexes: &[i64]) -> Result<MessageDescriptor, String> {
     if indexes.is_empty() || indexes == [0] && desc.parent_message().is_none() && is_first(desc) {
         return Ok(desc.clone());
     }
-    let file = desc.parent_file();
+    pick_in_file(&desc.parent_file(), indexes)
+}
+
+/// The message a Confluent index list names in `file` (`[0]`: its first message; `[1, 0]`: the first message
+/// nested in its second).
+fn pick_in_file(file: &FileDescriptor, indexes: &[i64]) -> Result<MessageDescriptor, String> {
+    let indexes = if indexes.is_empty() {
+        &[0][..]
+    } else {
+        indexes
+    };
     let mut cur: Option<MessageDescriptor> = None;
     for &i in indexes {
         let i = usize::try_from(i).map_err(|_| format!("negative message index {i}"))?;

@@ -8,6 +8,10 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
+#[path = "support/mock_registry.rs"]
+mod mock_registry;
+use mock_registry::MockRegistry;
+
 const ORDER: &str = r#"{"type":"record","name":"OrderPlaced","namespace":"acme","fields":[
   {"name":"id","type":"string"},
   {"name":"amount","type":"double"},
@@ -25,9 +29,22 @@ message PaymentCaptured {
 "#;
 
 fn run(dir: &Path, args: &[&str], stdin: &[u8]) -> (i32, Vec<u8>, String) {
+    run_env(dir, args, stdin, &[])
+}
+
+fn run_env(
+    dir: &Path,
+    args: &[&str],
+    stdin: &[u8],
+    env: &[(&str, &str)],
+) -> (i32, Vec<u8>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_schemaguard"))
         .current_dir(dir)
         .args(args)
+        .env_remove("SCHEMA_REGISTRY_URL")
+        .env_remove("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO")
+        .env_remove("SCHEMA_REGISTRY_BEARER_TOKEN")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -254,4 +271,235 @@ fn protobuf_round_trip_with_confluent_framing() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("magic byte 1"), "{err}");
+}
+
+const MONEY: &str = r#"syntax = "proto3";
+package acme.v1;
+message Money { int64 units = 1; string currency = 2; }
+"#;
+
+const PAY_WITH_MONEY: &str = r#"syntax = "proto3";
+package acme.v1;
+import "acme/v1/money.proto";
+message Other { string x = 1; }
+message PaymentCaptured {
+  string id = 1;
+  Money amount = 2;
+}
+"#;
+
+const ORDER_V1: &str = r#"{"type":"record","name":"OrderPlaced","namespace":"acme","fields":[{"name":"id","type":"string"}]}"#;
+
+/// A repository with the schemas the records are encoded with: an Avro order and a Protobuf payment whose
+/// `Money` comes from an import.
+fn framed_repo() -> tempfile::TempDir {
+    let t = tempfile::tempdir().expect("tempdir");
+    for (p, text) in [
+        ("schemas/order.avsc", ORDER),
+        ("acme/v1/money.proto", MONEY),
+        ("acme/v1/pay.proto", PAY_WITH_MONEY),
+    ] {
+        let full = t.path().join(p);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    t
+}
+
+/// `encode` of one JSON event into a `%R%s` record under a Confluent id.
+fn framed(dir: &Path, schema: &[&str], id: i64, event: &Value) -> Vec<u8> {
+    let id = id.to_string();
+    let mut args = vec![
+        "encode",
+        "--confluent-id",
+        id.as_str(),
+        "--framing",
+        "length",
+    ];
+    args.extend_from_slice(schema);
+    let (code, out, err) = run(dir, &args, event.to_string().as_bytes());
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+fn registry_with_schemas(reg: &MockRegistry) -> (i64, i64, i64) {
+    reg.add("acme.v1.Money", MONEY, Some("PROTOBUF"), vec![]);
+    let pay = reg.add(
+        "acme.v1.Other",
+        PAY_WITH_MONEY,
+        Some("PROTOBUF"),
+        vec![json!({"name": "acme/v1/money.proto", "subject": "acme.v1.Money", "version": 1})],
+    );
+    let order_v1 = reg.add("acme.OrderPlaced", ORDER_V1, None, vec![]);
+    let order = reg.add("acme.OrderPlaced", ORDER, None, vec![]);
+    (pay, order_v1, order)
+}
+
+#[test]
+fn confluent_records_decode_by_schema_id_from_the_registry() {
+    let reg = MockRegistry::start();
+    let (pay, _, order) = registry_with_schemas(&reg);
+    let t = framed_repo();
+    let order_event = json!({"id": "o-1", "amount": 2.5, "coupon": {"string": "X"}, "lines": [7]});
+    let pay_event = json!({"id": "p-1", "amount": {"units": "12", "currency": "EUR"}});
+    let a = framed(
+        t.path(),
+        &["--subject", "acme.OrderPlaced"],
+        order,
+        &order_event,
+    );
+    let b = framed(
+        t.path(),
+        &["--message", "acme.v1.PaymentCaptured"],
+        pay,
+        &pay_event,
+    );
+    // Protobuf: the second message of the file, message indexes [1].
+    assert_eq!(&b[4..11], &[0, 0, 0, 0, pay as u8, 2, 2]);
+    let mut stream = a.clone();
+    stream.extend_from_slice(&(-1i32).to_be_bytes());
+    stream.extend_from_slice(&b);
+    stream.extend_from_slice(&a);
+
+    // No schema named, and nothing local: every schema comes from the registry by id.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = run_env(
+        empty.path(),
+        &["decode", "--confluent", "--framing", "length"],
+        &stream,
+        &[("SCHEMA_REGISTRY_URL", &reg.url)],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        lines(&out),
+        vec![order_event.clone(), Value::Null, pay_event, order_event]
+    );
+    // Each id once per run.
+    let by_id = |id: i64| {
+        reg.log()
+            .iter()
+            .filter(|l| l.contains(&format!("/schemas/ids/{id}")))
+            .count()
+    };
+    assert_eq!(by_id(order), 1);
+    assert_eq!(by_id(pay), 1);
+
+    // An unknown id: the error names it, the record and the byte of the id; exit 2.
+    let mut bad = a.clone();
+    bad.extend_from_slice(&7i32.to_be_bytes());
+    bad.extend_from_slice(&[0, 0, 0, 3, 231, 2, 0]);
+    let (code, _, err) = run_env(
+        empty.path(),
+        &["decode", "--confluent", "--framing", "length"],
+        &bad,
+        &[("SCHEMA_REGISTRY_URL", &reg.url)],
+    );
+    assert_eq!(code, 2, "{err}");
+    // Record 2 starts after record 1 (4 + its length) and its own 4-byte prefix; the id is 1 byte in.
+    let second = a.len() + 4;
+    assert!(
+        err.contains(&format!(
+            "<stdin>: record 2 (byte {}): schema id 999 is not in the registry at {}",
+            second + 1,
+            reg.url
+        )),
+        "{err}"
+    );
+
+    // Without a registry and without a schema: a usage error that says what to give.
+    let (code, _, err) = run(
+        empty.path(),
+        &["decode", "--confluent", "--framing", "length"],
+        &a,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("no registry URL"), "{err}");
+}
+
+#[test]
+fn confluent_records_decode_by_schema_id_from_a_pulled_snapshot() {
+    let reg = MockRegistry::start();
+    let (pay, order_v1, order) = registry_with_schemas(&reg);
+    let t = framed_repo();
+    std::fs::write(
+        t.path().join("schemaguard.toml"),
+        format!("[registry]\nurl = \"{}\"\n", reg.url),
+    )
+    .expect("write");
+    let (code, _, err) = run(
+        t.path(),
+        &["registry", "pull", "--out", ".registry", "--all-versions"],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+
+    let old_dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(old_dir.path().join("order.avsc"), ORDER_V1).expect("write");
+    let old_event = json!({"id": "o-0"});
+    let old = framed(
+        old_dir.path(),
+        &["--schema", "order.avsc"],
+        order_v1,
+        &old_event,
+    );
+    let order_event = json!({"id": "o-1", "amount": 2.5, "coupon": null, "lines": []});
+    let new = framed(
+        t.path(),
+        &["--subject", "acme.OrderPlaced"],
+        order,
+        &order_event,
+    );
+    let pay_event = json!({"id": "p-1", "amount": {"units": "5", "currency": "CHF"}});
+    let p = framed(
+        t.path(),
+        &["--message", "acme.v1.PaymentCaptured"],
+        pay,
+        &pay_event,
+    );
+    let stream = [old, new.clone(), p].concat();
+
+    // Offline: the manifest names every id, the registry is not asked.
+    let before = reg.log().len();
+    let (code, out, err) = run(
+        t.path(),
+        &[
+            "decode",
+            "--registry-dir",
+            ".registry",
+            "--framing",
+            "length",
+        ],
+        &stream,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(lines(&out), vec![old_event, order_event, pay_event]);
+    assert_eq!(reg.log().len(), before);
+
+    // An id the snapshot does not hold.
+    let mut bad = new.clone();
+    bad[8] = 99;
+    let (code, _, err) = run(
+        t.path(),
+        &[
+            "decode",
+            "--registry-dir",
+            ".registry",
+            "--framing",
+            "length",
+        ],
+        &bad,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("record 1 (byte 5): schema id 99 is not in the manifest"),
+        "{err}"
+    );
+    // A directory without a manifest.
+    let (code, _, err) = run(
+        t.path(),
+        &["decode", "--registry-dir", "schemas", "--framing", "length"],
+        &new,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("registry pull"), "{err}");
 }

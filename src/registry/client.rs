@@ -235,7 +235,7 @@ pub fn schema_type(f: Format) -> &'static str {
     }
 }
 
-fn parse_schema_type(s: Option<&str>) -> Option<Format> {
+pub(crate) fn parse_schema_type(s: Option<&str>) -> Option<Format> {
     match s.map(str::to_ascii_uppercase).as_deref() {
         None | Some("AVRO") | Some("") => Some(Format::Avro),
         Some("PROTOBUF") => Some(Format::Protobuf),

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod config;
+pub mod ids;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
