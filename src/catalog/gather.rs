@@ -37,6 +37,9 @@ const MAX_EXAMPLES: usize = 20;
 /// Builds the catalog of the repository containing `cwd`.
 pub fn build(cwd: &Path, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
     let git = Git::discover(cwd)?;
+    // The history reads every schema blob of every version: libgit2 re-hashing each object it reads cost ~3.5 % of
+    // the catalog of googleapis (three commits, 7,234 files). The objects are the repository's own, read by id.
+    git2::opts::strict_hash_verification(false);
     let cfg = match &opts.config {
         Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
         None => {

@@ -12,15 +12,17 @@ const CSS: &str = include_str!("assets/catalog.css");
 const JS: &str = include_str!("assets/search.js");
 
 /// (path relative to the site root, contents) of every page.
-pub(super) fn render(c: &Catalog) -> Vec<(PathBuf, String)> {
-    let mut pages = vec![(PathBuf::from("index.html"), index(c))];
-    for e in &c.subjects {
-        pages.push((
-            PathBuf::from("subjects").join(format!("{}.html", e.slug)),
-            subject(c, e),
-        ));
-    }
-    pages
+/// The index page: its path in the site and its text.
+pub(super) fn index_page(c: &Catalog) -> (PathBuf, String) {
+    (PathBuf::from("index.html"), index(c))
+}
+
+/// The page of one subject: its path in the site and its text.
+pub(super) fn subject_page(c: &Catalog, e: &Entry) -> (PathBuf, String) {
+    (
+        PathBuf::from("subjects").join(format!("{}.html", e.slug)),
+        subject(c, e),
+    )
 }
 
 pub(super) fn esc(s: &str) -> String {

@@ -6,15 +6,17 @@ use std::path::PathBuf;
 
 use super::{format_time, Catalog, Entry};
 
-pub(super) fn render(c: &Catalog) -> Vec<(PathBuf, String)> {
-    let mut pages = vec![(PathBuf::from("index.md"), index(c))];
-    for e in &c.subjects {
-        pages.push((
-            PathBuf::from("subjects").join(format!("{}.md", e.slug)),
-            subject(c, e),
-        ));
-    }
-    pages
+/// The index page: its path in the site and its text.
+pub(super) fn index_page(c: &Catalog) -> (PathBuf, String) {
+    (PathBuf::from("index.md"), index(c))
+}
+
+/// The page of one subject: its path in the site and its text.
+pub(super) fn subject_page(c: &Catalog, e: &Entry) -> (PathBuf, String) {
+    (
+        PathBuf::from("subjects").join(format!("{}.md", e.slug)),
+        subject(c, e),
+    )
 }
 
 /// Text safe in a table cell or a line of prose: no pipes, no newlines, no HTML.

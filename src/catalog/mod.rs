@@ -10,6 +10,7 @@ mod markdown;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::finding::{Format, Mode};
@@ -152,22 +153,35 @@ pub fn write_site(
     format: SiteFormat,
     out: &Path,
 ) -> Result<Vec<PathBuf>, CatalogError> {
-    let pages = match format {
-        SiteFormat::Html => html::render(catalog),
-        SiteFormat::Markdown => markdown::render(catalog),
-    };
     let write_err = |p: &Path, err| CatalogError::Write {
         path: p.display().to_string(),
         err,
     };
     let subjects = out.join("subjects");
     std::fs::create_dir_all(&subjects).map_err(|e| write_err(&subjects, e))?;
-    let mut written = Vec::new();
-    for (rel, text) in pages {
+    let write = |(rel, text): (PathBuf, String)| {
         let path = out.join(&rel);
         std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
-        written.push(rel);
-    }
+        Ok(rel)
+    };
+    // Pages are independent: rendered and written in parallel, one in memory per thread (a large repository's
+    // site is hundreds of MB, and creating thousands of files is mostly file-system time).
+    let index = match format {
+        SiteFormat::Html => html::index_page(catalog),
+        SiteFormat::Markdown => markdown::index_page(catalog),
+    };
+    let mut written = vec![write(index)?];
+    let pages: Result<Vec<PathBuf>, CatalogError> = catalog
+        .subjects
+        .par_iter()
+        .map(|e| {
+            write(match format {
+                SiteFormat::Html => html::subject_page(catalog, e),
+                SiteFormat::Markdown => markdown::subject_page(catalog, e),
+            })
+        })
+        .collect();
+    written.extend(pages?);
     Ok(written)
 }
 
