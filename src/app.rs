@@ -209,7 +209,105 @@ fn check_options(args: &CompatOptionArgs, cfg: &Config) -> CheckOptions {
         breaking_ignore: cfg.breaking_ignore.clone(),
         breaking_ignore_only: cfg.breaking_ignore_only.clone(),
         ignore_unstable_packages: cfg.ignore_unstable_packages,
+        proto_include: formats::Includes::default(),
+        json_include: formats::Includes::default(),
     }
+}
+
+/// Sets the include directories of both formats: the configuration's (absolute once loaded) and `--include`
+/// (relative to `cwd`), split into directories inside the repository `root` (read with each snapshot) and outside
+/// it (read from disk, the same for every snapshot). In-repository Protobuf include directories are import roots.
+fn set_includes(
+    opts: &mut CheckOptions,
+    cfg: &Config,
+    flags: &[PathBuf],
+    cwd: &Path,
+    root: Option<&Path>,
+) -> Result<(), AppError> {
+    let root_canon = root.map(|r| r.canonicalize().unwrap_or_else(|_| r.to_path_buf()));
+    let split = |dirs: Vec<&PathBuf>| -> Result<formats::Includes, AppError> {
+        let mut inc = formats::Includes::default();
+        for d in dirs {
+            let abs = cwd.join(d);
+            let abs = abs.canonicalize().map_err(|_| {
+                RunError::Usage(format!(
+                    "include directory `{}` does not exist",
+                    d.display()
+                ))
+            })?;
+            if !abs.is_dir() {
+                return Err(RunError::Usage(format!(
+                    "include directory `{}` is not a directory",
+                    d.display()
+                ))
+                .into());
+            }
+            let inside = root_canon
+                .as_ref()
+                .and_then(|r| abs.strip_prefix(r).ok())
+                .map(crate::source::slash_path);
+            match inside {
+                // The repository root itself would make every file a reference file.
+                Some(rel) if rel.is_empty() || rel == "." => {
+                    return Err(RunError::Usage(format!(
+                        "include directory `{}` is the repository root: name a directory below it",
+                        d.display()
+                    ))
+                    .into())
+                }
+                Some(rel) => {
+                    if !inc.in_repo.contains(&rel) {
+                        inc.in_repo.push(rel);
+                    }
+                }
+                None => {
+                    if !inc.outside.contains(&abs) {
+                        inc.outside.push(abs);
+                    }
+                }
+            }
+        }
+        Ok(inc)
+    };
+    opts.proto_include = split(cfg.proto_include.iter().chain(flags).collect())?;
+    for r in &opts.proto_include.in_repo {
+        if !opts.proto_roots.contains(r) {
+            opts.proto_roots.push(r.clone());
+        }
+    }
+    let mut json = split(cfg.json_include.iter().chain(flags).collect())?;
+    let engine: &dyn formats::Engine = &formats::jsonschema::ENGINE;
+    let mut docs = Vec::new();
+    for dir in &json.outside {
+        for (fs_path, rel) in crate::source::walk(dir, &|p| engine.may_claim(p)) {
+            let shown = crate::source::slash_path(&fs_path);
+            // An unreadable reference document only leaves its `$ref`s unresolved (reported where they are used).
+            if let Ok(f) = crate::source::read_file(&fs_path, &shown) {
+                docs.push(SourceFile::with_shown(
+                    rel,
+                    shown,
+                    None,
+                    Arc::clone(&f.text),
+                ));
+            }
+        }
+    }
+    json.outside_files = Arc::new(docs);
+    opts.json_include = json;
+    Ok(())
+}
+
+/// Whether a repository path lies in one of the in-repository include directories (such files resolve
+/// references but are not linted).
+fn in_include(opts: &CheckOptions, path: &str) -> bool {
+    opts.proto_include
+        .in_repo
+        .iter()
+        .chain(&opts.json_include.in_repo)
+        .any(|d| {
+            path.strip_prefix(d.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        })
 }
 
 fn fail_on(args: &OutputArgs, cfg: &Config) -> Option<Severity> {
@@ -392,7 +490,8 @@ fn show_config(
 fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
     validate_selectors(&args.compat)?;
     let cfg = Config::default();
-    let opts = check_options(&args.compat, &cfg);
+    let mut opts = check_options(&args.compat, &cfg);
+    set_includes(&mut opts, &cfg, &args.compat.include, cwd, None)?;
     let mode = args.compat.mode.unwrap_or(Mode::Backward);
     // Paths are shown as the user typed them and read relative to `cwd`.
     let mut paths: Vec<PathBuf> = args.paths.clone();
@@ -439,6 +538,7 @@ fn check(
         ..args
     };
     let mut opts = check_options(&args.compat, &cfg);
+    set_includes(&mut opts, &cfg, &args.compat.include, cwd, Some(&git.root))?;
     let default_mode = args.compat.mode.or(cfg.mode).unwrap_or(Mode::Backward);
     let engines = formats::engines();
     // Every schema file is loaded (references cross files: an excluded `third_party/` proto or a shared Avro type
@@ -534,10 +634,21 @@ fn check(
         .as_ref()
         .filter(|_| !only_tests)
         .map(|_| cfg.lint_config());
+    // Files of include directories resolve references; they are not linted.
+    let linted = |files: &[Arc<SourceFile>]| -> Vec<Arc<SourceFile>> {
+        files
+            .iter()
+            .filter(|f| !in_include(&opts, &f.shown))
+            .cloned()
+            .collect()
+    };
     let lint_files = check_lint.as_ref().map(|_| {
         (
-            new.files.clone(),
-            previous.last().map(|s| s.files.clone()).unwrap_or_default(),
+            linted(&new.files),
+            previous
+                .last()
+                .map(|s| linted(&s.files))
+                .unwrap_or_default(),
         )
     });
     // Contract tests read the schema files of both sides again, with apache-avro / prost-reflect / jsonschema.
@@ -904,16 +1015,18 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
     lint_cfg
         .except
         .extend(args.except.iter().map(|s| s.trim().to_ascii_uppercase()));
-    let opts = check_options(
+    let mut opts = check_options(
         &CompatOptionArgs {
             mode: None,
             policy: None,
             breaking: Vec::new(),
             except: Vec::new(),
             show_compatible: false,
+            include: Vec::new(),
         },
         &cfg,
     );
+    set_includes(&mut opts, &cfg, &args.include, cwd, Some(&root))?;
     let engines = formats::engines();
     let keep = |path: &str| {
         engines.iter().any(|e| e.may_claim(path)) && !crate::contract::is_test_input(path)
@@ -948,6 +1061,8 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
     };
     let snap = snapshot::load(None, files.clone(), errors, explicit, &opts);
     files.extend(sidecars);
+    // Files of include directories resolve references; they are not linted.
+    files.retain(|f| !in_include(&opts, &f.shown));
     let mut findings = crate::lint::run(&snap, &files, explicit, &lint_cfg);
     let mut baseline = None;
     if let (Some(rev), false) = (&args.against, args.all) {
@@ -966,6 +1081,10 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
             false,
             &opts,
         );
+        let old_files: Vec<Arc<SourceFile>> = old_files
+            .into_iter()
+            .filter(|f| !in_include(&opts, &f.shown))
+            .collect();
         let known = crate::lint::run(&old_snap, &old_files, false, &lint_cfg);
         crate::lint::subtract_baseline(&mut findings, &known);
         baseline = Some(b.description);
@@ -1303,9 +1422,11 @@ fn registry_command(
             breaking: Vec::new(),
             except: Vec::new(),
             show_compatible: false,
+            include: Vec::new(),
         },
         &cfg,
     );
+    set_includes(&mut opts, &cfg, &[], &root, Some(&root))?;
     let engines = formats::engines();
     let keep = |path: &str| {
         engines.iter().any(|e| e.may_claim(path)) && !crate::contract::is_test_input(path)

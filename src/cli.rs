@@ -112,6 +112,11 @@ pub struct CompatOptionArgs {
     /// Also report differences the reference system considers compatible (as notes).
     #[arg(long)]
     pub show_compatible: bool,
+    /// A read-only reference directory, like protoc's `-I` (repeatable; every format; relative to the current
+    /// directory): imports and `$ref`s resolve in it, its files are never checked or reported as subjects.
+    /// Added to `[protobuf] include` and `[jsonschema] include`.
+    #[arg(long = "include", value_name = "DIR")]
+    pub include: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +198,10 @@ pub struct LintArgs {
     /// Rule ids or groups to leave out (comma-separated), added to the config's `[lint] except`.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub except: Vec<String>,
+    /// A read-only reference directory (repeatable, relative to the current directory): imports and `$ref`s
+    /// resolve in it, its files are never linted. Added to `[protobuf] include` and `[jsonschema] include`.
+    #[arg(long = "include", value_name = "DIR")]
+    pub include: Vec<PathBuf>,
     /// Configuration file (default: schemaguard.toml at the repository root, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -3,7 +3,7 @@
 //! answers questions the pipeline asks (which files are schemas, which mode a subject has, a rule's severity).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -64,6 +64,8 @@ struct RawConfig {
     except: Option<Vec<Spanned<String>>>,
     /// Protobuf settings.
     protobuf: Option<RawProtobuf>,
+    /// JSON Schema settings.
+    jsonschema: Option<RawJsonSchema>,
     /// Lint rules (`schemaguard lint`; `check` lints only when this table is present).
     lint: Option<crate::lint::config::RawLint>,
     /// Schema registry (`check --against-registry`, `schemaguard registry pull|plan|apply`).
@@ -128,6 +130,22 @@ struct RawProtobuf {
     /// Import roots, relative to the repository root (e.g. `["proto", "third_party/googleapis"]`).
     #[schemars(with = "Option<Vec<String>>")]
     roots: Option<Vec<Spanned<String>>>,
+    /// Read-only include directories, like protoc's `-I` (e.g. `["third_party/protos", "/opt/protos"]`): imports
+    /// are resolved in them, their files are never checked, linted or reported as subjects. Relative paths are
+    /// relative to the directory of this configuration file; a directory may lie outside the repository.
+    #[schemars(with = "Option<Vec<String>>")]
+    include: Option<Vec<Spanned<String>>>,
+}
+
+/// `[jsonschema]`: read-only reference directories.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawJsonSchema {
+    /// Read-only include directories (e.g. `["../schemas-event-primary/jsonschema"]`): their documents resolve
+    /// `$ref`s (by `$id` and by path below the directory), are never checked or reported as subjects. Relative
+    /// paths are relative to the directory of this configuration file; a directory may lie outside the repository.
+    #[schemars(with = "Option<Vec<String>>")]
+    include: Option<Vec<Spanned<String>>>,
 }
 
 /// Value schemas for keys whose strings are parsed case-insensitively: editors complete the canonical spelling
@@ -283,6 +301,10 @@ pub struct Config {
     pub except: Vec<String>,
     /// `[protobuf] roots`: import roots, relative to the repository root.
     pub proto_roots: Vec<String>,
+    /// `[protobuf] include`: read-only include directories, as written (made absolute by `Config::load`).
+    pub proto_include: Vec<PathBuf>,
+    /// `[jsonschema] include`: read-only include directories, as written (made absolute by `Config::load`).
+    pub json_include: Vec<PathBuf>,
     /// The `[lint]` table; `check` lints only when it is present (an upgrade must not turn a green CI red).
     pub lint: Option<crate::lint::LintConfig>,
     /// buf `breaking.ignore`: paths (files or directories) no breaking rule reports on.
@@ -339,7 +361,19 @@ impl Config {
             column: 1,
             message: format!("cannot read the configuration: {e}"),
         })?;
-        Config::parse(&text, display)
+        let mut cfg = Config::parse(&text, display)?;
+        // Include directories are relative to the configuration file, wherever it is run from.
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for p in cfg
+            .proto_include
+            .iter_mut()
+            .chain(cfg.json_include.iter_mut())
+        {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        }
+        Ok(cfg)
     }
 
     pub fn parse(text: &str, display: &str) -> Result<Config, ConfigError> {
@@ -553,6 +587,17 @@ impl Config {
             }
             if !cfg.proto_roots.is_empty() {
                 cfg.origins.insert("protobuf.roots", display.to_string());
+            }
+            cfg.proto_include = include_dirs(p.include, "protobuf", &at)?;
+            if !cfg.proto_include.is_empty() {
+                cfg.origins.insert("protobuf.include", display.to_string());
+            }
+        }
+        if let Some(j) = raw.jsonschema {
+            cfg.json_include = include_dirs(j.include, "jsonschema", &at)?;
+            if !cfg.json_include.is_empty() {
+                cfg.origins
+                    .insert("jsonschema.include", display.to_string());
             }
         }
         for (key, set) in [
@@ -790,6 +835,16 @@ impl Config {
                 list(&self.proto_roots),
                 origin("protobuf.roots"),
             ),
+            (
+                "protobuf.include".to_string(),
+                list(&paths(&self.proto_include)),
+                origin("protobuf.include"),
+            ),
+            (
+                "jsonschema.include".to_string(),
+                list(&paths(&self.json_include)),
+                origin("jsonschema.include"),
+            ),
         ];
         if !self.breaking.is_empty() {
             out.push((
@@ -879,6 +934,30 @@ impl Config {
 
 /// Whether `name` can be excepted: a rule id of any format, or a buf breaking category. Input rules cannot (a file
 /// that could not be read was not checked).
+/// The include directories of `[section] include`: non-empty paths, as written.
+fn include_dirs(
+    raw: Option<Vec<Spanned<String>>>,
+    section: &str,
+    at: &dyn Fn(std::ops::Range<usize>, String) -> ConfigError,
+) -> Result<Vec<PathBuf>, ConfigError> {
+    let mut out = Vec::new();
+    for d in raw.unwrap_or_default() {
+        if d.get_ref().trim().is_empty() {
+            return Err(at(
+                d.span(),
+                format!("[{section}] include: an include directory cannot be empty (use \".\" for the configuration file's directory)"),
+            ));
+        }
+        out.push(PathBuf::from(d.into_inner()));
+    }
+    Ok(out)
+}
+
+/// Paths as `/`-separated strings, for `describe`.
+fn paths(v: &[PathBuf]) -> Vec<String> {
+    v.iter().map(|p| crate::source::slash_path(p)).collect()
+}
+
 pub fn check_except(name: &str) -> Result<(), String> {
     match crate::rules::find(name) {
         Some(r) if r.category == crate::finding::Category::Input => Err(format!(

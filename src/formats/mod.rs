@@ -38,6 +38,25 @@ pub struct CheckOptions {
     pub breaking_ignore_only: Vec<(String, Vec<String>)>,
     /// Protobuf, buf's rules: drop findings in packages with an unstable version (`v1beta1`, `v1alpha`, `v1test`).
     pub ignore_unstable_packages: bool,
+    /// Protobuf: read-only include directories (`[protobuf] include`, `--include`).
+    pub proto_include: Includes,
+    /// JSON Schema: read-only include directories (`[jsonschema] include`, `--include`).
+    pub json_include: Includes,
+}
+
+/// Read-only reference directories of one format: their files resolve references (imports, `$ref`s) of the
+/// checked files but are never subjects, never checked, linted or reported on by themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Includes {
+    /// Directories inside the repository, as repository paths (`/`-separated, no trailing `/`). Their files are
+    /// part of each snapshot, so each side sees them at its own revision.
+    pub in_repo: Vec<String>,
+    /// Directories outside the repository (absolute). The same for every snapshot. Protobuf reads a file there
+    /// only when it is imported; JSON Schema gets their documents in `outside_files`.
+    pub outside: Vec<std::path::PathBuf>,
+    /// The documents of the `outside` directories, read by the caller (JSON Schema): logical path relative to
+    /// the include directory, shown path the file's full path.
+    pub outside_files: Arc<Vec<Arc<SourceFile>>>,
 }
 
 /// A schema found in a snapshot, identified by its subject name (Avro: full name of the top-level type;

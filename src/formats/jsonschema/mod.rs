@@ -218,9 +218,9 @@ impl Engine for JsonSchemaEngine {
         ext(path).is_some()
     }
 
-    fn load(&self, files: &[Arc<SourceFile>], _opts: &CheckOptions) -> Box<dyn Loaded> {
-        let files = files.to_vec();
-        Box::new(with_big_stack(move || load_snapshot(files)))
+    fn load(&self, files: &[Arc<SourceFile>], opts: &CheckOptions) -> Box<dyn Loaded> {
+        let (files, references) = split_references(files, &opts.json_include);
+        Box::new(with_big_stack(move || load_snapshot(files, references)))
     }
 
     fn compat(
@@ -475,14 +475,47 @@ fn meta_validate(tree: &Tree, draft: Draft) -> Vec<(String, String)> {
     out
 }
 
-fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
+/// The checked files and the reference documents (`[jsonschema] include`, `--include`): files of the snapshot
+/// under an include directory of the repository, named by their path below it (shown by their repository path),
+/// then the documents of the include directories outside the repository.
+fn split_references(
+    files: &[Arc<SourceFile>],
+    include: &crate::formats::Includes,
+) -> (Vec<Arc<SourceFile>>, Vec<Arc<SourceFile>>) {
+    let mut checked = Vec::with_capacity(files.len());
+    let mut references = Vec::new();
+    for f in files {
+        let below = include.in_repo.iter().find_map(|d| {
+            f.path
+                .strip_prefix(d.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+        });
+        match below {
+            Some(rel) => references.push(SourceFile::with_shown(
+                rel,
+                f.shown.clone(),
+                f.revision.clone(),
+                Arc::clone(&f.text),
+            )),
+            None => checked.push(Arc::clone(f)),
+        }
+    }
+    references.extend(include.outside_files.iter().cloned());
+    (checked, references)
+}
+
+/// Loads one snapshot. `references` resolve `$ref`s (by `$id`, and by path below their include directory) after
+/// the checked files (a checked file wins a clash), but have no subject and report nothing themselves.
+fn load_snapshot(files: Vec<Arc<SourceFile>>, references: Vec<Arc<SourceFile>>) -> JsonLoaded {
+    let checked = files.len();
+    let files: Vec<Arc<SourceFile>> = files.into_iter().chain(references).collect();
     let mut findings = Vec::new();
     let mut trees: Vec<Option<Tree>> = Vec::with_capacity(files.len());
     let mut docs: Vec<Doc> = Vec::with_capacity(files.len());
     let mut by_path = HashMap::new();
     let mut path_subjects = Vec::new();
     for file in &files {
-        by_path.insert(file.path.clone(), docs.len());
+        by_path.entry(file.path.clone()).or_insert(docs.len());
         let parsed = match ext(&file.path) {
             Some("yaml") => parse::parse_yaml(&file.text),
             _ => parse::parse_json(&file.text),
@@ -592,6 +625,9 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
             d.subject = Some(path_subject);
         }
     }
+    for d in docs.iter_mut().skip(checked) {
+        d.subject = None;
+    }
 
     let index = refs::Index::build(
         &files
@@ -692,6 +728,14 @@ fn load_snapshot(files: Vec<Arc<SourceFile>>) -> JsonLoaded {
         if let Some(t) = tree {
             t.ignores(file, &mut ignores, &mut findings);
         }
+    }
+    // Reference documents are not checked: their own problems are not reported.
+    let reference: HashSet<*const SourceFile> = files[checked..].iter().map(Arc::as_ptr).collect();
+    if !reference.is_empty() {
+        findings.retain(|f| {
+            f.primary()
+                .is_none_or(|l| !reference.contains(&Arc::as_ptr(&l.file)))
+        });
     }
     JsonLoaded {
         docs,

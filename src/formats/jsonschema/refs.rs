@@ -143,7 +143,8 @@ impl Index {
         let mut idx = Index::default();
         for (d, (path, tree)) in docs.iter().enumerate() {
             let d = d as u32;
-            idx.paths.insert(path.clone(), d);
+            // The first document of a path wins (checked files come before reference documents).
+            idx.paths.entry(path.clone()).or_insert(d);
             let Some(tree) = tree else { continue };
             let file_base = file_uri(path);
             idx.ids

@@ -6,6 +6,7 @@
 
 pub(crate) mod breaking;
 mod compat;
+mod embedded;
 pub(crate) mod lint;
 pub(crate) mod lower;
 mod model;
@@ -63,7 +64,9 @@ impl Loaded for ProtoLoaded {
             .files
             .iter()
             .zip(&self.0.summaries)
-            .map(|(f, s)| Subject {
+            .zip(&self.0.reference)
+            .filter(|(_, &reference)| !reference)
+            .map(|((f, s), _)| Subject {
                 name: f.path.clone(),
                 file: Arc::clone(f),
                 span: s.package_span.clone().unwrap_or(0..0),
@@ -102,7 +105,13 @@ impl Engine for Protobuf {
     }
 
     fn load(&self, files: &[Arc<SourceFile>], opts: &CheckOptions) -> Box<dyn Loaded> {
-        Box::new(ProtoLoaded(ProtoSnap::load(files, &opts.proto_roots)))
+        let fallback = parse::Fallback::new(opts.proto_include.outside.clone());
+        Box::new(ProtoLoaded(ProtoSnap::load_with(
+            files,
+            &opts.proto_roots,
+            &fallback,
+            &opts.proto_include.in_repo,
+        )))
     }
 
     fn compat(

@@ -119,6 +119,11 @@ fn declared_names(fd: &prost_types::FileDescriptorProto) -> (Vec<u64>, bool, u64
 
 pub(crate) struct ProtoSnap {
     pub files: Vec<Arc<SourceFile>>,
+    /// Per file: it lies under an include directory of the repository (`[protobuf] include`, `--include`): used to
+    /// resolve imports, never a subject, never linted, its buf breaking findings dropped.
+    pub reference: Vec<bool>,
+    /// Where imports no file of the snapshot provides are found.
+    pub fallback: Fallback,
     pub index: HashMap<String, usize>,
     pub summaries: Vec<Summary>,
     pub findings: Vec<Finding>,
@@ -327,10 +332,134 @@ pub fn shared_roots(snapshots: &[&[Arc<SourceFile>]], explicit: &[String]) -> Ve
     out
 }
 
+/// Indices of `roots` and everything they import among the files of `index`, transitively.
+fn closure_of(
+    summaries: &[Summary],
+    index: &HashMap<String, usize>,
+    roots: impl IntoIterator<Item = usize>,
+) -> Vec<usize> {
+    let mut seen = vec![false; summaries.len()];
+    let mut stack: Vec<usize> = roots.into_iter().collect();
+    let mut out = Vec::new();
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        out.push(i);
+        for (imp, _) in &summaries[i].imports {
+            if let Some(&j) = index.get(imp) {
+                stack.push(j);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// `path` equals the repository path `dir` or lies below it.
+fn under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Where imports that no file of a snapshot provides are looked for, in this order: the include directories
+/// outside the repository (read from disk when first imported, the same for every snapshot), the embedded
+/// googleapis common protos (`embedded.rs`), the well-known types. A file of the snapshot wins over all of them.
+#[derive(Clone, Default)]
+pub(crate) struct Fallback {
+    dirs: Arc<Vec<std::path::PathBuf>>,
+    read: Arc<Mutex<HashMap<String, Option<Arc<str>>>>>,
+}
+
+impl Fallback {
+    pub fn new(dirs: Vec<std::path::PathBuf>) -> Fallback {
+        Fallback {
+            dirs: Arc::new(dirs),
+            read: Arc::default(),
+        }
+    }
+
+    /// The text of the import `name` from an include directory or the embedded files (not the well-known types,
+    /// which protox holds compiled).
+    pub fn text(&self, name: &str) -> Option<Arc<str>> {
+        // An import path is relative and stays inside the directory it is looked up in.
+        let safe = !name.is_empty()
+            && !name.starts_with('/')
+            && !name.contains('\\')
+            && name
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
+        if !safe {
+            return None;
+        }
+        if !self.dirs.is_empty() {
+            if let Some(t) = self.read.lock().ok().and_then(|m| m.get(name).cloned()) {
+                return t;
+            }
+            let found = self.dirs.iter().find_map(|d| {
+                let p = d.join(name);
+                if p.is_file() {
+                    std::fs::read_to_string(p).ok().map(Arc::<str>::from)
+                } else {
+                    None
+                }
+            });
+            if let Ok(mut m) = self.read.lock() {
+                m.insert(name.to_string(), found.clone());
+            }
+            if found.is_some() {
+                return found;
+            }
+        }
+        super::embedded::get(name).map(Arc::<str>::from)
+    }
+
+    /// Whether an import no file of the snapshot provides is found elsewhere.
+    pub fn provides(&self, name: &str) -> bool {
+        self.text(name).is_some() || is_wkt(name)
+    }
+
+    /// Parses an import found here, without source info (it is never lowered), or the well-known type.
+    fn open(&self, name: &str) -> Result<File, protox::Error> {
+        match self.text(name) {
+            Some(text) => {
+                let parsed = File::from_source(name, &text)?;
+                let mut fd = parsed.file_descriptor_proto().clone();
+                fd.source_code_info = None;
+                Ok(File::from_file_descriptor_proto(fd))
+            }
+            None => GoogleFileResolver::new().open_file(name),
+        }
+    }
+}
+
+/// A resolver over the embedded files and the well-known types alone (tests).
+#[cfg(test)]
+pub(crate) fn test_resolver() -> impl FileResolver {
+    struct R(Fallback);
+    impl FileResolver for R {
+        fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+            self.0.open(name)
+        }
+    }
+    R(Fallback::default())
+}
+
 impl ProtoSnap {
     /// Loads one snapshot. Files under an import root (`roots`, the explicit ones, plus the detected ones) get
     /// the path relative to it as their logical path; reports keep showing the repository path.
     pub fn load(files: &[Arc<SourceFile>], roots: &[String]) -> ProtoSnap {
+        Self::load_with(files, roots, &Fallback::default(), &[])
+    }
+
+    /// `load`, with the include directories: `fallback` finds imports outside the snapshot, and files whose
+    /// path lies under one of `reference` (repository paths, also given as import roots) are reference files.
+    pub fn load_with(
+        files: &[Arc<SourceFile>],
+        roots: &[String],
+        fallback: &Fallback,
+        reference: &[String],
+    ) -> ProtoSnap {
         let mut files: Vec<Arc<SourceFile>> = files.to_vec();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
@@ -343,11 +472,12 @@ impl ProtoSnap {
             .map(|(s, _)| s.imports.iter().map(|(i, _)| i.clone()).collect())
             .collect();
         let layout = roots::layout(&paths, &imports, roots, &is_wkt);
-        let mut entries: Vec<(Arc<SourceFile>, Summary, Option<RawFinding>)> = files
+        let mut entries: Vec<(Arc<SourceFile>, Summary, Option<RawFinding>, bool)> = files
             .iter()
             .zip(parsed)
             .zip(&layout.logical)
             .map(|((file, (s, f)), logical)| {
+                let is_ref = reference.iter().any(|r| under(&file.path, r));
                 let file = if *logical == file.path {
                     Arc::clone(file)
                 } else {
@@ -358,20 +488,22 @@ impl ProtoSnap {
                         Arc::clone(&file.text),
                     )
                 };
-                (file, s, f)
+                (file, s, f, is_ref)
             })
             .collect();
-        entries.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        entries.sort_by(|a, b| a.0.path.cmp(&b.0.path).then(a.3.cmp(&b.3)));
         entries.dedup_by(|a, b| a.0.path == b.0.path);
         let mut files = Vec::with_capacity(entries.len());
         let mut summaries = Vec::with_capacity(entries.len());
+        let mut reference = Vec::with_capacity(entries.len());
         let mut findings = Vec::new();
-        for (file, s, f) in entries {
+        for (file, s, f, is_ref) in entries {
             if let Some((msg, span, help)) = f {
                 findings.push(parse_error(&file, span, msg, &help));
             }
             files.push(file);
             summaries.push(s);
+            reference.push(is_ref);
         }
         let index: HashMap<String, usize> = files
             .iter()
@@ -390,7 +522,7 @@ impl ProtoSnap {
         for (i, s) in summaries.iter_mut().enumerate() {
             let mut missing = Vec::new();
             for (imp, span) in &s.imports {
-                if !index.contains_key(imp) && !is_wkt(imp) {
+                if !index.contains_key(imp) && !fallback.provides(imp) {
                     missing.push((imp.clone(), span.clone()));
                 }
             }
@@ -451,8 +583,24 @@ impl ProtoSnap {
                 }
             }
         }
+        // Problems of reference files matter only where a checked file imports them.
+        if reference.iter().any(|&r| r) {
+            let used = closure_of(
+                &summaries,
+                &index,
+                (0..files.len()).filter(|&i| !reference[i]),
+            );
+            let keep: HashSet<&str> = used.iter().map(|&i| files[i].path.as_str()).collect();
+            findings.retain(|f| {
+                index
+                    .get(&f.subject)
+                    .is_none_or(|&i| !reference[i] || keep.contains(f.subject.as_str()))
+            });
+        }
         ProtoSnap {
             files,
+            reference,
+            fallback: fallback.clone(),
             index,
             summaries,
             findings,
@@ -464,22 +612,7 @@ impl ProtoSnap {
 
     /// Indices of `roots` and everything they import, transitively.
     pub fn closure(&self, roots: impl IntoIterator<Item = usize>) -> Vec<usize> {
-        let mut seen = vec![false; self.files.len()];
-        let mut stack: Vec<usize> = roots.into_iter().collect();
-        let mut out = Vec::new();
-        while let Some(i) = stack.pop() {
-            if std::mem::replace(&mut seen[i], true) {
-                continue;
-            }
-            out.push(i);
-            for (imp, _) in &self.summaries[i].imports {
-                if let Some(&j) = self.index.get(imp) {
-                    stack.push(j);
-                }
-            }
-        }
-        out.sort_unstable();
-        out
+        closure_of(&self.summaries, &self.index, roots)
     }
 
     /// Whether the file or anything it imports is broken (then it is not compiled; the problem is reported).
@@ -549,7 +682,7 @@ impl ProtoSnap {
         };
         let owned = OwnedResolver {
             files: files.clone(),
-            google: GoogleFileResolver::new(),
+            fallback: self.fallback.clone(),
             strip: true,
             keep,
             infos: Arc::clone(&infos),
@@ -567,7 +700,7 @@ impl ProtoSnap {
                     // Compile the file again with its source attached, for an error with a span.
                     let mut again = protox::Compiler::with_file_resolver(OwnedResolver {
                         files: files.clone(),
-                        google: GoogleFileResolver::new(),
+                        fallback: self.fallback.clone(),
                         strip: false,
                         keep: HashSet::new(),
                         infos: Arc::new(Mutex::new(HashMap::new())),
@@ -782,7 +915,7 @@ fn summarize(src: &Arc<SourceFile>) -> (Summary, Option<Finding>) {
 /// as googleapis' compute.proto.
 struct OwnedResolver {
     files: HashMap<String, Arc<SourceFile>>,
-    google: GoogleFileResolver,
+    fallback: Fallback,
     strip: bool,
     /// Files whose SourceCodeInfo is kept (the ones that will be lowered).
     keep: HashSet<String>,
@@ -804,7 +937,7 @@ impl FileResolver for OwnedResolver {
                 Ok(File::from_file_descriptor_proto(fd))
             }
             Some(f) => File::from_source(name, &f.text),
-            None => self.google.open_file(name),
+            None => self.fallback.open(name),
         }
     }
 }

@@ -385,9 +385,21 @@ pub(crate) fn run(old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) -> Vec<
     findings.extend(
         out.findings
             .into_iter()
-            .filter(|f| !exempt(f, old, new, opts)),
+            .filter(|f| !exempt(f, old, new, opts) && !on_reference(f, old, new)),
     );
     findings
+}
+
+/// Whether the finding is about a reference file (under an include directory) on either side: like buf's
+/// dependencies, those are used, not checked.
+fn on_reference(f: &Finding, old: &ProtoSnap, new: &ProtoSnap) -> bool {
+    [(&f.new, new), (&f.old, old)]
+        .into_iter()
+        .any(|(loc, snap)| {
+            loc.as_ref()
+                .and_then(|l| snap.index.get(&l.file.path))
+                .is_some_and(|&i| snap.reference[i])
+        })
 }
 
 /// `path` equals `root` or lies below it (buf's `MapHasEqualOrContainingPath`).

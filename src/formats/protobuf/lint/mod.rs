@@ -239,38 +239,67 @@ fn parse_model(src: &Arc<SourceFile>) -> Option<LFile> {
     Some(model::build(src, file.file_descriptor_proto()))
 }
 
-/// The well-known types (`google/protobuf/*.proto`) the linted files import, as import-only models.
-fn well_known(names: &BTreeSet<String>) -> Vec<LFile> {
+/// The files outside the snapshot the linted files import (include directories, embedded googleapis protos,
+/// well-known types), transitively, as import-only models.
+fn imported_outside(snap: &ProtoSnap, names: BTreeSet<String>) -> Vec<LFile> {
     let google = GoogleFileResolver::new();
-    names
-        .iter()
-        .filter_map(|n| {
-            let f = google.open_file(n).ok()?;
-            let src = SourceFile::new(n.clone(), None, "");
-            Some(model::build(&src, f.file_descriptor_proto()))
-        })
-        .collect()
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut stack: Vec<String> = names.into_iter().collect();
+    let mut out = Vec::new();
+    while let Some(n) = stack.pop() {
+        if snap.index.contains_key(&n) || !seen.insert(n.clone()) {
+            continue;
+        }
+        let model = match snap.fallback.text(&n) {
+            Some(text) => {
+                let src = SourceFile::new(n.clone(), None, text);
+                parse_model(&src)
+            }
+            None => google.open_file(&n).ok().map(|f| {
+                let src = SourceFile::new(n.clone(), None, "");
+                model::build(&src, f.file_descriptor_proto())
+            }),
+        };
+        if let Some(m) = model {
+            stack.extend(m.imports.iter().map(|i| i.path.clone()));
+            out.push(m);
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// Lints one snapshot of `.proto` files (already placed under their import roots by `ProtoSnap::load`). Files
-/// with parse errors or unresolved imports (reported by loading) are not linted.
+/// with parse errors or unresolved imports (reported by loading) are not linted, nor reference files (under an
+/// include directory), which only resolve imports.
 pub(crate) fn run(snap: &ProtoSnap, opts: &LintOptions) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
-    let models: Vec<LFile> = snap
-        .files
-        .par_iter()
-        .zip(&snap.summaries)
-        .filter(|(_, s)| !s.broken)
-        .filter_map(|(f, _)| parse_model(f))
-        .collect();
+    let model_of = |reference: bool| -> Vec<LFile> {
+        snap.files
+            .par_iter()
+            .zip(&snap.summaries)
+            .zip(&snap.reference)
+            .filter(|((_, s), r)| !s.broken && **r == reference)
+            .filter_map(|((f, _), _)| parse_model(f))
+            .collect()
+    };
+    let models = model_of(false);
     let linted = models.len();
+    let references = model_of(true);
     let wanted: BTreeSet<String> = models
         .iter()
+        .chain(&references)
         .flat_map(|m| m.imports.iter().map(|i| i.path.clone()))
-        .filter(|p| p.starts_with("google/protobuf/") && !snap.index.contains_key(p))
+        .filter(|p| !snap.index.contains_key(p))
         .collect();
-    let wkt = well_known(&wanted);
-    let universe = resolve::Universe::new(models.iter().chain(wkt.iter()).collect());
+    let outside = imported_outside(snap, wanted);
+    let universe = resolve::Universe::new(
+        models
+            .iter()
+            .chain(references.iter())
+            .chain(outside.iter())
+            .collect(),
+    );
     let resolved: Vec<(Vec<bool>, Vec<Option<String>>)> = (0..linted)
         .into_par_iter()
         .map(|i| resolve::resolve_file(&universe, i))
