@@ -327,6 +327,41 @@ fn parse(
     parse_doc(file, doc, consumer, subject).map_err(|m| (m, 0..0))
 }
 
+/// The span of each `reads` entry's path (the `path` value of a mapping entry, or the plain path string), from
+/// the span-keeping JSON / YAML reader: a path that also appears earlier in the text (in `description`, as a
+/// prefix of another path) is still located at its own entry.
+fn entry_spans(file: &SourceFile) -> Vec<Option<Range<usize>>> {
+    use crate::formats::jsonschema::parse::{parse_json, parse_yaml, Val};
+    let tree = if file.path.ends_with(".json") {
+        parse_json(&file.text)
+    } else {
+        parse_yaml(&file.text)
+    };
+    let Ok(tree) = tree else {
+        return Vec::new();
+    };
+    let Some(reads) = tree.get(tree.root, "reads") else {
+        return Vec::new();
+    };
+    let Val::Arr(items) = &tree.node(reads).val else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .map(|&id| {
+            let node = tree.node(id);
+            match &node.val {
+                Val::Str(_) => Some(node.span.clone()),
+                Val::Obj(_) => Some(
+                    tree.get(id, "path")
+                        .map_or(node.span.clone(), |p| tree.node(p).span.clone()),
+                ),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 fn parse_doc(
     file: &Arc<SourceFile>,
     doc: J,
@@ -347,6 +382,7 @@ fn parse_doc(
     let Some(J::Array(list)) = o.get("reads") else {
         return Err("no `reads` list".into());
     };
+    let spans = entry_spans(file);
     let mut reads = Vec::new();
     for (i, item) in list.iter().enumerate() {
         let (path, ty, required) = match item {
@@ -384,7 +420,7 @@ fn parse_doc(
             }
             _ => return Err(format!("reads[{i}] is neither a path nor a mapping")),
         };
-        let span = file.text.find(&path).map_or(0..0, |s| s..s + path.len());
+        let span = spans.get(i).cloned().flatten().unwrap_or(0..0);
         reads.push(Read {
             path,
             ty,
@@ -637,4 +673,32 @@ pub(crate) fn read_spans(contracts: &[Contract], side: &Side) -> Vec<(String, Ra
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_spans_locate_each_path_at_its_own_entry() {
+        let text = "description: total of the order, and totalTax\nreads:\n  - totalTax\n  - {path: total, type: double}\n";
+        let file = SourceFile::new("contracts/billing/acme.Order.yaml", None, text);
+        let spans = entry_spans(&file);
+        let second = text.find("path: total").map(|p| p + 6);
+        assert_eq!(
+            spans,
+            vec![
+                text.find("- totalTax").map(|p| p + 2..p + 10),
+                second.map(|p| p..p + 5)
+            ]
+        );
+        let json = r#"{"description": "total", "reads": ["total", {"path": "id"}]}"#;
+        let file = SourceFile::new("contracts/billing/acme.Order.json", None, json);
+        let at = json.find(r#"["total""#).map(|p| p + 1);
+        let id = json.find(r#""id""#);
+        assert_eq!(
+            entry_spans(&file),
+            vec![at.map(|p| p..p + 7), id.map(|p| p..p + 4)]
+        );
+    }
 }

@@ -37,6 +37,7 @@ pub(crate) struct Side {
     avro_cache: Mutex<HashMap<String, Result<Arc<AvroSchema>, String>>>,
     json_cache: Mutex<HashMap<String, Result<Arc<jsonschema::Validator>, String>>>,
     model: std::sync::OnceLock<Vec<ModelSchema>>,
+    json_refs: std::sync::OnceLock<Arc<HashMap<String, Arc<SourceFile>>>>,
 }
 
 impl Side {
@@ -104,6 +105,7 @@ impl Side {
             avro_cache: Mutex::new(HashMap::new()),
             json_cache: Mutex::new(HashMap::new()),
             model: std::sync::OnceLock::new(),
+            json_refs: std::sync::OnceLock::new(),
         }
     }
 
@@ -214,12 +216,17 @@ impl Side {
         }
         let r = match self.json.get(path) {
             None => Err(format!("no JSON Schema `{path}`")),
-            Some(f) => compile_json_schema(f),
+            Some(f) => compile_json_schema(f, self.json_refs()),
         };
         if let Ok(mut c) = self.json_cache.lock() {
             c.insert(path.to_string(), r.clone());
         }
         r
+    }
+
+    /// Every JSON Schema file of this version by path and by `$id`, for resolving `$ref`s across files.
+    fn json_refs(&self) -> Arc<HashMap<String, Arc<SourceFile>>> {
+        Arc::clone(self.json_refs.get_or_init(|| Arc::new(self.json.clone())))
     }
 
     /// The neutral model of every schema file (lowered once).
@@ -228,15 +235,86 @@ impl Side {
     }
 }
 
-/// Compiles a JSON Schema (JSON or YAML text); `$ref`s to other files resolve from the working tree.
-pub(crate) fn compile_json_schema(f: &SourceFile) -> Result<Arc<jsonschema::Validator>, String> {
-    let value: serde_json::Value = match serde_json::from_str(&f.text) {
-        Ok(v) => v,
-        Err(_) => {
-            yaml_to_json(&f.text).ok_or_else(|| format!("`{}` is neither JSON nor YAML", f.path))?
+/// The base URI a JSON Schema file gets from its repository path: a relative `$ref` (`address.schema.json`,
+/// `../common/money.json#/$defs/Amount`) then names another file of the same version.
+const REPO_BASE: &str = "file:///schemaguard-repository/";
+
+/// Serves `$ref`s from the JSON Schema files of one version (the working tree or a baseline revision), by
+/// repository path below [`REPO_BASE`] or by `$id`; nothing is read from disk or the network.
+struct VersionRetriever {
+    files: Arc<HashMap<String, Arc<SourceFile>>>,
+}
+
+impl jsonschema::Retrieve for VersionRetriever {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        let full = uri.as_str();
+        let full = full.split('#').next().unwrap_or(full);
+        let file = self.files.get(full).or_else(|| {
+            full.strip_prefix(REPO_BASE)
+                .and_then(|p| self.files.get(&percent_decode(p)))
+        });
+        match file {
+            Some(f) => json_value(f).map_err(Into::into),
+            None => Err(format!("`{full}` is not a JSON Schema file of this version").into()),
         }
-    };
-    jsonschema::validator_for(&value)
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let hex = |c: u8| (c as char).to_digit(16);
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A repository path as a URI path: bytes outside the unreserved set and `/` percent-encoded.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn json_value(f: &SourceFile) -> Result<serde_json::Value, String> {
+    match serde_json::from_str(&f.text) {
+        Ok(v) => Ok(v),
+        Err(_) => {
+            yaml_to_json(&f.text).ok_or_else(|| format!("`{}` is neither JSON nor YAML", f.path))
+        }
+    }
+}
+
+/// Compiles a JSON Schema (JSON or YAML text); `$ref`s to other files resolve to the files of the same version
+/// (`refs`: by repository path, relative to the file's own path, or by `$id`).
+pub(crate) fn compile_json_schema(
+    f: &SourceFile,
+    refs: Arc<HashMap<String, Arc<SourceFile>>>,
+) -> Result<Arc<jsonschema::Validator>, String> {
+    let value = json_value(f)?;
+    jsonschema::options()
+        .with_base_uri(format!("{REPO_BASE}{}", percent_encode(&f.path)))
+        .with_retriever(VersionRetriever { files: refs })
+        .build(&value)
         .map(Arc::new)
         .map_err(|e| format!("`{}` does not compile as a JSON Schema: {e}", f.path))
 }
