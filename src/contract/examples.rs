@@ -176,34 +176,24 @@ pub(crate) fn run(
             tests.extend(files.iter().map(|(_, shown)| shown.clone()));
             continue;
         };
-        // Earlier versions count only in transitive modes, and only where they differ from a later one.
-        let earlier: Vec<&Side> = if old.is_some() && (verdicts.mode_for)(&subject).is_transitive()
-        {
-            let mut seen: Vec<Arc<str>> = old
-                .and_then(|o| o.file_of(&subject))
-                .map(|f| f.text.clone())
-                .into_iter()
-                .collect();
-            let mut list = Vec::new();
-            for h in history.iter().rev() {
-                let Some(f) = h.file_of(&subject).filter(|_| h.has(&subject)) else {
-                    continue;
-                };
-                if seen.iter().any(|t| *t == f.text) {
-                    continue;
-                }
-                seen.push(f.text.clone());
-                list.push(h);
-            }
-            list
-        } else {
-            Vec::new()
-        };
-        if subject.format == Format::Avro {
-            for side in std::iter::once(new)
-                .chain(old)
-                .chain(earlier.iter().copied())
+        // The versions examples are replayed against: the baseline, and in transitive modes every earlier version,
+        // each only where it differs from the current one and from every later one.
+        let transitive = (verdicts.mode_for)(&subject).is_transitive();
+        let mut versions: Vec<&Side> = Vec::new();
+        let candidates = old
+            .into_iter()
+            .chain(history.iter().rev().filter(|_| transitive && old.is_some()));
+        for v in candidates {
+            if !v.has(&subject)
+                || v.same_subject(new, &subject)
+                || versions.iter().any(|w| w.same_subject(v, &subject))
             {
+                continue;
+            }
+            versions.push(v);
+        }
+        if subject.format == Format::Avro {
+            for side in std::iter::once(new).chain(versions.iter().copied()) {
                 if !side.has(&subject) {
                     continue;
                 }
@@ -218,8 +208,7 @@ pub(crate) fn run(
                 shown: &shown,
                 subject: &subject,
                 new,
-                old,
-                earlier: &earlier,
+                versions: &versions,
                 verdicts,
                 findings: Vec::new(),
                 more: 0,
@@ -248,9 +237,9 @@ struct FileRun<'a> {
     shown: &'a str,
     subject: &'a SubjectRef,
     new: &'a Side,
-    old: Option<&'a Side>,
-    /// Earlier versions to replay against as well (transitive modes), newest first.
-    earlier: &'a [&'a Side],
+    /// The versions to replay against (the baseline, then earlier ones in transitive modes), each different
+    /// from the current one.
+    versions: &'a [&'a Side],
     verdicts: &'a Verdicts<'a>,
     findings: Vec<Finding>,
     more: usize,
@@ -391,7 +380,11 @@ impl FileRun<'_> {
             "jsonl" => self.run_jsonl(file),
             "avro" => self.run_avro_file(file),
             _ => {
-                let mut bytes = Vec::new();
+                // Sized from the metadata: one read for the bytes and one for the end, not a doubling series.
+                let size = file
+                    .metadata()
+                    .map_or(0, |m| m.len().min(MAX_EVENT_BYTES + 1));
+                let mut bytes = Vec::with_capacity(size as usize + 1);
                 if let Err(e) = file.take(MAX_EVENT_BYTES + 1).read_to_end(&mut bytes) {
                     self.unreadable(
                         None,
@@ -640,11 +633,7 @@ impl FileRun<'_> {
             return;
         }
         let mode = (self.verdicts.mode_for)(self.subject);
-        let versions = self
-            .old
-            .filter(|o| o.has(self.subject))
-            .into_iter()
-            .chain(self.earlier.iter().copied());
+        let versions = self.versions.iter().copied();
         for version in versions {
             for dir in mode.directions() {
                 let (writer, reader) = match dir {

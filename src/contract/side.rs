@@ -38,6 +38,8 @@ pub(crate) struct Side {
     json_cache: Mutex<HashMap<String, Result<Arc<jsonschema::Validator>, String>>>,
     model: std::sync::OnceLock<Vec<ModelSchema>>,
     json_refs: std::sync::OnceLock<Arc<HashMap<String, Arc<SourceFile>>>>,
+    /// [`Side::fingerprint`] of the JSON Schema and of the Protobuf files.
+    fingerprints: [std::sync::OnceLock<u64>; 2],
 }
 
 impl Side {
@@ -106,6 +108,7 @@ impl Side {
             json_cache: Mutex::new(HashMap::new()),
             model: std::sync::OnceLock::new(),
             json_refs: std::sync::OnceLock::new(),
+            fingerprints: [std::sync::OnceLock::new(), std::sync::OnceLock::new()],
         }
     }
 
@@ -227,6 +230,59 @@ impl Side {
     /// Every JSON Schema file of this version by path and by `$id`, for resolving `$ref`s across files.
     fn json_refs(&self) -> Arc<HashMap<String, Arc<SourceFile>>> {
         Arc::clone(self.json_refs.get_or_init(|| Arc::new(self.json.clone())))
+    }
+
+    /// Whether `other` holds the same version of the subject as this side: replaying an example between two
+    /// equal versions cannot find anything, so it is skipped (an unchanged subject costs one validation per
+    /// example, not three). Avro: the same self-contained schema (defaults, logical types and docs included);
+    /// JSON Schema and Protobuf: the same file text and the same set of files of that format (`$ref`s and imports
+    /// may reach any of them).
+    pub fn same_subject(&self, other: &Side, s: &SubjectRef) -> bool {
+        if !self.has(s) || !other.has(s) {
+            return false;
+        }
+        let same_text = match (self.file_of(s), other.file_of(s)) {
+            (Some(a), Some(b)) => a.text == b.text,
+            _ => false,
+        };
+        match s.format {
+            Format::Avro => match (self.avro(&s.name), other.avro(&s.name)) {
+                (Ok(a), Ok(b)) => match (a.self_contained(), b.self_contained()) {
+                    (Ok(x), Ok(y)) => {
+                        let (x, y) = (serde_json::to_string(&x), serde_json::to_string(&y));
+                        matches!((x, y), (Ok(x), Ok(y)) if x == y)
+                    }
+                    _ => false,
+                },
+                (Err(_), Err(_)) => same_text,
+                _ => false,
+            },
+            f => same_text && self.fingerprint(f) == other.fingerprint(f),
+        }
+    }
+
+    /// A hash of every file of one format (path and text), computed once.
+    fn fingerprint(&self, format: Format) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let cell = match format {
+            Format::JsonSchema => &self.fingerprints[0],
+            _ => &self.fingerprints[1],
+        };
+        *cell.get_or_init(|| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut files: Vec<&Arc<SourceFile>> = self
+                .files
+                .iter()
+                .filter(|(f, _)| *f == format)
+                .map(|(_, f)| f)
+                .collect();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            for f in files {
+                f.path.hash(&mut h);
+                f.text.hash(&mut h);
+            }
+            h.finish()
+        })
     }
 
     /// The neutral model of every schema file (lowered once).
