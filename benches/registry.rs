@@ -1,6 +1,7 @@
 //! `check --against-registry` at scale: 1,000 subjects × 5 versions on an in-process loopback registry with 10 ms
 //! added latency per request, level BACKWARD_TRANSITIVE (every version fetched), default concurrency. Prints wall
-//! time, requests and (with /usr/bin/time) peak RSS. Target: ≤ 5 s wall, ≤ 200 MB.
+//! time, requests and (with /usr/bin/time) peak RSS. Target: ≤ 5 s wall, ≤ 200 MB. `SG_BENCH_SUBJECTS=N` runs
+//! another number of subjects, `SG_BENCH_CONCURRENCY=N` passes `--registry-concurrency N`.
 //! Run: `cargo bench --bench registry` (uses the release-profile binary cargo builds for benches).
 
 #[path = "../tests/support/mock_registry.rs"]
@@ -10,7 +11,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let subjects = 1000;
+    // SG_BENCH_SUBJECTS / SG_BENCH_CONCURRENCY: a smaller or differently tuned run (for profiling).
+    let subjects: usize = std::env::var("SG_BENCH_SUBJECTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
     let versions = 5;
     let reg = mock_registry::MockRegistry::start();
     {
@@ -69,9 +74,11 @@ fn main() {
     } else {
         Command::new(bin)
     };
-    cmd.args(["check", "--against-registry"])
-        .current_dir(root)
-        .env_remove("SCHEMA_REGISTRY_URL");
+    cmd.args(["check", "--against-registry"]);
+    if let Ok(c) = std::env::var("SG_BENCH_CONCURRENCY") {
+        cmd.args(["--registry-concurrency", &c]);
+    }
+    cmd.current_dir(root).env_remove("SCHEMA_REGISTRY_URL");
     let before = reg.log().len();
     let started = Instant::now();
     let out = cmd.output().expect("run");

@@ -136,7 +136,7 @@ pub struct CheckArgs {
     /// differs from schemaguard's (REGISTRY_VERDICT_DIFFERS).
     #[arg(long, requires = "against_registry")]
     pub server_check: bool,
-    /// Parallel registry requests (default: [registry] concurrency, else 8).
+    /// Parallel registry requests (default: [registry] concurrency, else 32).
     #[arg(long, value_name = "N")]
     pub registry_concurrency: Option<usize>,
     /// Compare the staged content (the git index) with HEAD: the pre-commit check.

@@ -7,6 +7,7 @@
 pub mod avro;
 
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -70,6 +71,9 @@ pub struct Subject {
 }
 
 /// One parsed snapshot of one format. Engines downcast it back to their own type.
+/// Per file path, what the file references in other files: (name as written, the file it resolved to).
+pub type FileRefs = BTreeMap<String, Vec<(String, Arc<SourceFile>)>>;
+
 pub trait Loaded: Any + Send + Sync {
     /// Subjects in this snapshot, sorted by name.
     fn subjects(&self) -> Vec<Subject>;
@@ -84,6 +88,13 @@ pub trait Loaded: Any + Send + Sync {
     /// they cover. Formats that resolve their ignores themselves (Protobuf comments) return none.
     fn ignores(&self) -> crate::ignore::Ignores {
         crate::ignore::Ignores::default()
+    }
+    /// What each file uses of other files of this snapshot, as the format resolved it: file `path` →
+    /// (the name the reference is written with, the file it resolved to). Avro: full names of named
+    /// types defined in another file; Protobuf: imports; JSON Schema: the document part of `$ref`s that landed in
+    /// another document. Unresolved references are not listed (loading reported them).
+    fn references(&self) -> FileRefs {
+        BTreeMap::new()
     }
     fn as_any(&self) -> &dyn Any;
 }

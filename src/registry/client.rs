@@ -43,6 +43,12 @@ impl fmt::Debug for Auth {
     }
 }
 
+/// Parallel requests by default. A check fetches every version of every subject (7,000 requests for 1,000
+/// subjects of 5 versions at a transitive level); with 10 ms per request, 8 workers cannot finish under 8.75 s,
+/// 32 finish in about 2.2 s. The requests are small reads a registry serves concurrently; one keep-alive
+/// connection per worker, never more.
+pub const DEFAULT_CONCURRENCY: usize = 32;
+
 /// Everything needed to talk to one registry.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
@@ -75,7 +81,7 @@ impl ClientSettings {
             auth: Auth::None,
             ca_file: None,
             client_cert: None,
-            concurrency: 8,
+            concurrency: DEFAULT_CONCURRENCY,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_retries: 3,

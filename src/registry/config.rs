@@ -30,7 +30,7 @@ pub struct RawRegistry {
     pub client_cert: Option<String>,
     /// PEM private key for mTLS.
     pub client_key: Option<String>,
-    /// Parallel requests (also --registry-concurrency). Default: 8.
+    /// Parallel requests (also --registry-concurrency). Default: 32 (`client::DEFAULT_CONCURRENCY`).
     pub concurrency: Option<usize>,
     /// Per-request timeout in seconds. Default: 30.
     pub timeout_secs: Option<u64>,

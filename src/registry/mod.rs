@@ -599,6 +599,49 @@ pub fn error_finding(m: &Mapped, err: &dyn std::fmt::Display) -> Finding {
     .at_new(Location::new(&m.local.file, m.local.span.clone()))
 }
 
+/// The local references of every file of a loaded snapshot, as each format resolved them (`Loaded::references`).
+pub struct LocalRefs {
+    by_format: HashMap<Format, crate::formats::FileRefs>,
+}
+
+impl LocalRefs {
+    pub fn of(snap: &LoadedSnapshot) -> LocalRefs {
+        LocalRefs {
+            by_format: snap
+                .sets
+                .iter()
+                .map(|s| (s.engine.format(), s.loaded.references()))
+                .collect(),
+        }
+    }
+
+    /// What `file` references directly: (name as written, file).
+    pub fn direct(&self, format: Format, file: &SourceFile) -> &[(String, Arc<SourceFile>)] {
+        self.by_format
+            .get(&format)
+            .and_then(|m| m.get(&file.path))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// `file` and every file it references, transitively (each once, `file` first).
+    pub fn closure(&self, format: Format, file: &Arc<SourceFile>) -> Vec<Arc<SourceFile>> {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut out = Vec::new();
+        let mut stack = vec![Arc::clone(file)];
+        while let Some(f) = stack.pop() {
+            if !seen.insert(f.path.clone()) {
+                continue;
+            }
+            for (_, to) in self.direct(format, &f) {
+                stack.push(Arc::clone(to));
+            }
+            out.push(f);
+        }
+        out
+    }
+}
+
 /// Settings for `compare_with_registry`.
 pub struct RegistryCheck<'a> {
     pub client: &'a Client,
@@ -669,174 +712,226 @@ pub fn compare_with_registry(new: &LoadedSnapshot, rc: &RegistryCheck<'_>) -> Re
     wanted.sort();
     wanted.dedup();
     let fetched = fetch_closure(rc.client, wanted);
+    let local_refs = LocalRefs::of(new);
 
-    for m in &mapped {
-        let state = match states.get(&m.subject) {
-            Some(Ok(s)) => s,
-            Some(Err(e)) => {
-                out.findings.push(error_finding(m, e));
-                continue;
-            }
-            None => continue,
+    // Each subject on its own (its own small local snapshot, its own registered versions): in parallel, one worker
+    // per core for the comparisons, more when each also asks the server (`--server-check`).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = if rc.server_check {
+        rc.client.concurrency().max(cores)
+    } else {
+        cores
+    };
+    let ctx = SubjectCheck {
+        states: &states,
+        fetched: &fetched,
+        level_of: &level_of,
+        local_refs: &local_refs,
+        client: rc.client,
+        opts: rc.opts,
+        root: rc.root,
+        server_check: rc.server_check,
+    };
+    for one in client::parallel(&mapped, workers, |m| check_subject(m, &ctx)) {
+        out.findings.extend(one.findings);
+        out.new_subjects.extend(one.new_subjects);
+        out.checked += one.checked;
+        out.comparison.findings.extend(one.comparison.findings);
+        out.comparison.checked.extend(one.comparison.checked);
+    }
+    out
+}
+
+/// What checking one subject needs, shared by the workers.
+struct SubjectCheck<'a> {
+    states: &'a HashMap<String, Result<SubjectState, RegistryError>>,
+    fetched: &'a Fetched,
+    level_of: &'a HashMap<String, Mode>,
+    local_refs: &'a LocalRefs,
+    client: &'a Client,
+    opts: &'a CheckOptions,
+    root: &'a Path,
+    server_check: bool,
+}
+
+/// Compares one mapped local subject with its registered versions (and asks the server, with `--server-check`).
+fn check_subject(m: &Mapped, rc: &SubjectCheck<'_>) -> RegistryOutcome {
+    let mut out = RegistryOutcome::default();
+    let (states, fetched, level_of, local_refs) =
+        (rc.states, rc.fetched, rc.level_of, rc.local_refs);
+    let state = match states.get(&m.subject) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            out.findings.push(error_finding(m, e));
+            return out;
+        }
+        None => return out,
+    };
+    if state.versions.is_empty() {
+        out.new_subjects.push(m.subject.clone());
+        if rc.opts.show_compatible {
+            out.findings.push(
+                Finding::new(
+                    &rules::REGISTRY_SUBJECT_NEW,
+                    m.subject.clone(),
+                    format!(
+                        "subject `{}` is not registered yet: nothing to compare with",
+                        m.subject
+                    ),
+                )
+                .format(m.format)
+                .at_new(Location::new(&m.local.file, m.local.span.clone())),
+            );
+        }
+        return out;
+    }
+    if let Some(e) = fetched.errors.get(&m.subject) {
+        out.findings.push(error_finding(m, e));
+        return out;
+    }
+    let mode = level_of.get(&m.subject).copied().unwrap_or(Mode::Backward);
+    let mut versions: Vec<i64> = if mode.is_transitive() {
+        state.versions.clone()
+    } else {
+        state.versions.last().copied().into_iter().collect()
+    };
+    // compatibilityGroup: only versions whose metadata property equals the local one are compared.
+    if let Some(group) = &state.config.compatibility_group {
+        let local = crate::sidecar::find(rc.root, &m.local.file.shown)
+            .ok()
+            .flatten()
+            .and_then(|c| c.properties().get(group).cloned());
+        versions.retain(|v| {
+            let theirs = fetched
+                .schemas
+                .get(&(m.subject.clone(), *v))
+                .and_then(|s| s.metadata.as_ref())
+                .and_then(|md| md.get("properties"))
+                .and_then(|p| p.get(group))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            theirs == local
+        });
+    }
+    let mut previous: Vec<LoadedSnapshot> = Vec::new();
+    let mut broken = None;
+    for v in &versions {
+        let (files, missing) = snapshot_files(
+            fetched,
+            &m.subject,
+            *v,
+            &m.local.file.path,
+            &m.local.file.shown,
+        );
+        if !missing.is_empty() {
+            broken = Some(format!(
+                "references not found in the registry: {}",
+                missing.join(", ")
+            ));
+            break;
+        }
+        let mut opts = rc.opts.clone();
+        opts.proto_roots = Vec::new();
+        previous.push(snapshot::load(
+            Some(label(&m.subject, *v)),
+            files,
+            Vec::new(),
+            true,
+            &opts,
+        ));
+    }
+    if let Some(why) = broken {
+        out.findings.push(error_finding(m, &why));
+        return out;
+    }
+    if previous.is_empty() {
+        return out;
+    }
+    // Problems in registered schemas (the user cannot fix them here) are warnings, as for a git baseline.
+    for p in &previous {
+        out.findings.extend(snapshot::baseline_findings(p));
+    }
+    let target = (&m.local.name, &m.local.file.shown);
+    let mode_for = |s: &Subject| {
+        if (&s.name, &s.file.shown) == target {
+            mode
+        } else {
+            Mode::None
+        }
+    };
+    let spec = CompareSpec {
+        mode_for: &mode_for,
+        opts: rc.opts,
+        pair_single: false,
+        report_deleted: false,
+    };
+    // The local side of this subject alone: its file and what it references, so each comparison costs what
+    // the subject costs, not what the whole repository does.
+    let own = snapshot::load(
+        None,
+        local_refs.closure(m.format, &m.local.file),
+        Vec::new(),
+        false,
+        rc.opts,
+    );
+    let cmp = snapshot::compare(&previous, &own, &spec);
+    let ours_ok = !cmp.findings.iter().any(|f| f.severity == Severity::Error);
+    out.checked += 1;
+    if rc.server_check {
+        let req = SchemaRequest {
+            format: Some(m.format),
+            schema: m.local.file.text.to_string(),
+            references: Vec::new(),
+            metadata: None,
+            rule_set: None,
         };
-        if state.versions.is_empty() {
-            out.new_subjects.push(m.subject.clone());
-            if rc.opts.show_compatible {
+        let answer = rc
+            .client
+            .check_compatibility(&m.subject, None, &req)
+            .or_else(|e| match e.status() {
+                // Before CP 7.0 (and Karapace) there is no all-versions endpoint.
+                Some(404 | 405) => rc
+                    .client
+                    .check_compatibility(&m.subject, Some("latest"), &req),
+                _ => Err(e),
+            });
+        match answer {
+            Ok((server_ok, messages)) if server_ok != ours_ok => {
+                let mut text = format!(
+                    "the registry says `{}` is {} under {}, schemaguard says {}",
+                    m.subject,
+                    if server_ok {
+                        "compatible"
+                    } else {
+                        "incompatible"
+                    },
+                    mode.as_str(),
+                    if ours_ok {
+                        "compatible"
+                    } else {
+                        "incompatible"
+                    },
+                );
+                if !messages.is_empty() {
+                    text.push_str(&format!(
+                        "; the registry's reasons: {}",
+                        messages.join(" | ")
+                    ));
+                }
                 out.findings.push(
-                    Finding::new(
-                        &rules::REGISTRY_SUBJECT_NEW,
-                        m.subject.clone(),
-                        format!(
-                            "subject `{}` is not registered yet: nothing to compare with",
-                            m.subject
-                        ),
-                    )
-                    .format(m.format)
-                    .at_new(Location::new(&m.local.file, m.local.span.clone())),
+                    Finding::new(&rules::REGISTRY_VERDICT_DIFFERS, m.subject.clone(), text)
+                        .help("registering may behave differently from this check: compare the server's version and level with the reference semantics")
+                        .format(m.format)
+                        .mode(mode)
+                        .at_new(Location::new(&m.local.file, m.local.span.clone())),
                 );
             }
-            continue;
+            Ok(_) => {}
+            Err(e) => out.findings.push(error_finding(m, &e)),
         }
-        if let Some(e) = fetched.errors.get(&m.subject) {
-            out.findings.push(error_finding(m, e));
-            continue;
-        }
-        let mode = level_of.get(&m.subject).copied().unwrap_or(Mode::Backward);
-        let mut versions: Vec<i64> = if mode.is_transitive() {
-            state.versions.clone()
-        } else {
-            state.versions.last().copied().into_iter().collect()
-        };
-        // compatibilityGroup: only versions whose metadata property equals the local one are compared.
-        if let Some(group) = &state.config.compatibility_group {
-            let local = crate::sidecar::find(rc.root, &m.local.file.shown)
-                .ok()
-                .flatten()
-                .and_then(|c| c.properties().get(group).cloned());
-            versions.retain(|v| {
-                let theirs = fetched
-                    .schemas
-                    .get(&(m.subject.clone(), *v))
-                    .and_then(|s| s.metadata.as_ref())
-                    .and_then(|md| md.get("properties"))
-                    .and_then(|p| p.get(group))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                theirs == local
-            });
-        }
-        let mut previous: Vec<LoadedSnapshot> = Vec::new();
-        let mut broken = None;
-        for v in &versions {
-            let (files, missing) = snapshot_files(
-                &fetched,
-                &m.subject,
-                *v,
-                &m.local.file.path,
-                &m.local.file.shown,
-            );
-            if !missing.is_empty() {
-                broken = Some(format!(
-                    "references not found in the registry: {}",
-                    missing.join(", ")
-                ));
-                break;
-            }
-            let mut opts = rc.opts.clone();
-            opts.proto_roots = Vec::new();
-            previous.push(snapshot::load(
-                Some(label(&m.subject, *v)),
-                files,
-                Vec::new(),
-                true,
-                &opts,
-            ));
-        }
-        if let Some(why) = broken {
-            out.findings.push(error_finding(m, &why));
-            continue;
-        }
-        if previous.is_empty() {
-            continue;
-        }
-        // Problems in registered schemas (the user cannot fix them here) are warnings, as for a git baseline.
-        for p in &previous {
-            out.findings.extend(snapshot::baseline_findings(p));
-        }
-        let target = (&m.local.name, &m.local.file.shown);
-        let mode_for = |s: &Subject| {
-            if (&s.name, &s.file.shown) == target {
-                mode
-            } else {
-                Mode::None
-            }
-        };
-        let spec = CompareSpec {
-            mode_for: &mode_for,
-            opts: rc.opts,
-            pair_single: false,
-            report_deleted: false,
-        };
-        let cmp = snapshot::compare(&previous, new, &spec);
-        let ours_ok = !cmp.findings.iter().any(|f| f.severity == Severity::Error);
-        out.checked += 1;
-        if rc.server_check {
-            let req = SchemaRequest {
-                format: Some(m.format),
-                schema: m.local.file.text.to_string(),
-                references: Vec::new(),
-                metadata: None,
-                rule_set: None,
-            };
-            let answer = rc
-                .client
-                .check_compatibility(&m.subject, None, &req)
-                .or_else(|e| match e.status() {
-                    // Before CP 7.0 (and Karapace) there is no all-versions endpoint.
-                    Some(404 | 405) => {
-                        rc.client
-                            .check_compatibility(&m.subject, Some("latest"), &req)
-                    }
-                    _ => Err(e),
-                });
-            match answer {
-                Ok((server_ok, messages)) if server_ok != ours_ok => {
-                    let mut text = format!(
-                        "the registry says `{}` is {} under {}, schemaguard says {}",
-                        m.subject,
-                        if server_ok {
-                            "compatible"
-                        } else {
-                            "incompatible"
-                        },
-                        mode.as_str(),
-                        if ours_ok {
-                            "compatible"
-                        } else {
-                            "incompatible"
-                        },
-                    );
-                    if !messages.is_empty() {
-                        text.push_str(&format!(
-                            "; the registry's reasons: {}",
-                            messages.join(" | ")
-                        ));
-                    }
-                    out.findings.push(
-                        Finding::new(&rules::REGISTRY_VERDICT_DIFFERS, m.subject.clone(), text)
-                            .help("registering may behave differently from this check: compare the server's version and level with the reference semantics")
-                            .format(m.format)
-                            .mode(mode)
-                            .at_new(Location::new(&m.local.file, m.local.span.clone())),
-                    );
-                }
-                Ok(_) => {}
-                Err(e) => out.findings.push(error_finding(m, &e)),
-            }
-        }
-        out.comparison.findings.extend(cmp.findings);
-        out.comparison.checked.extend(cmp.checked);
     }
+    out.comparison.findings.extend(cmp.findings);
+    out.comparison.checked.extend(cmp.checked);
     out
 }
 

@@ -13,7 +13,7 @@
 //! for old = new it is linear in the schema. The walk recurses on the native stack up to `MAX_DEPTH` levels, then
 //! reruns on a large stack up to `DEEP_MAX_DEPTH`; past that it stops with a located `CHECK_LIMIT_EXCEEDED`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -279,54 +279,63 @@ struct UnionIndex<'a> {
     unnamed: Vec<usize>,
 }
 
-/// Whether the named types of `a` refer to themselves through any path (a recursive schema).
-fn has_cycle(a: &Arena) -> bool {
-    // 0 = unseen, 1 = on the current path, 2 = done; an explicit stack of (node, next child).
-    let mut state = vec![0u8; a.nodes.len()];
-    let children = |id: NodeId| -> Vec<NodeId> {
-        match &a.node(id).kind {
-            Kind::Record { fields, .. } => fields.iter().map(|f| f.ty).collect(),
-            Kind::Array(x) | Kind::Map(x) => vec![*x],
-            Kind::Union(bs) => bs.clone(),
-            Kind::Ref {
-                target: Some(t), ..
-            } => vec![*t],
-            _ => Vec::new(),
-        }
-    };
-    for start in 0..a.nodes.len() {
-        if state[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(NodeId, Vec<NodeId>, usize)> = Vec::new();
-        state[start] = 1;
-        stack.push((start as NodeId, children(start as NodeId), 0));
-        while let Some((id, kids, next)) = stack.last_mut() {
-            if let Some(&k) = kids.get(*next) {
-                *next += 1;
-                match state.get(k as usize) {
-                    Some(1) => return true,
-                    Some(0) => {
-                        state[k as usize] = 1;
-                        let kk = children(k);
-                        stack.push((k, kk, 0));
-                    }
-                    _ => {}
+/// The children of a node in the type graph (field types, items, values, branches, a reference's target).
+fn children(a: &Arena, id: NodeId) -> Vec<NodeId> {
+    match &a.node(id).kind {
+        Kind::Record { fields, .. } => fields.iter().map(|f| f.ty).collect(),
+        Kind::Array(x) | Kind::Map(x) => vec![*x],
+        Kind::Union(bs) => bs.clone(),
+        Kind::Ref {
+            target: Some(t), ..
+        } => vec![*t],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the types reachable from `root` refer to themselves through any path (a recursive schema). Only the
+/// part of the arena a check can walk is looked at: an arena holds every file of a snapshot, and looking at all
+/// of it for each subject compared made checking many subjects quadratic.
+fn has_cycle(a: &Arena, root: NodeId) -> bool {
+    // 0 = unseen, 1 = on the current path, 2 = done; an explicit stack of (node, children, next child).
+    let mut state: HashMap<NodeId, u8> = HashMap::new();
+    state.insert(root, 1);
+    let mut stack: Vec<(NodeId, Vec<NodeId>, usize)> = vec![(root, children(a, root), 0)];
+    while let Some((id, kids, next)) = stack.last_mut() {
+        if let Some(&k) = kids.get(*next) {
+            *next += 1;
+            match state.get(&k).copied().unwrap_or(0) {
+                1 => return true,
+                0 => {
+                    state.insert(k, 1);
+                    let kk = children(a, k);
+                    stack.push((k, kk, 0));
                 }
-            } else {
-                state[*id as usize] = 2;
-                stack.pop();
+                _ => {}
             }
+        } else {
+            state.insert(*id, 2);
+            stack.pop();
         }
     }
     false
 }
 
-fn has_field_alias(a: &Arena) -> bool {
-    a.nodes.iter().any(|n| match &n.kind {
-        Kind::Record { fields, .. } => fields.iter().any(|f| !f.aliases.is_empty()),
-        _ => false,
-    })
+/// Whether a record reachable from `root` has a field with aliases.
+fn has_field_alias(a: &Arena, root: NodeId) -> bool {
+    let mut seen: HashSet<NodeId> = HashSet::new();
+    let mut todo = vec![root];
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Kind::Record { fields, .. } = &a.node(id).kind {
+            if fields.iter().any(|f| !f.aliases.is_empty()) {
+                return true;
+            }
+        }
+        todo.extend(children(a, id));
+    }
+    false
 }
 
 /// A reader field that matches several writer fields (Java's `AvroRuntimeException` in `lookupWriterField`).
@@ -366,7 +375,8 @@ impl<'a> Checker<'a> {
             truncated: false,
             truncated_at: None,
             ambiguous: None,
-            pure: !has_field_alias(reader) && !has_cycle(reader) && !has_cycle(writer),
+            // Set by `check`, from the types reachable from the two roots.
+            pure: false,
             unions: HashMap::new(),
         }
     }
@@ -429,6 +439,9 @@ impl<'a> Checker<'a> {
 
     /// `getCompatibility(reader, writer)`: a fresh location stack, shared memo.
     pub(crate) fn check(&mut self, reader: NodeId, writer: NodeId) -> Res {
+        self.pure = !has_field_alias(self.r, reader)
+            && !has_cycle(self.r, reader)
+            && !has_cycle(self.w, writer);
         let mut loc = Vec::new();
         self.get(Tok::Root, reader, writer, &mut loc)
     }
@@ -1268,6 +1281,25 @@ mod tests {
         });
         // The walk on the caller's stack stops at its limit; the deep rerun sees the change 1000 levels down.
         assert_eq!(n, (0, 1));
+    }
+
+    #[test]
+    fn cycle_and_alias_checks_look_only_at_what_the_root_reaches() {
+        // Two files in one arena: a recursive list with a field alias, and a plain record. Checking the plain
+        // record must not see the other file's recursion or alias (nor walk it: that made many subjects quadratic).
+        let list = r#"{"type":"record","name":"Node","fields":[{"name":"next","aliases":["n"],"type":["null","Node"]}]}"#;
+        let plain = r#"{"type":"record","name":"Plain","fields":[{"name":"a","type":"long"}]}"#;
+        let a = arena(&[list.to_string(), plain.to_string()]);
+        let (recursive, flat) = (a.roots[0].unwrap(), a.roots[1].unwrap());
+        assert!(has_cycle(&a, recursive));
+        assert!(has_field_alias(&a, recursive));
+        assert!(!has_cycle(&a, flat));
+        assert!(!has_field_alias(&a, flat));
+        let mut checker = Checker::new(&a, &a);
+        checker.check(flat, flat);
+        assert!(checker.pure);
+        checker.check(recursive, recursive);
+        assert!(!checker.pure);
     }
 
     #[test]

@@ -173,6 +173,37 @@ impl Loaded for AvroLoaded {
         self.arena.ignores.clone()
     }
 
+    fn references(&self) -> crate::formats::FileRefs {
+        let a = &self.arena;
+        let mut out: crate::formats::FileRefs = Default::default();
+        for node in &a.nodes {
+            let Kind::Ref {
+                full,
+                target: Some(t),
+                ..
+            } = &node.kind
+            else {
+                continue;
+            };
+            let to = a.node(*t).file;
+            if to == node.file {
+                continue;
+            }
+            if let (Some(from), Some(to)) =
+                (a.files.get(node.file as usize), a.files.get(to as usize))
+            {
+                out.entry(from.path.clone())
+                    .or_default()
+                    .push((full.clone(), Arc::clone(to)));
+            }
+        }
+        for v in out.values_mut() {
+            v.sort_by(|a, b| (&a.0, &a.1.path).cmp(&(&b.0, &b.1.path)));
+            v.dedup_by(|a, b| a.0 == b.0 && a.1.path == b.1.path);
+        }
+        out
+    }
+
     fn former_names(&self, subject: &Subject) -> Vec<String> {
         match self.root_of(subject).map(|r| &self.arena.node(r).kind) {
             Some(

@@ -344,6 +344,37 @@ impl Loaded for JsonLoaded {
     fn ignores(&self) -> crate::ignore::Ignores {
         self.ignores.clone()
     }
+    fn references(&self) -> crate::formats::FileRefs {
+        let mut out: crate::formats::FileRefs = Default::default();
+        for s in &self.schemas {
+            let schema::Kind::Ref {
+                reference,
+                target: Some(t),
+            } = &s.kind
+            else {
+                continue;
+            };
+            let Some(to) = self.schemas.get(*t as usize).map(|x| x.doc) else {
+                continue;
+            };
+            let name = reference.split('#').next().unwrap_or("");
+            if to == s.doc || name.is_empty() {
+                continue;
+            }
+            if let (Some(from), Some(to)) =
+                (self.docs.get(s.doc as usize), self.docs.get(to as usize))
+            {
+                out.entry(from.file.path.clone())
+                    .or_default()
+                    .push((name.to_string(), Arc::clone(&to.file)));
+            }
+        }
+        for v in out.values_mut() {
+            v.sort_by(|a, b| (&a.0, &a.1.path).cmp(&(&b.0, &b.1.path)));
+            v.dedup_by(|a, b| a.0 == b.0 && a.1.path == b.1.path);
+        }
+        out
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }

@@ -78,6 +78,27 @@ impl Loaded for ProtoLoaded {
         self.0.findings.clone()
     }
 
+    fn references(&self) -> crate::formats::FileRefs {
+        let snap = &self.0;
+        let mut out = std::collections::BTreeMap::new();
+        for (file, summary) in snap.files.iter().zip(&snap.summaries) {
+            let mut refs: Vec<(String, Arc<SourceFile>)> = summary
+                .imports
+                .iter()
+                .filter_map(|(imp, _)| {
+                    let j = *snap.index.get(imp)?;
+                    Some((imp.clone(), Arc::clone(snap.files.get(j)?)))
+                })
+                .collect();
+            if !refs.is_empty() {
+                refs.sort_by(|a, b| (&a.0, &a.1.path).cmp(&(&b.0, &b.1.path)));
+                refs.dedup_by(|a, b| a.0 == b.0 && a.1.path == b.1.path);
+                out.insert(file.path.clone(), refs);
+            }
+        }
+        out
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
