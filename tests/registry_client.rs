@@ -529,6 +529,47 @@ fn server_check_reports_a_disagreement() {
 }
 
 #[test]
+fn server_check_sends_the_local_references() {
+    // Order uses com.acme.Money, defined in another file that maps to its own subject. The server can only
+    // resolve `Money` if the request names it as a reference (name, subject, latest registered version).
+    let money = r#"{"type":"record","name":"Money","namespace":"com.acme","fields":[{"name":"units","type":"long"}]}"#;
+    let order = r#"{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"id","type":"string"},{"name":"total","type":"com.acme.Money"}]}"#;
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Money", money, None, vec![]);
+    reg.add("com.acme.Money", money, None, vec![]);
+    reg.add(
+        "com.acme.Order",
+        order,
+        None,
+        vec![json!({"name":"com.acme.Money","subject":"com.acme.Money","version":1})],
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/money.avsc", money),
+        ("schemas/order.avsc", order),
+    ]);
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--server-check"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let bodies = reg.state.lock().expect("lock").bodies.clone();
+    let sent = |subject: &str| -> serde_json::Value {
+        let (_, body) = bodies
+            .iter()
+            .find(|(l, _)| l.starts_with(&format!("POST /compatibility/subjects/{subject}/")))
+            .unwrap_or_else(|| panic!("no compatibility request for {subject}: {bodies:?}"));
+        serde_json::from_str(body).expect("json body")
+    };
+    assert_eq!(
+        sent("com.acme.Order")["references"],
+        json!([{"name":"com.acme.Money","subject":"com.acme.Money","version":2}])
+    );
+    assert!(sent("com.acme.Money").get("references").is_none());
+}
+
+#[test]
 fn pull_then_against_dir_gives_the_same_findings() {
     let reg = MockRegistry::start();
     reg.add("com.acme.Order", ORDER_V1, None, vec![]);
@@ -633,6 +674,30 @@ fn plan_and_apply_register_references_first_and_are_idempotent() {
             text(&o)
         );
     }
+}
+
+#[test]
+fn apply_takes_references_from_the_resolved_model_not_the_text() {
+    // Order names Money by its short name (resolved through the namespace, in another file) and mentions
+    // com.acme.Note only in a doc string: the reference is Money, under the full name Avro resolved, and not Note.
+    let money = r#"{"type":"record","name":"Money","namespace":"com.acme","fields":[{"name":"units","type":"long"}]}"#;
+    let note = r#"{"type":"record","name":"Note","namespace":"com.acme","fields":[{"name":"text","type":"string"}]}"#;
+    let order = r#"{"type":"record","name":"Order","namespace":"com.acme","doc":"see \"com.acme.Note\"","fields":[{"name":"total","type":"Money"}]}"#;
+    let reg = MockRegistry::start();
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/money.avsc", money),
+        ("schemas/note.avsc", note),
+        ("schemas/order.avsc", order),
+    ]);
+    let o = sg(dir.path(), &["registry", "apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let s = reg.state.lock().expect("lock");
+    assert_eq!(
+        s.subjects["com.acme.Order"][0].references,
+        vec![json!({"name": "com.acme.Money", "subject": "com.acme.Money", "version": 1})]
+    );
+    assert!(s.subjects["com.acme.Money"][0].references.is_empty());
 }
 
 #[test]

@@ -176,77 +176,24 @@ pub struct PlanEntry {
     pub request: SchemaRequest,
 }
 
-/// Local references of a mapped schema: other local schemas it imports / uses, as (reference name, subject).
-fn local_references(m: &Mapped, all: &[Mapped]) -> Vec<(String, String)> {
-    let text = &m.local.file.text;
-    let mut out = Vec::new();
-    for other in all {
-        if other.subject == m.subject || other.format != m.format {
-            continue;
-        }
-        match m.format {
-            Format::Protobuf => {
-                let p = &other.local.file.path;
-                if text.contains(&format!("import \"{p}\""))
-                    || text.contains(&format!("import public \"{p}\""))
-                {
-                    out.push((p.clone(), other.subject.clone()));
-                }
-            }
-            Format::Avro => {
-                if other.local.file.shown != m.local.file.shown
-                    && text.contains(&format!("\"{}\"", other.local.name))
-                {
-                    out.push((other.local.name.clone(), other.subject.clone()));
-                }
-            }
-            Format::JsonSchema => {
-                let dir = m
-                    .local
-                    .file
-                    .path
-                    .rsplit_once('/')
-                    .map(|(d, _)| d)
-                    .unwrap_or("");
-                for r in json_refs(text) {
-                    let target = r.split('#').next().unwrap_or("");
-                    if target.is_empty() {
-                        continue;
-                    }
-                    if super::join_rel(dir, target) == other.local.file.path {
-                        out.push((target.to_string(), other.subject.clone()));
-                    }
-                }
-            }
-        }
-    }
+/// Local references of a mapped schema, as its format resolved them (Avro named types defined in other files,
+/// Protobuf imports, JSON Schema `$ref`s to other documents): (reference name, subject of the referenced file).
+/// A referenced file that maps to no subject cannot be a registry reference and is left out.
+fn local_references(
+    m: &Mapped,
+    refs: &super::LocalRefs,
+    subject_of: &HashMap<&str, &str>,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = refs
+        .direct(m.format, &m.local.file)
+        .iter()
+        .filter_map(|(name, file)| {
+            let subject = subject_of.get(file.path.as_str())?;
+            (*subject != m.subject).then(|| (name.clone(), (*subject).to_string()))
+        })
+        .collect();
     out.sort();
     out.dedup();
-    out
-}
-
-fn json_refs(text: &str) -> Vec<String> {
-    fn walk(v: &Value, out: &mut Vec<String>) {
-        match v {
-            Value::Object(o) => {
-                for (k, v) in o {
-                    if k == "$ref" {
-                        if let Some(s) = v.as_str() {
-                            out.push(s.to_string());
-                        }
-                    } else {
-                        walk(v, out);
-                    }
-                }
-            }
-            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    if let Ok(v) = serde_json::from_str::<Value>(text) {
-        walk(&v, &mut out);
-    }
     out
 }
 
@@ -271,16 +218,33 @@ pub fn plan(
     for (s, st) in subjects.iter().zip(states) {
         by_subject.insert(s.clone(), st?);
     }
+    let local_refs = super::LocalRefs::of(new);
+    let subject_of: HashMap<&str, &str> = mapped
+        .iter()
+        .map(|m| (m.local.file.path.as_str(), m.subject.as_str()))
+        .collect();
     let mut entries = Vec::new();
     for m in &mapped {
         let st = by_subject.get(&m.subject).cloned().unwrap_or_default();
         let contract =
             crate::sidecar::find(root, &m.local.file.shown).map_err(RegistryError::Setup)?;
-        let refs = local_references(m, &mapped);
+        let refs = local_references(m, &local_refs, &subject_of);
+        // For the lookup, references at their latest registered versions (apply sets the versions it registers).
+        let references = refs
+            .iter()
+            .filter_map(|(name, subject)| {
+                let version = *by_subject.get(subject)?.versions.last()?;
+                Some(Reference {
+                    name: name.clone(),
+                    subject: subject.clone(),
+                    version,
+                })
+            })
+            .collect();
         let request = SchemaRequest {
             format: Some(m.format),
             schema: m.local.file.text.to_string(),
-            references: Vec::new(),
+            references,
             metadata: contract.as_ref().and_then(|c| c.metadata.clone()),
             rule_set: contract.as_ref().and_then(|c| c.rule_set.clone()),
         };
@@ -512,6 +476,8 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
             continue;
         }
         let mut req = e.request.clone();
+        // The plan's references carry the versions registered when it was made; set them as of now.
+        req.references.clear();
         for (name, subject) in local_ref_names(e, plan) {
             let version = match version_of.get(&subject) {
                 Some(v) => *v,

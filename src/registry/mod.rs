@@ -716,6 +716,10 @@ pub fn compare_with_registry(new: &LoadedSnapshot, rc: &RegistryCheck<'_>) -> Re
 
     // Each subject on its own (its own small local snapshot, its own registered versions): in parallel, one worker
     // per core for the comparisons, more when each also asks the server (`--server-check`).
+    let subject_of: HashMap<&str, &str> = mapped
+        .iter()
+        .map(|m| (m.local.file.path.as_str(), m.subject.as_str()))
+        .collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = if rc.server_check {
         rc.client.concurrency().max(cores)
@@ -727,6 +731,7 @@ pub fn compare_with_registry(new: &LoadedSnapshot, rc: &RegistryCheck<'_>) -> Re
         fetched: &fetched,
         level_of: &level_of,
         local_refs: &local_refs,
+        subject_of: &subject_of,
         client: rc.client,
         opts: rc.opts,
         root: rc.root,
@@ -748,6 +753,8 @@ struct SubjectCheck<'a> {
     fetched: &'a Fetched,
     level_of: &'a HashMap<String, Mode>,
     local_refs: &'a LocalRefs,
+    /// The subject each mapped local file (by `path`) is registered under.
+    subject_of: &'a HashMap<&'a str, &'a str>,
     client: &'a Client,
     opts: &'a CheckOptions,
     root: &'a Path,
@@ -878,10 +885,45 @@ fn check_subject(m: &Mapped, rc: &SubjectCheck<'_>) -> RegistryOutcome {
     let ours_ok = !cmp.findings.iter().any(|f| f.severity == Severity::Error);
     out.checked += 1;
     if rc.server_check {
+        // The server resolves references itself: each local reference goes as the subject that file maps to, at
+        // its latest registered version (the one a producer would use now).
+        let mut references = Vec::new();
+        for (name, file) in local_refs.direct(m.format, &m.local.file) {
+            let Some(subject) = rc.subject_of.get(file.path.as_str()) else {
+                continue;
+            };
+            let latest = match states.get(*subject) {
+                Some(Ok(st)) => st.versions.last().copied(),
+                _ => None,
+            };
+            match latest {
+                Some(version) => references.push(Reference {
+                    name: name.clone(),
+                    subject: (*subject).to_string(),
+                    version,
+                }),
+                None => {
+                    // Not a failure of the registry or of the schema: a warning that the server was not asked.
+                    let mut f = error_finding(
+                        m,
+                        &format!(
+                            "not asked with --server-check: the referenced subject `{subject}` (`{}`) is not registered yet, so the registry cannot resolve this schema",
+                            file.shown
+                        ),
+                    )
+                    .help("`registry apply` registers referenced subjects first; after that the registry can check this one");
+                    f.severity = Severity::Warning;
+                    out.findings.push(f);
+                    out.comparison.findings.extend(cmp.findings);
+                    out.comparison.checked.extend(cmp.checked);
+                    return out;
+                }
+            }
+        }
         let req = SchemaRequest {
             format: Some(m.format),
             schema: m.local.file.text.to_string(),
-            references: Vec::new(),
+            references,
             metadata: None,
             rule_set: None,
         };

@@ -45,6 +45,8 @@ pub struct State {
     pub faults: Vec<(String, Fault, usize)>,
     /// Every request line seen ("GET /subjects/x/versions").
     pub log: Vec<String>,
+    /// The body of every request that had one, with its request line.
+    pub bodies: Vec<(String, String)>,
     /// Authorization header required, if set.
     pub require_auth: Option<String>,
     /// Server differences.
@@ -209,6 +211,10 @@ fn serve(stream: TcpStream, st: Arc<Mutex<State>>) {
         let (fault, latency) = {
             let mut s = st.lock().expect("lock");
             s.log.push(format!("{} {}", req.method, req.path));
+            if !req.body.is_empty() {
+                s.bodies
+                    .push((format!("{} {}", req.method, req.path), req.body.clone()));
+            }
             let mut hit = None;
             for f in s.faults.iter_mut() {
                 if f.2 > 0 && req.path.contains(&f.0) {

@@ -266,6 +266,8 @@ pub(crate) struct Checker<'a> {
     /// a union-branch search may skip branches that certainly fail (another name, another type) instead of
     /// walking them as Java does, which changes no result and makes wide unions linear instead of quadratic.
     pure: bool,
+    /// Whether `pure` was computed (by the first `check`, for the roots compared).
+    pure_known: bool,
     /// Reader unions' branches by (Java type, unqualified name) and (Java type, alias), built on first use.
     unions: HashMap<NodeId, Rc<UnionIndex<'a>>>,
 }
@@ -375,8 +377,9 @@ impl<'a> Checker<'a> {
             truncated: false,
             truncated_at: None,
             ambiguous: None,
-            // Set by `check`, from the types reachable from the two roots.
+            // Set by the first `check`, from the types reachable from the two roots.
             pure: false,
+            pure_known: false,
             unions: HashMap::new(),
         }
     }
@@ -439,9 +442,13 @@ impl<'a> Checker<'a> {
 
     /// `getCompatibility(reader, writer)`: a fresh location stack, shared memo.
     pub(crate) fn check(&mut self, reader: NodeId, writer: NodeId) -> Res {
-        self.pure = !has_field_alias(self.r, reader)
-            && !has_cycle(self.r, reader)
-            && !has_cycle(self.w, writer);
+        // The first call is the comparison's roots (later ones are union-branch searches inside it).
+        if !self.pure_known {
+            self.pure_known = true;
+            self.pure = !has_field_alias(self.r, reader)
+                && !has_cycle(self.r, reader)
+                && !has_cycle(self.w, writer);
+        }
         let mut loc = Vec::new();
         self.get(Tok::Root, reader, writer, &mut loc)
     }
@@ -1298,6 +1305,7 @@ mod tests {
         let mut checker = Checker::new(&a, &a);
         checker.check(flat, flat);
         assert!(checker.pure);
+        let mut checker = Checker::new(&a, &a);
         checker.check(recursive, recursive);
         assert!(!checker.pure);
     }
