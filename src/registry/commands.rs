@@ -4,8 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use serde_json::Value;
-
 use super::{
     fetch_closure, label, map_subjects, normalized, snapshot_files, subject_states, Client, Lookup,
     Mapped, Reference, RegistryError, SchemaRequest, SubjectState,
