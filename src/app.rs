@@ -742,6 +742,15 @@ fn check(
         default_mode,
         Some(baseline_description),
     );
+    // Against a registry without a local mode (`--mode`, `mode =`), each subject is checked under its own
+    // registered level: the summary names those levels (`Report::finish` fills `modes`), not a default nobody set.
+    if registry.is_some()
+        && args.compat.mode.is_none()
+        && cfg.mode.is_none()
+        && !report.checked.is_empty()
+    {
+        report.summary.mode = None;
+    }
     // Repository-relative paths: in CI, Markdown links point at the checked commit on the forge.
     report.summary.link_base = report::link_base_from_env(&|k| std::env::var(k).ok());
     // Lint only with a `[lint]` table (an upgrade must not turn a green CI red), and only what the baseline does

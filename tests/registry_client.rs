@@ -701,6 +701,34 @@ fn apply_takes_references_from_the_resolved_model_not_the_text() {
 }
 
 #[test]
+fn summary_names_the_registered_levels_not_the_default() {
+    // One subject registered at FULL, no local mode: the summary's mode is FULL, in text and JSON; BACKWARD (the
+    // default when nothing is configured) was not used for anything.
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    reg.state
+        .lock()
+        .expect("lock")
+        .levels
+        .insert("com.acme.Order".into(), "FULL".into());
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    let t = text(&o);
+    assert!(t.contains("mode FULL,") && !t.contains("BACKWARD"), "{t}");
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--format", "json"],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v["summary"]["mode"].is_null(), "{}", v["summary"]);
+    assert_eq!(v["summary"]["modes"], json!(["FULL"]));
+}
+
+#[test]
 fn bad_registry_setup_is_a_usage_error() {
     let dir = repo(&[("schemas/order.avsc", ORDER_V1)]);
     let o = sg(dir.path(), &["check", "--against-registry"], &[]);
