@@ -2,7 +2,7 @@
 # Runs one cargo-fuzz target for SECONDS, seeded from the repository's fixtures (copied at run time into a corpus
 # outside the repository, so seeds are never committed), and prints libFuzzer's closing statistics.
 # Usage: benches/fuzz.sh TARGET SECONDS [extra libFuzzer flags]
-# Targets: parse_avro parse_jsonschema parse_proto compat_avro compat_jsonschema compat_proto render.
+# Targets: parse_avro parse_avdl parse_jsonschema parse_proto compat_avro compat_jsonschema compat_proto render.
 # Needs: rustup toolchain nightly, `cargo install cargo-fuzz`. A crash is saved under fuzz/artifacts/TARGET/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ corpus="${FUZZ_CORPUS:-${TMPDIR:-/tmp}/schemaguard-fuzz-corpus}/$target"
 mkdir -p "$corpus"
 case "$target" in
   parse_avro|compat_avro) exts="avsc" ;;
+  parse_avdl) exts="avdl" ;;
   parse_jsonschema|compat_jsonschema) exts="json yaml yml" ;;
   parse_proto|compat_proto) exts="proto" ;;
   render) exts="avsc json proto" ;;
