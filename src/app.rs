@@ -688,6 +688,7 @@ fn check(
         }
     }
     let mut registry_findings = Vec::new();
+    let mut registered: Vec<crate::registry::RegisteredVersions> = Vec::new();
     if let Some(client) = &registry {
         // The registry's level per subject, unless the local side sets one (`--mode`, `[[subjects]]`, `mode =`).
         let local_mode = |s: &Subject| -> Option<Mode> {
@@ -711,6 +712,7 @@ fn check(
         );
         cmp = outcome.comparison;
         registry_findings = outcome.findings;
+        registered = outcome.registered;
     }
     // `except` of `[[subjects]]` entries: by the subject's name and the path of its file (new, else baseline).
     if cfg.subjects.iter().any(|s| !s.except.is_empty()) {
@@ -765,11 +767,14 @@ fn check(
         report.findings.extend(found);
     }
     if let Some((new_files, versions)) = &contract_files {
+        // Against a registry, a subject's examples replay under the level it was checked under.
         let mode_of = |name: &str, path: &str| {
-            if cfg.selects(path) {
-                cfg.mode_for(name, path, default_mode)
-            } else {
+            if !cfg.selects(path) {
                 Mode::None
+            } else if let Some(r) = registered.iter().find(|r| r.local_shown == path) {
+                r.mode
+            } else {
+                cfg.mode_for(name, path, default_mode)
             }
         };
         let input = crate::contract::Input {
@@ -785,6 +790,17 @@ fn check(
             mode_for: &mode_of,
             static_findings: &report.findings,
             example_globs: &cfg.example_globs,
+            own: registered
+                .iter()
+                .map(|r| crate::contract::OwnBaseline {
+                    shown: &r.local_shown,
+                    versions: r
+                        .versions
+                        .iter()
+                        .map(|(label, files)| (files.as_slice(), label.clone()))
+                        .collect(),
+                })
+                .collect(),
         };
         let outcome = crate::contract::run(&input);
         if args.consumer_driven {

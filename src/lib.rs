@@ -456,6 +456,7 @@ pub fn test_dirs(
         mode_for: &mode_for,
         static_findings: &static_findings,
         example_globs,
+        own: Vec::new(),
     };
     let outcome = contract::run(&input);
     inputs.extend(outcome.findings);

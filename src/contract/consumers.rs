@@ -11,6 +11,7 @@ use serde_json::Value as J;
 
 use super::rules::*;
 use super::side::{yaml_to_json, Side, SubjectRef};
+use super::Baselines;
 use crate::finding::{Finding, Format, Location};
 use crate::lint::model::{Field, Schema as ModelSchema, Ty, Type};
 use crate::source::SourceFile;
@@ -58,7 +59,7 @@ pub(crate) struct Outcome {
 }
 
 /// Reads every contract below `root/contracts` and checks it against `new` (and `old`).
-pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
+pub(crate) fn run(root: &Path, new: &Side, baselines: &Baselines) -> Outcome {
     let mut findings = Vec::new();
     let mut tests = Vec::new();
     let mut contracts = Vec::new();
@@ -118,7 +119,7 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
         if let Some(format) = reader_schema_format(&shown, &text) {
             let subject = new
                 .find(&subject_name)
-                .or_else(|| old.and_then(|o| o.find(&subject_name)));
+                .or_else(|| baselines.find(&subject_name));
             check_reader_schema(
                 &ReaderContract {
                     consumer,
@@ -139,7 +140,8 @@ pub(crate) fn run(root: &Path, new: &Side, old: Option<&Side>) -> Outcome {
                     .at_new(Location::new(&file, span)),
             ),
             Ok(mut c) => {
-                c.subject = new.find(&subject_name).or_else(|| old.and_then(|o| o.find(&subject_name)));
+                c.subject = new.find(&subject_name).or_else(|| baselines.find(&subject_name));
+                let old = c.subject.as_ref().and_then(|s| baselines.of(s, new).0);
                 check(&c, new, old, &mut findings);
                 contracts.push(c);
             }

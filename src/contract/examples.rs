@@ -13,7 +13,7 @@ use serde_json::Value as J;
 
 use super::rules::*;
 use super::side::{Side, SubjectRef};
-use super::Verdicts;
+use super::{Baselines, Verdicts};
 use crate::codec::{self, avro::AvroSchema, position, protobuf as pb, JsonEncoding};
 use crate::config::ExampleGlob;
 use crate::finding::{Direction, Finding, Format, Location, Mode};
@@ -130,8 +130,7 @@ pub(crate) fn run(
     root: &Path,
     globs: &[ExampleGlob],
     new: &Side,
-    old: Option<&Side>,
-    history: &[Side],
+    baselines: &Baselines,
     verdicts: &Verdicts,
 ) -> Outcome {
     let mut findings = Vec::new();
@@ -142,10 +141,7 @@ pub(crate) fn run(
         files,
     } in discover(root, globs)
     {
-        let Some(subject) = new
-            .find(&folder)
-            .or_else(|| old.and_then(|o| o.find(&folder)))
-        else {
+        let Some(subject) = new.find(&folder).or_else(|| baselines.find(&folder)) else {
             let finding = match &glob {
                 None => {
                     let shown = format!("examples/{folder}");
@@ -180,9 +176,13 @@ pub(crate) fn run(
         // each only where it differs from the current one and from every later one.
         let transitive = (verdicts.mode_for)(&subject).is_transitive();
         let mut versions: Vec<&Side> = Vec::new();
-        let candidates = old
-            .into_iter()
-            .chain(history.iter().rev().filter(|_| transitive && old.is_some()));
+        let (old, history) = baselines.of(&subject, new);
+        let candidates = old.into_iter().chain(
+            history
+                .into_iter()
+                .rev()
+                .filter(|_| transitive && old.is_some()),
+        );
         for v in candidates {
             if !v.has(&subject)
                 || v.same_subject(new, &subject)

@@ -62,6 +62,18 @@ pub struct Input<'a> {
     pub static_findings: &'a [Finding],
     /// `[[contracts.examples]]`: example files outside `examples/<subject>/`.
     pub example_globs: &'a [crate::config::ExampleGlob],
+    /// Baselines of single subjects (`--against-registry`: each subject has its own registered versions), used
+    /// instead of `old` / `history` for the subjects of their files.
+    pub own: Vec<OwnBaseline<'a>>,
+}
+
+/// The previous versions of the subjects of one schema file, on their own (a registry subject's versions).
+pub struct OwnBaseline<'a> {
+    /// The schema file (repository path as shown) whose subjects these are versions of.
+    pub shown: &'a str,
+    /// `(files, label)` of each version, oldest first; the last is the baseline, earlier ones are replayed in
+    /// transitive modes.
+    pub versions: Vec<(&'a [Arc<SourceFile>], String)>,
 }
 
 /// Whether the repository has contract tests at all (an `examples/` or `contracts/` folder, or configured
@@ -85,30 +97,12 @@ pub fn is_test_input(path: &str) -> bool {
 /// Runs every example and every consumer contract.
 pub fn run(input: &Input<'_>) -> Outcome {
     let new = Side::new(None, input.new_files, input.proto_roots);
-    let old = input.old.as_ref().map(|(files, label)| {
-        Side::new(
-            label.clone().or_else(|| Some("baseline".into())),
-            files,
-            input.proto_roots,
-        )
-    });
-    let history: Vec<Side> = input
-        .history
-        .iter()
-        .map(|(files, label)| {
-            let mut side = Side::new(
-                label.clone().or_else(|| Some("earlier".into())),
-                files,
-                input.proto_roots,
-            );
-            side.earlier = true;
-            side
-        })
-        .collect();
+    let baselines = Baselines::new(input);
     let mode_for = |s: &SubjectRef| {
-        let file = new
-            .file_of(s)
-            .or_else(|| old.as_ref().and_then(|o| o.file_of(s)));
+        let file = new.file_of(s).or_else(|| {
+            let (old, _) = baselines.of(s, &new);
+            old.and_then(|o| o.file_of(s))
+        });
         match file {
             Some(f) => (input.mode_for)(&s.name, &f.shown),
             None => Mode::Backward,
@@ -124,15 +118,8 @@ pub fn run(input: &Input<'_>) -> Outcome {
         mode_for: &mode_for,
         static_errors,
     };
-    let ex = examples::run(
-        input.root,
-        input.example_globs,
-        &new,
-        old.as_ref(),
-        &history,
-        &verdicts,
-    );
-    let cs = consumers::run(input.root, &new, old.as_ref());
+    let ex = examples::run(input.root, input.example_globs, &new, &baselines, &verdicts);
+    let cs = consumers::run(input.root, &new, &baselines);
     let mut read_spans = consumers::read_spans(&cs.contracts, &new);
     let mut contracted_files: Vec<String> = cs
         .contracts
@@ -141,15 +128,13 @@ pub fn run(input: &Input<'_>) -> Outcome {
         .filter_map(|s| new.file_of(s))
         .map(|f| f.path.clone())
         .collect();
-    if let Some(o) = &old {
-        read_spans.extend(consumers::read_spans(&cs.contracts, o));
-        contracted_files.extend(
-            cs.contracts
-                .iter()
-                .filter_map(|c| c.subject.as_ref())
-                .filter_map(|s| o.file_of(s))
-                .map(|f| f.path.clone()),
-        );
+    for c in &cs.contracts {
+        let Some(s) = &c.subject else { continue };
+        let (Some(o), _) = baselines.of(s, &new) else {
+            continue;
+        };
+        read_spans.extend(consumers::read_spans(std::slice::from_ref(c), o));
+        contracted_files.extend(o.file_of(s).map(|f| f.path.clone()));
     }
     let mut findings = ex.findings;
     findings.extend(cs.findings);
@@ -160,6 +145,102 @@ pub fn run(input: &Input<'_>) -> Outcome {
         tests,
         read_spans,
         contracted_files,
+    }
+}
+
+/// The previous versions examples are replayed against and contracts compared with: one baseline for every
+/// subject (a git revision, a directory) with its earlier versions, or per-subject baselines (a registry).
+pub(crate) struct Baselines {
+    old: Option<Side>,
+    /// Earlier versions, oldest first (transitive modes).
+    history: Vec<Side>,
+    /// Per schema file (shown path): its versions, oldest first, the baseline last.
+    own: Vec<(String, Vec<Side>)>,
+}
+
+impl Baselines {
+    fn new(input: &Input<'_>) -> Baselines {
+        let old = input.old.as_ref().map(|(files, label)| {
+            Side::new(
+                label.clone().or_else(|| Some("baseline".into())),
+                files,
+                input.proto_roots,
+            )
+        });
+        let earlier = |files: &[Arc<SourceFile>], label: Option<String>, roots: &[String]| {
+            let mut side = Side::new(label.or_else(|| Some("earlier".into())), files, roots);
+            side.earlier = true;
+            side
+        };
+        let history = input
+            .history
+            .iter()
+            .map(|(files, label)| earlier(files, label.clone(), input.proto_roots))
+            .collect();
+        // A registered version holds the schema at its local path and its references at their reference names
+        // (import paths as written): no import roots apply.
+        let own = input
+            .own
+            .iter()
+            .map(|b| {
+                let n = b.versions.len();
+                let sides = b
+                    .versions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (files, label))| {
+                        if i + 1 == n {
+                            Side::new(Some(label.clone()), files, &[])
+                        } else {
+                            earlier(files, Some(label.clone()), &[])
+                        }
+                    })
+                    .collect();
+                (b.shown.to_string(), sides)
+            })
+            .collect();
+        Baselines { old, history, own }
+    }
+
+    /// The versions of one schema file, when it has baselines of its own.
+    fn own_of(&self, shown: &str) -> Option<&[Side]> {
+        self.own
+            .iter()
+            .find(|(p, _)| p == shown)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The subject a name means on some previous version (the subject is gone from the current one).
+    pub fn find(&self, name: &str) -> Option<SubjectRef> {
+        self.old.as_ref().and_then(|o| o.find(name)).or_else(|| {
+            self.own
+                .iter()
+                .filter_map(|(_, v)| v.last())
+                .find_map(|o| o.find(name))
+        })
+    }
+
+    /// The baseline of a subject and its earlier versions (oldest first): its own versions when its file (in the
+    /// current version) has them, else the common baseline.
+    pub fn of(&self, s: &SubjectRef, new: &Side) -> (Option<&Side>, Vec<&Side>) {
+        let own = match new.file_of(s) {
+            Some(f) => self.own_of(&f.shown),
+            // Gone from the current version: the per-subject baseline that defines it at its own file.
+            None => self.own.iter().find_map(|(p, v)| {
+                v.last()
+                    .and_then(|o| o.file_of(s))
+                    .filter(|f| f.shown == *p)
+                    .map(|_| v.as_slice())
+            }),
+        };
+        match own {
+            Some(versions) => match versions.split_last() {
+                Some((last, earlier)) => (Some(last), earlier.iter().collect()),
+                None => (None, Vec::new()),
+            },
+            None if !self.own.is_empty() && self.old.is_none() => (None, Vec::new()),
+            None => (self.old.as_ref(), self.history.iter().collect()),
+        }
     }
 }
 

@@ -664,6 +664,20 @@ pub struct RegistryOutcome {
     /// Subjects checked, new, failed.
     pub checked: usize,
     pub new_subjects: Vec<String>,
+    /// The registered versions each local subject was compared with, as files (for the contract tests' replay).
+    pub registered: Vec<RegisteredVersions>,
+}
+
+/// The registered versions one local subject was compared with: the files of each (the schema at its local path,
+/// its references at their reference names), labelled `registry:<subject>@<version>`.
+#[derive(Debug, Clone)]
+pub struct RegisteredVersions {
+    /// The local schema file (repository path, as shown) the subject maps to.
+    pub local_shown: String,
+    /// The level the subject was checked under (the local mode, else the registered level).
+    pub mode: Mode,
+    /// `(label, files)`, oldest first; the last is the latest registered version.
+    pub versions: Vec<(String, Vec<Arc<SourceFile>>)>,
 }
 
 /// Compares every mapped local subject with its registered versions under its level.
@@ -743,6 +757,7 @@ pub fn compare_with_registry(new: &LoadedSnapshot, rc: &RegistryCheck<'_>) -> Re
         out.checked += one.checked;
         out.comparison.findings.extend(one.comparison.findings);
         out.comparison.checked.extend(one.comparison.checked);
+        out.registered.extend(one.registered);
     }
     out
 }
@@ -821,6 +836,11 @@ fn check_subject(m: &Mapped, rc: &SubjectCheck<'_>) -> RegistryOutcome {
         });
     }
     let mut previous: Vec<LoadedSnapshot> = Vec::new();
+    let mut registered = RegisteredVersions {
+        local_shown: m.local.file.shown.clone(),
+        mode,
+        versions: Vec::new(),
+    };
     let mut broken = None;
     for v in &versions {
         let (files, missing) = snapshot_files(
@@ -839,6 +859,9 @@ fn check_subject(m: &Mapped, rc: &SubjectCheck<'_>) -> RegistryOutcome {
         }
         let mut opts = rc.opts.clone();
         opts.proto_roots = Vec::new();
+        registered
+            .versions
+            .push((label(&m.subject, *v), files.clone()));
         previous.push(snapshot::load(
             Some(label(&m.subject, *v)),
             files,
@@ -854,6 +877,7 @@ fn check_subject(m: &Mapped, rc: &SubjectCheck<'_>) -> RegistryOutcome {
     if previous.is_empty() {
         return out;
     }
+    out.registered.push(registered);
     // Problems in registered schemas (the user cannot fix them here) are warnings, as for a git baseline.
     for p in &previous {
         out.findings.extend(snapshot::baseline_findings(p));
