@@ -59,7 +59,12 @@ pub(crate) struct Outcome {
 }
 
 /// Reads every contract below `root/contracts` and checks it against `new` (and `old`).
-pub(crate) fn run(root: &Path, new: &Side, baselines: &Baselines) -> Outcome {
+pub(crate) fn run(
+    root: &Path,
+    new: &Side,
+    baselines: &Baselines,
+    proto_roots: &[String],
+) -> Outcome {
     let mut findings = Vec::new();
     let mut tests = Vec::new();
     let mut contracts = Vec::new();
@@ -120,17 +125,18 @@ pub(crate) fn run(root: &Path, new: &Side, baselines: &Baselines) -> Outcome {
             let subject = new
                 .find(&subject_name)
                 .or_else(|| baselines.find(&subject_name));
-            check_reader_schema(
-                &ReaderContract {
-                    consumer,
-                    file: &file,
-                    format,
-                    subject_name: &subject_name,
-                    subject: subject.as_ref(),
-                },
-                new,
-                &mut findings,
-            );
+            let reader = ReaderContract {
+                consumer,
+                file: &file,
+                format,
+                subject_name: &subject_name,
+                subject: subject.as_ref(),
+                folder: dir.join(consumer),
+                proto_roots,
+            };
+            if let Some(c) = check_reader_schema(&reader, new, &mut findings) {
+                contracts.push(c);
+            }
             continue;
         }
         match parse(&file, consumer, &subject_name) {
@@ -180,11 +186,120 @@ struct ReaderContract<'a> {
     format: Format,
     subject_name: &'a str,
     subject: Option<&'a SubjectRef>,
+    /// `contracts/<consumer>/` on disk: the consumer's other reader schemas.
+    folder: std::path::PathBuf,
+    proto_roots: &'a [String],
+}
+
+/// Most paths a reader schema is taken to read (a recursive type is cut off here).
+const MAX_READER_PATHS: usize = 10_000;
+
+/// The files a reader schema is compared as: the reader schema itself at the path of the subject's current file
+/// (so that it pairs with it, and its Protobuf imports and relative `$ref`s resolve as that file's do), and what
+/// its references resolve to. Avro named types it does not define resolve to the consumer's other reader schemas
+/// (`contracts/<consumer>/*.avsc`: a shared type the consumer pins), then to the repository's current schemas;
+/// Protobuf imports and JSON Schema `$ref`s to the repository's current files.
+fn reader_files(
+    c: &ReaderContract<'_>,
+    writer: &Arc<SourceFile>,
+    new: &Side,
+) -> Vec<Arc<SourceFile>> {
+    let reader = SourceFile::with_shown(
+        writer.path.clone(),
+        c.file.shown.clone(),
+        None,
+        Arc::clone(&c.file.text),
+    );
+    let mut files = vec![reader];
+    let mut defined = std::collections::BTreeSet::new();
+    if c.format == Format::Avro {
+        defined = crate::registry::avro_defined_names(&c.file.text);
+        let (dir, own_name) = c.file.shown.rsplit_once('/').unwrap_or(("", ""));
+        let mut own: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(&c.folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| (e.file_name().to_string_lossy().to_string(), e.path()))
+            .filter(|(name, _)| name.ends_with(".avsc") && name != own_name)
+            .collect();
+        own.sort();
+        for (name, path) in own {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let names = crate::registry::avro_defined_names(&text);
+            if names.is_empty() || names.iter().any(|n| defined.contains(n)) {
+                continue;
+            }
+            defined.extend(names);
+            files.push(SourceFile::new(format!("{dir}/{name}"), None, text));
+        }
+    }
+    for f in new.files_of(c.format) {
+        if f.path == writer.path {
+            continue;
+        }
+        if c.format == Format::Avro {
+            let names = crate::registry::avro_defined_names(&f.text);
+            if names.iter().any(|n| defined.contains(n)) {
+                continue;
+            }
+        }
+        files.push(Arc::clone(f));
+    }
+    files
+}
+
+/// The dotted paths of every field a reader schema declares (`lines[].unitPrice`), through nested and
+/// referenced types; a type already on the path is not entered again.
+fn reader_paths(side: &Side, subject: &SubjectRef) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some((_, root)) = root_type(side, subject) else {
+        return out;
+    };
+    let mut stack: Vec<(String, &Type, Vec<String>)> =
+        vec![(String::new(), root, vec![root.full_name.clone()])];
+    while let Some((prefix, ty, on_path)) = stack.pop() {
+        for f in &ty.fields {
+            let mut p = if prefix.is_empty() {
+                f.name.clone()
+            } else {
+                format!("{prefix}.{}", f.name)
+            };
+            let (mut t, _) = unwrap_optional(&f.ty);
+            while let Ty::Array(inner) | Ty::Map(inner) = &t {
+                p.push_str(if matches!(t, Ty::Array(_)) {
+                    "[]"
+                } else {
+                    "{}"
+                });
+                t = unwrap_optional(inner).0;
+            }
+            out.push(p.clone());
+            if out.len() >= MAX_READER_PATHS {
+                return out;
+            }
+            if let Ty::Record(full) = &t {
+                if !on_path.contains(full) {
+                    if let Some((_, next)) = find_type(side, full) {
+                        let mut on = on_path.clone();
+                        on.push(full.clone());
+                        stack.push((p, next, on));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Checks the current schema (the writer) against the consumer's reader schema with the static compatibility rules
 /// (the consumer reads data written with the new schema: FORWARD with the consumer's schema as the old side).
-fn check_reader_schema(c: &ReaderContract<'_>, new: &Side, out: &mut Vec<Finding>) {
+fn check_reader_schema(
+    c: &ReaderContract<'_>,
+    new: &Side,
+    out: &mut Vec<Finding>,
+) -> Option<Contract> {
     let at_contract = Location::new(c.file, 0..0);
     let Some(subject) = c.subject else {
         out.push(
@@ -197,7 +312,7 @@ fn check_reader_schema(c: &ReaderContract<'_>, new: &Side, out: &mut Vec<Finding
             .help("name the file after the subject: the Avro full name, the Protobuf message full name or the JSON Schema file name")
             .at_new(at_contract),
         );
-        return;
+        return None;
     };
     if subject.format != c.format {
         out.push(
@@ -217,7 +332,7 @@ fn check_reader_schema(c: &ReaderContract<'_>, new: &Side, out: &mut Vec<Finding
             .help("a reader schema contract is written in its subject's format: `.avsc` for Avro, `.proto` for Protobuf, a JSON Schema `.json`")
             .at_new(at_contract),
         );
-        return;
+        return None;
     }
     let Some(writer) = new.file_of(subject).filter(|_| new.has(subject)) else {
         out.push(
@@ -236,22 +351,58 @@ fn check_reader_schema(c: &ReaderContract<'_>, new: &Side, out: &mut Vec<Finding
             ))
             .at_new(at_contract),
         );
-        return;
+        return None;
     };
-    let report = crate::compat_files(
-        vec![Arc::clone(c.file)],
-        vec![writer],
-        crate::finding::Mode::Forward,
-        &crate::formats::CheckOptions::default(),
+    let old_files = reader_files(c, &writer, new);
+    let opts = crate::formats::CheckOptions {
+        proto_roots: c.proto_roots.to_vec(),
+        ..crate::formats::CheckOptions::default()
+    };
+    let reader_side = Side::new(None, &old_files, c.proto_roots);
+    let previous = vec![crate::snapshot::load(
+        None,
+        old_files,
+        Vec::new(),
+        false,
+        &opts,
+    )];
+    let current = crate::snapshot::load(
+        None,
+        new.files_of(c.format).cloned().collect(),
+        Vec::new(),
+        false,
+        &opts,
     );
-    for f in report.findings {
+    // Only the subject's own file is compared: the other files are there for its references.
+    let mode_for = |s: &crate::formats::Subject| {
+        if s.file.shown == writer.shown {
+            crate::finding::Mode::Forward
+        } else {
+            crate::finding::Mode::None
+        }
+    };
+    let spec = crate::snapshot::CompareSpec {
+        mode_for: &mode_for,
+        opts: &opts,
+        pair_single: false,
+        report_deleted: false,
+    };
+    let cmp = crate::snapshot::compare(&previous, &current, &spec);
+    let reader_inputs = previous
+        .iter()
+        .flat_map(|p| p.findings.iter().cloned())
+        .filter(|f| f.primary().is_some_and(|l| l.file.shown == c.file.shown));
+    let found: Vec<Finding> = reader_inputs.chain(cmp.findings).collect();
+    let mut broken = false;
+    for f in found {
         if f.severity != crate::finding::Severity::Error {
             continue;
         }
-        let from_contract = f.primary().is_some_and(|l| l.file.path == c.file.path);
+        let from_contract = f.primary().is_some_and(|l| l.file.shown == c.file.shown);
         if f.rule.category == crate::finding::Category::Input {
             // The reader schema does not parse; the current schema's own input problems are `check`'s to report.
             if from_contract {
+                broken = true;
                 out.push(
                     Finding::new(
                         &CONTRACT_INVALID,
@@ -292,6 +443,26 @@ fn check_reader_schema(c: &ReaderContract<'_>, new: &Side, out: &mut Vec<Finding
             .maybe_old(f.new.as_ref().and(f.old.clone())),
         );
     }
+    // A reader schema that does not load reads nothing we can name.
+    if broken {
+        return None;
+    }
+    let reads = reader_paths(&reader_side, subject)
+        .into_iter()
+        .map(|path| Read {
+            path,
+            ty: None,
+            required: false,
+            span: 0..0,
+        })
+        .collect();
+    Some(Contract {
+        consumer: c.consumer.to_string(),
+        file: Arc::clone(c.file),
+        subject: Some(subject.clone()),
+        subject_name: c.subject_name.to_string(),
+        reads,
+    })
 }
 
 /// Reads a contract; an error comes with the span to underline (the offending position of a syntax error, else the

@@ -119,7 +119,7 @@ pub fn run(input: &Input<'_>) -> Outcome {
         static_errors,
     };
     let ex = examples::run(input.root, input.example_globs, &new, &baselines, &verdicts);
-    let cs = consumers::run(input.root, &new, &baselines);
+    let cs = consumers::run(input.root, &new, &baselines, input.proto_roots);
     let mut read_spans = consumers::read_spans(&cs.contracts, &new);
     let mut contracted_files: Vec<String> = cs
         .contracts

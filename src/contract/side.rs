@@ -172,6 +172,14 @@ impl Side {
         }
     }
 
+    /// The schema files of one format.
+    pub fn files_of(&self, format: Format) -> impl Iterator<Item = &Arc<SourceFile>> {
+        self.files
+            .iter()
+            .filter(move |(f, _)| *f == format)
+            .map(|(_, file)| file)
+    }
+
     pub fn message(&self, name: &str) -> Option<MessageDescriptor> {
         self.pool.as_ref()?.get_message_by_name(name)
     }

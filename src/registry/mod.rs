@@ -313,6 +313,16 @@ fn may_reference(format: Format, schema: &str) -> bool {
     }
 }
 
+/// The full names of the named types an Avro schema text defines (records, enums, fixed, at any depth).
+pub(crate) fn avro_defined_names(schema: &str) -> BTreeSet<String> {
+    let mut defined = BTreeSet::new();
+    let mut used = BTreeSet::new();
+    if let Ok(v) = serde_json::from_str::<Value>(schema) {
+        avro_names(&v, "", &mut defined, &mut used);
+    }
+    defined
+}
+
 fn all_refs_local(schema: &str) -> bool {
     fn walk(v: &Value) -> bool {
         match v {
