@@ -1422,9 +1422,11 @@ fn registry_command(
         | RegistryCommand::Plan { common, .. }
         | RegistryCommand::Apply { common, .. } => common,
     };
-    let root = Git::discover(cwd)
+    let git = Git::discover(cwd).ok();
+    let root = git
+        .as_ref()
         .map(|g| g.root.clone())
-        .unwrap_or_else(|_| cwd.to_path_buf());
+        .unwrap_or_else(|| cwd.to_path_buf());
     let cfg = match &common.config {
         Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
         None => {
@@ -1498,18 +1500,18 @@ fn registry_command(
             Ok(0)
         }
         RegistryCommand::Plan { format, .. } => {
-            let plan =
-                commands::plan(&client, &new, &cfg, &opts, &root, &local_mode).map_err(usage)?;
+            let plan = commands::plan(&client, &new, &cfg, &opts, &root, git.as_ref(), &local_mode)
+                .map_err(usage)?;
             match format.as_str() {
                 "json" => {
-                    let text = serde_json::to_string_pretty(&plan)
+                    let text = serde_json::to_string_pretty(&plan.entries)
                         .map_err(|e| RunError::Usage(e.to_string()))?;
                     write(stdout, &(text + "\n"))?;
                 }
                 "text" => write(stdout, &commands::render_plan(&plan))?,
                 other => return Err(AppError::BadFormat(other.to_string(), "text, json".into())),
             }
-            let incompatible = plan.iter().any(|e| {
+            let incompatible = plan.entries.iter().any(|e| {
                 matches!(
                     e.action,
                     commands::Action::NewVersion {
@@ -1521,13 +1523,13 @@ fn registry_command(
             Ok(u8::from(incompatible))
         }
         RegistryCommand::Apply { dry_run, .. } => {
-            let plan =
-                commands::plan(&client, &new, &cfg, &opts, &root, &local_mode).map_err(usage)?;
+            let plan = commands::plan(&client, &new, &cfg, &opts, &root, git.as_ref(), &local_mode)
+                .map_err(usage)?;
             write(stdout, &commands::render_plan(&plan))?;
             if *dry_run {
                 return Ok(0);
             }
-            let (log, ok) = commands::apply(&client, &plan);
+            let (log, ok) = commands::apply(&client, &plan.entries);
             write(stdout, &log)?;
             Ok(if ok { 0 } else { 1 })
         }

@@ -2,6 +2,7 @@
 //! baseline (an explicit revision, or the merge-base of HEAD with the default branch), and reads schema files
 //! from a commit's tree. Knows nothing of schema formats beyond the path filter it is given.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -427,6 +428,101 @@ impl Git {
         })?;
         wanted.sort();
         Ok(wanted)
+    }
+
+    /// Every distinct blob each of `paths` (repository-relative, `/`-separated) had in the history reachable from
+    /// HEAD — all parents, not only the first — in one walk: each commit's tree is descended only along the
+    /// directories of the wanted paths, and a directory met before at the same place with the same id is skipped,
+    /// so the cost follows what changed rather than commits × paths. A path never committed has no entry; no
+    /// commit yet gives an empty map. Stops quietly where history ends (a shallow boundary): callers that need
+    /// the whole history check [`Git::is_shallow`] first.
+    pub fn file_versions(&self, paths: &[String]) -> HashMap<String, Vec<Oid>> {
+        enum Child {
+            File(usize),
+            Dir(usize),
+        }
+        // Directories on the way to a wanted file, each with the children to look up in it.
+        let mut dir_index: HashMap<&str, usize> = HashMap::from([("", 0)]);
+        let mut children: Vec<Vec<(&str, Child)>> = vec![Vec::new()];
+        for (i, path) in paths.iter().enumerate() {
+            let mut child = Child::File(i);
+            let mut rest = path.as_str();
+            loop {
+                let (dir, name) = rest.rsplit_once('/').unwrap_or(("", rest));
+                let (d, known) = match dir_index.get(dir) {
+                    Some(&d) => (d, true),
+                    None => {
+                        children.push(Vec::new());
+                        dir_index.insert(dir, children.len() - 1);
+                        (children.len() - 1, false)
+                    }
+                };
+                children[d].push((name, child));
+                if known || dir.is_empty() {
+                    break;
+                }
+                child = Child::Dir(d);
+                rest = dir;
+            }
+        }
+        let mut found: Vec<Vec<Oid>> = vec![Vec::new(); paths.len()];
+        let mut seen_blobs: HashSet<(usize, Oid)> = HashSet::new();
+        let mut seen_trees: HashSet<(usize, Oid)> = HashSet::new();
+        let mut walk = match self.head_commit().and_then(|head| {
+            let mut w = self.repo.revwalk()?;
+            w.push(head)?;
+            Ok(w)
+        }) {
+            Ok(w) => w,
+            Err(_) => return HashMap::new(),
+        };
+        let mut stack: Vec<(usize, Oid)> = Vec::new();
+        for oid in walk.by_ref() {
+            let Ok(oid) = oid else { break };
+            let Ok(commit) = self.repo.find_commit(oid) else {
+                break;
+            };
+            stack.push((0, commit.tree_id()));
+            while let Some((d, tree_id)) = stack.pop() {
+                if !seen_trees.insert((d, tree_id)) {
+                    continue;
+                }
+                let Ok(tree) = self.repo.find_tree(tree_id) else {
+                    continue;
+                };
+                for (name, child) in &children[d] {
+                    let Some(entry) = tree.get_name(name) else {
+                        continue;
+                    };
+                    match (child, entry.kind()) {
+                        (Child::File(i), Some(ObjectType::Blob))
+                            if seen_blobs.insert((*i, entry.id())) =>
+                        {
+                            found[*i].push(entry.id());
+                        }
+                        (Child::Dir(j), Some(ObjectType::Tree)) => stack.push((*j, entry.id())),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        paths
+            .iter()
+            .zip(found)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(p, v)| (p.clone(), v))
+            .collect()
+    }
+
+    /// Whether this is a shallow clone (history before the boundary is missing).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// The text of a blob, when it is UTF-8.
+    pub fn blob_text(&self, oid: Oid) -> Option<String> {
+        let blob = self.repo.find_blob(oid).ok()?;
+        String::from_utf8(blob.content().to_vec()).ok()
     }
 
     /// Who made a commit, when, and its subject line (for the catalog's history).

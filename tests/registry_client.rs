@@ -1,6 +1,7 @@
 //! `check --against-registry`, `registry pull|plan|apply` against an in-process registry on 127.0.0.1 that speaks
 //! Confluent's shapes and codes, the differences of other servers (registries.md), and injected faults.
 
+mod common;
 #[path = "support/mock_registry.rs"]
 mod mock_registry;
 
@@ -749,4 +750,144 @@ fn bad_registry_setup_is_a_usage_error() {
         "{}",
         text(&o)
     );
+}
+
+/// Order v1 as it is committed: pretty-printed, keys in another order than the registry's copy.
+const ORDER_V1_PRETTY: &str = "{\n  \"name\": \"Order\",\n  \"type\": \"record\",\n  \"namespace\": \"com.acme\",\n  \"fields\": [ {\"name\": \"id\", \"type\": \"string\"} ]\n}\n";
+
+fn plan_json(dir: &Path) -> serde_json::Value {
+    let o = sg(dir, &["registry", "plan", "--format", "json"], &[]);
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("json: {}", text(&o)))
+}
+
+#[test]
+fn plan_flags_drift_only_for_a_registered_latest_that_git_never_had() {
+    let reg = MockRegistry::start();
+    let dir = common::git_repo();
+    common::write(dir.path(), "schemaguard.toml", &config(&reg.url, ""));
+    common::write(dir.path(), "schemas/order.avsc", ORDER_V1_PRETTY);
+    common::commit_all(dir.path(), "v1");
+    let v2 = order_with(r#",{"name":"note","type":"string","default":""}"#);
+    common::write(dir.path(), "schemas/order.avsc", &v2);
+    common::commit_all(dir.path(), "v2");
+    let v3 = order_with(
+        r#",{"name":"note","type":"string","default":""},{"name":"qty","type":"int","default":0}"#,
+    );
+    common::write(dir.path(), "schemas/order.avsc", &v3);
+
+    // The registry is behind: its latest is git's first version (other whitespace and key order). Not drift.
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let o = sg(dir.path(), &["registry", "plan"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(!t.contains("DRIFT"), "{t}");
+    assert!(t.contains(", 0 drifted from git"), "{t}");
+    assert!(plan_json(dir.path())[0].get("drift").is_none());
+
+    // Someone registered a change that never was in git (a field `channel`): drift, in text, summary and JSON.
+    let foreign = order_with(r#",{"name":"channel","type":"string","default":"web"}"#);
+    reg.add("com.acme.Order", &foreign, None, vec![]);
+    let o = sg(dir.path(), &["registry", "plan"], &[]);
+    let t = text(&o);
+    assert!(
+        t.contains("DRIFT: registered version 2 (id 2) is no version of schemas/order.avsc in git"),
+        "{t}"
+    );
+    assert!(t.contains(", 1 drifted from git"), "{t}");
+    assert_eq!(
+        plan_json(dir.path())[0]["drift"],
+        json!({"version": 2, "id": 2})
+    );
+
+    // The working tree's schema registered as latest is not drift even before it is committed.
+    reg.add("com.acme.Order", &v3, None, vec![]);
+    let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+    assert!(
+        t.contains("unchanged (version 3)") && !t.contains("DRIFT"),
+        "{t}"
+    );
+}
+
+#[test]
+fn drift_looks_at_every_parent_not_only_the_first() {
+    // The registered latest was committed on a side branch merged with `-s ours`: it is in the history reachable
+    // from HEAD (second parent) though no first-parent commit has it.
+    let reg = MockRegistry::start();
+    let dir = common::git_repo();
+    common::write(dir.path(), "schemaguard.toml", &config(&reg.url, ""));
+    common::write(dir.path(), "schemas/order.avsc", ORDER_V1);
+    common::commit_all(dir.path(), "v1");
+    common::git(dir.path(), &["checkout", "-q", "-b", "side"]);
+    let side = order_with(r#",{"name":"side","type":"string","default":""}"#);
+    common::write(dir.path(), "schemas/order.avsc", &side);
+    common::commit_all(dir.path(), "side");
+    common::git(dir.path(), &["checkout", "-q", "main"]);
+    common::git(
+        dir.path(),
+        &["merge", "-q", "-s", "ours", "side", "-m", "merge"],
+    );
+    reg.add("com.acme.Order", &side, None, vec![]);
+    let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+    assert!(
+        t.contains(", 0 drifted from git") && !t.contains("DRIFT"),
+        "{t}"
+    );
+    // A file never committed has no git version: whatever is registered that differs from it is drift.
+    common::write(dir.path(), "schemas/item.avsc", ITEM_V1);
+    reg.add(
+        "com.acme.Item",
+        &ITEM_V1.replace(
+            r#""string"}"#,
+            r#""string"},{"name":"x","type":"int","default":0}"#,
+        ),
+        None,
+        vec![],
+    );
+    let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+    assert!(t.contains("com.acme.Item  (schemas/item.avsc)"), "{t}");
+    assert!(
+        t.contains("is no version of schemas/item.avsc in git") && t.contains(", 1 drifted"),
+        "{t}"
+    );
+}
+
+const ITEM_V1: &str = r#"{"type":"record","name":"Item","namespace":"com.acme","fields":[{"name":"sku","type":"string"}]}"#;
+
+#[test]
+fn drift_is_not_guessed_without_the_history() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    // Not a repository: said so, nothing flagged.
+    let plain = tempfile::tempdir().expect("tempdir");
+    write(plain.path(), "schemaguard.toml", &config(&reg.url, ""));
+    write(
+        plain.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"n","type":"int","default":0}"#),
+    );
+    let t = text(&sg(plain.path(), &["registry", "plan"], &[]));
+    assert!(
+        t.contains("drift not checked (not a git repository)"),
+        "{t}"
+    );
+    // A shallow clone lacks the older versions: said so instead of flagging every older registered version.
+    let origin = common::git_repo();
+    common::write(origin.path(), "schemaguard.toml", &config(&reg.url, ""));
+    common::write(origin.path(), "schemas/order.avsc", ORDER_V1);
+    common::commit_all(origin.path(), "v1");
+    common::write(
+        origin.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"n","type":"int","default":0}"#),
+    );
+    common::commit_all(origin.path(), "v2");
+    let clones = tempfile::tempdir().expect("tempdir");
+    let url = format!("file://{}", origin.path().display());
+    common::git(clones.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
+    let t = text(&sg(&clones.path().join("c"), &["registry", "plan"], &[]));
+    assert!(t.contains("drift not checked (shallow clone"), "{t}");
+    assert!(!t.contains("DRIFT"), "{t}");
+    // The full history has the registered version: no drift.
+    let t = text(&sg(origin.path(), &["registry", "plan"], &[]));
+    assert!(t.contains(", 0 drifted from git"), "{t}");
 }

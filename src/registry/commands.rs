@@ -163,6 +163,10 @@ pub struct PlanEntry {
     pub level_change: Option<(String, String)>,
     /// The contract sidecar's metadata / ruleSet differ from the latest registered version's.
     pub contract_changed: bool,
+    /// The registered latest version equals no version of the local file in git history nor the working tree:
+    /// it was registered from somewhere else, and applying would replace it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Drift>,
     /// Subjects this one references (registered first).
     pub references: Vec<String>,
     #[serde(skip)]
@@ -172,6 +176,31 @@ pub struct PlanEntry {
     pub ref_pairs: Vec<(String, String)>,
     #[serde(skip)]
     pub request: SchemaRequest,
+}
+
+/// A registered latest version that matches no version of its file in git.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Drift {
+    pub version: i64,
+    pub id: i64,
+}
+
+/// The plan and whether drift against git history could be looked for.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub entries: Vec<PlanEntry>,
+    pub drift: DriftCheck,
+}
+
+/// Whether `plan` compared registered versions with the git history of the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftCheck {
+    Checked,
+    /// Not inside a git repository.
+    NoRepository,
+    /// A shallow clone: older versions of the files are missing, so every registered older version would look
+    /// like drift.
+    Shallow,
 }
 
 /// Local references of a mapped schema, as its format resolved them (Avro named types defined in other files,
@@ -202,8 +231,9 @@ pub fn plan(
     cfg: &crate::config::Config,
     opts: &CheckOptions,
     root: &Path,
+    git: Option<&crate::git::Git>,
     local_mode: &dyn Fn(&crate::formats::Subject) -> Option<Mode>,
-) -> Result<Vec<PlanEntry>, RegistryError> {
+) -> Result<Plan, RegistryError> {
     let mapped = map_subjects(new, cfg);
     let subjects: Vec<String> = mapped
         .iter()
@@ -222,6 +252,9 @@ pub fn plan(
         .map(|m| (m.local.file.path.as_str(), m.subject.as_str()))
         .collect();
     let mut entries = Vec::new();
+    // (entry index, file path, registered latest version, its id, its normalized text) of every registered subject
+    // whose latest is not the working tree's schema: drift candidates, decided after the loop in one history walk.
+    let mut candidates: Vec<(usize, String, i64, i64, String)> = Vec::new();
     for m in &mapped {
         let st = by_subject.get(&m.subject).cloned().unwrap_or_default();
         let contract =
@@ -257,6 +290,7 @@ pub fn plan(
             action: Action::NewSubject,
             level_change,
             contract_changed: false,
+            drift: None,
             references: refs.iter().map(|(_, s)| s.clone()).collect(),
             format: m.format,
             ref_pairs: refs.clone(),
@@ -281,25 +315,38 @@ pub fn plan(
             return Err(e.clone());
         }
         let latest = st.versions.last().copied().unwrap_or(0);
+        let mine = normalized(m.format, &m.local.file.text);
         if let Some(l) = fetched.schemas.get(&(m.subject.clone(), latest)) {
             entry.contract_changed = contract
                 .as_ref()
                 .is_some_and(|c| c.metadata != l.metadata || c.rule_set != l.rule_set);
+            let theirs = normalized(l.format, &l.schema);
+            if theirs != mine {
+                candidates.push((
+                    entries.len(),
+                    m.local.file.path.clone(),
+                    latest,
+                    l.id,
+                    theirs,
+                ));
+            }
         }
         let found = match client.lookup(&m.subject, &entry.request)? {
             Lookup::Found { version, .. } => Some(version),
             Lookup::NotFound => None,
-            Lookup::Unsupported => {
-                let mine = normalized(m.format, &m.local.file.text);
-                st.versions.iter().rev().copied().find(|v| {
-                    fetched
-                        .schemas
-                        .get(&(m.subject.clone(), *v))
-                        .is_some_and(|s| normalized(s.format, &s.schema) == mine)
-                })
-            }
+            Lookup::Unsupported => st.versions.iter().rev().copied().find(|v| {
+                fetched
+                    .schemas
+                    .get(&(m.subject.clone(), *v))
+                    .is_some_and(|s| normalized(s.format, &s.schema) == mine)
+            }),
         };
         if let Some(version) = found {
+            if version == latest {
+                // The server says the working tree's schema is the latest (its own canonical form may differ
+                // from our normalization): not drift.
+                candidates.retain(|c| c.0 != entries.len());
+            }
             entry.action = Action::Unchanged { version };
             entries.push(entry);
             continue;
@@ -359,8 +406,52 @@ pub fn plan(
         };
         entries.push(entry);
     }
+    let drift = match git {
+        None => DriftCheck::NoRepository,
+        Some(g) if g.is_shallow() => DriftCheck::Shallow,
+        Some(g) => {
+            mark_drift(g, &mut entries, &candidates);
+            DriftCheck::Checked
+        }
+    };
     // References first: a subject after every subject it references.
-    Ok(dependency_order(entries))
+    Ok(Plan {
+        entries: dependency_order(entries),
+        drift,
+    })
+}
+
+/// Marks each candidate whose registered latest equals no version of its file in git history (normalized as the
+/// unchanged-by-comparison path normalizes): one history walk for all files, each distinct blob read once.
+fn mark_drift(
+    git: &crate::git::Git,
+    entries: &mut [PlanEntry],
+    candidates: &[(usize, String, i64, i64, String)],
+) {
+    if candidates.is_empty() {
+        return;
+    }
+    let mut paths: Vec<String> = candidates.iter().map(|c| c.1.clone()).collect();
+    paths.sort();
+    paths.dedup();
+    let history = git.file_versions(&paths);
+    for (index, path, version, id, theirs) in candidates {
+        let Some(entry) = entries.get_mut(*index) else {
+            continue;
+        };
+        let in_git = history.get(path).is_some_and(|blobs| {
+            blobs.iter().any(|b| {
+                git.blob_text(*b)
+                    .is_some_and(|text| normalized(entry.format, &text) == *theirs)
+            })
+        });
+        if !in_git {
+            entry.drift = Some(Drift {
+                version: *version,
+                id: *id,
+            });
+        }
+    }
 }
 
 fn dependency_order(entries: Vec<PlanEntry>) -> Vec<PlanEntry> {
@@ -398,10 +489,10 @@ fn dependency_order(entries: Vec<PlanEntry>) -> Vec<PlanEntry> {
 }
 
 /// The plan as text, one line per subject.
-pub fn render_plan(entries: &[PlanEntry]) -> String {
+pub fn render_plan(plan: &Plan) -> String {
     let mut s = String::new();
-    let (mut new_s, mut new_v, mut same, mut bad) = (0, 0, 0, 0);
-    for e in entries {
+    let (mut new_s, mut new_v, mut same, mut bad, mut drifted) = (0, 0, 0, 0, 0);
+    for e in &plan.entries {
         let what = match &e.action {
             Action::NewSubject => {
                 new_s += 1;
@@ -435,13 +526,28 @@ pub fn render_plan(entries: &[PlanEntry]) -> String {
         if e.contract_changed {
             s.push_str("; contract metadata/ruleSet changed");
         }
+        if let Some(d) = &e.drift {
+            drifted += 1;
+            s.push_str(&format!(
+                "; DRIFT: registered version {} (id {}) is no version of {} in git",
+                d.version, d.id, e.file
+            ));
+        }
         if !e.references.is_empty() {
             s.push_str(&format!("; references {}", e.references.join(", ")));
         }
         s.push('\n');
     }
+    let drift = match plan.drift {
+        DriftCheck::Checked => format!("{drifted} drifted from git"),
+        DriftCheck::NoRepository => "drift not checked (not a git repository)".to_string(),
+        DriftCheck::Shallow => {
+            "drift not checked (shallow clone: fetch the full history, e.g. fetch-depth: 0)"
+                .to_string()
+        }
+    };
     s.push_str(&format!(
-        "plan: {new_s} new subject(s), {new_v} new version(s) ({bad} incompatible), {same} unchanged\n"
+        "plan: {new_s} new subject(s), {new_v} new version(s) ({bad} incompatible), {same} unchanged, {drift}\n"
     ));
     s
 }
