@@ -160,7 +160,7 @@ fn avro_deep_walk_under_the_limit_is_checked() {
     assert!(rules(&json).is_empty(), "{json}");
 }
 
-/// Past 20,000 levels (12,000 types, two levels each) the walk stops: a located CHECK_LIMIT_EXCEEDED at the
+/// Past 20,000 levels (12,000 types, three levels each) the walk stops: a located CHECK_LIMIT_EXCEEDED at the
 /// type where it stopped, never a silent pass (it used to be cut off and counted compatible).
 #[test]
 fn avro_walk_past_the_depth_limit_is_a_located_finding() {

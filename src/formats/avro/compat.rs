@@ -10,8 +10,13 @@
 //! union searching a branch for a named writer type looks up the branches of that name (or alias) instead of
 //! walking every branch, when no result can depend on where it is computed (no recursive type on either side, no
 //! reader field alias; otherwise every branch is walked, as in Java). So a walk costs O(pairs reached × fields);
-//! for old = new it is linear in the schema. The walk recurses on the native stack up to `MAX_DEPTH` levels, then
-//! reruns on a large stack up to `DEEP_MAX_DEPTH`; past that it stops with a located `CHECK_LIMIT_EXCEEDED`.
+//! for old = new it is linear in the schema.
+//!
+//! Depth: at most `NATIVE_PAIRS` named pairs are checked nested on the native stack (plus the unnamed types
+//! between them, inline and so at most `json::MAX_DEPTH` deep); a deeper named pair is deferred to an explicit
+//! stack and checked from there (`Checker::get`), so a chain of 20,000 named types runs on a 2 MiB thread. Each
+//! deferral redoes the pairs it abandoned once (their checked children are memo hits). Past `DEEP_MAX_DEPTH`
+//! levels the walk stops with a located `CHECK_LIMIT_EXCEEDED`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
@@ -26,12 +31,13 @@ use crate::finding::{Direction, Finding, Format, Location};
 use crate::formats::json;
 use crate::rules::Rule;
 
-/// Nesting of (reader, writer) checks allowed on the caller's stack (safe in a 2 MiB thread, debug build).
-/// A walk that reaches it is redone on a thread with `DEEP_STACK` bytes of stack and `DEEP_MAX_DEPTH` levels;
-/// beyond that (a chain of tens of thousands of named types) the walk stops with a `CHECK_LIMIT_EXCEEDED` finding.
-const MAX_DEPTH: usize = 400;
+/// Deepest nesting of (reader, writer) checks walked; beyond it (a chain of tens of thousands of named types)
+/// the walk stops with a located `CHECK_LIMIT_EXCEEDED` finding.
 const DEEP_MAX_DEPTH: usize = 20_000;
-const DEEP_STACK: usize = 512 * 1024 * 1024;
+/// Named pairs checked in nested native frames at most; a deeper one is deferred to `Checker::pending` (see
+/// `Checker::get`). Between two named pairs lie only unnamed types written inline, nested at most
+/// `json::MAX_DEPTH` levels, so the native stack holds O(`NATIVE_PAIRS` + `json::MAX_DEPTH`) frames.
+const NATIVE_PAIRS: usize = 48;
 
 /// Avro's `SchemaIncompatibilityType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +91,27 @@ struct ResNode(Vec<Item>);
 enum Item {
     One(Rc<Incompat>),
     All(Rc<ResNode>),
+}
+
+/// Dropped without recursion: results can nest as deep as a chain of named types.
+impl Drop for ResNode {
+    fn drop(&mut self) {
+        let mut stack: Vec<Rc<ResNode>> = Vec::new();
+        let take = |items: &mut Vec<Item>, stack: &mut Vec<Rc<ResNode>>| {
+            for item in items.drain(..) {
+                if let Item::All(node) = item {
+                    stack.push(node);
+                }
+            }
+        };
+        take(&mut self.0, &mut stack);
+        while let Some(rc) = stack.pop() {
+            // The last holder of a result empties it here, so dropping it goes no deeper.
+            if let Ok(mut node) = Rc::try_unwrap(rc) {
+                take(&mut node.0, &mut stack);
+            }
+        }
+    }
 }
 
 /// A result being built by one `calculate`.
@@ -270,6 +297,29 @@ pub(crate) struct Checker<'a> {
     pure_known: bool,
     /// Reader unions' branches by (Java type, unqualified name) and (Java type, alias), built on first use.
     unions: HashMap<NodeId, Rc<UnionIndex<'a>>>,
+    /// Named pairs being checked on the native stack right now.
+    native: usize,
+    /// Set when a named pair was met past `NATIVE_PAIRS`: every frame returns at once (its partial result
+    /// dropped), leaving its named pair in progress on `unwound`, innermost first.
+    abort: bool,
+    unwound: Vec<Deferred>,
+    /// Named pairs in progress whose check was abandoned and must be redone, outermost first: the explicit stack
+    /// of the walk beyond `NATIVE_PAIRS` levels.
+    pending: Vec<Deferred>,
+    /// The location stack being walked (`check` starts a new one), for `Deferred::loc`.
+    loc_ctx: usize,
+    next_loc_ctx: usize,
+}
+
+/// A named pair whose check is redone later, with what `calculate` needs to redo it where it was.
+struct Deferred {
+    key: (NodeId, NodeId),
+    uses: (NodeId, NodeId),
+    depth: usize,
+    /// The location stack at the pair: the first `.1` tokens of `.0`, shared by the pairs deferred from one stack
+    /// (copied once per unwinding, not once per pair).
+    loc: (Rc<Vec<Tok>>, usize),
+    loc_ctx: usize,
 }
 
 /// The named branches of one reader union, for finding the few that can read a named writer type.
@@ -373,7 +423,7 @@ impl<'a> Checker<'a> {
             w: writer,
             memo: Memo::default(),
             depth: 0,
-            max_depth: MAX_DEPTH,
+            max_depth: DEEP_MAX_DEPTH,
             truncated: false,
             truncated_at: None,
             ambiguous: None,
@@ -381,6 +431,12 @@ impl<'a> Checker<'a> {
             pure: false,
             pure_known: false,
             unions: HashMap::new(),
+            native: 0,
+            abort: false,
+            unwound: Vec::new(),
+            pending: Vec::new(),
+            loc_ctx: 0,
+            next_loc_ctx: 1,
         }
     }
 
@@ -450,11 +506,81 @@ impl<'a> Checker<'a> {
                 && !has_cycle(self.w, writer);
         }
         let mut loc = Vec::new();
-        self.get(Tok::Root, reader, writer, &mut loc)
+        let outer = self.loc_ctx;
+        self.loc_ctx = self.next_loc_ctx;
+        self.next_loc_ctx += 1;
+        let res = self.get(Tok::Root, reader, writer, &mut loc);
+        self.loc_ctx = outer;
+        res
     }
 
+    /// The whole check of the roots: `check`, with the named pairs deferred past `NATIVE_PAIRS` levels checked
+    /// from the explicit stack, innermost first, and the roots checked again until nothing is deferred.
+    pub(crate) fn check_all(&mut self, reader: NodeId, writer: NodeId) -> Res {
+        let mut res = self.check(reader, writer);
+        while self.abort {
+            self.drain();
+            res = self.check(reader, writer);
+        }
+        res
+    }
+
+    /// Checks the deferred pairs, innermost first, until none is left (see `get`).
+    fn drain(&mut self) {
+        let mut loc: Vec<Tok> = Vec::new();
+        let mut loc_of: Option<Rc<Vec<Tok>>> = None;
+        loop {
+            if self.abort {
+                self.abort = false;
+                self.pending.extend(self.unwound.drain(..).rev());
+            }
+            let Some(d) = self.pending.pop() else {
+                return;
+            };
+            // The pair's location stack: the one just used, cut back, when it is the same; else a copy.
+            let (snap, len) = &d.loc;
+            if !loc_of.as_ref().is_some_and(|l| Rc::ptr_eq(l, snap)) || loc.len() < *len {
+                loc = snap[..*len].to_vec();
+                loc_of = Some(Rc::clone(snap));
+            }
+            loc.truncate(*len);
+            self.depth = d.depth;
+            self.loc_ctx = d.loc_ctx;
+            self.native = 1;
+            let r = self.calculate(d.uses.0, d.uses.1, &mut loc);
+            self.native = 0;
+            if self.abort {
+                self.defer(d.key, d.uses, &loc);
+                loc_of = None;
+            } else {
+                self.memo.insert(d.key, Some(r));
+            }
+        }
+    }
+
+    /// Records named pair `key` (its token on `loc`) as abandoned, in progress, to be redone by `drain`.
+    fn defer(&mut self, key: (NodeId, NodeId), uses: (NodeId, NodeId), loc: &[Tok]) {
+        let snap = match self.unwound.last() {
+            Some(d) if d.loc_ctx == self.loc_ctx => Rc::clone(&d.loc.0),
+            _ => Rc::new(loc.to_vec()),
+        };
+        self.unwound.push(Deferred {
+            key,
+            uses,
+            depth: self.depth,
+            loc: (snap, loc.len()),
+            loc_ctx: self.loc_ctx,
+        });
+    }
+
+    /// Depth: a chain of named types nests one check per level, as deep as the input. At most `NATIVE_PAIRS`
+    /// named pairs are checked nested on the native stack; a named pair met deeper is put in progress (memo
+    /// `None`) and the walk unwinds (`abort`), leaving every named pair it was checking in progress on `pending`.
+    /// `drain` then checks those pairs innermost first, each from the start at its own location: the pairs below
+    /// are memo hits, so the pairs in progress at each step, the order pairs are first checked in, and so every
+    /// result and location, are those of Java's recursive walk.
     fn get(&mut self, token: Tok, reader: NodeId, writer: NodeId, loc: &mut Vec<Tok>) -> Res {
-        if self.ambiguous.is_some() {
+        if self.abort || self.ambiguous.is_some() {
             return Res::default();
         }
         if self.depth >= self.max_depth {
@@ -479,9 +605,22 @@ impl<'a> Checker<'a> {
             None => {
                 self.memo.insert(key, None);
                 self.depth += 1;
+                if self.native >= NATIVE_PAIRS {
+                    self.abort = true;
+                    self.defer(key, (reader, writer), loc);
+                    self.depth -= 1;
+                    loc.pop();
+                    return Res::default();
+                }
+                self.native += 1;
                 let r = self.calculate(reader, writer, loc);
+                self.native -= 1;
+                if self.abort {
+                    self.defer(key, (reader, writer), loc);
+                } else {
+                    self.memo.insert(key, Some(r.clone()));
+                }
                 self.depth -= 1;
-                self.memo.insert(key, Some(r.clone()));
                 r
             }
         };
@@ -1042,17 +1181,13 @@ pub(crate) fn findings(
     dir: Direction,
     subject: &str,
 ) -> Vec<Finding> {
-    let run = |max_depth: usize| -> (Vec<Finding>, Option<(NodeId, NodeId)>) {
+    let (mut found, truncated) = {
         let mut checker = Checker::new(r, w);
-        checker.max_depth = max_depth;
-        let incs = checker.check(reader_root, writer_root);
+        let incs = checker.check_all(reader_root, writer_root);
         if let Some(a) = &checker.ambiguous {
-            return (
-                vec![ambiguity_finding(r, w, a, dir, subject)],
-                checker.truncated_at,
-            );
+            return vec![ambiguity_finding(r, w, a, dir, subject)];
         }
-        let found = incs
+        let found: Vec<Finding> = incs
             .flatten()
             .iter()
             .map(|inc| {
@@ -1071,18 +1206,6 @@ pub(crate) fn findings(
             .collect();
         (found, checker.truncated_at)
     };
-    let (found, truncated) = run(MAX_DEPTH);
-    if truncated.is_none() {
-        return found;
-    }
-    let (mut found, truncated) = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .stack_size(DEEP_STACK)
-            .spawn_scoped(scope, || run(DEEP_MAX_DEPTH))
-            .ok()
-            .and_then(|h| h.join().ok())
-            .unwrap_or((found, truncated))
-    });
     // Past the deepest walk, the rest is not compared: said where, never counted compatible in silence.
     if let Some((ri, wi)) = truncated {
         let (ri, wi) = (r.deref(ri), w.deref(wi));
@@ -1205,7 +1328,7 @@ fn ambiguity_finding(
 /// Verdict only (for benches): the number of incompatibilities (1 when Avro's check aborts).
 pub(crate) fn count(r: &Arena, reader_root: NodeId, w: &Arena, writer_root: NodeId) -> usize {
     let mut checker = Checker::new(r, w);
-    let n = checker.check(reader_root, writer_root).len();
+    let n = checker.check_all(reader_root, writer_root).len();
     if checker.ambiguous.is_some() {
         1
     } else {
@@ -1286,8 +1409,8 @@ mod tests {
                 count_deep(&r, r.roots[0].unwrap(), &w, w.roots[0].unwrap()),
             )
         });
-        // The walk on the caller's stack stops at its limit; the deep rerun sees the change 1000 levels down.
-        assert_eq!(n, (0, 1));
+        // Checked on a 2 MiB stack, the change 1000 levels down is seen.
+        assert_eq!(n, (1, 1));
     }
 
     #[test]

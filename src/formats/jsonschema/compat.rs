@@ -15,7 +15,13 @@
 //! comparisons (each pair compared once, memoized), not n²; augmenting paths then search only from the unmatched
 //! branches. Past `MAX_COMBINED_PAIRS` pairs compared beyond the unchanged ones (e.g. 320 branches all changed),
 //! a located `CHECK_LIMIT_EXCEEDED`, never a silent pass; so is a chain of `$ref`s more than `MAX_WALK_DEPTH`
-//! levels deep (the walk recurses, on the 256 MiB stack `mod.rs` gives it).
+//! levels deep.
+//!
+//! Depth: only a chain of `$ref`s nests comparisons as deep as the input (a document is at most
+//! `json::MAX_DEPTH` deep). At most `NATIVE_PAIRS` pair comparisons run nested on the native stack; a deeper pair
+//! is deferred to an explicit stack and compared from there (`Walker::compare`), so a 20,000-level chain runs on
+//! a 2 MiB thread. Each deferral redoes the comparisons it abandoned once (their compared children are memo
+//! hits). Results are dropped and turned into findings without recursion.
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -70,6 +76,27 @@ pub(crate) struct Res {
     pub has_leaves: bool,
 }
 
+/// Dropped without recursion: a chain of `$ref`s makes a chain of results as long as the input.
+impl Drop for Res {
+    fn drop(&mut self) {
+        let mut stack: Vec<Rc<Res>> = Vec::new();
+        let take = |items: &mut Vec<Item>, stack: &mut Vec<Rc<Res>>| {
+            for item in items.drain(..) {
+                if let Item::Sub { res, .. } = item {
+                    stack.push(res);
+                }
+            }
+        };
+        take(&mut self.items, &mut stack);
+        while let Some(rc) = stack.pop() {
+            // The last holder of a result empties it here, so dropping it goes no deeper.
+            if let Ok(mut res) = Rc::try_unwrap(rc) {
+                take(&mut res.items, &mut stack);
+            }
+        }
+    }
+}
+
 fn has_leaves(items: &[Item]) -> bool {
     items.iter().any(|i| match i {
         Item::Leaf(_) => true,
@@ -119,8 +146,19 @@ pub(crate) struct Walker<'a> {
     in_progress: HashSet<(SRef, SRef)>,
     assumed: HashMap<(SRef, SRef), Rc<Res>>,
     cycle_hits: usize,
-    depth: usize,
+    /// Pairs being compared on the native stack right now (`compare` → `eval` frames).
+    native: usize,
+    /// Set when a pair was met past `NATIVE_PAIRS`: every frame returns at once (its partial result dropped),
+    /// leaving its pair in progress on `unwound`, innermost first.
+    abort: bool,
+    unwound: Vec<(SRef, SRef)>,
+    /// Pairs in progress whose comparison was abandoned and must be redone, outermost first: the explicit stack
+    /// of the walk beyond `NATIVE_PAIRS` levels.
+    pending: Vec<(SRef, SRef)>,
 }
+
+/// Pairs compared in nested native frames at most; a deeper pair is deferred to `Walker::pending` (see `compare`).
+const NATIVE_PAIRS: usize = 64;
 
 /// Whether `ty` is in the policy's compatible set (`SchemaDiff.COMPATIBLE_CHANGES_STRICT` / `_LENIENT`).
 pub(crate) fn is_compatible(ty: &Rule, lenient: bool) -> bool {
@@ -169,10 +207,20 @@ pub(crate) fn compare_roots(
             in_progress: HashSet::new(),
             assumed: std::mem::take(&mut assumed),
             cycle_hits: 0,
-            depth: 0,
+            native: 0,
+            abort: false,
+            unwound: Vec::new(),
+            pending: Vec::new(),
         };
         let mut ctx = Ctx::root();
         w.compare(&mut ctx, Some(o), Some(u));
+        while w.abort {
+            // The walk went deeper than the native stack may: finish the deferred pairs innermost first, then
+            // walk again from the root (now a memo hit).
+            w.drain();
+            ctx = Ctx::root();
+            w.compare(&mut ctx, Some(o), Some(u));
+        }
         let root = Rc::new(Res {
             compatible: ctx.compatible,
             has_leaves: has_leaves(&ctx.items),
@@ -355,7 +403,18 @@ impl<'a> Walker<'a> {
         );
     }
 
+    /// Compares a pair (memoized), adding its result to `ctx` as a shared `Item::Sub`.
+    ///
+    /// Depth: a chain of `$ref`s nests one comparison per level, as deep as the input. At most `NATIVE_PAIRS`
+    /// comparisons run nested on the native stack; a pair met deeper is put in progress and the walk unwinds
+    /// (`abort`), leaving every pair it was comparing in progress on `pending`. `drain` then compares those
+    /// pairs innermost first, each from the start: the pairs below it are memo hits, so each frame is redone at
+    /// most once per unwinding and the result, the set of pairs in progress at each step, and so every verdict
+    /// and difference, are those of the plain recursive walk.
     fn compare(&mut self, ctx: &mut Ctx, o: Option<SRef>, u: Option<SRef>) {
+        if self.abort {
+            return;
+        }
         let (o, u) = match (o, u) {
             (None, None) => return,
             (None, Some(u)) => {
@@ -377,7 +436,8 @@ impl<'a> Walker<'a> {
             });
             return;
         }
-        if self.depth >= MAX_WALK_DEPTH && !self.in_progress.contains(&key) {
+        // The pairs in progress are the chain of comparisons from the root to here.
+        if self.in_progress.len() >= MAX_WALK_DEPTH && !self.in_progress.contains(&key) {
             // Not a cycle: a chain of `$ref`s this deep is not compared further. Said where, never counted
             // compatible in silence.
             self.add(
@@ -401,10 +461,24 @@ impl<'a> Walker<'a> {
             return;
         }
         self.in_progress.insert(key);
-        self.depth += 1;
+        if self.native >= NATIVE_PAIRS {
+            self.abort = true;
+            self.unwound.push(key);
+            return;
+        }
+        self.eval(ctx, key);
+    }
+
+    /// Compares pair `key`, already in progress, and memoizes its result; on `abort` leaves it in progress.
+    fn eval(&mut self, ctx: &mut Ctx, key: (SRef, SRef)) {
+        self.native += 1;
         let mut sub = Ctx::root();
-        self.compare_pair(&mut sub, o, u);
-        self.depth -= 1;
+        self.compare_pair(&mut sub, key.0, key.1);
+        self.native -= 1;
+        if self.abort {
+            self.unwound.push(key);
+            return;
+        }
         self.in_progress.remove(&key);
         let res = Rc::new(Res {
             compatible: sub.compatible,
@@ -417,6 +491,20 @@ impl<'a> Walker<'a> {
             prefix: ctx.path.clone(),
             res,
         });
+    }
+
+    /// Compares the deferred pairs, innermost first, until none is left (see `compare`).
+    fn drain(&mut self) {
+        loop {
+            if self.abort {
+                self.abort = false;
+                self.pending.extend(self.unwound.drain(..).rev());
+            }
+            let Some(key) = self.pending.pop() else {
+                return;
+            };
+            self.eval(&mut Ctx::root(), key);
+        }
     }
 
     fn compare_pair(&mut self, ctx: &mut Ctx, o: SRef, u: SRef) {

@@ -48,34 +48,6 @@ pub static RULES: &[&Rule] = &{
     all
 };
 
-/// Stack for loading and comparing: the model is built and walked recursively (depth bounded by
-/// `formats::json::MAX_DEPTH` and the walk's own bound), and callers may run on small test or pool threads.
-const WORK_STACK: usize = 256 * 1024 * 1024;
-
-fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    let slot = std::sync::Mutex::new(Some(f));
-    let take = || slot.lock().ok().and_then(|mut g| g.take());
-    let spawned = std::thread::scope(|s| {
-        let handle = std::thread::Builder::new()
-            .name("jsonschema".into())
-            .stack_size(WORK_STACK)
-            .spawn_scoped(s, || take().map(|f| f()))
-            .ok()?;
-        match handle.join() {
-            Ok(v) => v,
-            Err(p) => std::panic::resume_unwind(p),
-        }
-    });
-    match spawned {
-        Some(v) => v,
-        // No thread could be started (a memory limit): run here; depth limits still apply.
-        None => match take() {
-            Some(f) => f(),
-            None => unreachable!("the closure runs at most once and its result was not returned"),
-        },
-    }
-}
-
 pub struct JsonSchemaEngine;
 
 pub static ENGINE: JsonSchemaEngine = JsonSchemaEngine;
@@ -220,7 +192,7 @@ impl Engine for JsonSchemaEngine {
 
     fn load(&self, files: &[Arc<SourceFile>], opts: &CheckOptions) -> Box<dyn Loaded> {
         let (files, references) = split_references(files, &opts.json_include);
-        Box::new(with_big_stack(move || load_snapshot(files, references)))
+        Box::new(load_snapshot(files, references))
     }
 
     fn compat(
@@ -244,7 +216,7 @@ impl Engine for JsonSchemaEngine {
         };
         let subject = new_subject.name.clone();
         let lenient = opts.lenient;
-        with_big_stack(move || {
+        {
             // BACKWARD: the new schema reads data written with the old one, so original = old, update = new.
             let (orig, orig_root, upd, upd_root, orig_is_new) = match dir {
                 Direction::Backward => (old, old_root, new, new_root, false),
@@ -260,7 +232,7 @@ impl Engine for JsonSchemaEngine {
             let sides = [orig, upd];
             let new_side: u8 = if orig_is_new { 0 } else { 1 };
             findings_of(&res, &sides, new_side, &subject, lenient)
-        })
+        }
     }
 }
 
@@ -802,25 +774,39 @@ fn findings_of(
     let mut out = Vec::new();
     let mut seen_res: HashSet<*const Res> = HashSet::new();
     let mut seen_finding: HashSet<FindingKey> = HashSet::new();
-    let mut stack: Vec<(&Res, Vec<String>)> = vec![(root, Vec::new())];
+    // A result's path is its parent's path plus the prefix it was met at: kept as links to the parent (a chain
+    // of `$ref`s nests results as deep as the input; copying each whole path would be quadratic), a leaf's full
+    // path built once.
+    let mut links: Vec<(usize, &[String])> = vec![(usize::MAX, &[])];
+    let mut stack: Vec<(&Res, usize)> = vec![(root, 0)];
+    let path_of = |links: &[(usize, &[String])], mut at: usize, leaf: &[String]| {
+        let mut parts: Vec<&[String]> = vec![leaf];
+        while at != usize::MAX {
+            parts.push(links[at].1);
+            at = links[at].0;
+        }
+        parts
+            .iter()
+            .rev()
+            .flat_map(|p| p.iter().cloned())
+            .collect::<Vec<String>>()
+    };
     let (reader, writer) = if new_side == 1 {
         ("new", "old")
     } else {
         ("old", "new")
     };
-    while let Some((res, prefix)) = stack.pop() {
+    while let Some((res, link)) = stack.pop() {
         for item in &res.items {
             match item {
                 Item::Sub { prefix: p, res } => {
                     if res.has_leaves && seen_res.insert(std::rc::Rc::as_ptr(res)) {
-                        let mut full = prefix.clone();
-                        full.extend(p.iter().cloned());
-                        stack.push((res, full));
+                        links.push((link, p.as_slice()));
+                        stack.push((res, links.len() - 1));
                     }
                 }
                 Item::Leaf(leaf) => {
-                    let mut path = prefix.clone();
-                    path.extend(leaf.path.iter().cloned());
+                    let path = path_of(&links, link, &leaf.path);
                     let f = finding_of(
                         leaf, &path, sides, new_side, subject, lenient, reader, writer,
                     );
@@ -1168,6 +1154,52 @@ fn help(ty: &Rule, path: &[String], ok: bool, lenient: bool, forward: bool) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chain of 19,000 `$ref`s compared on a 2 MiB thread, as a pool thread calls it: the walk keeps at most
+    /// `NATIVE_PAIRS` comparisons on the native stack (the recursive walk overflowed this stack) and finds the
+    /// change at the end of the chain.
+    #[test]
+    fn ref_chain_of_19000_compares_on_a_2_mib_stack() {
+        let text = |ty: &str| {
+            let n = 19_000;
+            let defs: Vec<String> = (0..n)
+                .map(|i| {
+                    format!(
+                        r##""d{i}":{{"properties":{{"x":{{"$ref":"#/definitions/d{}"}}}}}}"##,
+                        i + 1
+                    )
+                })
+                .collect();
+            format!(
+                r##"{{"$ref":"#/definitions/d0","definitions":{{{},"d{n}":{{"type":"{ty}"}}}}}}"##,
+                defs.join(",")
+            )
+        };
+        let (old, new) = (text("string"), text("integer"));
+        let rules = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let load =
+                    |t: String| load_snapshot(vec![SourceFile::new("x.json", None, t)], Vec::new());
+                let (o, u) = (load(old), load(new));
+                let root = |l: &JsonLoaded| l.docs[0].root.expect("a root");
+                let res = compat::compare_roots(
+                    (&o.schemas, &o.trees),
+                    root(&o),
+                    (&u.schemas, &u.trees),
+                    root(&u),
+                    false,
+                );
+                findings_of(&res, &[&o, &u], 1, "x", false)
+                    .iter()
+                    .map(|f| f.rule.id)
+                    .collect::<Vec<_>>()
+            })
+            .expect("thread starts")
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(rules, ["TYPE_CHANGED"]);
+    }
 
     #[test]
     fn claims_by_name_and_content() {
