@@ -366,8 +366,11 @@ pub(crate) fn run(old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) -> Vec<
             only_pairable(new, &new_t, old, &old_t),
         )
     };
-    let ((old_files, old_errs), (new_files, new_errs)) =
-        rayon::join(|| old.compile(&old_t, false), || new.compile(&new_t, false));
+    // One side after the other: each side's compilation holds its descriptor pool, source info and span index
+    // while it lowers (about as much again as the model it yields), and compiling both at once doubled the peak
+    // (302 MB for a 20,000-message file). Within a side, batches of files still compile in parallel.
+    let (old_files, old_errs) = old.compile(&old_t, false);
+    let (new_files, new_errs) = new.compile(&new_t, false);
     let mut findings: Vec<Finding> = old_errs.into_iter().map(as_baseline).collect();
     findings.extend(new_errs);
     let cx = Cx {
