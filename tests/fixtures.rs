@@ -315,3 +315,28 @@ fn fixtures() {
         failed.join("\n")
     );
 }
+
+/// apache-avro 0.22 refuses a short `bytes` decimal before it reaches a removed enum symbol; the replay failure must
+/// still name the symbol (the reason a reader following the Avro specification fails), and keep apache-avro's own.
+#[test]
+fn replay_failure_names_the_reason_a_specification_reader_fails_on() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/contract/replay_failed__decimal_hides_reason");
+    let report = schemaguard::test_dirs(
+        &case,
+        &[PathBuf::from("old")],
+        Path::new("new"),
+        Mode::Backward,
+        &[],
+    )
+    .expect("the fixture runs");
+    let replay: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "REPLAY_FAILED")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(replay.len(), 1, "{replay:?}");
+    assert!(replay[0].contains("VOID"), "{}", replay[0]);
+    assert!(replay[0].contains("apache-avro stops earlier"), "{}", replay[0]);
+}

@@ -705,16 +705,24 @@ impl FileRun<'_> {
                     Ok(read) => Some((read, "")),
                     Err(e) => {
                         let loc = self.location(Some(ev), None, None);
+                        let spec = codec::avro::resolve_per_spec(&ws, &rs, &bytes);
+                        // When a reader following the specification fails as well, its reason leads: apache-avro
+                        // may stop earlier at one of its own refusals (a short `bytes` decimal) and hide the
+                        // change that really breaks the data (a removed enum symbol).
+                        let why = match &spec {
+                            Err(se) if se.message == e.message => format!("({dir_name}): {}", e.message),
+                            Err(se) => format!("({dir_name}): {} (apache-avro stops earlier: {})", se.message, e.message),
+                            Ok(_) => format!("({dir_name}, apache-avro): {}; a reader following the Avro specification reads it", e.message),
+                        };
                         let f = Finding::new(
                             &REPLAY_FAILED,
                             self.subject.name.clone(),
-                            format!("{} written with the {wl} schema cannot be read with the {rl} schema ({dir_name}, apache-avro): {}", self.what(ev), e.message),
+                            format!("{} written with the {wl} schema cannot be read with the {rl} schema {why}", self.what(ev)),
                         )
                         .mode(mode)
                         .help("make the change compatible (defaults for added fields, keep enum symbols or add an enum default), or move the data to a new subject")
                         .at_new(loc.clone());
                         self.push(f);
-                        let spec = codec::avro::resolve_per_spec(&ws, &rs, &bytes);
                         if self.verdicts.static_compatible(self.subject, dir) == Some(true) {
                             let f = Finding::new(
                                 &REPLAY_VERDICT_DIFFERS,
