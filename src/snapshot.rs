@@ -209,15 +209,24 @@ pub fn compare(
             && previous
                 .iter()
                 .all(|p| p.set(format).is_none_or(|s| s.subjects.len() <= 1));
+        // Renamed files, per previous snapshot (index into `previous`): new subject name → old subject name.
+        let renames: Vec<BTreeMap<String, String>> = previous
+            .iter()
+            .map(|p| {
+                p.set(format)
+                    .map(|o| renamed_files(format, &o.subjects, new_subjects))
+                    .unwrap_or_default()
+            })
+            .collect();
         for ns in new_subjects {
             let mode = (spec.mode_for)(ns);
             if mode == Mode::None {
                 continue;
             }
-            let versions: Vec<&LoadedSnapshot> = if mode.is_transitive() {
-                previous.iter().collect()
+            let versions: Vec<(usize, &LoadedSnapshot)> = if mode.is_transitive() {
+                previous.iter().enumerate().collect()
             } else {
-                vec![latest]
+                vec![(previous.len() - 1, latest)]
             };
             let mut compared = false;
             let former = new_set
@@ -228,7 +237,7 @@ pub fn compare(
             // Each file's text hashed once, not once per finding (thousands of findings in one big file).
             let mut hashes: std::collections::HashMap<usize, u64> =
                 std::collections::HashMap::new();
-            for snap in versions {
+            for (i, snap) in versions {
                 let Some(old_set) = snap.set(format) else {
                     continue;
                 };
@@ -237,6 +246,10 @@ pub fn compare(
                     .iter()
                     .find(|s| s.name == ns.name)
                     .or_else(|| old_set.subjects.iter().find(|s| former.contains(&s.name)))
+                    .or_else(|| {
+                        let was = renames[i].get(&ns.name)?;
+                        old_set.subjects.iter().find(|s| &s.name == was)
+                    })
                     .or_else(|| {
                         if single_pair {
                             old_set.subjects.first()
@@ -290,6 +303,10 @@ pub fn compare(
                     for s in new_subjects {
                         new_names.extend(n.loaded.former_names(s));
                     }
+                }
+                // Nor is a renamed file: it was compared with the file it was renamed from.
+                if let Some(r) = renames.last() {
+                    new_names.extend(r.values().cloned());
                 }
                 // A subject whose file is still there but broken is not deleted: its input finding says why.
                 let broken: BTreeSet<&str> = new
@@ -348,6 +365,45 @@ pub fn compare(
                 .iter()
                 .any(|e| e.trim().eq_ignore_ascii_case(f.rule.id))
         });
+    }
+    out
+}
+
+/// Files renamed between an old snapshot and the new one, as new subject name → old subject name. A Protobuf
+/// subject is its file's path and a JSON Schema subject its file name, so renaming or moving the file would read
+/// as a deletion plus an addition, and no change inside it would be compared. A new subject that has no old
+/// namesake is paired with an old subject that has no new namesake when both give the same record name (the one
+/// Confluent's RecordNameStrategy registers them under: the first message's full name, the JSON Schema `title`)
+/// and that name belongs to exactly one such subject on each side. Avro subjects are full names already (renames
+/// go through aliases, [`Loaded::former_names`]). Linear in the subjects; record names are read only for the
+/// unpaired ones.
+fn renamed_files(format: Format, old: &[Subject], new: &[Subject]) -> BTreeMap<String, String> {
+    if format == Format::Avro {
+        return BTreeMap::new();
+    }
+    let old_names: HashSet<&str> = old.iter().map(|s| s.name.as_str()).collect();
+    let new_names: HashSet<&str> = new.iter().map(|s| s.name.as_str()).collect();
+    let by_record = |subjects: &[Subject], other: &HashSet<&str>| {
+        let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for s in subjects.iter().filter(|s| !other.contains(s.name.as_str())) {
+            if let Some(r) = crate::registry::record_name(format, s) {
+                m.entry(r).or_default().push(s.name.clone());
+            }
+        }
+        m
+    };
+    let gone = by_record(old, &new_names);
+    if gone.is_empty() {
+        return BTreeMap::new();
+    }
+    let added = by_record(new, &old_names);
+    let mut out = BTreeMap::new();
+    for (record, news) in added {
+        if let (Some(olds), [n]) = (gone.get(&record), news.as_slice()) {
+            if let [o] = olds.as_slice() {
+                out.insert(n.clone(), o.clone());
+            }
+        }
     }
     out
 }

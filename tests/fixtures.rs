@@ -338,5 +338,9 @@ fn replay_failure_names_the_reason_a_specification_reader_fails_on() {
         .collect();
     assert_eq!(replay.len(), 1, "{replay:?}");
     assert!(replay[0].contains("VOID"), "{}", replay[0]);
-    assert!(replay[0].contains("apache-avro stops earlier"), "{}", replay[0]);
+    assert!(
+        replay[0].contains("apache-avro stops earlier"),
+        "{}",
+        replay[0]
+    );
 }
