@@ -112,7 +112,13 @@ fn test_runs_globbed_examples_and_reader_schema_contracts() {
         msg.contains("consumer `billing`") && msg.contains("`total`"),
         "{msg}"
     );
+    // The summary counts what ran: one example file and one consumer contract, no subject comparison.
+    assert_eq!(v["summary"]["contract_tests"], 2, "{v}");
+    assert_eq!(v["summary"]["subjects_checked"], 0, "{v}");
     assert_eq!(o.status.code(), Some(1));
+    let o = run_in(d, &["test", "--against", "HEAD"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("(2 contract tests run"), "{text}");
 }
 
 fn rules_of(v: &serde_json::Value) -> Vec<(String, String)> {

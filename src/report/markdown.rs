@@ -270,10 +270,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         "✅ schemaguard: No breaking changes".to_string()
     };
     writeln!(out, "## {verdict}\n")?;
-    let mut context = vec![format!(
-        "{} checked",
-        plural(sm.subjects_checked, "subject")
-    )];
+    let mut context = Vec::new();
+    if sm.subjects_checked > 0 || sm.contract_tests == 0 {
+        context.push(format!(
+            "{} checked",
+            plural(sm.subjects_checked, "subject")
+        ));
+    }
+    if sm.contract_tests > 0 {
+        context.push(format!(
+            "{} run",
+            plural(sm.contract_tests, "contract test")
+        ));
+    }
     match sm.modes.as_slice() {
         [] => {
             if let Some(m) = sm.mode {

@@ -51,6 +51,9 @@ pub struct Summary {
     pub files: usize,
     /// Subjects compared with at least one previous version.
     pub subjects_checked: usize,
+    /// Contract tests that ran (example files and consumer contracts); filled by `Report::finish`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub contract_tests: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -68,6 +71,10 @@ pub struct Summary {
     /// the CI environment (see `link_base_from_env`); Markdown links are absolute when it is set.
     #[serde(skip)]
     pub link_base: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The browse URL of the checked commit from a CI environment: GitHub (`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`,
@@ -127,6 +134,7 @@ impl Report {
             } else {
                 modes
             };
+        self.summary.contract_tests = self.contract_tests.len();
         let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
         self.summary.errors = count(Severity::Error);
         self.summary.warnings = count(Severity::Warning);

@@ -328,14 +328,26 @@ pub fn render(report: &Report, style: TextStyle, out: &mut dyn Write) -> std::io
         plural(sm.warnings, "warning"),
         plural(sm.infos, "note")
     );
-    if sm.mode.is_none() && sm.subjects_checked == 0 {
+    if sm.mode.is_none() && sm.subjects_checked == 0 && sm.contract_tests == 0 {
         // `schemaguard lint`: files judged on their own, no comparison.
         line.push_str(&format!(" ({} linted", plural(sm.files, "file")));
+    } else if sm.subjects_checked == 0 && sm.contract_tests > 0 {
+        // `schemaguard test`: the contract tests are what ran.
+        line.push_str(&format!(
+            " ({} run",
+            plural(sm.contract_tests, "contract test")
+        ));
     } else {
         line.push_str(&format!(
             " ({} checked",
             plural(sm.subjects_checked, "subject")
         ));
+        if sm.contract_tests > 0 {
+            line.push_str(&format!(
+                ", {} run",
+                plural(sm.contract_tests, "contract test")
+            ));
+        }
     }
     if let Some(m) = sm.modes_label() {
         line.push_str(&format!(", {m}"));
