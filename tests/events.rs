@@ -167,7 +167,12 @@ fn avro_errors_name_the_offset_and_never_allocate_a_huge_prefix() {
         &b[..b.len() - 3],
     );
     assert_eq!(code, 2);
-    assert!(err.contains("record 1 (byte "), "{err}");
+    // The array `lines` begins after id (4 bytes), amount (8) and coupon's branch (1): its block count is cut off.
+    assert!(err.contains("record 1 (byte 13)"), "{err}");
+    assert!(
+        err.contains("the input ends inside a number (field `lines`)"),
+        "{err}"
+    );
     // A 2 GB length prefix.
     let (code, _, err) = run(
         t.path(),
@@ -189,6 +194,17 @@ fn avro_errors_name_the_offset_and_never_allocate_a_huge_prefix() {
         &[0xfe, 0xff, 0xff, 0xff, 0x0f],
     );
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("record 1 (byte 0)"), "{err}");
+    assert!(err.contains("needed, 0 left (field `id`)"), "{err}");
+    // A union branch that does not exist.
+    let mut bad = b[..13].to_vec();
+    bad[12] = 0x08;
+    let (code, _, err) = run(t.path(), &["decode", "--subject", "acme.OrderPlaced"], &bad);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("record 1 (byte 12): cannot decode: union branch 4 is out of range: the union has 2 branches (field `coupon`)"),
+        "{err}"
+    );
     // Encoding a value that does not fit names where.
     let (code, _, err) = run(
         t.path(),

@@ -291,9 +291,17 @@ impl Decoder<'_> {
     }
 
     fn read(&self, r: &mut Counting) -> Result<Value, CodecError> {
+        let whole = r.inner;
         let v = self.inner.read_value(r).map_err(|e| {
             let mut err = avro_error("cannot decode", &e);
             err.at = Some(At::Byte(r.read));
+            // apache-avro's errors name neither the field nor where it began: find them by walking the bytes.
+            if let Some(b) = self.writer.locate_bad_bytes(whole) {
+                err.message = format!("cannot decode: {}", b.problem);
+                err.at = Some(At::Byte(b.offset));
+                err.schema_path = b.schema_path;
+                err.field = b.field;
+            }
             err
         })?;
         // apache-avro decodes a string cut short by the end of input as null: check the value against the writer
@@ -315,6 +323,309 @@ impl Decoder<'_> {
                 .map_err(|e| avro_error("cannot resolve to the reader schema", &e)),
             None => Ok(v),
         }
+    }
+}
+
+/// Where a datum's bytes stop making sense for its schema (see [`AvroSchema::locate_bad_bytes`]).
+#[derive(Debug, PartialEq)]
+pub struct BadBytes {
+    /// Offset of the value that could not be read, from the start of the datum.
+    pub offset: usize,
+    /// `com.acme.Order.lines[].price`, as in [`CodecError::schema_path`].
+    pub schema_path: String,
+    /// The innermost record field around the value.
+    pub field: Option<String>,
+    pub problem: String,
+}
+
+/// One step of the byte walk: a value to read, or the next item or block of an array or map.
+enum Step<'a> {
+    Value {
+        schema: &'a Schema,
+        path: String,
+        field: Option<&'a str>,
+    },
+    Items {
+        items: &'a Schema,
+        map: bool,
+        path: String,
+        field: Option<&'a str>,
+        left: u64,
+    },
+}
+
+impl AvroSchema {
+    /// Walks a datum's bytes along the schema, as the Avro binary encoding lays them out, and says where they stop
+    /// making sense: the input ends inside a value, a length or block count is negative or larger than what is
+    /// left, a union branch or enum index is out of range, a varint is malformed. `None` when the bytes read
+    /// as a whole datum. apache-avro reports such failures without the field; this names it, for the error.
+    /// Iterative (an explicit stack: one entry per open record field, array or map), linear in the bytes.
+    pub fn locate_bad_bytes(&self, bytes: &[u8]) -> Option<BadBytes> {
+        let root = self.full_name().unwrap_or_else(|| branch_name(&self.root));
+        let mut pos = 0usize;
+        let mut stack = vec![Step::Value {
+            schema: &self.root,
+            path: root,
+            field: None,
+        }];
+        let bad = |offset: usize, path: &str, field: Option<&str>, problem: String| BadBytes {
+            offset,
+            schema_path: path.to_string(),
+            field: field.map(str::to_string),
+            problem,
+        };
+        // Reads a zigzag varint (at most 10 bytes).
+        let varint = |pos: &mut usize| -> Result<i64, String> {
+            let mut u: u64 = 0;
+            for i in 0..10 {
+                let Some(&b) = bytes.get(*pos) else {
+                    return Err("the input ends inside a number".into());
+                };
+                *pos += 1;
+                u |= u64::from(b & 0x7f) << (7 * i);
+                if b & 0x80 == 0 {
+                    return Ok(((u >> 1) as i64) ^ -((u & 1) as i64));
+                }
+            }
+            Err("a number is longer than 10 bytes".into())
+        };
+        let take = |pos: &mut usize, n: u64, what: &str| -> Result<(), String> {
+            let left = (bytes.len() - *pos) as u64;
+            if n > left {
+                return Err(format!(
+                    "the input ends inside {what}: {n} byte{} needed, {left} left",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+            *pos += n as usize;
+            Ok(())
+        };
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Value {
+                    schema,
+                    path,
+                    field,
+                } => {
+                    let start = pos;
+                    let fail = |p: String| Some(bad(start, &path, field, p));
+                    let schema = match schema {
+                        Schema::Ref { name } => match self.names.get(&name.fullname(None)) {
+                            Some(s) => s,
+                            None => return None,
+                        },
+                        s => s,
+                    };
+                    let r: Result<(), String> = match schema {
+                        Schema::Null => Ok(()),
+                        Schema::Boolean => take(&mut pos, 1, "a boolean"),
+                        Schema::Int
+                        | Schema::Long
+                        | Schema::Date
+                        | Schema::TimeMillis
+                        | Schema::TimeMicros
+                        | Schema::TimestampMillis
+                        | Schema::TimestampMicros
+                        | Schema::TimestampNanos
+                        | Schema::LocalTimestampMillis
+                        | Schema::LocalTimestampMicros
+                        | Schema::LocalTimestampNanos => varint(&mut pos).map(|_| ()),
+                        Schema::Float => take(&mut pos, 4, "a float"),
+                        Schema::Double => take(&mut pos, 8, "a double"),
+                        Schema::String | Schema::Uuid(UuidSchema::String) => match varint(&mut pos)
+                        {
+                            Ok(n) if n < 0 => Err(format!("negative length {n}")),
+                            Ok(n) => take(&mut pos, n as u64, "a string").and_then(|()| {
+                                std::str::from_utf8(&bytes[pos - n as usize..pos])
+                                    .map(|_| ())
+                                    .map_err(|e| format!("a string that is not UTF-8 ({e})"))
+                            }),
+                            Err(e) => Err(e),
+                        },
+                        Schema::Bytes
+                        | Schema::BigDecimal
+                        | Schema::Uuid(UuidSchema::Bytes)
+                        | Schema::Decimal(DecimalSchema {
+                            inner: InnerDecimalSchema::Bytes,
+                            ..
+                        }) => match varint(&mut pos) {
+                            Ok(n) if n < 0 => Err(format!("negative length {n}")),
+                            Ok(n) => take(&mut pos, n as u64, "a bytes value"),
+                            Err(e) => Err(e),
+                        },
+                        Schema::Fixed(f)
+                        | Schema::Duration(f)
+                        | Schema::Uuid(UuidSchema::Fixed(f))
+                        | Schema::Decimal(DecimalSchema {
+                            inner: InnerDecimalSchema::Fixed(f),
+                            ..
+                        }) => take(&mut pos, f.size as u64, "a fixed value"),
+                        Schema::Enum(e) => match varint(&mut pos) {
+                            Ok(i) if i < 0 || i as u64 >= e.symbols.len() as u64 => Err(format!(
+                                "enum index {i} is out of range: `{}` has {} symbols",
+                                e.name.fullname(None),
+                                e.symbols.len()
+                            )),
+                            Ok(_) => Ok(()),
+                            Err(e) => Err(e),
+                        },
+                        Schema::Union(u) => match varint(&mut pos) {
+                            Ok(i) => {
+                                match usize::try_from(i).ok().and_then(|i| u.variants().get(i)) {
+                                    Some(b) => {
+                                        let path = format!("{path}<{}>", branch_name(b));
+                                        stack.push(Step::Value {
+                                            schema: b,
+                                            path,
+                                            field,
+                                        });
+                                        Ok(())
+                                    }
+                                    None => Err(format!(
+                                    "union branch {i} is out of range: the union has {} branches",
+                                    u.variants().len()
+                                )),
+                                }
+                            }
+                            Err(e) => Err(e),
+                        },
+                        Schema::Record(r) => {
+                            for f in r.fields.iter().rev() {
+                                stack.push(Step::Value {
+                                    schema: &f.schema,
+                                    path: format!("{path}.{}", f.name),
+                                    field: Some(&f.name),
+                                });
+                            }
+                            Ok(())
+                        }
+                        Schema::Array(a) => {
+                            stack.push(Step::Items {
+                                items: &a.items,
+                                map: false,
+                                path: format!("{path}[]"),
+                                field,
+                                left: 0,
+                            });
+                            Ok(())
+                        }
+                        Schema::Map(m) => {
+                            stack.push(Step::Items {
+                                items: &m.types,
+                                map: true,
+                                path: format!("{path}{{}}"),
+                                field,
+                                left: 0,
+                            });
+                            Ok(())
+                        }
+                        Schema::Ref { .. } => return None,
+                    };
+                    if let Err(p) = r {
+                        return fail(p);
+                    }
+                }
+                Step::Items {
+                    items,
+                    map,
+                    path,
+                    field,
+                    left,
+                } => {
+                    let start = pos;
+                    let mut left = left;
+                    if left == 0 {
+                        // The next block: a count (0 ends the array), negative when a byte size follows.
+                        let count = match varint(&mut pos) {
+                            Ok(c) => c,
+                            Err(p) => return Some(bad(start, &path, field, p)),
+                        };
+                        if count == 0 {
+                            continue;
+                        }
+                        if count < 0 {
+                            match varint(&mut pos) {
+                                Ok(size) if size >= 0 => {}
+                                Ok(size) => {
+                                    return Some(bad(
+                                        start,
+                                        &path,
+                                        field,
+                                        format!("negative block size {size}"),
+                                    ))
+                                }
+                                Err(p) => return Some(bad(start, &path, field, p)),
+                            }
+                        }
+                        left = count.unsigned_abs();
+                        // An item takes at least one byte unless it is null or a record (whose fields may all
+                        // be null): a larger count than the bytes left is the error.
+                        let rest = (bytes.len() - pos) as u64;
+                        let may_be_empty = !map
+                            && matches!(
+                                items,
+                                Schema::Null | Schema::Record(_) | Schema::Ref { .. }
+                            );
+                        if left > rest && !may_be_empty {
+                            return Some(bad(
+                                start,
+                                &path,
+                                field,
+                                format!(
+                                    "a block of {left} items, but only {rest} {} left",
+                                    if rest == 1 { "byte is" } else { "bytes are" }
+                                ),
+                            ));
+                        }
+                        if may_be_empty && left > rest.saturating_add(1 << 20) {
+                            return None;
+                        }
+                        if matches!(items, Schema::Null) {
+                            stack.push(Step::Items {
+                                items,
+                                map,
+                                path,
+                                field,
+                                left: 0,
+                            });
+                            continue;
+                        }
+                    }
+                    stack.push(Step::Items {
+                        items,
+                        map,
+                        path: path.clone(),
+                        field,
+                        left: left - 1,
+                    });
+                    if map {
+                        let key_at = pos;
+                        match varint(&mut pos) {
+                            Ok(n) if n >= 0 => {
+                                if let Err(p) = take(&mut pos, n as u64, "a map key") {
+                                    return Some(bad(key_at, &path, field, p));
+                                }
+                            }
+                            Ok(n) => {
+                                return Some(bad(
+                                    key_at,
+                                    &path,
+                                    field,
+                                    format!("negative length {n}"),
+                                ))
+                            }
+                            Err(p) => return Some(bad(key_at, &path, field, p)),
+                        }
+                    }
+                    stack.push(Step::Value {
+                        schema: items,
+                        path,
+                        field,
+                    });
+                }
+            }
+        }
+        None
     }
 }
 
@@ -1507,6 +1818,74 @@ fn format_timestamp(units: i64, digits: u32, utc: bool, minimal: bool) -> String
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn bad_bytes_are_located_at_the_value_and_field_they_break() {
+        let s = AvroSchema::parse(
+            r#"{"type":"record","name":"R","namespace":"a","fields":[
+                {"name":"s","type":"string"},
+                {"name":"e","type":{"type":"enum","name":"E","symbols":["X","Y"]}},
+                {"name":"m","type":{"type":"map","values":{"type":"array","items":"int"}}},
+                {"name":"f","type":{"type":"fixed","name":"F","size":4}}]}"#,
+        )
+        .expect("schema");
+        // s = "ab", e = Y, m = {"k": [1, 2]}, f = 4 bytes.
+        let good = [4, b'a', b'b', 2, 2, 2, b'k', 4, 2, 4, 0, 0, 1, 2, 3, 4];
+        assert_eq!(s.locate_bad_bytes(&good), None);
+        let at = |bytes: &[u8]| {
+            let b = s.locate_bad_bytes(bytes).expect("located");
+            (b.offset, b.schema_path, b.field, b.problem)
+        };
+        // Cut inside the fixed: the value begins at byte 12.
+        let (off, path, field, problem) = at(&good[..14]);
+        assert_eq!(
+            (off, path.as_str(), field.as_deref()),
+            (12, "a.R.f", Some("f"))
+        );
+        assert_eq!(
+            problem,
+            "the input ends inside a fixed value: 4 bytes needed, 2 left"
+        );
+        // Enum index 5.
+        let mut b = good.to_vec();
+        b[3] = 10;
+        let (off, _, field, problem) = at(&b);
+        assert_eq!((off, field.as_deref()), (3, Some("e")));
+        assert!(
+            problem.starts_with("enum index 5 is out of range"),
+            "{problem}"
+        );
+        // The map's array cut off after its first item: the block of two items cannot fit.
+        let (off, path, field, problem) = at(&good[..9]);
+        assert_eq!(
+            (off, path.as_str(), field.as_deref()),
+            (7, "a.R.m{}[]", Some("m"))
+        );
+        assert_eq!(problem, "a block of 2 items, but only 1 byte is left");
+        // Cut after the map key: the array's block count is missing.
+        let (off, path, _, problem) = at(&good[..7]);
+        assert_eq!((off, path.as_str()), (7, "a.R.m{}[]"));
+        assert_eq!(problem, "the input ends inside a number");
+        // A negative string length.
+        let (off, _, field, problem) = at(&[3]);
+        assert_eq!(
+            (off, field.as_deref(), problem.as_str()),
+            (0, Some("s"), "negative length -2")
+        );
+        // A block count larger than the input.
+        let mut b = good[..7].to_vec();
+        b.extend([0x80, 0x01]);
+        let (_, path, _, problem) = at(&b);
+        assert_eq!(path, "a.R.m{}[]");
+        assert_eq!(problem, "a block of 64 items, but only 0 bytes are left");
+        // A string that is not UTF-8.
+        let (_, _, field, problem) = at(&[2, 0xff]);
+        assert_eq!(field.as_deref(), Some("s"));
+        assert!(
+            problem.starts_with("a string that is not UTF-8"),
+            "{problem}"
+        );
+    }
 
     const ORDER: &str = r#"{"type":"record","name":"Order","namespace":"acme","fields":[
         {"name":"id","type":"long"},
