@@ -410,10 +410,7 @@ impl AvroSchema {
                     let start = pos;
                     let fail = |p: String| Some(bad(start, &path, field, p));
                     let schema = match schema {
-                        Schema::Ref { name } => match self.names.get(&name.fullname(None)) {
-                            Some(s) => s,
-                            None => return None,
-                        },
+                        Schema::Ref { name } => self.names.get(&name.fullname(None))?,
                         s => s,
                     };
                     let r: Result<(), String> = match schema {
