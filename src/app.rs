@@ -924,7 +924,9 @@ fn unpaired_dir_warning(
 ) -> Option<String> {
     let old_subjects = base.sets.iter().map(|s| s.subjects.len()).sum::<usize>();
     let new_subjects = new.sets.iter().map(|s| s.subjects.len()).sum::<usize>();
-    if !cmp.checked.is_empty() || old_subjects == 0 || new_subjects == 0 {
+    // Subjects paired only as renamed files (by record name) do not count: a directory one level off pairs that
+    // way file by file.
+    if cmp.checked.len() > cmp.renamed || old_subjects == 0 || new_subjects == 0 {
         return None;
     }
     let shown = crate::source::slash_path(dir);

@@ -165,6 +165,8 @@ pub struct Comparison {
     pub findings: Vec<Finding>,
     /// (subject, format, mode) of every subject that was compared with at least one previous version.
     pub checked: Vec<(String, Format, Mode)>,
+    /// How many of them were paired only as renamed files (see `renamed_files`), not by their name.
+    pub renamed: usize,
 }
 
 /// Compares `new` with `previous` (oldest first). Non-transitive modes look at the last previous snapshot only;
@@ -229,6 +231,7 @@ pub fn compare(
                 vec![(previous.len() - 1, latest)]
             };
             let mut compared = false;
+            let mut by_name = false;
             let former = new_set
                 .map(|n| n.loaded.former_names(ns))
                 .unwrap_or_default();
@@ -241,11 +244,13 @@ pub fn compare(
                 let Some(old_set) = snap.set(format) else {
                     continue;
                 };
-                let old_subject = old_set
+                let named = old_set
                     .subjects
                     .iter()
                     .find(|s| s.name == ns.name)
-                    .or_else(|| old_set.subjects.iter().find(|s| former.contains(&s.name)))
+                    .or_else(|| old_set.subjects.iter().find(|s| former.contains(&s.name)));
+                by_name |= named.is_some();
+                let old_subject = named
                     .or_else(|| {
                         let was = renames[i].get(&ns.name)?;
                         old_set.subjects.iter().find(|s| &s.name == was)
@@ -292,6 +297,9 @@ pub fn compare(
             }
             if compared {
                 out.checked.push((ns.name.clone(), format, mode));
+                if !by_name {
+                    out.renamed += 1;
+                }
             }
         }
         if spec.report_deleted && !single_pair {
