@@ -151,12 +151,19 @@ impl Spans {
         self.map.get(path).map(|(s, _)| s.clone())
     }
 
+    /// The leading comment without its directive lines (`schemaguard:ignore …`, `buf:lint:ignore …`): an ignore
+    /// is not documentation (buf's `validLeadingComment` skips `buf:lint:ignore` lines the same way).
     fn doc(&self, path: &[i32]) -> Option<String> {
-        self.map
-            .get(path)
-            .and_then(|(_, c)| c.clone())
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
+        let c = self.map.get(path).and_then(|(_, c)| c.as_deref())?;
+        let text = c
+            .lines()
+            .filter(|l| {
+                let t = l.trim();
+                !t.starts_with("schemaguard:ignore") && !t.starts_with("buf:lint:ignore")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        Some(text.trim().to_string()).filter(|c| !c.is_empty())
     }
 }
 
@@ -480,6 +487,23 @@ mod tests {
         assert_eq!(t.role, Role::RpcMessage);
         assert_eq!(t.fields[1].pointer, "acme.v1.OrderPlaced.email");
         assert_eq!(s.package.as_ref().map(|p| p.0.as_str()), Some("acme.v1"));
+    }
+
+    #[test]
+    fn an_ignore_directive_is_not_documentation() {
+        let text = "syntax = \"proto3\";\npackage acme.v1;\n\
+                    // schemaguard:ignore MESSAGE_PASCAL_CASE legacy name\nmessage order_placed {}\n\
+                    // The order.\n// buf:lint:ignore FIELD_LOWER_SNAKE_CASE\nmessage Order {}\n";
+        let f = SourceFile::new("acme/v1/order.proto", None, text);
+        let s = lower(&f).expect("parses");
+        let doc = |name: &str| {
+            s.types
+                .iter()
+                .find(|t| t.full_name == name)
+                .map(|t| t.doc.clone())
+        };
+        assert_eq!(doc("acme.v1.order_placed"), Some(None));
+        assert_eq!(doc("acme.v1.Order"), Some(Some("The order.".to_string())));
     }
 
     #[test]
