@@ -1332,9 +1332,11 @@ fn catalog(args: CatalogArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, 
     };
     writeln!(
         stdout,
-        "catalog: {} subjects, {} pages in {} (open {})",
+        "catalog: {} subject{}, {} page{} in {} (open {})",
         catalog.subjects.len(),
+        if catalog.subjects.len() == 1 { "" } else { "s" },
         written.len(),
+        if written.len() == 1 { "" } else { "s" },
         args.out.display(),
         args.out.join(index).display()
     )
