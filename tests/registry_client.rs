@@ -891,3 +891,133 @@ fn drift_is_not_guessed_without_the_history() {
     let t = text(&sg(origin.path(), &["registry", "plan"], &[]));
     assert!(t.contains(", 0 drifted from git"), "{t}");
 }
+
+fn rule(name: &str, expr: &str) -> serde_json::Value {
+    json!({"name": name, "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": expr})
+}
+
+/// Writes the contract sidecar of `schemas/order.avsc` (JSON is YAML).
+fn sidecar(dir: &Path, contract: &serde_json::Value) {
+    write(
+        dir,
+        "schemas/order.avsc.contract.yaml",
+        &serde_json::to_string(contract).expect("json"),
+    );
+}
+
+fn contract_changed(dir: &Path) -> serde_json::Value {
+    plan_json(dir)[0]["contract_changed"].clone()
+}
+
+#[test]
+fn plan_compares_the_sidecar_with_the_effective_registered_contract() {
+    // The subject's config supplies defaults and overrides (§8.4); version 1 holds what the registry stored for a
+    // sidecar {team: orders, rule s}: default ⊕ sidecar, then ⊕ override.
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    reg.set_config(
+        "com.acme.Order",
+        json!({
+            "defaultMetadata": {"properties": {"owner": "platform"}},
+            "overrideMetadata": {"properties": {"slo": "gold"}},
+            "defaultRuleSet": {"domainRules": [rule("d", "true")]},
+        }),
+    );
+    reg.set_contract(
+        "com.acme.Order",
+        1,
+        Some(json!({"properties": {"owner": "platform", "team": "orders", "slo": "gold"}})),
+        Some(json!({"domainRules": [rule("d", "true"), rule("s", "message.id != ''")]})),
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    let mine = |team: &str, slo: Option<&str>, expr: &str| {
+        let mut props = json!({"team": team});
+        if let Some(slo) = slo {
+            props["slo"] = json!(slo);
+        }
+        json!({"metadata": {"properties": props}, "ruleSet": {"domainRules": [rule("s", expr)]}})
+    };
+    // The sidecar as it was registered: the server's defaults and overrides supply the rest. Not a change.
+    sidecar(dir.path(), &mine("orders", None, "message.id != ''"));
+    let o = sg(dir.path(), &["registry", "plan"], &[]);
+    let t = text(&o);
+    assert!(t.contains("unchanged (version 1)"), "{t}");
+    assert!(!t.contains("contract metadata/ruleSet changed"), "{t}");
+    assert_eq!(contract_changed(dir.path()), json!(false));
+    // A property the override sets anyway: what would be stored is the same.
+    sidecar(
+        dir.path(),
+        &mine("orders", Some("silver"), "message.id != ''"),
+    );
+    assert_eq!(contract_changed(dir.path()), json!(false));
+    // No sidecar: the request carries none, so the previous version's contract is inherited. Not a change.
+    std::fs::remove_file(dir.path().join("schemas/order.avsc.contract.yaml")).expect("rm");
+    assert_eq!(contract_changed(dir.path()), json!(false));
+    // Real changes: a property, a rule's expression.
+    sidecar(dir.path(), &mine("payments", None, "message.id != ''"));
+    let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+    assert!(t.contains("; contract metadata/ruleSet changed"), "{t}");
+    sidecar(dir.path(), &mine("orders", None, "size(message.id) > 0"));
+    assert_eq!(contract_changed(dir.path()), json!(true));
+    // The subject's override changed since version 1: registering now stores another contract.
+    std::fs::remove_file(dir.path().join("schemas/order.avsc.contract.yaml")).expect("rm");
+    reg.set_config(
+        "com.acme.Order",
+        json!({
+            "defaultMetadata": {"properties": {"owner": "platform"}},
+            "overrideMetadata": {"properties": {"slo": "platinum"}},
+            "defaultRuleSet": {"domainRules": [rule("d", "true")]},
+        }),
+    );
+    assert_eq!(contract_changed(dir.path()), json!(true));
+}
+
+#[test]
+fn compatibility_group_is_read_from_the_effective_metadata() {
+    // compatibilityGroup: only versions of the new version's group are compared. With no sidecar the new
+    // version inherits the latest's metadata (group 1), so the breaking change is checked against it.
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    reg.set_contract(
+        "com.acme.Order",
+        1,
+        Some(json!({"properties": {"application.major.version": "1"}})),
+        None,
+    );
+    reg.set_config(
+        "com.acme.Order",
+        json!({"compatibilityGroup": "application.major.version"}),
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    write(
+        dir.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"amount","type":"double"}"#),
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("READER_FIELD_MISSING_DEFAULT_VALUE"), "{t}");
+    // A sidecar starting group 2: nothing of group 1 is compared.
+    sidecar(
+        dir.path(),
+        &json!({"metadata": {"properties": {"application.major.version": "2"}}}),
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The subject's overrideMetadata forces group 2 whatever the version says.
+    std::fs::remove_file(dir.path().join("schemas/order.avsc.contract.yaml")).expect("rm");
+    reg.set_config(
+        "com.acme.Order",
+        json!({"compatibilityGroup": "application.major.version",
+               "overrideMetadata": {"properties": {"application.major.version": "2"}}}),
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

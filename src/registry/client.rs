@@ -182,6 +182,12 @@ pub struct SubjectConfig {
     /// `BACKWARD`, `FULL_TRANSITIVE`, … as the server says it.
     pub level: Option<String>,
     pub compatibility_group: Option<String>,
+    /// `defaultMetadata` / `overrideMetadata` / `defaultRuleSet` / `overrideRuleSet` (confluent.md §8.4): what the
+    /// registry merges into every version it registers (see `registry::effective`).
+    pub default_metadata: Option<Value>,
+    pub override_metadata: Option<Value>,
+    pub default_rule_set: Option<Value>,
+    pub override_rule_set: Option<Value>,
 }
 
 /// The answer of a lookup (`POST /subjects/{s}`).
@@ -789,12 +795,17 @@ impl Client {
             .or_else(|| obj.get("compatibility"))
             .and_then(Value::as_str)
             .map(str::to_ascii_uppercase);
+        let object = |key: &str| obj.get(key).filter(|v| v.is_object()).cloned();
         Ok(SubjectConfig {
             level,
             compatibility_group: obj
                 .get("compatibilityGroup")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            default_metadata: object("defaultMetadata"),
+            override_metadata: object("overrideMetadata"),
+            default_rule_set: object("defaultRuleSet"),
+            override_rule_set: object("overrideRuleSet"),
         })
     }
 

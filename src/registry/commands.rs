@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use super::{
-    fetch_closure, label, map_subjects, normalized, snapshot_files, subject_states, Client, Lookup,
-    Mapped, Reference, RegistryError, SchemaRequest, SubjectState,
+    effective, fetch_closure, label, map_subjects, normalized, snapshot_files, subject_states,
+    Client, Lookup, Mapped, Reference, RegistryError, SchemaRequest, SubjectState,
 };
 use crate::finding::{Format, Mode, Severity};
 use crate::formats::CheckOptions;
@@ -317,9 +317,18 @@ pub fn plan(
         let latest = st.versions.last().copied().unwrap_or(0);
         let mine = normalized(m.format, &m.local.file.text);
         if let Some(l) = fetched.schemas.get(&(m.subject.clone(), latest)) {
-            entry.contract_changed = contract
-                .as_ref()
-                .is_some_and(|c| c.metadata != l.metadata || c.rule_set != l.rule_set);
+            // The sidecar against the *effective* registered contract (§8.4): what registering it now would store
+            // (the latest version's values when the sidecar has none, merged with the subject's defaults and
+            // overrides) against what the latest version has.
+            let (metadata, rule_set) = effective::effective(
+                &st.config,
+                entry.request.metadata.as_ref(),
+                entry.request.rule_set.as_ref(),
+                Some(l),
+            );
+            entry.contract_changed =
+                !effective::same_metadata(metadata.as_ref(), l.metadata.as_ref())
+                    || !effective::same_rule_set(rule_set.as_ref(), l.rule_set.as_ref());
             let theirs = normalized(l.format, &l.schema);
             if theirs != mine {
                 candidates.push((

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod config;
+pub mod effective;
 pub mod ids;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -827,21 +828,29 @@ fn check_subject(m: &Mapped, rc: &SubjectCheck<'_>) -> RegistryOutcome {
     } else {
         state.versions.last().copied().into_iter().collect()
     };
-    // compatibilityGroup: only versions whose metadata property equals the local one are compared.
+    // compatibilityGroup: only versions whose metadata property equals the new version's are compared. The new
+    // version's is its *effective* metadata (§8.4): the sidecar's, or the latest version's when there is no
+    // sidecar, merged with the subject's default/override metadata — as the server computes it before checking.
     if let Some(group) = &state.config.compatibility_group {
-        let local = crate::sidecar::find(rc.root, &m.local.file.shown)
+        let sidecar = crate::sidecar::find(rc.root, &m.local.file.shown)
             .ok()
-            .flatten()
-            .and_then(|c| c.properties().get(group).cloned());
+            .flatten();
+        let latest = state
+            .versions
+            .last()
+            .and_then(|v| fetched.schemas.get(&(m.subject.clone(), *v)));
+        let (metadata, _) = effective::effective(
+            &state.config,
+            sidecar.as_ref().and_then(|c| c.metadata.as_ref()),
+            None,
+            latest,
+        );
+        let local = effective::property(metadata.as_ref(), group);
         versions.retain(|v| {
             let theirs = fetched
                 .schemas
                 .get(&(m.subject.clone(), *v))
-                .and_then(|s| s.metadata.as_ref())
-                .and_then(|md| md.get("properties"))
-                .and_then(|p| p.get(group))
-                .and_then(Value::as_str)
-                .map(str::to_string);
+                .and_then(|s| effective::property(s.metadata.as_ref(), group));
             theirs == local
         });
     }

@@ -20,6 +20,7 @@ pub struct Version {
     pub schema_type: Option<String>,
     pub references: Vec<Value>,
     pub metadata: Option<Value>,
+    pub rule_set: Option<Value>,
 }
 
 /// A fault for the next `times` requests whose path contains `path`.
@@ -57,6 +58,9 @@ pub struct State {
     pub config_404_without_global: bool,
     pub compat_answer: Option<bool>,
     pub latency: Duration,
+    /// More fields of a subject's config (`""`: the global one), such as `defaultMetadata` or
+    /// `compatibilityGroup`; with `defaultToGlobal=true` the subject's are laid over the global ones.
+    pub config_extra: HashMap<String, Value>,
 }
 
 pub struct MockRegistry {
@@ -103,8 +107,36 @@ impl MockRegistry {
             schema_type: schema_type.map(str::to_string),
             references,
             metadata: None,
+            rule_set: None,
         });
         id
+    }
+
+    /// Sets the stored (effective) metadata and ruleSet of a registered version.
+    pub fn set_contract(
+        &self,
+        subject: &str,
+        version: i64,
+        metadata: Option<Value>,
+        rule_set: Option<Value>,
+    ) {
+        let mut st = self.state.lock().expect("lock");
+        let v = st
+            .subjects
+            .get_mut(subject)
+            .and_then(|vs| vs.iter_mut().find(|v| v.version == version))
+            .expect("registered version");
+        v.metadata = metadata;
+        v.rule_set = rule_set;
+    }
+
+    /// Sets more fields of a subject's config (`""`: the global config).
+    pub fn set_config(&self, subject: &str, fields: Value) {
+        self.state
+            .lock()
+            .expect("lock")
+            .config_extra
+            .insert(subject.to_string(), fields);
     }
 
     pub fn fault(&self, path: &str, fault: Fault, times: usize) {
@@ -309,7 +341,19 @@ fn version_json(subject: &str, v: &Version, omit_refs: bool) -> Value {
     if let Some(m) = &v.metadata {
         o["metadata"] = m.clone();
     }
+    if let Some(r) = &v.rule_set {
+        o["ruleSet"] = r.clone();
+    }
     o
+}
+
+/// `base` with `more`'s fields laid over it.
+fn overlay(base: &mut Value, more: Option<&Value>) {
+    if let (Some(b), Some(Value::Object(m))) = (base.as_object_mut(), more) {
+        for (k, v) in m {
+            b.insert(k.clone(), v.clone());
+        }
+    }
 }
 
 fn canon(s: &str) -> String {
@@ -374,20 +418,28 @@ fn handle(req: &Req, st: &Arc<Mutex<State>>) -> (u16, String) {
             }
             err(404, 40403, "Schema not found")
         }
-        ("GET", ["config"]) => (
-            200,
-            json!({"compatibilityLevel": s.global_level}).to_string(),
-        ),
-        ("GET", ["config", subj]) => match s.levels.get(*subj) {
-            Some(l) => (200, json!({"compatibilityLevel": l}).to_string()),
-            None if s.config_404_without_global || !req.query.contains("defaultToGlobal=true") => {
-                err(404, 40401, &format!("Subject '{subj}' not found."))
+        ("GET", ["config"]) => {
+            let mut o = json!({"compatibilityLevel": s.global_level});
+            overlay(&mut o, s.config_extra.get(""));
+            (200, o.to_string())
+        }
+        ("GET", ["config", subj]) => {
+            let own = s.levels.contains_key(*subj) || s.config_extra.contains_key(*subj);
+            let to_global = req.query.contains("defaultToGlobal=true");
+            if !own && (s.config_404_without_global || !to_global) {
+                return err(404, 40401, &format!("Subject '{subj}' not found."));
             }
-            None => (
-                200,
-                json!({"compatibilityLevel": s.global_level}).to_string(),
-            ),
-        },
+            let mut o = json!({});
+            if to_global {
+                o = json!({"compatibilityLevel": s.global_level});
+                overlay(&mut o, s.config_extra.get(""));
+            }
+            if let Some(l) = s.levels.get(*subj) {
+                o["compatibilityLevel"] = json!(l);
+            }
+            overlay(&mut o, s.config_extra.get(*subj));
+            (200, o.to_string())
+        }
         ("PUT", ["config", subj]) => {
             let v: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
             let level = v
@@ -445,6 +497,7 @@ fn handle(req: &Req, st: &Arc<Mutex<State>>) -> (u16, String) {
                     .cloned()
                     .unwrap_or_default(),
                 metadata: v.get("metadata").cloned(),
+                rule_set: v.get("ruleSet").cloned(),
             });
             (200, json!({"id": id}).to_string())
         }
