@@ -287,6 +287,17 @@ fn protobuf_round_trip_with_confluent_framing() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("magic byte 1"), "{err}");
+    // Truncated: `id` = "p-1", then `amount_minor`'s varint cut off. The error names the field and its byte.
+    let (code, _, err) = run(
+        t.path(),
+        &["decode", "--message", "acme.v1.PaymentCaptured"],
+        &[0x0a, 3, b'p', b'-', b'1', 0x10, 0xe8],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("record 1 (byte 5): cannot decode: the input ends inside a varint (field `amount_minor`)"),
+        "{err}"
+    );
 }
 
 const MONEY: &str = r#"syntax = "proto3";
