@@ -2,7 +2,7 @@
 # Runs one cargo-fuzz target for SECONDS, seeded from the repository's fixtures (copied at run time into a corpus
 # outside the repository, so seeds are never committed), and prints libFuzzer's closing statistics.
 # Usage: benches/fuzz.sh TARGET SECONDS [extra libFuzzer flags]
-# Targets: parse_avro parse_avdl parse_jsonschema parse_proto compat_avro compat_jsonschema compat_proto render.
+# Targets: parse_avro parse_avdl parse_jsonschema parse_proto compat_avro compat_jsonschema compat_proto render decode.
 # Needs: rustup toolchain nightly, `cargo install cargo-fuzz`. A crash is saved under fuzz/artifacts/TARGET/.
 # FUZZ_SANITIZER (default `none`): the fuzzed code is safe Rust (no C in these paths), where AddressSanitizer finds
 # nothing a panic would not, and makes every execution 2-3x slower and the build far slower; set it to `address`
@@ -20,6 +20,7 @@ case "$target" in
   parse_jsonschema|compat_jsonschema) exts="json yaml yml" ;;
   parse_proto|compat_proto) exts="proto" ;;
   render) exts="avsc json proto" ;;
+  decode) exts="" ; printf '\000' > "$corpus/avro-empty"; printf '\001' > "$corpus/proto-empty" ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 # Seeds: every fixture file of the target's formats. The compat and render targets read 4 control bytes first.
