@@ -130,3 +130,43 @@ fn large_schema_loads_quickly() {
     let ids: Vec<&str> = report.findings.iter().map(|f| f.rule.id).collect();
     assert_eq!(ids, vec!["MAX_LENGTH_DECREASED"]);
 }
+
+/// A small alias bomb below the absolute bound (found by fuzzing `parse_jsonschema`: 318 bytes expanding to
+/// about 530,000 nodes, 200 MB and seconds): the bound is per byte of the document, so it is refused at once.
+#[test]
+fn small_yaml_alias_bomb_is_refused_in_proportion_to_its_size() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from(
+        "$schema: http://json-schema.org/draft-07/schema#\ntype: object\ndefault:\n  a: &a [\"lol\"]\n",
+    );
+    for (name, prev) in [
+        ("b", "a"),
+        ("c", "b"),
+        ("d", "c"),
+        ("e", "d"),
+        ("f", "e"),
+        ("g", "f"),
+    ] {
+        let items = vec![format!("*{prev}"); 9].join(",");
+        text.push_str(&format!("  {name}: &{name} [{items}]\n"));
+    }
+    assert!(text.len() < 400, "{}", text.len());
+    let old = write(dir.path(), "old.yaml", &text);
+    let new = write(dir.path(), "new.yaml", &format!("{text}\n"));
+    let report = schemaguard::compat_paths(&[old], &new, Mode::Backward, &CheckOptions::default())
+        .expect("runs");
+    let ids: Vec<&str> = report.findings.iter().map(|f| f.rule.id).collect();
+    assert!(ids.contains(&"PARSE_ERROR"), "{ids:?}");
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("alias bomb")),
+        "{:?}",
+        report
+            .findings
+            .iter()
+            .map(|f| &f.message)
+            .collect::<Vec<_>>()
+    );
+}
