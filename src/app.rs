@@ -1313,12 +1313,29 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
 }
 
 fn catalog(args: CatalogArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+    let git = Git::discover(cwd)?;
+    // The configuration and include directories as `check` reads them, so that the catalog resolves the same
+    // imports and `$ref`s (files of an include directory are never subjects).
+    let cfg = load_config(args.config.as_ref(), cwd, &git.root)?;
+    let mut check = check_options(
+        &CompatOptionArgs {
+            mode: None,
+            policy: None,
+            breaking: Vec::new(),
+            except: Vec::new(),
+            show_compatible: false,
+            include: Vec::new(),
+        },
+        &cfg,
+    );
+    set_includes(&mut check, &cfg, &args.include, cwd, Some(&git.root))?;
     let opts = crate::catalog::BuildOptions {
-        config: args.config.clone(),
+        config: cfg,
+        check,
         history: args.history,
         title: args.title.clone(),
     };
-    let catalog = crate::catalog::build(cwd, &opts)?;
+    let catalog = crate::catalog::build(git, &opts)?;
     let format = match args.format {
         CatalogFormat::Html => crate::catalog::SiteFormat::Html,
         CatalogFormat::Markdown => crate::catalog::SiteFormat::Markdown,

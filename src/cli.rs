@@ -226,6 +226,10 @@ pub struct CatalogArgs {
     /// Configuration file (default: schemaguard.toml at the repository root, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Read-only include directory (repeatable; relative to the current directory): imports and `$ref`s resolve
+    /// in it, its files are never subjects. Added to `[protobuf] include` and `[jsonschema] include`.
+    #[arg(long = "include", value_name = "DIR")]
+    pub include: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -319,6 +319,115 @@ fn catalog_markdown_and_bad_input() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
 }
 
+/// Include directories (`[protobuf] include`, `[jsonschema] include`, `--include`) resolve imports and `$ref`s in
+/// the catalog as in `check`, at each revision of the history, and their files are never subjects.
+#[test]
+fn catalog_reads_include_directories() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    let ext = tmp.path().join("ext");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    write(
+        &repo,
+        "schemaguard.toml",
+        "[protobuf]\ninclude = [\"third_party/protos\"]\n\n[jsonschema]\ninclude = [\"shared/json\"]\n",
+    );
+    write(
+        &repo,
+        "third_party/protos/vendor/money.proto",
+        "syntax = \"proto3\";\npackage vendor;\nmessage Money { int64 units = 1; string currency = 2; }\n",
+    );
+    write(
+        &ext,
+        "units/weight.proto",
+        "syntax = \"proto3\";\npackage units;\nmessage Weight { int64 grams = 1; }\n",
+    );
+    let price = |extra: &str| {
+        format!(
+            "syntax = \"proto3\";\npackage shop.v1;\nimport \"vendor/money.proto\";\nimport \"units/weight.proto\";\nmessage Price {{\n  vendor.Money amount = 1;\n  units.Weight weight = 2;\n{extra}}}\n"
+        )
+    };
+    write(&repo, "protos/shop/v1/price.proto", &price(""));
+    write(
+        &repo,
+        "shared/json/address.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acme.example/address.json", "type": "object", "properties": {"city": {"type": "string"}}}"#,
+    );
+    write(
+        &repo,
+        "schemas/shipment.schema.json",
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Shipment", "type": "object", "properties": {"to": {"$ref": "https://acme.example/address.json"}}}"#,
+    );
+    commit_at(&repo, "Prices and shipments", "2026-01-10T09:00:00Z");
+    write(
+        &repo,
+        "protos/shop/v1/price.proto",
+        &price("  string note = 3;\n"),
+    );
+    commit_at(&repo, "Price: a note", "2026-01-11T09:00:00Z");
+
+    let out = schemaguard(
+        &repo,
+        &[
+            "catalog",
+            "--out",
+            "site",
+            "--format",
+            "markdown",
+            "--include",
+            "../ext",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2 subjects"),
+        "only the two schemas outside include directories: {stdout}"
+    );
+    let index = read(&repo.join("site/index.md"));
+    assert!(index.contains("protos/shop/v1/price.proto"), "{index}");
+    assert!(index.contains("schemas/shipment.schema.json"), "{index}");
+    assert!(
+        !index.contains("money.proto") && !index.contains("address.json"),
+        "{index}"
+    );
+    for page in [
+        "site/subjects/protos_shop_v1_price.proto.md",
+        "site/subjects/schemas_shipment.schema.json.md",
+    ] {
+        let text = read(&repo.join(page));
+        for bad in ["parse_error", "unresolved", "not found", "does not load"] {
+            assert!(
+                !text.to_lowercase().contains(bad),
+                "{page} says {bad}:\n{text}"
+            );
+        }
+    }
+    // The second commit is compared with the first (both resolve their imports): a compatible change.
+    let price_page = read(&repo.join("site/subjects/protos_shop_v1_price.proto.md"));
+    assert!(price_page.contains("**compatible**"), "{price_page}");
+
+    // Without the outside directory, the import is unresolved: the page says so.
+    let out = schemaguard(
+        &repo,
+        &["catalog", "--out", "site2", "--format", "markdown"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let price_page = read(&repo.join("site2/subjects/protos_shop_v1_price.proto.md"));
+    assert!(price_page.contains("units/weight.proto"), "{price_page}");
+    // An include directory that does not exist is a usage error, as for `check`.
+    let out = schemaguard(&repo, &["catalog", "--include", "../nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("include directory `../nowhere` does not exist"));
+}
+
 // ---- headless Chromium through chromedriver (WebDriver over plain HTTP on 127.0.0.1) ----
 
 fn which(names: &[&str]) -> Option<PathBuf> {

@@ -19,10 +19,12 @@ use crate::snapshot;
 use crate::source;
 
 /// What `build` needs beyond the repository.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BuildOptions {
-    /// Configuration file (default: `schemaguard.toml` at the repository root when present).
-    pub config: Option<PathBuf>,
+    /// The repository's configuration (`schemaguard.toml`, `buf.yaml`), as `check` loads it.
+    pub config: Config,
+    /// Options of the comparisons, include directories set (as `check` sets them).
+    pub check: CheckOptions,
     /// How many first-parent commits of HEAD the history covers.
     pub history: usize,
     /// Page title (default: the repository directory's name).
@@ -34,23 +36,12 @@ const MAX_SIDE_FILE: u64 = 1 << 20;
 /// Examples shown per subject.
 const MAX_EXAMPLES: usize = 20;
 
-/// Builds the catalog of the repository containing `cwd`.
-pub fn build(cwd: &Path, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
-    let git = Git::discover(cwd)?;
+/// Builds the catalog of the repository `git`.
+pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
     // The history reads every schema blob of every version: libgit2 re-hashing each object it reads cost ~3.5 % of
     // the catalog of googleapis (three commits, 7,234 files). The objects are the repository's own, read by id.
     git2::opts::strict_hash_verification(false);
-    let cfg = match &opts.config {
-        Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
-        None => {
-            let p = git.root.join("schemaguard.toml");
-            if p.is_file() {
-                Config::load(&p, "schemaguard.toml")?
-            } else {
-                Config::default()
-            }
-        }
-    };
+    let cfg = &opts.config;
     let default_mode = cfg.mode.unwrap_or(Mode::Backward);
     let engines = formats::engines();
     let keep = |path: &str| {
@@ -65,11 +56,8 @@ pub fn build(cwd: &Path, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
         }
     }
     let check_opts = CheckOptions {
-        lenient: cfg.lenient.unwrap_or(false),
-        breaking: cfg.breaking.clone(),
-        except: cfg.except.clone(),
-        proto_roots: formats::protobuf::shared_roots(&[files.as_slice()], &cfg.proto_roots),
-        ..CheckOptions::default()
+        proto_roots: formats::protobuf::shared_roots(&[files.as_slice()], &opts.check.proto_roots),
+        ..opts.check.clone()
     };
     let current = snapshot::load(None, files, errors, false, &check_opts);
     let mode_for = |s: &Subject| {
