@@ -587,6 +587,44 @@ impl Git {
         Ok((files, errors))
     }
 
+    /// Reads the blobs `wanted` (from `tree_signature`) as files of revision `label`. A blob whose id is in
+    /// `known` is not read again: its text is taken from there (the same content seen earlier in the history or
+    /// in the working tree), shared, not copied; every blob read is added to `known`.
+    pub fn read_blobs(
+        &self,
+        wanted: &[(String, Oid)],
+        label: &str,
+        known: &mut std::collections::HashMap<Oid, Arc<str>>,
+    ) -> (Vec<Arc<SourceFile>>, Vec<ReadError>) {
+        let mut files = Vec::with_capacity(wanted.len());
+        let mut errors = Vec::new();
+        for (path, oid) in wanted {
+            if let Some(text) = known.get(oid) {
+                files.push(SourceFile::new(
+                    path.clone(),
+                    Some(label.to_string()),
+                    Arc::clone(text),
+                ));
+                continue;
+            }
+            match self.repo.find_blob(*oid) {
+                Ok(blob) => match source::decode(path, blob.content().to_vec()) {
+                    Ok(text) => {
+                        let text: Arc<str> = text.into();
+                        known.insert(*oid, Arc::clone(&text));
+                        files.push(SourceFile::new(path.clone(), Some(label.to_string()), text));
+                    }
+                    Err(e) => errors.push(e),
+                },
+                Err(e) => errors.push(ReadError::Io {
+                    path: path.clone(),
+                    err: std::io::Error::other(e.message().to_string()),
+                }),
+            }
+        }
+        (files, errors)
+    }
+
     /// Reads every blob of `commit`'s tree whose repository-relative path passes `keep`.
     pub fn read_tree(
         &self,
@@ -610,5 +648,34 @@ impl Git {
             }
         }
         Ok((files, errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_blobs_are_shared_not_read() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init(tmp.path()).expect("init");
+        let a = repo.blob(b"syntax = \"proto3\";\n").expect("blob");
+        let b = repo.blob(b"syntax = \"proto2\";\n").expect("blob");
+        let git = Git::discover(tmp.path()).expect("discover");
+        let text: Arc<str> = Arc::from("syntax = \"proto3\";\n");
+        let mut known = std::collections::HashMap::from([(a, Arc::clone(&text))]);
+        let wanted = vec![("a.proto".to_string(), a), ("b.proto".to_string(), b)];
+        let (files, errors) = git.read_blobs(&wanted, "abc", &mut known);
+        assert!(errors.is_empty());
+        assert!(
+            Arc::ptr_eq(&files[0].text, &text),
+            "the known text is shared"
+        );
+        assert_eq!(files[0].revision.as_deref(), Some("abc"));
+        assert_eq!(&*files[1].text, "syntax = \"proto2\";\n");
+        assert!(
+            Arc::ptr_eq(&known[&b], &files[1].text),
+            "a blob read is known afterwards"
+        );
     }
 }

@@ -319,6 +319,81 @@ fn catalog_markdown_and_bad_input() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
 }
 
+/// A change to a file that a subject references (an Avro named type in another file, a Protobuf import) is a
+/// version of the subject that references it, compared under its mode: its effective schema changed.
+#[test]
+fn catalog_history_of_a_subject_shows_changes_of_what_it_references() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    write(repo, "schemas/customer.avsc", CUSTOMER);
+    write(repo, "schemas/order.avsc", ORDER_V1);
+    write(
+        repo,
+        "protos/shop/v1/money.proto",
+        "syntax = \"proto3\";\npackage shop.v1;\nmessage Money { int64 units = 1; }\n",
+    );
+    write(
+        repo,
+        "protos/shop/v1/price.proto",
+        "syntax = \"proto3\";\npackage shop.v1;\nimport \"protos/shop/v1/money.proto\";\nmessage Price { Money amount = 1; }\n",
+    );
+    commit_at(repo, "Orders and prices", "2026-01-10T09:00:00Z");
+    // Customer gains a field without a default: data written before has no value for it, so a reader of the new
+    // OrderPlaced (which embeds Customer) cannot read old orders (BACKWARD).
+    write(
+        repo,
+        "schemas/customer.avsc",
+        &CUSTOMER.replace(
+            r#"{"name": "name", "type": "string"}"#,
+            r#"{"name": "name", "type": "string"}, {"name": "phone", "type": "string"}"#,
+        ),
+    );
+    write(
+        repo,
+        "protos/shop/v1/money.proto",
+        "syntax = \"proto3\";\npackage shop.v1;\nmessage Money { int64 units = 1; string currency = 2; }\n",
+    );
+    commit_at(
+        repo,
+        "Customer phone, Money currency",
+        "2026-01-11T09:00:00Z",
+    );
+    let out = schemaguard(repo, &["catalog", "--out", "site", "--format", "markdown"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let history = |page: &str| -> Vec<String> {
+        let text = read(&repo.join("site/subjects").join(page));
+        let at = text.find("## History").expect("history section");
+        text[at..]
+            .lines()
+            .filter(|l| l.starts_with("- **"))
+            .map(str::to_string)
+            .collect()
+    };
+    let order = history("acme.OrderPlaced.md");
+    assert_eq!(order.len(), 2, "{order:?}");
+    assert!(
+        order[0].starts_with("- **breaking**")
+            && order[0].contains("Customer phone, Money currency"),
+        "{order:?}"
+    );
+    assert!(order[1].starts_with("- **added**"), "{order:?}");
+    let customer = history("acme.Customer.md");
+    assert!(customer[0].starts_with("- **breaking**"), "{customer:?}");
+    let price = history("protos_shop_v1_price.proto.md");
+    assert_eq!(price.len(), 2, "{price:?}");
+    assert!(
+        price[0].starts_with("- **compatible**")
+            && price[0].contains("Customer phone, Money currency"),
+        "{price:?}"
+    );
+}
+
 /// Include directories (`[protobuf] include`, `[jsonschema] include`, `--include`) resolve imports and `$ref`s in
 /// the catalog as in `check`, at each revision of the history, and their files are never subjects.
 #[test]

@@ -59,7 +59,12 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
         proto_roots: formats::protobuf::shared_roots(&[files.as_slice()], &opts.check.proto_roots),
         ..opts.check.clone()
     };
-    let current = snapshot::load(None, files, errors, false, &check_opts);
+    let texts = files.clone();
+    let current = history::Step::new(
+        snapshot::load(None, files, errors, false, &check_opts),
+        &texts,
+    );
+    drop(texts);
     let mode_for = |s: &Subject| {
         if cfg.selects(&s.file.shown) {
             cfg.mode_for(&s.name, &s.file.shown, default_mode)
@@ -70,6 +75,7 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
 
     // Subjects of the working tree, in name order; outlines in parallel (each file parsed once more, syntax only).
     let mut subjects: Vec<(Subject, crate::finding::Format)> = current
+        .snap
         .sets
         .iter()
         .flat_map(|set| {
@@ -87,7 +93,7 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
 
     // Problems of the current files, by path.
     let mut problems: HashMap<&str, Vec<String>> = HashMap::new();
-    for f in &current.findings {
+    for f in &current.snap.findings {
         if f.rule.category != Category::Input {
             continue;
         }
