@@ -219,6 +219,13 @@ fn catalog_html_shows_owner_fields_examples_consumers_references_history() {
         index.contains("id=\"search-index\""),
         "search index is inline"
     );
+    // One style sheet for the site, linked from every page (not inlined into each).
+    let css = read(&repo.join("site/style.css"));
+    assert!(css.contains("font-family"), "{css}");
+    assert!(
+        index.contains("<link rel=\"stylesheet\" href=\"style.css\">")
+            && !index.contains("<style>")
+    );
 
     let order = read(&repo.join("site/subjects/acme.OrderPlaced.html"));
     assert!(order.contains("orders-team"), "owner from the sidecar");
@@ -258,6 +265,10 @@ fn catalog_html_shows_owner_fields_examples_consumers_references_history() {
     assert!(order.contains("2026-03-01 12:00 UTC") && order.contains("Ada Lovelace"));
 
     let customer = read(&repo.join("site/subjects/acme.Customer.html"));
+    assert!(
+        customer.contains("<link rel=\"stylesheet\" href=\"../style.css\">")
+            && !customer.contains("<style>")
+    );
     assert!(customer.contains("crm-team"));
     assert!(
         customer.contains("href=\"acme.OrderPlaced.html\""),
@@ -733,6 +744,11 @@ fn catalog_in_headless_chromium() {
         s.js("return document.getElementById('count').textContent"),
         json!("4 of 4")
     );
+    // The shared style sheet is applied from disk (body margin 0, the page background #f7f8fa).
+    assert_eq!(
+        s.js("return getComputedStyle(document.documentElement).backgroundColor"),
+        json!("rgb(247, 248, 250)")
+    );
     s.screenshot(&shots.join("index.png"));
 
     // Typing in the search box filters the list (an owner, then a field name, then nothing).
@@ -850,6 +866,11 @@ fn catalog_in_headless_chromium() {
         "{bad}"
     );
     assert!(bad.contains("amount as a decimal string"), "{bad}");
+    assert_eq!(
+        s.js("return getComputedStyle(document.documentElement).backgroundColor"),
+        json!("rgb(247, 248, 250)"),
+        "subject pages use ../style.css"
+    );
     s.screenshot(&shots.join("subject.png"));
     s.js("document.getElementById('history').scrollIntoView()");
     s.screenshot(&shots.join("history.png"));

@@ -55,6 +55,8 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
             Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
         }
     }
+    // The syntax pass of the load below keeps each `.proto` file's outline, taken by the outlines further down.
+    formats::protobuf::keep_outlines(true);
     let check_opts = CheckOptions {
         proto_roots: formats::protobuf::shared_roots(&[files.as_slice()], &opts.check.proto_roots),
         ..opts.check.clone()
@@ -90,6 +92,7 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
         .par_iter()
         .map(|(s, f)| formats::engine_for(*f).and_then(|e| e.outline(&s.file.path, &s.file.text)))
         .collect();
+    formats::protobuf::keep_outlines(false);
 
     // Problems of the current files, by path.
     let mut problems: HashMap<&str, Vec<String>> = HashMap::new();

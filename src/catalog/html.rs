@@ -1,6 +1,7 @@
 //! The catalog as a static HTML site that opens from disk (`file://`): `index.html` lists every subject with a
 //! search box whose index is inline JSON (a page opened from disk cannot fetch), and `subjects/<slug>.html` shows
-//! one subject. CSS and JavaScript are inline; nothing is loaded from the network.
+//! one subject; every page links the one style sheet `style.css` at the root. The JavaScript is inline; nothing is
+//! loaded from the network.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -49,11 +50,21 @@ fn script_json(v: &serde_json::Value) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
-fn head(title: &str) -> String {
+/// The style sheet every page links to (`STYLE_SHEET` at the site's root): one file, not 6 KB in each of thousands
+/// of pages. A stylesheet link to a sibling file works from `file://`.
+pub(super) const STYLE_SHEET: &str = "style.css";
+
+pub(super) fn style_sheet() -> (PathBuf, String) {
+    (PathBuf::from(STYLE_SHEET), CSS.to_string())
+}
+
+/// `root` is the path from the page to the site's root (`""` or `"../"`).
+fn head(title: &str, root: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"schemaguard catalog\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n",
+         <meta name=\"generator\" content=\"schemaguard catalog\">\n<title>{}</title>\n\
+         <link rel=\"stylesheet\" href=\"{root}{STYLE_SHEET}\">\n</head>\n",
         esc(title)
     )
 }
@@ -135,7 +146,7 @@ fn search_text(e: &Entry) -> String {
 }
 
 fn index(c: &Catalog) -> String {
-    let mut h = head(&c.title);
+    let mut h = head(&c.title, "");
     let breaking = c
         .subjects
         .iter()
@@ -386,7 +397,7 @@ fn version_html(h: &mut String, v: &Version, i: usize) {
 }
 
 fn subject(c: &Catalog, e: &Entry) -> String {
-    let mut h = head(&format!("{} · {}", e.name, c.title));
+    let mut h = head(&format!("{} · {}", e.name, c.title), "../");
     let _ = write!(
         h,
         "<body class=\"subject\">\n<header class=\"top\"><div class=\"wrap\">\

@@ -146,7 +146,8 @@ pub enum SiteFormat {
 /// Longest example text shown (the rest is cut, with a note).
 pub const MAX_EXAMPLE_CHARS: usize = 4_000;
 
-/// Writes the site into `out`: `index.html` (or `index.md`) and one page per subject under `subjects/`.
+/// Writes the site into `out`: `index.html` (or `index.md`), one page per subject under `subjects/`, and for HTML
+/// the style sheet `style.css`.
 /// Returns the files written, relative to `out`.
 pub fn write_site(
     catalog: &Catalog,
@@ -171,6 +172,9 @@ pub fn write_site(
         SiteFormat::Markdown => markdown::index_page(catalog),
     };
     let mut written = vec![write(index)?];
+    if format == SiteFormat::Html {
+        written.push(write(html::style_sheet())?);
+    }
     let pages: Result<Vec<PathBuf>, CatalogError> = catalog
         .subjects
         .par_iter()

@@ -26,6 +26,12 @@ use parse::ProtoSnap;
 pub use breaking::{categories_of as breaking_categories_of, is_known_selector};
 pub use lint::{is_known_lint_selector, lint_categories, select as select_lint_rules, LintOptions};
 pub use parse::shared_roots;
+
+/// While on, loading keeps an outline of each `.proto` file it parses, so that `Engine::outline` of the same text
+/// does not parse it again (the catalog outlines every current file right after loading them). Off drops them.
+pub fn keep_outlines(on: bool) {
+    parse::keep_outlines(on);
+}
 pub use rules::RULES;
 
 pub struct Protobuf;

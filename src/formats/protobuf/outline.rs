@@ -12,12 +12,20 @@ use super::model::type_str;
 use crate::formats::outline::{clean_doc, FieldOutline, Outline, TypeOutline, TypeUse};
 
 pub(crate) fn outline(path: &str, text: &str) -> Option<Outline> {
+    // Made by the syntax pass of loading, when the catalog asked for it (`parse::keep_outlines`): not parsed again.
+    if let Some(o) = super::parse::take_outline(text) {
+        return Some(o);
+    }
     // Same guards as loading: editions and absurd nesting are not parsed.
     if super::parse::too_deep_for_outline(text) {
         return None;
     }
     let file = File::from_source(path, text).ok()?;
-    let fd = file.file_descriptor_proto();
+    Some(of_descriptor(file.file_descriptor_proto()))
+}
+
+/// The outline of a parsed file (with its source info, for the comments).
+pub(super) fn of_descriptor(fd: &FileDescriptorProto) -> Outline {
     let docs = Docs::new(fd);
     let pkg = fd.package.clone().unwrap_or_default();
     let mut out = Outline {
@@ -69,7 +77,7 @@ pub(crate) fn outline(path: &str, text: &str) -> Option<Outline> {
     }
     out.uses.sort();
     out.uses.dedup();
-    Some(out)
+    out
 }
 
 fn idx(i: usize) -> i32 {
@@ -287,6 +295,8 @@ fn enumeration(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
+    use std::sync::Arc;
 
     const PROTO: &str = r#"syntax = "proto3";
 // Orders of the shop.
@@ -305,6 +315,23 @@ message OrderPlaced {
   Status status = 5;
 }
 "#;
+
+    /// The syntax pass of loading keeps the outline (while asked to), and `outline` takes it instead of parsing.
+    #[test]
+    fn loading_keeps_outlines_for_the_catalog() {
+        // A text no other test loads (the memo is process-wide and keyed by content).
+        let text = PROTO.replace("acme.v1", "acme.keep.v1");
+        let file = SourceFile::new("orders_keep.proto", None, text.as_str());
+        let expected = serde_json::to_value(outline("orders_keep.proto", &text)).expect("json");
+        crate::formats::protobuf::keep_outlines(true);
+        let _ = super::super::parse::ProtoSnap::load(&[Arc::clone(&file)], &[]);
+        let kept = super::super::parse::take_outline(&text);
+        assert!(kept.is_some(), "loading kept the outline");
+        assert_eq!(serde_json::to_value(kept).expect("json"), expected);
+        // Taken once; off drops the rest.
+        assert!(super::super::parse::take_outline(&text).is_none());
+        crate::formats::protobuf::keep_outlines(false);
+    }
 
     #[test]
     fn messages_fields_comments_tags() {
