@@ -1208,6 +1208,61 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
             a.confluent_id,
         ),
     };
+    // Where Confluent ids are looked up: `registry pull` manifest, or the registry of the configuration.
+    let id_source = |registry_dir: &Option<PathBuf>,
+                     confluent: bool,
+                     config: &Option<PathBuf>|
+     -> Result<Option<Box<dyn events::SchemaIds>>, AppError> {
+        let setup = |e: crate::registry::RegistryError| EventError::Usage(e.to_string());
+        if let Some(dir) = registry_dir {
+            return Ok(Some(Box::new(
+                crate::registry::ids::ManifestIds::load(&cwd.join(dir)).map_err(setup)?,
+            )));
+        }
+        if !confluent {
+            return Ok(None);
+        }
+        let root = Git::discover(cwd)
+            .map(|g| g.root.clone())
+            .unwrap_or_else(|_| cwd.to_path_buf());
+        let cfg = match config {
+            Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
+            None if root.join("schemaguard.toml").is_file() => {
+                Config::load(&root.join("schemaguard.toml"), "schemaguard.toml")?
+            }
+            None => Config::default(),
+        };
+        let client =
+            crate::registry::client_from(cfg.registry.as_ref(), &root, None).map_err(setup)?;
+        Ok(Some(Box::new(crate::registry::ids::RegistryIds::new(
+            client,
+        ))))
+    };
+    // `encode --subject S --confluent|--registry-dir DIR`: the subject's latest registered version and its id.
+    let mut registered: Option<(events::EventSchema, u32)> = None;
+    if let EventCmd::Encode(a) = &cmd {
+        if let Some(mut ids) = id_source(&a.registry_dir, a.confluent, &a.config)? {
+            let Some(subject) = s.subject.as_deref() else {
+                return Err(EventError::Usage(
+                    "--confluent / --registry-dir encode with a registered subject: name it with --subject SUBJECT".into(),
+                )
+                .into());
+            };
+            if s.schema.is_some() {
+                return Err(EventError::Usage(
+                    "--schema names a local file: with --confluent / --registry-dir the schema is the registered one of --subject".into(),
+                )
+                .into());
+            }
+            registered = Some(events::subject_schema(
+                ids.as_mut(),
+                subject,
+                s.message.as_deref(),
+            )?);
+        }
+    }
+    let confluent_id = confluent_id.or(registered.as_ref().map(|(_, id)| *id));
+    let confluent = confluent || registered.is_some();
     let opts = EventOptions {
         text: match s.bytes {
             BytesForm::Raw => ByteText::Raw,
@@ -1251,7 +1306,9 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
         data.push((name, bytes));
     }
     let named = s.schema.is_some() || s.subject.is_some() || s.message.is_some();
-    let schema = if named {
+    let schema = if let Some((schema, _)) = registered {
+        Some(schema)
+    } else if named {
         Some(events::resolve_schema(
             cwd,
             s.schema.as_deref(),
@@ -1264,26 +1321,7 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
     // No schema named and Confluent-framed records: each record's schema id is looked up.
     let mut ids: Option<Box<dyn events::SchemaIds>> = None;
     if let (EventCmd::Decode(a), None) = (&cmd, &schema) {
-        let setup = |e: crate::registry::RegistryError| EventError::Usage(e.to_string());
-        if let Some(dir) = &a.registry_dir {
-            ids = Some(Box::new(
-                crate::registry::ids::ManifestIds::load(&cwd.join(dir)).map_err(setup)?,
-            ));
-        } else if a.confluent {
-            let root = Git::discover(cwd)
-                .map(|g| g.root.clone())
-                .unwrap_or_else(|_| cwd.to_path_buf());
-            let cfg = match &a.config {
-                Some(p) => Config::load(&cwd.join(p), &p.display().to_string())?,
-                None if root.join("schemaguard.toml").is_file() => {
-                    Config::load(&root.join("schemaguard.toml"), "schemaguard.toml")?
-                }
-                None => Config::default(),
-            };
-            let client =
-                crate::registry::client_from(cfg.registry.as_ref(), &root, None).map_err(setup)?;
-            ids = Some(Box::new(crate::registry::ids::RegistryIds::new(client)));
-        }
+        ids = id_source(&a.registry_dir, a.confluent, &a.config)?;
     }
     let mut buf = std::io::BufWriter::new(stdout);
     let result = match (&cmd, &schema) {

@@ -288,6 +288,18 @@ pub struct EncodeArgs {
     /// Prefix each record with Confluent's wire-format header for this schema id.
     #[arg(long, value_name = "ID")]
     pub confluent_id: Option<u32>,
+    /// With --subject SUBJECT: take the subject's latest version from the registry ([registry] url of
+    /// schemaguard.toml or $SCHEMA_REGISTRY_URL) and write Confluent's wire format with its registered id.
+    #[arg(long, conflicts_with = "confluent_id")]
+    pub confluent: bool,
+    /// With --subject SUBJECT: take the subject's latest version from this `registry pull --out DIR` snapshot (its
+    /// manifest) instead of the registry; implies --confluent.
+    #[arg(long, value_name = "DIR", conflicts_with = "confluent_id")]
+    pub registry_dir: Option<PathBuf>,
+    /// Configuration file for the registry's URL and credentials (default: schemaguard.toml at the repository
+    /// root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub schema: EventSchemaArgs,
 }

@@ -476,6 +476,8 @@ pub struct RegisteredById {
 pub trait SchemaIds {
     /// The schema with this id; `Ok(None)` when there is none.
     fn by_id(&mut self, id: u32) -> Result<Option<RegisteredById>, String>;
+    /// The id of the latest version of `subject`; `Ok(None)` when there is no such subject.
+    fn latest_id(&mut self, subject: &str) -> Result<Option<u32>, String>;
     /// Where ids are looked up, for messages: "the registry at http://…".
     fn describe(&self) -> String;
 }
@@ -511,6 +513,65 @@ fn id_schema(r: RegisteredById) -> Result<IdSchema, String> {
         }
         Format::JsonSchema => Ok(IdSchema::Json),
     }
+}
+
+/// The schema of `subject`'s latest version in `ids`, and its id, to encode records in Confluent's wire format.
+/// Protobuf: `message` (full name) or the file's first message, as Confluent's serializers default to.
+pub fn subject_schema(
+    ids: &mut dyn SchemaIds,
+    subject: &str,
+    message: Option<&str>,
+) -> Result<(EventSchema, u32), EventError> {
+    let fail = |m: String| EventError::Schema(format!("subject `{subject}`: {m}"));
+    let id = ids.latest_id(subject).map_err(fail)?.ok_or_else(|| {
+        EventError::Schema(format!("subject `{subject}` is not in {}", ids.describe()))
+    })?;
+    let registered = ids
+        .by_id(id)
+        .map_err(fail)?
+        .ok_or_else(|| fail(format!("schema id {id} is not in {}", ids.describe())))?;
+    let schema = match id_schema(registered).map_err(fail)? {
+        IdSchema::Avro(a) => {
+            if message.is_some() {
+                return Err(EventError::Usage(format!(
+                    "--message names a Protobuf message, and subject `{subject}` is Avro"
+                )));
+            }
+            EventSchema::Avro(a)
+        }
+        IdSchema::Protobuf(file) => {
+            let desc = match message {
+                Some(m) => file
+                    .messages()
+                    .chain(file.messages().flat_map(|d| all_nested(&d)))
+                    .find(|d| d.full_name() == m.trim_start_matches('.')),
+                None => file.messages().next(),
+            };
+            EventSchema::Protobuf(desc.ok_or_else(|| {
+                fail(match message {
+                    Some(m) => format!("the registered file declares no message `{m}`"),
+                    None => "the registered file declares no message".into(),
+                })
+            })?)
+        }
+        IdSchema::Json => {
+            return Err(EventError::Usage(format!(
+                "subject `{subject}` is a JSON Schema: its records are the JSON itself (encode writes Avro and Protobuf)"
+            )))
+        }
+    };
+    Ok((schema, id))
+}
+
+/// Every message nested in `d`, at any depth (iteratively).
+fn all_nested(d: &MessageDescriptor) -> Vec<MessageDescriptor> {
+    let mut out = Vec::new();
+    let mut stack: Vec<MessageDescriptor> = d.child_messages().collect();
+    while let Some(m) = stack.pop() {
+        stack.extend(m.child_messages());
+        out.push(m);
+    }
+    out
 }
 
 /// What reads one record's payload.

@@ -443,6 +443,123 @@ fn confluent_records_decode_by_schema_id_from_the_registry() {
     assert!(err.contains("no registry URL"), "{err}");
 }
 
+/// `encode --subject S --confluent`: the subject's latest registered schema and its id, from the registry (or a
+/// pulled snapshot with `--registry-dir`); decode(encode(j)) == j through the same registry.
+#[test]
+fn encode_by_registered_subject_round_trips() {
+    let reg = MockRegistry::start();
+    let (pay, order_v1, order) = registry_with_schemas(&reg);
+    assert_ne!(order_v1, order);
+    let empty = tempfile::tempdir().expect("tempdir");
+    let env = [("SCHEMA_REGISTRY_URL", reg.url.as_str())];
+    let encode = |args: &[&str], event: &Value| {
+        let mut all = vec!["encode", "--framing", "length"];
+        all.extend_from_slice(args);
+        run_env(empty.path(), &all, event.to_string().as_bytes(), &env)
+    };
+    let decode = |stream: &[u8]| {
+        run_env(
+            empty.path(),
+            &["decode", "--confluent", "--framing", "length"],
+            stream,
+            &env,
+        )
+    };
+
+    // Avro: the latest version (not v1), with its id in the header.
+    let order_event = json!({"id": "o-1", "amount": 2.5, "coupon": {"string": "X"}, "lines": [7]});
+    let (code, a, err) = encode(
+        &["--confluent", "--subject", "acme.OrderPlaced"],
+        &order_event,
+    );
+    assert_eq!(code, 0, "{err}");
+    let id = u32::try_from(order).expect("id");
+    assert_eq!(
+        &a[4..9],
+        &[
+            0,
+            id.to_be_bytes()[0],
+            id.to_be_bytes()[1],
+            id.to_be_bytes()[2],
+            id.to_be_bytes()[3]
+        ]
+    );
+    // Protobuf: the message named (the file's second: indexes [1]); the import comes from the registry too.
+    let pay_event = json!({"id": "p-1", "amount": {"units": "12", "currency": "EUR"}});
+    let (code, b, err) = encode(
+        &[
+            "--confluent",
+            "--subject",
+            "acme.v1.Other",
+            "--message",
+            "acme.v1.PaymentCaptured",
+        ],
+        &pay_event,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(&b[4..11], &[0, 0, 0, 0, pay as u8, 2, 2]);
+    // No --message: the file's first message (indexes [0], written as a single 0).
+    let (code, c, err) = encode(
+        &["--confluent", "--subject", "acme.v1.Other"],
+        &json!({"x": "y"}),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(&c[4..10], &[0, 0, 0, 0, pay as u8, 0]);
+
+    let (code, out, err) = decode(&[a.clone(), b, c].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        lines(&out),
+        vec![order_event.clone(), pay_event, json!({"x": "y"})]
+    );
+
+    // A subject the registry does not have: exit 2, named.
+    let (code, _, err) = encode(&["--confluent", "--subject", "nope-value"], &order_event);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!(
+            "subject `nope-value` is not in the registry at {}",
+            reg.url
+        )),
+        "{err}"
+    );
+    // --confluent needs the subject; --schema is a local file and cannot be mixed in.
+    let (code, _, err) = encode(&["--confluent", "--message", "acme.v1.Other"], &order_event);
+    assert_eq!(code, 2);
+    assert!(err.contains("--subject SUBJECT"), "{err}");
+
+    // From a pulled snapshot: the same bytes, and no request to the registry.
+    let t = framed_repo();
+    std::fs::write(
+        t.path().join("schemaguard.toml"),
+        format!("[registry]\nurl = \"{}\"\n", reg.url),
+    )
+    .expect("write");
+    let (code, _, err) = run(
+        t.path(),
+        &["registry", "pull", "--out", ".registry", "--all-versions"],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let before = reg.log().len();
+    let (code, offline, err) = run(
+        t.path(),
+        &[
+            "encode",
+            "--framing",
+            "length",
+            "--registry-dir",
+            ".registry",
+            "--subject",
+            "acme.OrderPlaced",
+        ],
+        order_event.to_string().as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(offline, a);
+    assert_eq!(reg.log().len(), before);
+}
+
 #[test]
 fn confluent_records_decode_by_schema_id_from_a_pulled_snapshot() {
     let reg = MockRegistry::start();

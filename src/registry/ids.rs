@@ -39,6 +39,19 @@ impl SchemaIds for RegistryIds {
         format!("the registry at {}", self.client.url())
     }
 
+    fn latest_id(&mut self, subject: &str) -> Result<Option<u32>, String> {
+        let Some(v) = self
+            .client
+            .version(subject, "latest")
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(None);
+        };
+        u32::try_from(v.id)
+            .map(Some)
+            .map_err(|_| format!("the registry gave schema id {}, not a Confluent id", v.id))
+    }
+
     fn by_id(&mut self, id: u32) -> Result<Option<RegisteredById>, String> {
         let Some(root) = self
             .client
@@ -183,6 +196,20 @@ fn proto_imports(text: &str) -> Vec<String> {
 impl SchemaIds for ManifestIds {
     fn describe(&self) -> String {
         format!("the manifest {}", self.dir.join(MANIFEST).display())
+    }
+
+    fn latest_id(&mut self, subject: &str) -> Result<Option<u32>, String> {
+        let Some(e) = self
+            .entries
+            .iter()
+            .filter(|e| e.subject == subject)
+            .max_by_key(|e| e.version)
+        else {
+            return Ok(None);
+        };
+        u32::try_from(e.id)
+            .map(Some)
+            .map_err(|_| format!("the manifest gives schema id {}, not a Confluent id", e.id))
     }
 
     fn by_id(&mut self, id: u32) -> Result<Option<RegisteredById>, String> {
