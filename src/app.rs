@@ -1385,13 +1385,18 @@ fn catalog(args: CatalogArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, 
     } else {
         "index.md"
     };
+    // The style sheet is not a page.
+    let pages = written
+        .iter()
+        .filter(|p| p.extension().is_none_or(|e| e != "css"))
+        .count();
     writeln!(
         stdout,
         "catalog: {} subject{}, {} page{} in {} (open {})",
         catalog.subjects.len(),
         if catalog.subjects.len() == 1 { "" } else { "s" },
-        written.len(),
-        if written.len() == 1 { "" } else { "s" },
+        pages,
+        if pages == 1 { "" } else { "s" },
         args.out.display(),
         args.out.join(index).display()
     )

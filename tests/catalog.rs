@@ -203,7 +203,7 @@ fn catalog_html_shows_owner_fields_examples_consumers_references_history() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("4 subjects"), "{stdout}");
+    assert!(stdout.contains("4 subjects, 5 pages"), "{stdout}");
 
     let index = read(&repo.join("site/index.html"));
     for name in [
