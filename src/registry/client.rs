@@ -459,6 +459,12 @@ impl Client {
                     _ => None,
                 })
                 .collect();
+            if chain.is_empty() {
+                return Err(RegistryError::Setup(format!(
+                    "client_cert `{}` holds no PEM certificate",
+                    cert.display()
+                )));
+            }
             let key = ureq::tls::PrivateKey::from_pem(&read(key)?).map_err(|_| {
                 RegistryError::Setup(format!(
                     "client_key `{}` holds no PEM private key",
@@ -586,7 +592,8 @@ impl Client {
             let retriable = match &result {
                 Ok(a) => matches!(a.status, 408 | 429 | 500 | 502 | 503 | 504),
                 Err(ureq::Error::BodyExceedsLimit(_)) => false,
-                Err(e) => is_transient(e),
+                // A refused certificate stays refused: no retry.
+                Err(e) => is_transient(e) && tls_advice(&e.to_string(), &self.settings).is_none(),
             };
             if retriable && attempt < self.settings.max_retries {
                 let wait = match RETRY_AFTER.with(|r| r.get()) {
@@ -637,11 +644,17 @@ impl Client {
                     endpoint,
                     limit,
                 }),
-                Err(e) => Err(RegistryError::Transport {
-                    host: self.host.clone(),
-                    endpoint,
-                    message: transport_message(&e),
-                }),
+                Err(e) => {
+                    let mut message = transport_message(&e);
+                    if let Some(advice) = tls_advice(&message, &self.settings) {
+                        message = format!("{message}; {advice}");
+                    }
+                    Err(RegistryError::Transport {
+                        host: self.host.clone(),
+                        endpoint,
+                        message,
+                    })
+                }
             };
         }
     }
@@ -897,6 +910,59 @@ fn is_transient(e: &ureq::Error) -> bool {
             | ureq::Error::ConnectionFailed
             | ureq::Error::Protocol(_)
     )
+}
+
+/// What a TLS failure means and how to fix it. rustls reaches us through ureq as its error text (a handshake
+/// error, or an alert the server sent, surfaced as I/O), so this reads the text rustls writes.
+fn tls_advice(message: &str, settings: &ClientSettings) -> Option<String> {
+    let has_ca = settings.ca_file.is_some();
+    let has_cert = settings.client_cert.is_some();
+    if message.contains("invalid peer certificate") {
+        return Some(if message.contains("NotValidForName") {
+            "the registry's TLS certificate is not issued for this host name: use the name it was issued for in `url`"
+                .to_string()
+        } else if message.contains("Expired") {
+            "the registry's TLS certificate has expired (or is not valid yet)".to_string()
+        } else if has_ca {
+            "the registry's TLS certificate is not signed by the CA in `ca_file`".to_string()
+        } else {
+            "the registry's TLS certificate is not signed by a public CA: set `ca_file` in [registry] to the CA \
+             certificate (PEM) that signed it"
+                .to_string()
+        });
+    }
+    let alert = message.contains("received fatal alert");
+    if alert && message.contains("CertificateRequired")
+        || alert && !has_cert && message.contains("HandshakeFailure")
+    {
+        return Some(if has_cert {
+            "the registry did not accept the client certificate (`client_cert`)".to_string()
+        } else {
+            "the registry requires a client certificate: set `client_cert` and `client_key` in [registry] (mutual \
+             TLS)"
+                .to_string()
+        });
+    }
+    if alert
+        && [
+            "BadCertificate",
+            "UnknownCA",
+            "CertificateUnknown",
+            "DecryptError",
+            "AccessDenied",
+        ]
+        .iter()
+        .any(|a| message.contains(a))
+    {
+        return Some(if has_cert {
+            "the registry refused the client certificate (`client_cert`): is it signed by a CA the registry trusts, \
+             and is `client_key` its key?"
+                .to_string()
+        } else {
+            "the registry refused the TLS connection".to_string()
+        });
+    }
+    None
 }
 
 fn transport_message(e: &ureq::Error) -> String {

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -70,8 +70,19 @@ pub struct MockRegistry {
 
 impl MockRegistry {
     pub fn start() -> MockRegistry {
+        Self::start_with(None)
+    }
+
+    /// The same registry over HTTPS (`https://127.0.0.1:PORT`), with the given server TLS configuration (which
+    /// may require client certificates). A failed handshake closes the connection.
+    pub fn start_tls(tls: Arc<rustls::ServerConfig>) -> MockRegistry {
+        Self::start_with(Some(tls))
+    }
+
+    fn start_with(tls: Option<Arc<rustls::ServerConfig>>) -> MockRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().expect("addr"));
         let state = Arc::new(Mutex::new(State {
             global_level: "BACKWARD".into(),
             next_id: 1,
@@ -81,7 +92,18 @@ impl MockRegistry {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let st = Arc::clone(&st);
-                std::thread::spawn(move || serve(stream, st));
+                let tls = tls.clone();
+                std::thread::spawn(move || {
+                    let _ = stream.set_nodelay(true);
+                    match tls {
+                        None => serve(stream, st),
+                        Some(cfg) => {
+                            if let Ok(conn) = rustls::ServerConnection::new(cfg) {
+                                serve(rustls::StreamOwned::new(conn, stream), st);
+                            }
+                        }
+                    }
+                });
             }
         });
         MockRegistry { url, state }
@@ -160,7 +182,7 @@ struct Req {
     body: String,
 }
 
-fn read_req(r: &mut BufReader<TcpStream>) -> Option<Req> {
+fn read_req(r: &mut impl BufRead) -> Option<Req> {
     let mut line = String::new();
     if r.read_line(&mut line).ok()? == 0 {
         return None;
@@ -218,7 +240,7 @@ fn decode(s: &str) -> String {
 }
 
 fn write_resp(
-    w: &mut TcpStream,
+    w: &mut impl Write,
     status: u16,
     ctype: &str,
     body: &str,
@@ -232,14 +254,10 @@ fn write_resp(
     w.flush()
 }
 
-fn serve(stream: TcpStream, st: Arc<Mutex<State>>) {
-    let _ = stream.set_nodelay(true);
-    let mut w = match stream.try_clone() {
-        Ok(w) => w,
-        Err(_) => return,
-    };
+fn serve(stream: impl Read + Write, st: Arc<Mutex<State>>) {
     let mut r = BufReader::new(stream);
     while let Some(req) = read_req(&mut r) {
+        let w = r.get_mut();
         let (fault, latency) = {
             let mut s = st.lock().expect("lock");
             s.log.push(format!("{} {}", req.method, req.path));
@@ -270,7 +288,7 @@ fn serve(stream: TcpStream, st: Arc<Mutex<State>>) {
                 let extra = retry_after
                     .map(|s| format!("Retry-After: {s}\r\n"))
                     .unwrap_or_default();
-                if write_resp(&mut w, status, ct, &body, &extra).is_err() {
+                if write_resp(w, status, ct, &body, &extra).is_err() {
                     return;
                 }
                 continue;
@@ -281,6 +299,7 @@ fn serve(stream: TcpStream, st: Arc<Mutex<State>>) {
                     w,
                     "HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: 500\r\n\r\n[\"abc"
                 );
+                let _ = w.flush();
                 return;
             }
             Some(Fault::Huge(n)) => {
@@ -300,7 +319,7 @@ fn serve(stream: TcpStream, st: Arc<Mutex<State>>) {
                 return;
             }
             Some(Fault::NotJson) => {
-                if write_resp(&mut w, 200, "text/html", "<html>proxy login</html>", "").is_err() {
+                if write_resp(w, 200, "text/html", "<html>proxy login</html>", "").is_err() {
                     return;
                 }
                 continue;
@@ -317,7 +336,7 @@ fn serve(stream: TcpStream, st: Arc<Mutex<State>>) {
         } else {
             (status, body, ct)
         };
-        if write_resp(&mut w, status, ctype, &body, "").is_err() {
+        if write_resp(w, status, ctype, &body, "").is_err() {
             return;
         }
     }
