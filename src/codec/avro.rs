@@ -496,21 +496,16 @@ impl AvroSchema {
                             }
                             Ok(())
                         }
-                        Schema::Array(a) => {
+                        Schema::Array(_) | Schema::Map(_) => {
+                            let (items, map, step) = match schema {
+                                Schema::Map(m) => (&*m.types, true, "{}"),
+                                Schema::Array(a) => (&*a.items, false, "[]"),
+                                _ => return None,
+                            };
                             stack.push(Step::Items {
-                                items: &a.items,
-                                map: false,
-                                path: format!("{path}[]"),
-                                field,
-                                left: 0,
-                            });
-                            Ok(())
-                        }
-                        Schema::Map(m) => {
-                            stack.push(Step::Items {
-                                items: &m.types,
-                                map: true,
-                                path: format!("{path}{{}}"),
+                                items,
+                                map,
+                                path: format!("{path}{step}"),
                                 field,
                                 left: 0,
                             });
