@@ -3,11 +3,12 @@
 //! that cannot be reached is an input error (exit 2) while the examples are still checked against the current
 //! schema.
 
+mod common;
+
+use common::{git, schemaguard as sg, stdout_json as json, write};
+
 #[path = "support/mock_registry.rs"]
 mod mock_registry;
-
-use std::path::Path;
-use std::process::{Command, Output};
 
 use mock_registry::MockRegistry;
 
@@ -21,21 +22,6 @@ fn order(scale: u32) -> String {
 ]}}
 "#
     )
-}
-
-fn write(root: &Path, p: &str, text: &str) {
-    let full = root.join(p);
-    std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-    std::fs::write(full, text).expect("write");
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(ok.status.success(), "git {args:?}");
 }
 
 /// A repository whose committed schema is the registered one (scale 2), with one example; the working tree then
@@ -61,28 +47,6 @@ fn repo(url: &str) -> tempfile::TempDir {
     git(d, &["commit", "-qm", "v1"]);
     write(d, "schemas/order.avsc", &order(3));
     dir
-}
-
-fn sg(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemaguard"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SCHEMA_REGISTRY_URL")
-        .env_remove("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO")
-        .env_remove("SCHEMA_REGISTRY_BEARER_TOKEN")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run schemaguard")
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
 }
 
 fn rules(v: &serde_json::Value) -> Vec<String> {

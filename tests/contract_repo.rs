@@ -3,29 +3,11 @@
 
 mod common;
 
+use common::{schemaguard as run_in, stdout_json as json};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use common::write;
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemaguard"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("schemaguard runs")
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
 
 const ORDER_V1: &str = r#"{"type": "record", "name": "Order", "namespace": "acme", "fields": [
   {"name": "id", "type": "long"},

@@ -3,35 +3,18 @@
 
 mod common;
 
+use common::{schemaguard as run_in, stdout_json as json};
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use common::write;
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemaguard"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_SERVER_URL")
-        .env_remove("GITHUB_REPOSITORY")
-        .env_remove("GITHUB_SHA")
-        .env_remove("CI_PROJECT_URL")
-        .env_remove("CI_COMMIT_SHA")
-        .output()
-        .expect("schemaguard runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(o), stderr(o)))
 }
 
 fn rules_of(v: &serde_json::Value) -> Vec<String> {

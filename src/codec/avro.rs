@@ -389,6 +389,13 @@ impl AvroSchema {
             }
             Err("a number is longer than 10 bytes".into())
         };
+        // A length or block size: a varint that must not be negative.
+        let length = |pos: &mut usize, what: &str| -> Result<u64, String> {
+            match varint(pos)? {
+                n if n < 0 => Err(format!("negative {what} {n}")),
+                n => Ok(n as u64),
+            }
+        };
         let take = |pos: &mut usize, n: u64, what: &str| -> Result<(), String> {
             let left = (bytes.len() - *pos) as u64;
             if n > left {
@@ -429,27 +436,22 @@ impl AvroSchema {
                         | Schema::LocalTimestampNanos => varint(&mut pos).map(|_| ()),
                         Schema::Float => take(&mut pos, 4, "a float"),
                         Schema::Double => take(&mut pos, 8, "a double"),
-                        Schema::String | Schema::Uuid(UuidSchema::String) => match varint(&mut pos)
-                        {
-                            Ok(n) if n < 0 => Err(format!("negative length {n}")),
-                            Ok(n) => take(&mut pos, n as u64, "a string").and_then(|()| {
+                        Schema::String | Schema::Uuid(UuidSchema::String) => {
+                            length(&mut pos, "length").and_then(|n| {
+                                take(&mut pos, n, "a string")?;
                                 std::str::from_utf8(&bytes[pos - n as usize..pos])
                                     .map(|_| ())
                                     .map_err(|e| format!("a string that is not UTF-8 ({e})"))
-                            }),
-                            Err(e) => Err(e),
-                        },
+                            })
+                        }
                         Schema::Bytes
                         | Schema::BigDecimal
                         | Schema::Uuid(UuidSchema::Bytes)
                         | Schema::Decimal(DecimalSchema {
                             inner: InnerDecimalSchema::Bytes,
                             ..
-                        }) => match varint(&mut pos) {
-                            Ok(n) if n < 0 => Err(format!("negative length {n}")),
-                            Ok(n) => take(&mut pos, n as u64, "a bytes value"),
-                            Err(e) => Err(e),
-                        },
+                        }) => length(&mut pos, "length")
+                            .and_then(|n| take(&mut pos, n, "a bytes value")),
                         Schema::Fixed(f)
                         | Schema::Duration(f)
                         | Schema::Uuid(UuidSchema::Fixed(f))
@@ -536,17 +538,8 @@ impl AvroSchema {
                             continue;
                         }
                         if count < 0 {
-                            match varint(&mut pos) {
-                                Ok(size) if size >= 0 => {}
-                                Ok(size) => {
-                                    return Some(bad(
-                                        start,
-                                        &path,
-                                        field,
-                                        format!("negative block size {size}"),
-                                    ))
-                                }
-                                Err(p) => return Some(bad(start, &path, field, p)),
+                            if let Err(p) = length(&mut pos, "block size") {
+                                return Some(bad(start, &path, field, p));
                             }
                         }
                         left = count.unsigned_abs();
@@ -592,21 +585,10 @@ impl AvroSchema {
                     });
                     if map {
                         let key_at = pos;
-                        match varint(&mut pos) {
-                            Ok(n) if n >= 0 => {
-                                if let Err(p) = take(&mut pos, n as u64, "a map key") {
-                                    return Some(bad(key_at, &path, field, p));
-                                }
-                            }
-                            Ok(n) => {
-                                return Some(bad(
-                                    key_at,
-                                    &path,
-                                    field,
-                                    format!("negative length {n}"),
-                                ))
-                            }
-                            Err(p) => return Some(bad(key_at, &path, field, p)),
+                        if let Err(p) =
+                            length(&mut pos, "length").and_then(|n| take(&mut pos, n, "a map key"))
+                        {
+                            return Some(bad(key_at, &path, field, p));
                         }
                     }
                     stack.push(Step::Value {
