@@ -1,4 +1,4 @@
-//! Contract sidecars, as values: `<schema file>.contract.yaml` (or `.contract.yml`, `.contract.json`) beside a
+//! Contract sidecars — the one reader: `<schema file>.contract.yaml` (or `.contract.yml`, `.contract.json`) beside a
 //! schema holds Confluent's `metadata` and `ruleSet` objects exactly as the registry takes them (confluent.md §8):
 //!
 //! ```yaml
@@ -11,29 +11,215 @@
 //!     - { name: checkAmount, kind: CONDITION, mode: WRITE, type: CEL, expr: "message.amount >= 0" }
 //! ```
 //!
-//! `registry apply` registers them with the schema, `registry plan` diffs them with the registered version, and
-//! other readers (the catalog, governance rules) take owners and tags from here. Lint keeps its own span-keeping
-//! reader (`lint::events::contract`) to point findings into the file.
+//! Each sidecar is parsed once, by the span-keeping JSON/YAML reader, into a [`Contract`] that keeps the tree (lint
+//! points findings into the file), its `metadata` / `ruleSet` values (`registry apply` registers them, `registry
+//! plan` diffs them) and the read error, located. `registry` reads with [`find`] (strict: a broken sidecar is an
+//! error), lint with [`load_from`] (a broken sidecar is a `CONTRACT_METADATA_VALID` finding), the catalog with
+//! [`find`] and skips what it cannot read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
+
+use crate::finding::Location;
+use crate::formats::jsonschema::parse::{parse_json, parse_yaml, NodeId, Tree, Val};
+use crate::source::SourceFile;
 
 /// The sidecar suffixes, in the order they are looked up.
 pub const SUFFIXES: &[&str] = &[".contract.yaml", ".contract.yml", ".contract.json"];
 
-/// One sidecar's content.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Contract {
-    /// The sidecar's path as found (repository-relative when looked up by `find`).
+/// Largest sidecar read (a bigger one is an error).
+pub const MAX_BYTES: u64 = 1 << 20;
+
+/// Most JSON nodes of `metadata` or `ruleSet` turned into values.
+const MAX_NODES: usize = 100_000;
+
+/// Why a sidecar cannot be used, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SidecarError {
+    /// The sidecar's path as found.
     pub path: String,
+    /// 1-based line and column of the problem (1:1 when it has no place in the file).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for SidecarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "contract sidecar `{}:{}:{}`: {}",
+            self.path, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for SidecarError {}
+
+/// One sidecar, parsed.
+pub struct Contract {
+    pub file: Arc<SourceFile>,
+    pub(crate) tree: Option<Tree>,
+    /// Why the sidecar could not be read (syntax), with the span.
+    pub error: Option<(String, Range<usize>)>,
+    /// `metadata` and `ruleSet` when they are objects.
     pub metadata: Option<Value>,
     pub rule_set: Option<Value>,
 }
 
+impl std::fmt::Debug for Contract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contract")
+            .field("path", &self.file.path)
+            .field("metadata", &self.metadata)
+            .field("rule_set", &self.rule_set)
+            .finish()
+    }
+}
+
+/// Parses one sidecar file (YAML, or JSON when its name ends in `.json`). Never fails: a syntax error is kept in
+/// [`Contract::error`].
+pub fn read(file: Arc<SourceFile>) -> Contract {
+    let parsed = if file.path.ends_with(".json") {
+        parse_json(&file.text)
+    } else {
+        parse_yaml(&file.text)
+    };
+    let (tree, error) = match parsed {
+        Ok(t) => (Some(t), None),
+        Err(e) => (None, Some((e.message, e.span))),
+    };
+    let mut c = Contract {
+        file,
+        tree,
+        error,
+        metadata: None,
+        rule_set: None,
+    };
+    let object = |key: &str| {
+        let (tree, n) = c.at(&[key])?;
+        matches!(tree.node(n).val, Val::Obj(_))
+            .then(|| crate::formats::jsonschema::node_value(tree, n, MAX_NODES))
+            .flatten()
+    };
+    let (metadata, rule_set) = (object("metadata"), object("ruleSet"));
+    c.metadata = metadata;
+    c.rule_set = rule_set;
+    c
+}
+
+/// Parses a sidecar's text (see [`read`]) and checks it as the registry takes it ([`Contract::check`]).
+pub fn parse(path: &str, text: &str) -> Result<Contract, SidecarError> {
+    let c = read(SourceFile::new(path.to_string(), None, text.to_string()));
+    c.check()?;
+    Ok(c)
+}
+
+/// The sidecar of the schema at `schema_path` (repository-relative) below `root`, if there is one, checked.
+pub fn find(root: &Path, schema_path: &str) -> Result<Option<Contract>, SidecarError> {
+    for suffix in SUFFIXES {
+        let rel = format!("{schema_path}{suffix}");
+        let full = root.join(&rel);
+        let Ok(meta) = std::fs::metadata(&full) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let fail = |message: String| SidecarError {
+            path: rel.clone(),
+            line: 1,
+            column: 1,
+            message,
+        };
+        if meta.len() > MAX_BYTES {
+            return Err(fail(format!(
+                "{} bytes, more than the {MAX_BYTES} a sidecar may have",
+                meta.len()
+            )));
+        }
+        let file = crate::source::read_file(&full, &rel).map_err(|e| fail(e.to_string()))?;
+        let c = read(file);
+        c.check()?;
+        return Ok(Some(c));
+    }
+    Ok(None)
+}
+
+/// Sidecars found among `files` (any file, claimed by a format or not), by schema path.
+pub fn load_from(files: &[Arc<SourceFile>]) -> HashMap<String, Contract> {
+    let mut out = HashMap::new();
+    for f in files {
+        let Some(schema) = SUFFIXES.iter().find_map(|s| f.shown.strip_suffix(s)) else {
+            continue;
+        };
+        if out.contains_key(schema) {
+            continue;
+        }
+        out.insert(schema.to_string(), read(Arc::clone(f)));
+    }
+    out
+}
+
 impl Contract {
-    /// `metadata.properties` as strings.
+    /// The sidecar as the registry takes it: it parses, it is a mapping holding only `metadata` and/or `ruleSet`,
+    /// and both are mappings.
+    pub fn check(&self) -> Result<(), SidecarError> {
+        let fail = |span: Range<usize>, message: String| {
+            let at = self.file.line_col(span.start);
+            SidecarError {
+                path: self.file.shown.clone(),
+                line: at.line,
+                column: at.column,
+                message,
+            }
+        };
+        if let Some((message, span)) = &self.error {
+            let what = if self.file.path.ends_with(".json") {
+                "JSON"
+            } else {
+                "YAML"
+            };
+            return Err(fail(span.clone(), format!("not {what}: {message}")));
+        }
+        let Some((tree, root)) = self.at(&[]) else {
+            return Ok(());
+        };
+        let root_node = tree.node(root);
+        match &root_node.val {
+            Val::Null => Ok(()),
+            Val::Obj(members) => {
+                for m in members {
+                    let span = tree.node(m.val).span.clone();
+                    match &*m.key {
+                        "metadata" | "ruleSet" => match tree.node(m.val).val {
+                            Val::Obj(_) | Val::Null => {}
+                            _ => return Err(fail(span, format!("`{}` must be a mapping", m.key))),
+                        },
+                        other => {
+                            return Err(fail(
+                                span,
+                                format!(
+                                    "unknown key `{other}`; a contract sidecar holds `metadata` and `ruleSet`"
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(fail(
+                root_node.span.clone(),
+                "a contract sidecar is a mapping with `metadata` and/or `ruleSet`".into(),
+            )),
+        }
+    }
+
+    /// `metadata.properties` as strings (other values left out).
     pub fn properties(&self) -> BTreeMap<String, String> {
         self.metadata
             .as_ref()
@@ -54,108 +240,79 @@ impl Contract {
 
     /// `metadata.tags`: path glob → tags.
     pub fn tags(&self) -> BTreeMap<String, Vec<String>> {
-        self.metadata
-            .as_ref()
-            .and_then(|m| m.get("tags"))
-            .and_then(Value::as_object)
-            .map(|o| {
-                o.iter()
-                    .map(|(k, v)| {
-                        let tags = v
-                            .as_array()
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(|t| t.as_str().map(str::to_string))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        (k.clone(), tags)
-                    })
-                    .collect()
+        self.tag_globs().into_iter().collect()
+    }
+
+    fn root(&self) -> Option<(&Tree, NodeId)> {
+        self.tree.as_ref().map(|t| (t, t.root))
+    }
+
+    /// The node at `path` (object keys) from the root.
+    pub(crate) fn at(&self, path: &[&str]) -> Option<(&Tree, NodeId)> {
+        let (tree, mut cur) = self.root()?;
+        for k in path {
+            cur = tree.get(cur, k)?;
+        }
+        Some((tree, cur))
+    }
+
+    /// `metadata.properties.<key>` as a string.
+    pub fn property(&self, key: &str) -> Option<String> {
+        let (tree, n) = self.at(&["metadata", "properties", key])?;
+        tree.str_of(n).map(str::to_string)
+    }
+
+    /// `metadata.tags`: path glob → tags.
+    pub fn tag_globs(&self) -> Vec<(String, Vec<String>)> {
+        let Some((tree, n)) = self.at(&["metadata", "tags"]) else {
+            return Vec::new();
+        };
+        let Val::Obj(members) = &tree.node(n).val else {
+            return Vec::new();
+        };
+        members
+            .iter()
+            .map(|m| {
+                let tags = match &tree.node(m.val).val {
+                    Val::Arr(items) => items
+                        .iter()
+                        .filter_map(|i| tree.str_of(*i).map(str::to_string))
+                        .collect(),
+                    Val::Str(s) => vec![s.to_string()],
+                    _ => Vec::new(),
+                };
+                (m.key.to_string(), tags)
             })
-            .unwrap_or_default()
+            .collect()
     }
-}
 
-/// Parses a sidecar's text (YAML, or JSON when `path` ends in `.json`). Only `metadata` and `ruleSet` are allowed
-/// at the top level, and both must be objects.
-pub fn parse(path: &str, text: &str) -> Result<Contract, String> {
-    let value = if path.ends_with(".json") {
-        serde_json::from_str::<Value>(text).map_err(|e| format!("`{path}` is not JSON: {e}"))?
-    } else {
-        let docs = yaml_rust2::YamlLoader::load_from_str(text)
-            .map_err(|e| format!("`{path}` is not YAML: {e}"))?;
-        match docs.into_iter().next() {
-            Some(d) => yaml_to_json(&d),
-            None => Value::Object(serde_json::Map::new()),
+    /// Tags `metadata.tags` gives to the field at dotted `path` (`Order.customer.email`, matched by globs such as
+    /// `**.email`).
+    pub fn tags_for(&self, path: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (glob, tags) in self.tag_globs() {
+            let Ok(g) = globset::GlobBuilder::new(&glob.replace('.', "/"))
+                .literal_separator(true)
+                .build()
+            else {
+                continue;
+            };
+            let m = g.compile_matcher();
+            let as_path = path.replace('.', "/");
+            if m.is_match(&as_path) || m.is_match(format!("x/{as_path}")) {
+                out.extend(tags);
+            }
         }
-    };
-    let obj = value.as_object().ok_or_else(|| {
-        format!("`{path}`: a contract sidecar is a mapping with `metadata` and/or `ruleSet`")
-    })?;
-    for k in obj.keys() {
-        if k != "metadata" && k != "ruleSet" {
-            return Err(format!(
-                "`{path}`: unknown key `{k}`; a contract sidecar holds `metadata` and `ruleSet`"
-            ));
-        }
+        out
     }
-    let get = |k: &str| -> Result<Option<Value>, String> {
-        match obj.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
-            Some(_) => Err(format!("`{path}`: `{k}` must be a mapping")),
-        }
-    };
-    Ok(Contract {
-        path: path.to_string(),
-        metadata: get("metadata")?,
-        rule_set: get("ruleSet")?,
-    })
-}
 
-/// The sidecar of the schema at `schema_path` (repository-relative) below `root`, if there is one.
-pub fn find(root: &Path, schema_path: &str) -> Result<Option<Contract>, String> {
-    for suffix in SUFFIXES {
-        let rel = format!("{schema_path}{suffix}");
-        let full = root.join(&rel);
-        if full.is_file() {
-            let text =
-                std::fs::read_to_string(&full).map_err(|e| format!("cannot read `{rel}`: {e}"))?;
-            return parse(&rel, &text).map(Some);
-        }
-    }
-    Ok(None)
-}
-
-fn yaml_to_json(y: &yaml_rust2::Yaml) -> Value {
-    use yaml_rust2::Yaml;
-    match y {
-        Yaml::Real(s) => s
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .unwrap_or_else(|| Value::String(s.clone())),
-        Yaml::Integer(i) => Value::from(*i),
-        Yaml::String(s) => Value::String(s.clone()),
-        Yaml::Boolean(b) => Value::Bool(*b),
-        Yaml::Array(a) => Value::Array(a.iter().map(yaml_to_json).collect()),
-        Yaml::Hash(h) => Value::Object(
-            h.iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Yaml::String(s) => s.clone(),
-                        Yaml::Integer(i) => i.to_string(),
-                        Yaml::Real(r) => r.clone(),
-                        Yaml::Boolean(b) => b.to_string(),
-                        _ => String::new(),
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-        _ => Value::Null,
+    /// A location in the sidecar.
+    pub fn location(&self, node: Option<NodeId>, pointer: &str) -> Location {
+        let span = match (node, &self.tree) {
+            (Some(n), Some(t)) => t.node(n).span.clone(),
+            _ => 0..0,
+        };
+        Location::new(&self.file, span).with_pointer(pointer.to_string())
     }
 }
 
@@ -164,20 +321,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn yaml_sidecar_gives_owner_and_tags() {
+    fn yaml_sidecar_gives_owner_tags_and_values() {
         let c = parse(
             "o.avsc.contract.yaml",
             "metadata:\n  properties:\n    owner: orders-team\n  tags:\n    \"**.ssn\": [PII]\nruleSet:\n  domainRules: []\n",
         )
-        .unwrap_or_default();
+        .expect("parses");
         assert_eq!(c.owner().as_deref(), Some("orders-team"));
+        assert_eq!(c.property("owner").as_deref(), Some("orders-team"));
         assert_eq!(c.tags().get("**.ssn"), Some(&vec!["PII".to_string()]));
-        assert!(c.rule_set.is_some());
+        assert_eq!(c.rule_set, Some(serde_json::json!({"domainRules": []})));
     }
 
     #[test]
-    fn unknown_keys_are_errors() {
-        assert!(parse("x.contract.json", r#"{"owner":"me"}"#).is_err());
-        assert!(parse("x.contract.json", r#"{"metadata":[]}"#).is_err());
+    fn errors_say_where() {
+        let e = parse("x.contract.json", "{\n  \"owner\": \"me\"\n}").expect_err("unknown key");
+        assert_eq!((e.line, e.column), (2, 12), "{e}");
+        assert!(e.to_string().contains("x.contract.json:2:12"), "{e}");
+        assert!(e.message.contains("unknown key `owner`"), "{e}");
+        let e = parse("x.contract.json", r#"{"metadata":[]}"#).expect_err("not a mapping");
+        assert!(e.message.contains("`metadata` must be a mapping"), "{e}");
+        let e = parse("x.contract.yaml", "metadata: {properties: [}\n").expect_err("syntax");
+        assert!(e.message.starts_with("not YAML"), "{e}");
+        // Lint's reader keeps the same error instead of failing.
+        let c = read(SourceFile::new("y.contract.yaml", None, "a: ["));
+        assert!(c.error.is_some() && c.metadata.is_none());
     }
 }

@@ -1021,3 +1021,20 @@ fn compatibility_group_is_read_from_the_effective_metadata() {
     let o = sg(dir.path(), &["check", "--against-registry"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+#[test]
+fn a_broken_sidecar_is_a_located_error_in_plan() {
+    let reg = MockRegistry::start();
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+        ("schemas/order.avsc.contract.yaml", "owner: orders-team\n"),
+    ]);
+    let o = sg(dir.path(), &["registry", "plan"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("contract sidecar `schemas/order.avsc.contract.yaml:1:8`: unknown key `owner`"),
+        "{t}"
+    );
+}

@@ -227,17 +227,14 @@ fn read_small(path: &Path) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
+/// The sidecar as the catalog shows it, read by the one sidecar reader (`crate::sidecar`); one that cannot be read
+/// shows nothing (check and lint report it). `owner` falls back to a `team` property.
 fn sidecar(root: &Path, schema: &str) -> Sidecar {
     let mut out = Sidecar::default();
-    let value = ["contract.yaml", "contract.yml", "contract.json"]
-        .iter()
-        .find_map(|ext| {
-            let rel = format!("{schema}.{ext}");
-            let text = read_small(&root.join(&rel))?;
-            formats::jsonschema::document_value(&rel, &text, 100_000)
-        });
-    let Some(v) = value else { return out };
-    let meta = v.get("metadata").unwrap_or(&v);
+    let Some(c) = crate::sidecar::find(root, schema).ok().flatten() else {
+        return out;
+    };
+    let meta = c.metadata.unwrap_or(Value::Null);
     if let Some(Value::Object(props)) = meta.get("properties") {
         for (k, val) in props {
             let s = match val {
@@ -429,4 +426,35 @@ fn reads_of(v: &Value) -> Vec<String> {
             other => other.to_string(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sidecar_is_read_as_the_registry_takes_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        };
+        write(
+            "a.avsc.contract.yaml",
+            "metadata:\n  properties: {owner: orders, slo: gold}\n  tags: {\"**.ssn\": [PII]}\n",
+        );
+        let s = sidecar(dir.path(), "a.avsc");
+        assert_eq!(s.owner.as_deref(), Some("orders"));
+        assert_eq!(s.properties, vec![("slo".to_string(), "gold".to_string())]);
+        assert_eq!(
+            s.tag_globs,
+            vec![("**.ssn".to_string(), vec!["PII".to_string()])]
+        );
+        // Properties at the top level are not a sidecar the registry takes (it holds `metadata` and `ruleSet`):
+        // the catalog used to show them as if they were `metadata`; now it shows nothing, as lint and the
+        // registry refuse the file.
+        write("b.avsc.contract.yaml", "properties: {owner: orders}\n");
+        let s = sidecar(dir.path(), "b.avsc");
+        assert_eq!(s.owner, None);
+        assert!(s.properties.is_empty());
+    }
 }

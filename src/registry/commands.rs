@@ -257,8 +257,8 @@ pub fn plan(
     let mut candidates: Vec<(usize, String, i64, i64, String)> = Vec::new();
     for m in &mapped {
         let st = by_subject.get(&m.subject).cloned().unwrap_or_default();
-        let contract =
-            crate::sidecar::find(root, &m.local.file.shown).map_err(RegistryError::Setup)?;
+        let contract = crate::sidecar::find(root, &m.local.file.shown)
+            .map_err(|e| RegistryError::Setup(e.to_string()))?;
         let refs = local_references(m, &local_refs, &subject_of);
         // For the lookup, references at their latest registered versions (apply sets the versions it registers).
         let references = refs

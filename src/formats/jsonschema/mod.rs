@@ -17,7 +17,7 @@
 mod compat;
 mod describe;
 mod outline;
-pub(crate) use outline::document_value;
+pub(crate) use outline::{document_value, node_value};
 pub(crate) mod parse;
 mod refs;
 pub mod rules;

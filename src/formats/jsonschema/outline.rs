@@ -88,6 +88,12 @@ pub(crate) fn document_value(path: &str, text: &str, budget: usize) -> Option<se
     to_value(&tree, tree.root, &mut left, 0)
 }
 
+/// The value of one node of a parsed tree, at most `budget` nodes (`None` beyond, or deeper than 128 levels).
+pub(crate) fn node_value(t: &Tree, id: NodeId, budget: usize) -> Option<serde_json::Value> {
+    let mut left = budget;
+    to_value(t, id, &mut left, 0)
+}
+
 fn to_value(t: &Tree, id: NodeId, left: &mut usize, depth: usize) -> Option<serde_json::Value> {
     use serde_json::Value;
     *left = left.checked_sub(1)?;
