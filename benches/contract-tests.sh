@@ -48,21 +48,23 @@ with open(jl, "w") as out:
 PY
 git -C "$repo" init -q && git -C "$repo" add -A && git -C "$repo" -c user.email=b@b -c user.name=b commit -qm base
 
-t0=$(now); (cd "$repo" && "$bin" test --against HEAD --format json > "$work/json-out.json") || true; t1=$(now)
-sg=$(elapsed "$t0" "$t1")
+# Wall and CPU (user + sys, children included) of each whole run: schemaguard validates files in parallel, so
+# its per-core figure is events per CPU-second; check-jsonschema runs one Python process at a time.
+(cd "$repo" && /usr/bin/time -f "%e %U %S" -o "$work/sg-time" "$bin" test --against HEAD --format json > "$work/json-out.json") || true
 python3 -c "import json; d=json.load(open('$work/json-out.json')); print('schemaguard findings:', len(d['findings']))"
 
 venv="$target/bench-venv-check-jsonschema"
 [ -x "$venv/bin/check-jsonschema" ] || { python3 -m venv "$venv" && "$venv/bin/pip" -q install check-jsonschema; }
 # check-jsonschema takes the instance files as arguments: batches of 5,000 (command-line length).
-t0=$(now)
-(cd "$repo/examples/order" && ls | xargs -n 5000 "$venv/bin/check-jsonschema" --schemafile "$repo/schemas/order.schema.json" > /dev/null)
-t1=$(now)
-cj=$(elapsed "$t0" "$t1")
-python3 - "$events" "$sg" "$cj" <<'PY'
+(cd "$repo/examples/order" && /usr/bin/time -f "%e %U %S" -o "$work/cj-time" sh -c "ls | xargs -n 5000 '$venv/bin/check-jsonschema' --schemafile '$repo/schemas/order.schema.json' > /dev/null")
+python3 - "$events" "$(cat "$work/sg-time")" "$(cat "$work/cj-time")" <<'PY'
 import sys
-n, sg, cj = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-print(f"{n} JSON files: schemaguard test {sg:.2f} s = {n/sg:,.0f} events/s; check-jsonschema {cj:.2f} s = {n/cj:,.0f} events/s; ratio {cj/sg:.1f}x")
+n = int(sys.argv[1])
+sw, su, ss = map(float, sys.argv[2].split()); cw, cu, cs = map(float, sys.argv[3].split())
+sc, cc = su + ss, cu + cs
+print(f"{n} JSON files: schemaguard test {sw:.2f} s wall, {sc:.2f} s CPU = {n/sw:,.0f} events/s wall, {n/sc:,.0f} events/s per core")
+print(f"  check-jsonschema {cw:.2f} s wall, {cc:.2f} s CPU = {n/cw:,.0f} events/s wall, {n/cc:,.0f} events/s per core")
+print(f"  ratio: {cc/sc:.1f}x per core, {cw/sw:.1f}x wall")
 PY
 
 # ---- 2. one JSONL file --------------------------------------------------------------------------------------

@@ -1064,7 +1064,8 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
     let mut explicit = false;
     let mut sidecars = Vec::new();
     if args.paths.is_empty() {
-        for (fs_path, rel) in crate::source::walk(&root, &keep) {
+        for (fs_path, rel) in crate::source::walk_pruned(&root, &keep, crate::contract::is_test_dir)
+        {
             match crate::source::read_file(&fs_path, &rel) {
                 Ok(f) => files.push(f),
                 Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
@@ -1096,7 +1097,8 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         let mut git =
             git.ok_or_else(|| RunError::Usage("--against needs a git repository".to_string()))?;
         let b = git.resolve(rev)?;
-        let (old_files, _) = git.read_tree(b.commit, &b.label, &keep)?;
+        let (old_files, _) =
+            git.read_tree(b.commit, &b.label, &keep, crate::contract::is_test_dir)?;
         let old_files: Vec<Arc<SourceFile>> = old_files
             .into_iter()
             .filter(|f| cfg.selects(&f.shown))

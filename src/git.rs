@@ -408,14 +408,23 @@ impl Git {
     }
 
     /// (path, blob id) of every wanted file of a commit: a cheap signature to skip commits that changed no schema.
+    /// Directories `prune` names (repository path without a trailing `/`) are not entered.
     pub fn tree_signature(
         &self,
         commit: Oid,
         keep: &dyn Fn(&str) -> bool,
+        prune: fn(&str) -> bool,
     ) -> Result<Vec<(String, Oid)>, GitError> {
         let tree = self.repo.find_commit(commit)?.tree()?;
         let mut wanted: Vec<(String, Oid)> = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Tree) {
+                if let Ok(name) = entry.name() {
+                    if prune(&format!("{dir}{name}")) {
+                        return TreeWalkResult::Skip;
+                    }
+                }
+            }
             if entry.kind() == Some(ObjectType::Blob) {
                 if let Ok(name) = entry.name() {
                     let path = format!("{dir}{name}");
@@ -631,8 +640,9 @@ impl Git {
         commit: Oid,
         label: &str,
         keep: &dyn Fn(&str) -> bool,
+        prune: fn(&str) -> bool,
     ) -> Result<(Vec<Arc<SourceFile>>, Vec<ReadError>), GitError> {
-        let wanted = self.tree_signature(commit, keep)?;
+        let wanted = self.tree_signature(commit, keep, prune)?;
         let mut files = Vec::new();
         let mut errors = Vec::new();
         for (path, oid) in wanted {

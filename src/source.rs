@@ -196,6 +196,14 @@ pub fn read_file(fs_path: &Path, display: &str) -> Result<Arc<SourceFile>, ReadE
 
 /// `/`-separated display form of a relative path.
 pub fn slash_path(p: &Path) -> String {
+    // The common case, a plain relative path (`a/b.json`), as it is: no allocation per component.
+    if !cfg!(windows) {
+        if let Some(s) = p.to_str() {
+            if is_plain_relative(s) {
+                return s.to_string();
+            }
+        }
+    }
     let s: Vec<String> = p
         .components()
         .filter_map(|c| match c {
@@ -217,25 +225,60 @@ pub fn slash_path(p: &Path) -> String {
 /// Walks `root` honouring `.gitignore` (also outside a git repository) and returns files accepted by `keep`,
 /// sorted, as (filesystem path, path relative to `root`).
 pub fn walk(root: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<(PathBuf, String)> {
+    walk_pruned(root, keep, |_| false)
+}
+
+/// A relative `/`-separated path without empty, `.` or `..` segments: what [`slash_path`] would make of it.
+fn is_plain_relative(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+}
+
+/// `path` relative to `root`, `/`-separated; a byte-prefix fast path before `Path::strip_prefix`'s component walk.
+fn relative(root: &Path, path: &Path) -> String {
+    if !cfg!(windows) {
+        if let (Some(r), Some(p)) = (root.to_str(), path.to_str()) {
+            if let Some(rest) = p.strip_prefix(r).and_then(|x| x.strip_prefix('/')) {
+                if is_plain_relative(rest) {
+                    return rest.to_string();
+                }
+            }
+        }
+    }
+    slash_path(path.strip_prefix(root).unwrap_or(path))
+}
+
+/// [`walk`], not descending into the directories `prune` names (by their `/`-separated path relative to
+/// `root`): a schema walk skips `examples/<subject>/` without visiting each recorded event.
+pub fn walk_pruned(
+    root: &Path,
+    keep: &dyn Fn(&str) -> bool,
+    prune: fn(&str) -> bool,
+) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
+    let base = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
         .require_git(false)
         .hidden(true)
-        .sort_by_file_name(|a, b| a.cmp(b))
+        // No per-directory sort: the result is sorted by repository path below.
         // A nested repository (a submodule, a vendored clone) is not part of this one: its files are not in the
         // baseline's tree either.
-        .filter_entry(|e| {
-            !(e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && e.path().join(".git").exists())
+        .filter_entry(move |e| {
+            let dir = e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir());
+            !(dir
+                && (e
+                    .path()
+                    .strip_prefix(&base)
+                    .is_ok_and(|rel| prune(&slash_path(rel)))
+                    || e.path().join(".git").exists()))
         })
         .build();
     for entry in walker.flatten() {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let rel = slash_path(rel);
+        let rel = relative(root, entry.path());
         if keep(&rel) {
             out.push((entry.path().to_path_buf(), rel));
         }
@@ -247,6 +290,48 @@ pub fn walk(root: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<(PathBuf, String)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pruned directory is not entered: its files are not returned even when `keep` takes everything.
+    #[test]
+    fn slash_path_fast_path_agrees_with_components() {
+        for p in ["a/b.json", "a", "./a/b", "a//b", "../x/y", "a/./b"] {
+            let slow: Vec<String> = Path::new(p)
+                .components()
+                .filter_map(|c| match c {
+                    std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                    std::path::Component::ParentDir => Some("..".to_string()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(slash_path(Path::new(p)), slow.join("/"), "{p}");
+        }
+        assert_eq!(
+            relative(Path::new("/r"), Path::new("/r/a/b.json")),
+            "a/b.json"
+        );
+        assert_eq!(relative(Path::new("/r"), Path::new("/rx/a")), "/rx/a");
+    }
+
+    #[test]
+    fn walk_pruned_skips_named_directories() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for p in [
+            "schemas/order.avsc",
+            "examples/acme.Order/a.json",
+            "examples/acme.Order/deep/b.json",
+            "examples/readme.json",
+        ] {
+            let full = dir.path().join(p);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(full, "{}").expect("write");
+        }
+        let got: Vec<String> = walk_pruned(dir.path(), &|_| true, crate::contract::is_test_dir)
+            .into_iter()
+            .map(|(_, rel)| rel)
+            .collect();
+        assert_eq!(got, vec!["examples/readme.json", "schemas/order.avsc"]);
+        assert_eq!(walk(dir.path(), &|_| true).len(), 4);
+    }
 
     #[test]
     fn line_col_counts_chars_from_one() {

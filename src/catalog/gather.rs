@@ -49,7 +49,7 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
     };
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for (fs_path, rel) in source::walk(&git.root, &keep) {
+    for (fs_path, rel) in source::walk_pruned(&git.root, &keep, crate::contract::is_test_dir) {
         match source::read_file(&fs_path, &rel) {
             Ok(f) => files.push(f),
             Err(e) => errors.push(snapshot::read_error_finding(&e, None)),

@@ -83,7 +83,7 @@ fn collect_with(
         };
         let mut last_sig = None;
         for commit in commits {
-            let sig = git.tree_signature(commit, keep)?;
+            let sig = git.tree_signature(commit, keep, crate::contract::is_test_dir)?;
             if last_sig.as_ref() == Some(&sig) {
                 continue;
             }

@@ -9,6 +9,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value as J;
 
 use super::rules::*;
@@ -35,10 +36,11 @@ enum Body {
     AvroRecord(J),
 }
 
-struct Event {
+struct Event<'t> {
     body: Body,
-    /// The text the event came from (a `.json` file, one JSONL line), to locate pointers.
-    text: Option<String>,
+    /// The text the event came from (a `.json` file, one JSONL line), to locate pointers; borrowed, and copied
+    /// only when a finding needs a location in it.
+    text: Option<&'t str>,
     /// 1-based line of a JSONL event, 0 otherwise; record index of an `.avro` record.
     line: usize,
     index: Option<usize>,
@@ -174,7 +176,8 @@ pub(crate) fn run(
         };
         // The versions examples are replayed against: the baseline, and in transitive modes every earlier version,
         // each only where it differs from the current one and from every later one.
-        let transitive = (verdicts.mode_for)(&subject).is_transitive();
+        let mode = (verdicts.mode_for)(&subject);
+        let transitive = mode.is_transitive();
         let mut versions: Vec<&Side> = Vec::new();
         let (old, history) = baselines.of(&subject, new);
         let candidates = old.into_iter().chain(
@@ -202,33 +205,40 @@ pub(crate) fn run(
                 }
             }
         }
-        for (fs, shown) in files {
-            tests.push(shown.clone());
-            let mut fx = FileRun {
-                shown: &shown,
-                subject: &subject,
-                new,
-                versions: &versions,
-                verdicts,
-                findings: Vec::new(),
-                more: 0,
-                file: None,
-            };
-            fx.run(&fs);
-            if fx.more > 0 {
-                let file = SourceFile::new(shown.clone(), None, "");
-                fx.findings.push(
-                    Finding::new(
-                        &EXAMPLE_INVALID,
-                        subject.name.clone(),
-                        format!("example `{shown}`: {} more findings not listed", fx.more),
-                    )
-                    .format(subject.format)
-                    .at_new(Location::new(&file, 0..0)),
-                );
-            }
-            findings.extend(fx.findings);
-        }
+        // One subject's example files are independent: checked in parallel, reported in file order.
+        let static_ok = verdicts.static_compatible(&subject, Direction::Backward);
+        let per_file: Vec<Vec<Finding>> = files
+            .par_iter()
+            .map(|(fs, shown)| {
+                let mut fx = FileRun {
+                    shown,
+                    subject: &subject,
+                    new,
+                    versions: &versions,
+                    mode,
+                    static_ok,
+                    findings: Vec::new(),
+                    more: 0,
+                    file: None,
+                };
+                fx.run(fs);
+                if fx.more > 0 {
+                    let file = SourceFile::new(shown.clone(), None, "");
+                    fx.findings.push(
+                        Finding::new(
+                            &EXAMPLE_INVALID,
+                            subject.name.clone(),
+                            format!("example `{shown}`: {} more findings not listed", fx.more),
+                        )
+                        .format(subject.format)
+                        .at_new(Location::new(&file, 0..0)),
+                    );
+                }
+                fx.findings
+            })
+            .collect();
+        tests.extend(files.into_iter().map(|(_, shown)| shown));
+        findings.extend(per_file.into_iter().flatten());
     }
     Outcome { findings, tests }
 }
@@ -240,7 +250,10 @@ struct FileRun<'a> {
     /// The versions to replay against (the baseline, then earlier ones in transitive modes), each different
     /// from the current one.
     versions: &'a [&'a Side],
-    verdicts: &'a Verdicts<'a>,
+    /// The subject's compatibility mode (the directions replayed).
+    mode: Mode,
+    /// Whether the static rules found the subject compatible (for REPLAY_VERDICT_DIFFERS).
+    static_ok: Option<bool>,
     findings: Vec<Finding>,
     more: usize,
     /// The whole file's text, for `.json` / `.txtpb` examples.
@@ -264,7 +277,7 @@ impl FileRun<'_> {
         line_col: Option<(usize, usize)>,
     ) -> Location {
         let (text, line) = match ev {
-            Some(ev) => (ev.text.as_deref(), ev.line),
+            Some(ev) => (ev.text, ev.line),
             None => (None, 0),
         };
         if line > 0 {
@@ -298,9 +311,11 @@ impl FileRun<'_> {
             }
             return loc;
         }
-        let file = match &self.file {
-            Some(f) => Arc::clone(f),
-            None => SourceFile::new(self.shown.to_string(), None, ""),
+        // The file's text (with its line index) is built here, for a finding, not for every event.
+        let file = match (&self.file, text) {
+            (Some(f), _) => Arc::clone(f),
+            (None, Some(t)) => SourceFile::new(self.shown.to_string(), None, t),
+            (None, None) => SourceFile::new(self.shown.to_string(), None, ""),
         };
         let span = match (pointer, line_col) {
             (Some(p), _) if !file.text.is_empty() => {
@@ -429,8 +444,8 @@ impl FileRun<'_> {
                         return;
                     }
                 };
-                self.file = Some(SourceFile::new(self.shown.to_string(), None, text.as_str()));
                 if ext == "txtpb" {
+                    self.file = Some(SourceFile::new(self.shown.to_string(), None, text.as_str()));
                     self.event(Event {
                         body: Body::ProtoText(text),
                         text: None,
@@ -442,11 +457,12 @@ impl FileRun<'_> {
                 match serde_json::from_str::<J>(&text) {
                     Ok(j) => self.event(Event {
                         body: Body::Json(j),
-                        text: Some(text),
+                        text: Some(&text),
                         line: 0,
                         index: None,
                     }),
                     Err(e) => {
+                        self.file = Some(SourceFile::new(self.shown.to_string(), None, text));
                         let lc = (e.line() > 0).then(|| (e.line(), e.column().max(1)));
                         let msg = codec::avro::json_syntax_error(&e).message;
                         self.unreadable(None, format!("example `{}`: {msg}", self.shown), lc);
@@ -534,14 +550,14 @@ impl FileRun<'_> {
             match serde_json::from_str::<J>(text) {
                 Ok(j) => self.event(Event {
                     body: Body::Json(j),
-                    text: Some(text.to_string()),
+                    text: Some(text),
                     line,
                     index: None,
                 }),
                 Err(e) => {
                     let ev = Event {
                         body: Body::Json(J::Null),
-                        text: Some(text.to_string()),
+                        text: Some(text),
                         line,
                         index: None,
                     };
@@ -632,7 +648,7 @@ impl FileRun<'_> {
         if !self.new.has(self.subject) {
             return;
         }
-        let mode = (self.verdicts.mode_for)(self.subject);
+        let mode = self.mode;
         let versions = self.versions.iter().copied();
         for version in versions {
             for dir in mode.directions() {
@@ -664,6 +680,10 @@ impl FileRun<'_> {
                 let Body::Json(j) = &ev.body else {
                     return Err(codec::CodecError::new("a JSON Schema example is JSON"));
                 };
+                // The common case (a valid event) without building an error.
+                if validator.is_valid(j) {
+                    return Ok(());
+                }
                 let first = validator.iter_errors(j).next().map(|err| {
                     let mut e = codec::CodecError::new(err.to_string());
                     e.pointer = err.instance_path().as_str().to_string();
@@ -723,7 +743,7 @@ impl FileRun<'_> {
                         .help("make the change compatible (defaults for added fields, keep enum symbols or add an enum default), or move the data to a new subject")
                         .at_new(loc.clone());
                         self.push(f);
-                        if self.verdicts.static_compatible(self.subject, dir) == Some(true) {
+                        if self.static_ok == Some(true) {
                             let f = Finding::new(
                                 &REPLAY_VERDICT_DIFFERS,
                                 self.subject.name.clone(),

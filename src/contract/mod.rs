@@ -94,6 +94,16 @@ pub fn is_test_input(path: &str) -> bool {
     )
 }
 
+/// Whether everything below a directory (repository-relative, `/`-separated) is a contract test input: an
+/// `examples/<subject>` folder. Schema walks do not descend into it (100,000 recorded events are not visited).
+pub fn is_test_dir(path: &str) -> bool {
+    let mut parts = path.split('/');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some("examples"), Some(s), None) if !s.is_empty()
+    )
+}
+
 /// Runs every example and every consumer contract.
 pub fn run(input: &Input<'_>) -> Outcome {
     let new = Side::new(None, input.new_files, input.proto_roots);
@@ -296,5 +306,17 @@ mod tests {
         assert!(!is_test_input("contracts/order.avsc"));
         assert!(!is_test_input("contracts/billing/v1/order.avsc"));
         assert!(!is_test_input("schemas/examples/a/b.json"));
+    }
+
+    #[test]
+    fn only_subject_folders_below_examples_are_pruned() {
+        use super::is_test_dir;
+        assert!(is_test_dir("examples/acme.Order"));
+        assert!(!is_test_dir("examples"));
+        assert!(!is_test_dir("examples/acme.Order/deep"));
+        assert!(!is_test_dir("contracts/billing"));
+        assert!(!is_test_dir("schemas/examples/a"));
+        // Every file below a pruned folder is a test input.
+        assert!(is_test_input("examples/acme.Order/x.json"));
     }
 }

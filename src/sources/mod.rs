@@ -56,7 +56,7 @@ impl Source for WorkingTree {
 
     fn read(&self, keep: Keep<'_>) -> Result<Vec<RawSnapshot>, SourceError> {
         let mut snap = RawSnapshot::default();
-        for (fs_path, rel) in source::walk(&self.root, keep) {
+        for (fs_path, rel) in source::walk_pruned(&self.root, keep, crate::contract::is_test_dir) {
             match source::read_file(&fs_path, &rel) {
                 Ok(f) => snap.files.push(f),
                 Err(e) => snap.errors.push(snapshot::read_error_finding(&e, None)),
@@ -112,7 +112,7 @@ impl Source for Directory {
             label: Some(label.clone()),
             ..RawSnapshot::default()
         };
-        for (fs_path, rel) in source::walk(&self.path, keep) {
+        for (fs_path, rel) in source::walk_pruned(&self.path, keep, crate::contract::is_test_dir) {
             match source::read_file(&fs_path, &rel) {
                 Ok(f) => snap.files.push(SourceFile::new(
                     f.path.clone(),
@@ -202,7 +202,7 @@ impl Source for GitRevisions<'_> {
         let count = self.commits.len();
         for (i, &commit) in self.commits.iter().enumerate() {
             let is_baseline = i + 1 == count;
-            let sig = git.tree_signature(commit, keep)?;
+            let sig = git.tree_signature(commit, keep, crate::contract::is_test_dir)?;
             // Skip commits that changed no schema: each distinct version is compared once.
             if !is_baseline && last_sig.as_ref() == Some(&sig) {
                 continue;
@@ -215,7 +215,8 @@ impl Source for GitRevisions<'_> {
             } else {
                 git.short_id(commit)
             };
-            let (files, read_errors) = git.read_tree(commit, &label, keep)?;
+            let (files, read_errors) =
+                git.read_tree(commit, &label, keep, crate::contract::is_test_dir)?;
             let errors = read_errors
                 .iter()
                 .map(|e| snapshot::read_error_finding(e, Some(&label)))
