@@ -1038,3 +1038,45 @@ fn a_broken_sidecar_is_a_located_error_in_plan() {
         "{t}"
     );
 }
+
+#[test]
+fn apply_registers_a_changed_contract_of_an_unchanged_schema() {
+    for ignore_contracts in [false, true] {
+        let reg = MockRegistry::start();
+        reg.state.lock().expect("lock").ignore_contracts = ignore_contracts;
+        reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+        let dir = repo(&[
+            ("schemaguard.toml", &config(&reg.url, "")),
+            ("schemas/order.avsc", ORDER_V1),
+        ]);
+        sidecar(
+            dir.path(),
+            &json!({"metadata": {"properties": {"owner": "orders-team"}}}),
+        );
+        let o = sg(dir.path(), &["registry", "apply"], &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{t}");
+        let s = reg.state.lock().expect("lock");
+        let versions = &s.subjects["com.acme.Order"];
+        if ignore_contracts {
+            assert_eq!(versions.len(), 1, "{t}");
+            assert!(
+                t.contains("com.acme.Order: contract metadata/ruleSet sent, but the registry kept version 1"),
+                "{t}"
+            );
+        } else {
+            assert_eq!(versions.len(), 2, "{t}");
+            assert_eq!(
+                versions[1].metadata,
+                Some(json!({"properties": {"owner": "orders-team"}}))
+            );
+            assert!(
+                t.contains("com.acme.Order: contract registered (id 2, version 2)"),
+                "{t}"
+            );
+            drop(s);
+            let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+            assert!(!t.contains("contract metadata/ruleSet changed"), "{t}");
+        }
+    }
+}

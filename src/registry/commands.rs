@@ -584,10 +584,20 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
             }
             log.push_str(&format!("{}: level set to {to}\n", e.subject));
         }
-        if matches!(e.action, Action::Unchanged { .. }) {
-            log.push_str(&format!("{}: unchanged\n", e.subject));
-            continue;
-        }
+        // The schema is registered already; a changed contract sidecar is still registered with it (Confluent
+        // stores a new version carrying the new metadata/ruleSet; a server that keeps no contracts answers with
+        // the existing version, which is said).
+        let contract_only = match e.action {
+            Action::Unchanged { .. } if !e.contract_changed => {
+                log.push_str(&format!("{}: unchanged\n", e.subject));
+                continue;
+            }
+            Action::Unchanged { .. } => client
+                .versions(&e.subject)
+                .ok()
+                .map(|v| v.last().copied().unwrap_or(0)),
+            _ => None,
+        };
         let mut req = e.request.clone();
         // The plan's references carry the versions registered when it was made; set them as of now.
         req.references.clear();
@@ -626,8 +636,21 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
                     .and_then(|v| v.last().copied())
                     .unwrap_or(0);
                 version_of.insert(e.subject.clone(), version);
+                if contract_only.is_some_and(|before| before == version) {
+                    log.push_str(&format!(
+                        "{}: contract metadata/ruleSet sent, but the registry kept version {version} (id {id}): it \
+                         stores no new version for a contract change of an unchanged schema\n",
+                        e.subject
+                    ));
+                    continue;
+                }
+                let what = if contract_only.is_some() {
+                    "contract registered"
+                } else {
+                    "registered"
+                };
                 log.push_str(&format!(
-                    "{}: registered (id {id}, version {version})\n",
+                    "{}: {what} (id {id}, version {version})\n",
                     e.subject
                 ));
                 registered.push(e.subject.clone());

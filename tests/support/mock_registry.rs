@@ -61,6 +61,9 @@ pub struct State {
     /// More fields of a subject's config (`""`: the global one), such as `defaultMetadata` or
     /// `compatibilityGroup`; with `defaultToGlobal=true` the subject's are laid over the global ones.
     pub config_extra: HashMap<String, Value>,
+    /// A server that keeps no contracts: registering a known schema with another metadata/ruleSet answers the
+    /// existing id.
+    pub ignore_contracts: bool,
 }
 
 pub struct MockRegistry {
@@ -493,8 +496,17 @@ fn handle(req: &Req, st: &Arc<Mutex<State>>) -> (u16, String) {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
+            let metadata = v.get("metadata").cloned();
+            let rule_set = v.get("ruleSet").cloned();
+            let ignore_contracts = s.ignore_contracts;
             if let Some(vs) = s.subjects.get(*subj) {
-                if let Some(x) = vs.iter().find(|x| canon(&x.schema) == canon(&schema)) {
+                // Confluent: the same schema with another metadata/ruleSet is a new version.
+                if let Some(x) = vs.iter().find(|x| {
+                    canon(&x.schema) == canon(&schema)
+                        && (ignore_contracts
+                            || (metadata.is_none() && rule_set.is_none())
+                            || (x.metadata == metadata && x.rule_set == rule_set))
+                }) {
                     return (200, json!({"id": x.id}).to_string());
                 }
             }
