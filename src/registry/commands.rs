@@ -635,15 +635,20 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
                     .ok()
                     .and_then(|v| v.last().copied())
                     .unwrap_or(0);
-                version_of.insert(e.subject.clone(), version);
-                if contract_only.is_some_and(|before| before == version) {
-                    log.push_str(&format!(
-                        "{}: contract metadata/ruleSet sent, but the registry kept version {version} (id {id}): it \
-                         stores no new version for a contract change of an unchanged schema\n",
-                        e.subject
-                    ));
-                    continue;
+                if let (Some(before), Action::Unchanged { version: kept }) =
+                    (contract_only, &e.action)
+                {
+                    if before == version {
+                        // No new version: the schema stays the version the plan found (references keep it too).
+                        log.push_str(&format!(
+                            "{}: contract metadata/ruleSet sent, but the registry kept version {kept} (id {id}): it \
+                             stores no new version for a contract change of an unchanged schema\n",
+                            e.subject
+                        ));
+                        continue;
+                    }
                 }
+                version_of.insert(e.subject.clone(), version);
                 let what = if contract_only.is_some() {
                     "contract registered"
                 } else {
