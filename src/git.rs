@@ -523,6 +523,80 @@ impl Git {
             .collect()
     }
 
+    /// The paths `path` had before it was renamed, newest first (`path` itself not included), as `git log
+    /// --follow` finds them: a rename not committed yet (HEAD against the index and working tree, untracked files
+    /// included), then along first-parent history from HEAD each commit that adds the current path, where git's
+    /// rename detection (content similarity, 50 % by default) names the path it came from. Stops at a commit that
+    /// adds the path without a rename, at the start of history or at a shallow boundary. Costs one tree lookup per
+    /// commit and one tree diff per rename found.
+    pub fn earlier_paths(&self, path: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let Ok(head) = self
+            .head_commit()
+            .and_then(|h| Ok(self.repo.find_commit(h)?))
+        else {
+            return out;
+        };
+        let mut cur = path.to_string();
+        let has = |tree: &git2::Tree<'_>, p: &str| tree.get_path(Path::new(p)).is_ok();
+        let renamed_from = |diff: &mut git2::Diff<'_>, to: &str| -> Option<String> {
+            let mut find = git2::DiffFindOptions::new();
+            find.renames(true).for_untracked(true);
+            diff.find_similar(Some(&mut find)).ok()?;
+            diff.deltas()
+                .filter(|d| d.status() == git2::Delta::Renamed)
+                .find(|d| d.new_file().path().and_then(Path::to_str) == Some(to))
+                .and_then(|d| {
+                    d.old_file()
+                        .path()
+                        .and_then(Path::to_str)
+                        .map(str::to_string)
+                })
+        };
+        if let Ok(tree) = head.tree() {
+            if !has(&tree, &cur) {
+                let mut opts = git2::DiffOptions::new();
+                opts.include_untracked(true).recurse_untracked_dirs(true);
+                let found = self
+                    .repo
+                    .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))
+                    .ok()
+                    .and_then(|mut d| renamed_from(&mut d, &cur));
+                match found {
+                    Some(old) => {
+                        out.push(old.clone());
+                        cur = old;
+                    }
+                    None => return out,
+                }
+            }
+        }
+        let mut commit = head;
+        // A path can be renamed back and forth; each earlier path is followed once.
+        while out.len() < 1_000 {
+            let Ok(parent) = commit.parent(0) else { break };
+            let (Ok(tree), Ok(parent_tree)) = (commit.tree(), parent.tree()) else {
+                break;
+            };
+            if has(&tree, &cur) && !has(&parent_tree, &cur) {
+                let old = self
+                    .repo
+                    .diff_tree_to_tree(Some(&parent_tree), Some(&tree), None)
+                    .ok()
+                    .and_then(|mut d| renamed_from(&mut d, &cur));
+                match old {
+                    Some(old) if old != path && !out.contains(&old) => {
+                        out.push(old.clone());
+                        cur = old;
+                    }
+                    _ => break,
+                }
+            }
+            commit = parent;
+        }
+        out
+    }
+
     /// Whether this is a shallow clone (history before the boundary is missing).
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()

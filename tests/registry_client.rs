@@ -851,6 +851,54 @@ fn drift_looks_at_every_parent_not_only_the_first() {
     );
 }
 
+#[test]
+fn drift_follows_the_file_through_renames() {
+    // v1 committed as schemas/orders.avsc, renamed (git mv) and changed in the same commit: the registry's latest is v1, so it is the
+    // old path's version, not drift — committed rename, then a second rename not committed yet.
+    let reg = MockRegistry::start();
+    let dir = common::git_repo();
+    common::write(dir.path(), "schemaguard.toml", &config(&reg.url, ""));
+    common::write(dir.path(), "schemas/orders.avsc", ORDER_V1_PRETTY);
+    common::commit_all(dir.path(), "v1");
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    common::git(
+        dir.path(),
+        &["mv", "schemas/orders.avsc", "schemas/order.avsc"],
+    );
+    let v2 = ORDER_V1_PRETTY.replace(
+        "\"string\"} ]",
+        "\"string\"},\n    {\"name\": \"note\", \"type\": \"string\", \"default\": \"\"} ]",
+    );
+    assert_ne!(v2, ORDER_V1_PRETTY);
+    common::write(dir.path(), "schemas/order.avsc", &v2);
+    common::commit_all(dir.path(), "rename and v2 in one commit");
+    let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+    assert!(
+        t.contains(", 0 drifted from git") && !t.contains("DRIFT"),
+        "{t}"
+    );
+    std::fs::create_dir_all(dir.path().join("events")).expect("mkdir");
+    std::fs::rename(
+        dir.path().join("schemas/order.avsc"),
+        dir.path().join("events/order.avsc"),
+    )
+    .expect("rename");
+    let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+    assert!(t.contains("(events/order.avsc)"), "{t}");
+    assert!(
+        t.contains(", 0 drifted from git") && !t.contains("DRIFT"),
+        "{t}"
+    );
+    // What git never had under any of the file's paths is still drift.
+    let foreign = order_with(r#",{"name":"channel","type":"string","default":"web"}"#);
+    reg.add("com.acme.Order", &foreign, None, vec![]);
+    let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+    assert!(
+        t.contains("is no version of events/order.avsc in git") && t.contains(", 1 drifted"),
+        "{t}"
+    );
+}
+
 const ITEM_V1: &str = r#"{"type":"record","name":"Item","namespace":"com.acme","fields":[{"name":"sku","type":"string"}]}"#;
 
 #[test]

@@ -444,16 +444,42 @@ fn mark_drift(
     paths.sort();
     paths.dedup();
     let history = git.file_versions(&paths);
+    let in_history =
+        |history: &HashMap<String, Vec<git2::Oid>>, path: &str, format: Format, theirs: &str| {
+            history.get(path).is_some_and(|blobs| {
+                blobs.iter().any(|b| {
+                    git.blob_text(*b)
+                        .is_some_and(|text| normalized(format, &text) == theirs)
+                })
+            })
+        };
+    // Candidates not found under their path: their versions under earlier paths (renames) in one more walk.
+    let earlier: HashMap<&str, Vec<String>> = candidates
+        .iter()
+        .filter(|(index, path, _, _, theirs)| {
+            entries
+                .get(*index)
+                .is_some_and(|e| !in_history(&history, path, e.format, theirs))
+        })
+        .map(|c| (c.1.as_str(), git.earlier_paths(&c.1)))
+        .collect();
+    let mut old_paths: Vec<String> = earlier.values().flatten().cloned().collect();
+    old_paths.sort();
+    old_paths.dedup();
+    let old_history = if old_paths.is_empty() {
+        HashMap::new()
+    } else {
+        git.file_versions(&old_paths)
+    };
     for (index, path, version, id, theirs) in candidates {
         let Some(entry) = entries.get_mut(*index) else {
             continue;
         };
-        let in_git = history.get(path).is_some_and(|blobs| {
-            blobs.iter().any(|b| {
-                git.blob_text(*b)
-                    .is_some_and(|text| normalized(entry.format, &text) == *theirs)
-            })
-        });
+        let in_git = in_history(&history, path, entry.format, theirs)
+            || earlier.get(path.as_str()).is_some_and(|olds| {
+                olds.iter()
+                    .any(|p| in_history(&old_history, p, entry.format, theirs))
+            });
         if !in_git {
             entry.drift = Some(Drift {
                 version: *version,
