@@ -184,7 +184,13 @@ impl Contract {
             } else {
                 "YAML"
             };
-            return Err(fail(span.clone(), format!("not {what}: {message}")));
+            // The parsers' messages say `invalid YAML: …` already; others get the prefix.
+            let message = if message.starts_with("invalid ") {
+                message.clone()
+            } else {
+                format!("invalid {what}: {message}")
+            };
+            return Err(fail(span.clone(), message));
         }
         let Some((tree, root)) = self.at(&[]) else {
             return Ok(());
@@ -342,7 +348,10 @@ mod tests {
         let e = parse("x.contract.json", r#"{"metadata":[]}"#).expect_err("not a mapping");
         assert!(e.message.contains("`metadata` must be a mapping"), "{e}");
         let e = parse("x.contract.yaml", "metadata: {properties: [}\n").expect_err("syntax");
-        assert!(e.message.starts_with("not YAML"), "{e}");
+        assert!(e.message.starts_with("invalid YAML: "), "{e}");
+        assert!(!e.message.contains("YAML: invalid YAML"), "said once: {e}");
+        let e = parse("x.contract.json", "{\"metadata\": {").expect_err("syntax");
+        assert!(e.message.starts_with("invalid JSON: "), "{e}");
         // Lint's reader keeps the same error instead of failing.
         let c = read(SourceFile::new("y.contract.yaml", None, "a: ["));
         assert!(c.error.is_some() && c.metadata.is_none());

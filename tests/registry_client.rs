@@ -899,6 +899,38 @@ fn drift_follows_the_file_through_renames() {
     );
 }
 
+#[test]
+fn a_broken_contract_sidecar_is_named_with_its_place_not_as_registry_configuration() {
+    let reg = MockRegistry::start();
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+        (
+            "schemas/order.avsc.contract.yaml",
+            "metadata:\n  properties:\n    owner: [oops\n",
+        ),
+    ]);
+    for cmd in ["plan", "apply"] {
+        let o = sg(dir.path(), &["registry", cmd], &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {t}");
+        assert!(
+            t.contains(
+                "error: contract sidecar `schemas/order.avsc.contract.yaml:4:1`: invalid YAML: "
+            ),
+            "{cmd}: {t}"
+        );
+        assert!(
+            !t.contains("registry configuration") && !t.contains("not YAML"),
+            "{cmd}: {t}"
+        );
+    }
+    assert!(
+        reg.state.lock().expect("lock").subjects.is_empty(),
+        "apply registered nothing"
+    );
+}
+
 const ITEM_V1: &str = r#"{"type":"record","name":"Item","namespace":"com.acme","fields":[{"name":"sku","type":"string"}]}"#;
 
 #[test]

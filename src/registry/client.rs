@@ -130,6 +130,9 @@ pub enum RegistryError {
     },
     #[error("registry configuration: {0}")]
     Setup(String),
+    /// A local file the command reads or writes (a contract sidecar, a pulled snapshot): the message names it.
+    #[error("{0}")]
+    Local(String),
 }
 
 impl RegistryError {

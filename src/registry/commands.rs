@@ -68,11 +68,11 @@ pub fn pull(
         let full = out_dir.join(rel);
         if let Some(parent) = full.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {
-                RegistryError::Setup(format!("cannot create `{}`: {e}", parent.display()))
+                RegistryError::Local(format!("cannot create `{}`: {e}", parent.display()))
             })?;
         }
         std::fs::write(&full, text)
-            .map_err(|e| RegistryError::Setup(format!("cannot write `{}`: {e}", full.display())))
+            .map_err(|e| RegistryError::Local(format!("cannot write `{}`: {e}", full.display())))
     };
     let mut manifest = Vec::new();
     let mut done: BTreeSet<(String, i64)> = BTreeSet::new();
@@ -258,7 +258,7 @@ pub fn plan(
     for m in &mapped {
         let st = by_subject.get(&m.subject).cloned().unwrap_or_default();
         let contract = crate::sidecar::find(root, &m.local.file.shown)
-            .map_err(|e| RegistryError::Setup(e.to_string()))?;
+            .map_err(|e| RegistryError::Local(e.to_string()))?;
         let refs = local_references(m, &local_refs, &subject_of);
         // For the lookup, references at their latest registered versions (apply sets the versions it registers).
         let references = refs
