@@ -583,7 +583,7 @@ fn check(
         }
     }
     let baseline_description = match &registry {
-        Some(c) => format!("schema registry {}", c.host()),
+        Some(c) => format!("schema registry {}", c.location()),
         None => old_source.describe(),
     };
 
@@ -1558,7 +1558,7 @@ fn registry_command(
                 &format!(
                     "pulled {} schema version(s) from {} into {} (manifest: {})\n",
                     manifest.len(),
-                    client.host(),
+                    client.location(),
                     out.display(),
                     commands::MANIFEST
                 ),

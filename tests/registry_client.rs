@@ -184,6 +184,76 @@ fn an_unregistered_subject_is_new_not_a_finding() {
     }
 }
 
+/// Trial defect 1: a 404 means "not registered" only with the registry's error code 40401 (or `[]`); a URL with a
+/// wrong path, or one that points at another HTTP service, is an error (exit 2) and never a clean check.
+#[test]
+fn a_url_that_is_not_a_registry_is_an_error_not_an_empty_registry() {
+    let incompatible = order_with(r#",{"name":"amount","type":"double"}"#);
+    let html =
+        "<!DOCTYPE HTML>\n<html><head><title>Error response</title></head><body><h1>404</h1>\
+                <p>Nothing matches the given URI</p></body></html>\n";
+    // (URL suffix, fault on every `/versions` request): a typo in the path (the registry's own 404 for an unknown
+    // endpoint, `{"error_code":404}`), an HTML 404 page, an empty 404.
+    let cases: [(&str, Option<&str>, &str); 3] = [
+        ("/typo", None, "error code 404"),
+        ("", Some(html), "an HTML page titled `Error response`"),
+        ("", Some(""), "with an empty body"),
+    ];
+    for (suffix, body, says) in cases {
+        let reg = MockRegistry::start();
+        reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+        if let Some(body) = body {
+            reg.fault(
+                "/versions",
+                Fault::Status {
+                    status: 404,
+                    body: body.to_string(),
+                    retry_after: None,
+                },
+                1000,
+            );
+        }
+        let url = format!("{}{suffix}", reg.url);
+        let dir = repo(&[
+            ("schemaguard.toml", &config(&url, "")),
+            ("schemas/order.avsc", ORDER_V1),
+        ]);
+        write(dir.path(), "schemas/order.avsc", &incompatible);
+        let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+        // Messages as one line (the text report wraps them).
+        let t = text(&o)
+            .replace('│', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(o.status.code(), Some(2), "{suffix} {body:?}: {t}");
+        assert!(
+            t.contains("does not look like a schema registry")
+                && t.contains(says)
+                && t.contains("/subjects/com.acme.Order/versions"),
+            "{t}"
+        );
+        assert!(!t.contains("<h1>"), "no HTML page in messages: {t}");
+        // The summary keeps the URL's path, so a wrong one shows.
+        let host_path = url.trim_start_matches("http://");
+        assert!(
+            t.contains(&format!("against schema registry {host_path})")),
+            "{t}"
+        );
+        for args in [
+            &["registry", "plan"][..],
+            &["registry", "apply"][..],
+            &["registry", "pull", "--out", ".registry"][..],
+        ] {
+            let o = sg(dir.path(), args, &[]);
+            let t = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+            assert!(t.contains("does not look like a schema registry"), "{t}");
+        }
+        assert!(!dir.path().join(".registry").exists());
+    }
+}
+
 #[test]
 fn topic_strategy_and_context_subjects_are_url_encoded() {
     let reg = MockRegistry::start();

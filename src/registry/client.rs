@@ -116,6 +116,16 @@ pub enum RegistryError {
         code: Option<i64>,
         message: String,
     },
+    /// A 404 without a registry's `error_code` (an HTML page, an empty body, `{"error_code":404}` for an unknown
+    /// path): the URL points at something else, or its path is wrong. Never read as "subject not registered".
+    #[error("{endpoint} on {url}: HTTP {status} {detail}: `{url}` does not look like a schema registry (a registry answers an unknown subject with error code 40401); check the host, port and path of the registry URL")]
+    NotRegistry {
+        /// The base URL without credentials.
+        url: String,
+        endpoint: String,
+        status: u16,
+        detail: String,
+    },
     #[error("{endpoint} on {host}: the answer is not what a schema registry sends ({message})")]
     Shape {
         host: String,
@@ -146,9 +156,9 @@ impl RegistryError {
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            RegistryError::Http { status, .. } | RegistryError::Credentials { status, .. } => {
-                Some(*status)
-            }
+            RegistryError::Http { status, .. }
+            | RegistryError::Credentials { status, .. }
+            | RegistryError::NotRegistry { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -530,6 +540,14 @@ impl Client {
         &self.base
     }
 
+    /// `host:port/path` of the base URL (without scheme and credentials), for summaries: the path is kept, so a
+    /// wrong one shows (`127.0.0.1:8081/typo`).
+    pub fn location(&self) -> &str {
+        self.base
+            .split_once("://")
+            .map_or(self.base.as_str(), |(_, rest)| rest)
+    }
+
     pub fn concurrency(&self) -> usize {
         self.settings.concurrency.max(1)
     }
@@ -626,10 +644,25 @@ impl Client {
                             v.get("message")
                                 .and_then(Value::as_str)
                                 .map(str::to_string)
-                                .unwrap_or_else(|| clip(&a.body)),
+                                .unwrap_or_else(|| summarize_body(&a.body)),
                         ),
-                        Err(_) => (None, clip(&a.body)),
+                        Err(_) => (None, summarize_body(&a.body)),
                     };
+                    // Every 404 a registry sends carries a 404xx error code (confluent.md §6); anything else is a
+                    // wrong URL (a typo in its path, another HTTP service), not "subject not registered".
+                    if a.status == 404 && !code.is_some_and(|c| (40400..40500).contains(&c)) {
+                        let detail = match code {
+                            Some(c) => format!("with error code {c} ({message})"),
+                            None if a.body.trim().is_empty() => "with an empty body".to_string(),
+                            None => format!("without a registry error code ({message})"),
+                        };
+                        return Err(RegistryError::NotRegistry {
+                            url: self.base.clone(),
+                            endpoint,
+                            status: a.status,
+                            detail,
+                        });
+                    }
                     Err(RegistryError::Http {
                         host: self.host.clone(),
                         endpoint,
@@ -711,9 +744,8 @@ impl Client {
                 out.sort_unstable();
                 Ok(out)
             }
-            Err(e) if e.status() == Some(404) && matches!(e.code(), Some(40401) | None) => {
-                Ok(Vec::new())
-            }
+            // Not registered: 40401, or `[]` above (rivven-schema). A 404 without a registry code is `NotRegistry`.
+            Err(e) if e.code() == Some(40401) => Ok(Vec::new()),
             Err(e) => Err(e),
         }
     }
@@ -731,9 +763,7 @@ impl Client {
         );
         match self.json("GET", &path, None) {
             Ok(v) => self.schema_from(&v, "GET", &path, Some(subject)).map(Some),
-            Err(e) if e.status() == Some(404) && matches!(e.code(), Some(40401 | 40402) | None) => {
-                Ok(None)
-            }
+            Err(e) if matches!(e.code(), Some(40401 | 40402)) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -750,7 +780,7 @@ impl Client {
                 }
                 Ok(Some(s))
             }
-            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) if e.code() == Some(40403) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -885,7 +915,8 @@ impl Client {
                 version: v.get("version").and_then(Value::as_i64).unwrap_or(0),
                 id: v.get("id").and_then(Value::as_i64).unwrap_or(0),
             }),
-            Err(e) if e.status() == Some(404) => Ok(Lookup::NotFound),
+            // 40401 (unknown subject) or 40403 (schema not found); a 404 without these is `NotRegistry`.
+            Err(e) if matches!(e.code(), Some(40401 | 40403)) => Ok(Lookup::NotFound),
             Err(e) if e.status() == Some(405) || e.status() == Some(501) => Ok(Lookup::Unsupported),
             Err(e) => Err(e),
         }
@@ -976,6 +1007,29 @@ fn transport_message(e: &ureq::Error) -> String {
         ureq::Error::Io(io) => io.to_string(),
         other => other.to_string(),
     }
+}
+
+/// What an error body says, for a message: an HTML page by its title (never the whole page), any other text cut
+/// to its first 300 characters, on one line.
+fn summarize_body(body: &str) -> String {
+    let lower = body.trim_start().to_ascii_lowercase();
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<body")
+    {
+        let title = lower
+            .find("<title>")
+            .and_then(|start| {
+                let rest = body.get(start + "<title>".len()..)?;
+                let end = rest.to_ascii_lowercase().find("</title>")?;
+                rest.get(..end)
+            })
+            .map(clip)
+            .filter(|t| !t.is_empty());
+        return match title {
+            Some(t) => format!("an HTML page titled `{t}`"),
+            None => "an HTML page".to_string(),
+        };
+    }
+    clip(body)
 }
 
 /// First 300 characters of an error body, on one line.
