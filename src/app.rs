@@ -1119,6 +1119,15 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         baseline = Some(b.description);
     }
     findings.extend(snap.findings.iter().cloned());
+    // What only compiling finds (a Protobuf name that is not defined), as for a new file in `check`.
+    for set in &snap.sets {
+        let subjects: Vec<&formats::Subject> = set
+            .subjects
+            .iter()
+            .filter(|s| !in_include(&opts, &s.file.shown))
+            .collect();
+        findings.extend(set.engine.check_new(set.loaded.as_ref(), &subjects, &opts));
+    }
     let mut report = Report {
         findings,
         summary: report::Summary {

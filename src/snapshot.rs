@@ -220,6 +220,8 @@ pub fn compare(
                     .unwrap_or_default()
             })
             .collect();
+        // New subjects no version was compared with: checked only for what loading could not see.
+        let mut new_only: Vec<&Subject> = Vec::new();
         for ns in new_subjects {
             let mode = (spec.mode_for)(ns);
             if mode == Mode::None {
@@ -300,7 +302,13 @@ pub fn compare(
                 if !by_name {
                     out.renamed += 1;
                 }
+            } else {
+                new_only.push(ns);
             }
+        }
+        if let (Some(n), false) = (new_set, new_only.is_empty()) {
+            out.findings
+                .extend(engine.check_new(n.loaded.as_ref(), &new_only, spec.opts));
         }
         if spec.report_deleted && !single_pair {
             if let Some(old_set) = latest.set(format) {

@@ -135,6 +135,19 @@ pub trait Engine: Send + Sync {
         None
     }
 
+    /// Input problems of new subjects, those no earlier version was compared with, that a format finds only when
+    /// it compiles: Protobuf resolves names lazily, for the files a comparison needs, so a new file with an
+    /// undefined type would otherwise pass unseen. The other formats report every input problem while loading
+    /// (the default: none).
+    fn check_new(
+        &self,
+        _new: &dyn Loaded,
+        _subjects: &[&Subject],
+        _opts: &CheckOptions,
+    ) -> Vec<Finding> {
+        Vec::new()
+    }
+
     /// What the file at `path` says to a reader (types, fields, docs, tags, references), for the catalog; `None`
     /// when it does not parse (loading reports why).
     fn outline(&self, _path: &str, _text: &str) -> Option<outline::Outline> {

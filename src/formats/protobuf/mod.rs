@@ -52,6 +52,11 @@ pub fn lint(files: &[Arc<SourceFile>], roots: &[String], opts: &LintOptions) -> 
     let roots = shared_roots(&[&protos], roots);
     let snap = ProtoSnap::load(&protos, &roots);
     let mut out = snap.findings.clone();
+    // What protoc would refuse (undefined names, duplicate numbers) though the syntax is fine, as buf lint does.
+    let all: Vec<usize> = (0..snap.files.len())
+        .filter(|&i| !snap.reference[i])
+        .collect();
+    out.extend(snap.compile_errors(&all));
     out.extend(lint::run(&snap, opts));
     out
 }
@@ -154,6 +159,22 @@ impl Engine for Protobuf {
             return Vec::new();
         };
         compat::check(o, &old_subject.name, n, &new_subject.name, dir, opts)
+    }
+
+    fn check_new(
+        &self,
+        new: &dyn Loaded,
+        subjects: &[&Subject],
+        _opts: &CheckOptions,
+    ) -> Vec<Finding> {
+        let Some(n) = snap(new) else {
+            return Vec::new();
+        };
+        let targets: Vec<usize> = subjects
+            .iter()
+            .filter_map(|s| n.index.get(&s.name).copied())
+            .collect();
+        n.compile_errors(&targets)
     }
 
     fn breaking(

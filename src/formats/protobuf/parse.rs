@@ -748,6 +748,21 @@ impl ProtoSnap {
         (lowered, errs)
     }
 
+    /// What compiling `targets` (indices) finds wrong, each problem once (a broken import is met by every file
+    /// importing it), located in the file that has it. Files whose syntax is broken were reported while loading
+    /// and are not compiled.
+    pub fn compile_errors(&self, targets: &[usize]) -> Vec<Finding> {
+        let (_, mut errs) = self.compile(targets, false);
+        let mut seen = HashSet::new();
+        errs.retain(|f| {
+            seen.insert((
+                f.message.clone(),
+                f.new.as_ref().map(|l| (l.file.path.clone(), l.span.start)),
+            ))
+        });
+        errs
+    }
+
     /// The compiled model of one file and its imports (memoized), or the compile errors.
     pub fn compiled(&self, path: &str) -> Result<Arc<PFile>, Vec<Finding>> {
         if let Some(f) = self.cache.lock().ok().and_then(|c| c.get(path).cloned()) {

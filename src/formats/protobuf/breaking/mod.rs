@@ -358,6 +358,7 @@ pub(crate) fn run(old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) -> Vec<
     let package_rules = BUF_RULES
         .iter()
         .any(|(r, m)| m & PACKAGE != 0 && m & FILE == 0 && out.enabled.contains(r.id));
+    let all_new = new_t.clone();
     let (old_t, new_t) = if package_rules {
         (old_t, new_t)
     } else {
@@ -366,6 +367,12 @@ pub(crate) fn run(old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) -> Vec<
             only_pairable(new, &new_t, old, &old_t),
         )
     };
+    // Changed files no rule compares (added files, under file-level categories) must still compile, as buf
+    // builds every file of the module before it compares.
+    let unpaired: Vec<usize> = all_new
+        .into_iter()
+        .filter(|i| !new_t.contains(i) && !new.reference[*i])
+        .collect();
     // One side after the other: each side's compilation holds its descriptor pool, source info and span index
     // while it lowers (about as much again as the model it yields), and compiling both at once doubled the peak
     // (302 MB for a 20,000-message file). Within a side, batches of files still compile in parallel.
@@ -373,6 +380,9 @@ pub(crate) fn run(old: &ProtoSnap, new: &ProtoSnap, opts: &CheckOptions) -> Vec<
     let (new_files, new_errs) = new.compile(&new_t, false);
     let mut findings: Vec<Finding> = old_errs.into_iter().map(as_baseline).collect();
     findings.extend(new_errs);
+    if !unpaired.is_empty() {
+        findings.extend(new.compile_errors(&unpaired));
+    }
     let cx = Cx {
         old_snap: old,
         new_snap: new,
