@@ -690,6 +690,87 @@ fn pull_then_against_dir_gives_the_same_findings() {
     assert_eq!(rules(&a), rules(&b));
 }
 
+/// Trial defect 2: with Protobuf files under an import root (`proto/pl/b.proto` imports `pl/a.proto`), `pull`
+/// writes the referenced schema once, where the local file is (`proto/pl/a.proto`), not a second time at its import
+/// name; a subject's own latest wins its path over an older version another subject references. Then `check
+/// --against-dir` finds what `--against-registry` finds, and nothing on an unchanged tree.
+#[test]
+fn pull_writes_a_protobuf_reference_once_under_its_import_root() {
+    const A1: &str = "syntax = \"proto3\";\npackage pl;\n\nmessage A {\n  string id = 1;\n}\n";
+    let a2 = A1.replace("string id = 1;", "string id = 1;\n  string note = 2;");
+    const B: &str = "syntax = \"proto3\";\npackage pl;\n\nimport \"pl/a.proto\";\n\nmessage B {\n  A a = 1;\n}\n";
+    let reg = MockRegistry::start();
+    reg.add("pl.A", A1, Some("PROTOBUF"), vec![]);
+    reg.add(
+        "pl.B",
+        B,
+        Some("PROTOBUF"),
+        vec![json!({"name": "pl/a.proto", "subject": "pl.A", "version": 1})],
+    );
+    reg.add("pl.A", &a2, Some("PROTOBUF"), vec![]);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("proto/pl/a.proto", &a2),
+        ("proto/pl/b.proto", B),
+    ]);
+    let o = sg(dir.path(), &["registry", "pull", "--out", ".registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = dir.path().join(".registry");
+    assert!(!out.join("pl").exists(), "no copy at the import name");
+    assert_eq!(
+        std::fs::read_to_string(out.join("proto/pl/a.proto")).expect("a"),
+        a2,
+        "pl.A's own latest, not the version pl.B references"
+    );
+    let rules = |o: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        let mut r: Vec<String> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| format!("{} {}", f["rule"], f["message"]))
+            .collect();
+        r.sort();
+        // Against the registry, a change in `pl/a.proto` is also reported in pl.B's comparison (its registered
+        // version references pl.A): the same finding, once per subject that sees it.
+        r.dedup();
+        r
+    };
+    let both = |dir: &Path| {
+        let a = sg(
+            dir,
+            &["check", "--against-dir", ".registry", "--format", "json"],
+            &[],
+        );
+        let b = sg(
+            dir,
+            &["check", "--against-registry", "--format", "json"],
+            &[],
+        );
+        assert_eq!(
+            a.status.code(),
+            b.status.code(),
+            "{}\n{}",
+            text(&a),
+            text(&b)
+        );
+        assert_eq!(rules(&a), rules(&b));
+        (a.status.code(), rules(&a))
+    };
+    assert_eq!(both(dir.path()), (Some(0), vec![]));
+    write(
+        dir.path(),
+        "proto/pl/a.proto",
+        &a2.replace("string id = 1;", "int32 id = 1;"),
+    );
+    let (code, found) = both(dir.path());
+    assert_eq!(code, Some(1));
+    assert!(
+        !found.is_empty() && !found.iter().any(|f| f.contains("SUBJECT_DELETED")),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn plan_and_apply_register_references_first_and_are_idempotent() {
     for lookup_405 in [false, true] {
@@ -876,6 +957,59 @@ fn plan_flags_drift_only_for_a_registered_latest_that_git_never_had() {
         t.contains("unchanged (version 3)") && !t.contains("DRIFT"),
         "{t}"
     );
+}
+
+/// Trial defect 3: a Protobuf file under an import root (`proto/`) is named `drift2/a.proto` by imports but lives at
+/// `proto/drift2/a.proto` in git: its history is looked up under the repository path, so a registered version
+/// that equals HEAD's is no drift, and a foreign one still is.
+#[test]
+fn drift_of_a_protobuf_file_under_an_import_root_reads_its_repository_path() {
+    const A_V1: &str =
+        "syntax = \"proto3\";\npackage drift2;\n\nmessage A {\n  string id = 1;\n}\n";
+    for roots in ["[protobuf]\nroots = [\"proto\"]\n", ""] {
+        let reg = MockRegistry::start();
+        let dir = common::git_repo();
+        common::write(
+            dir.path(),
+            "schemaguard.toml",
+            &format!("{}{roots}", config(&reg.url, "")),
+        );
+        common::write(dir.path(), "proto/drift2/a.proto", A_V1);
+        // Without a config, an import makes `proto/` the root.
+        common::write(
+            dir.path(),
+            "proto/drift2/b.proto",
+            "syntax = \"proto3\";\npackage drift2;\nimport \"drift2/a.proto\";\n\nmessage B {\n  A a = 1;\n}\n",
+        );
+        common::commit_all(dir.path(), "v1");
+        reg.add("drift2.A", A_V1, Some("PROTOBUF"), vec![]);
+        common::write(
+            dir.path(),
+            "proto/drift2/a.proto",
+            &A_V1.replace("string id = 1;", "string id = 1;\n  string b = 2;"),
+        );
+        let o = sg(dir.path(), &["registry", "plan"], &[]);
+        let t = text(&o);
+        assert!(
+            t.contains("drift2.A  (proto/drift2/a.proto)  new version, compatible"),
+            "{t}"
+        );
+        assert!(!t.contains("DRIFT"), "{roots:?}: {t}");
+        assert!(t.contains(", 0 drifted from git"), "{t}");
+        reg.add(
+            "drift2.A",
+            &A_V1.replace("string id = 1;", "string id = 1;\n  int32 c = 3;"),
+            Some("PROTOBUF"),
+            vec![],
+        );
+        let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+        assert!(
+            t.contains(
+                "DRIFT: registered version 2 (id 2) is no version of proto/drift2/a.proto in git"
+            ),
+            "{t}"
+        );
+    }
 }
 
 #[test]

@@ -74,9 +74,14 @@ pub fn pull(
         std::fs::write(&full, text)
             .map_err(|e| RegistryError::Local(format!("cannot write `{}`: {e}", full.display())))
     };
+    let local_refs = super::LocalRefs::of(new);
+    // Every file to write, by path: a subject's own version wins its path over a version of it that another
+    // subject references (each path is written once, so the copy holds each schema once).
+    let mut files_out: BTreeMap<String, (bool, std::sync::Arc<str>)> = BTreeMap::new();
     let mut manifest = Vec::new();
     let mut done: BTreeSet<(String, i64)> = BTreeSet::new();
     for m in &mapped {
+        let place = reference_places(m, &local_refs);
         let Some(st) = by_subject.get(&m.subject) else {
             continue;
         };
@@ -104,6 +109,7 @@ pub fn pull(
                 v,
                 &m.local.file.shown,
                 &m.local.file.shown,
+                &place,
             );
             if let Some(miss) = missing.first() {
                 return Err(RegistryError::Setup(format!(
@@ -111,8 +117,16 @@ pub fn pull(
                     label(&m.subject, v)
                 )));
             }
-            for f in &files {
-                write(&format!("{prefix}{}", f.path), &f.text)?;
+            for (i, f) in files.iter().enumerate() {
+                let own = i == 0;
+                let path = format!("{prefix}{}", f.path);
+                match files_out.get(&path) {
+                    Some((true, _)) => {}
+                    Some((false, _)) if !own => {}
+                    _ => {
+                        files_out.insert(path, (own, std::sync::Arc::clone(&f.text)));
+                    }
+                }
             }
             if let Some(s) = fetched.schemas.get(&(m.subject.clone(), v)) {
                 manifest.push(ManifestEntry {
@@ -126,6 +140,9 @@ pub fn pull(
             }
         }
     }
+    for (path, (_, text)) in &files_out {
+        write(path, text)?;
+    }
     manifest.sort_by(|a, b| (&a.subject, a.version).cmp(&(&b.subject, b.version)));
     let text = serde_json::to_string_pretty(
         &serde_json::json!({ "registry": client.url(), "schemas": manifest }),
@@ -133,6 +150,33 @@ pub fn pull(
     .map_err(|e| RegistryError::Setup(e.to_string()))?;
     write(MANIFEST, &(text + "\n"))?;
     Ok(manifest)
+}
+
+/// Where `pull` writes what a mapped schema references: at the repository path of the local file each reference
+/// name resolves to (for the schema and, transitively, what it references), so a Protobuf import `pl/a.proto` of
+/// `proto/pl/b.proto` lands at `proto/pl/a.proto` — where the local file is, under its import root — and not a second
+/// time at `pl/a.proto`. A name no local file answers to: for Protobuf, under the importing file's import root.
+fn reference_places(m: &Mapped, refs: &super::LocalRefs) -> impl Fn(&str) -> Option<String> {
+    let mut local: HashMap<String, String> = HashMap::new();
+    for file in refs.closure(m.format, &m.local.file) {
+        for (name, to) in refs.direct(m.format, &file) {
+            local
+                .entry(name.clone())
+                .or_insert_with(|| to.shown.clone());
+        }
+    }
+    let (path, shown) = (&m.local.file.path, &m.local.file.shown);
+    let proto_root = (m.format == Format::Protobuf)
+        .then(|| shown.strip_suffix(path.as_str()))
+        .flatten()
+        .filter(|r| r.ends_with('/'))
+        .map(str::to_string);
+    move |name: &str| {
+        local
+            .get(name)
+            .cloned()
+            .or_else(|| proto_root.as_ref().map(|r| format!("{r}{name}")))
+    }
 }
 
 /// What `apply` would do for one subject.
@@ -333,7 +377,7 @@ pub fn plan(
             if theirs != mine {
                 candidates.push((
                     entries.len(),
-                    m.local.file.path.clone(),
+                    m.local.file.shown.clone(),
                     latest,
                     l.id,
                     theirs,
@@ -373,6 +417,7 @@ pub fn plan(
                 v,
                 &m.local.file.path,
                 &m.local.file.shown,
+                &|_| None,
             );
             let mut o = opts.clone();
             o.proto_roots = Vec::new();

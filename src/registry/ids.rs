@@ -76,7 +76,7 @@ impl SchemaIds for RegistryIds {
         let key = format!("\0schema id {id}");
         fetched.schemas.insert((key.clone(), 0), root);
         let name = root_name(format, id);
-        let (files, missing) = snapshot_files(&fetched, &key, 0, &name, &name);
+        let (files, missing) = snapshot_files(&fetched, &key, 0, &name, &name, &|_| None);
         if let Some(m) = missing.first() {
             return Err(format!(
                 "schema id {id} references `{m}`, which the registry does not have"

@@ -545,13 +545,15 @@ pub fn reference_path(format: Format, root_path: &str, name: &str) -> String {
 }
 
 /// The files of one registered version: the schema itself at `root_path` (shown as `shown`), and every schema it
-/// references, transitively, at its reference name.
+/// references, transitively, at the path `place` gives its reference name, else at its reference name
+/// (`reference_path`).
 pub fn snapshot_files(
     fetched: &Fetched,
     subject: &str,
     version: i64,
     root_path: &str,
     shown: &str,
+    place: &dyn Fn(&str) -> Option<String>,
 ) -> (Vec<Arc<SourceFile>>, Vec<String>) {
     let lab = label(subject, version);
     let mut files = Vec::new();
@@ -574,7 +576,7 @@ pub fn snapshot_files(
             missing.push(format!("{}@{}", r.subject, r.version));
             continue;
         };
-        let path = reference_path(s.format, root_path, &r.name);
+        let path = place(&r.name).unwrap_or_else(|| reference_path(s.format, root_path, &r.name));
         if !seen.insert(path.clone()) {
             continue;
         }
@@ -868,6 +870,7 @@ fn check_subject(m: &Mapped, rc: &SubjectCheck<'_>) -> RegistryOutcome {
             *v,
             &m.local.file.path,
             &m.local.file.shown,
+            &|_| None,
         );
         if !missing.is_empty() {
             broken = Some(format!(
