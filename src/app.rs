@@ -299,6 +299,20 @@ fn set_includes(
 
 /// Whether a repository path lies in one of the in-repository include directories (such files resolve
 /// references but are not linted).
+/// PATH arguments (relative to `cwd`) as repository paths (`""` for the root itself), when every one of them
+/// exists and lies inside the repository at `root`; `None` otherwise (then they are read as given).
+fn repo_paths(cwd: &Path, root: &Path, paths: &[PathBuf]) -> Option<Vec<String>> {
+    let root_canon = root.canonicalize().ok()?;
+    paths
+        .iter()
+        .map(|p| {
+            let abs = cwd.join(p).canonicalize().ok()?;
+            let rel = abs.strip_prefix(&root_canon).ok()?;
+            Some(crate::source::slash_path(rel))
+        })
+        .collect()
+}
+
 fn in_include(opts: &CheckOptions, path: &str) -> bool {
     opts.proto_include
         .in_repo
@@ -1063,7 +1077,14 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
     let mut errors: Vec<crate::finding::Finding> = Vec::new();
     let mut explicit = false;
     let mut sidecars = Vec::new();
-    if args.paths.is_empty() {
+    // Inside a repository, PATHs choose what is linted and reported, as in `check`: the rest of the working tree
+    // is loaded too, so an Avro type, a proto import or a `$ref` defined in another file resolves (`lint
+    // schemas/order.avsc` failed with "unknown type" for a type in `money.avsc`).
+    let wanted: Option<Vec<String>> = match (&git, args.paths.is_empty()) {
+        (Some(_), false) => repo_paths(cwd, &root, &args.paths),
+        _ => None,
+    };
+    if args.paths.is_empty() || wanted.is_some() {
         for (fs_path, rel) in crate::source::walk_pruned(&root, &keep, crate::contract::is_test_dir)
         {
             match crate::source::read_file(&fs_path, &rel) {
@@ -1071,7 +1092,36 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
                 Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
             }
         }
-    } else {
+    }
+    // A PATH covers itself, what lies below it, and a file's data-contract sidecars (read by the lint rules).
+    let is_wanted = |shown: &str| {
+        wanted.as_ref().is_none_or(|w| {
+            w.iter().any(|p| {
+                p.is_empty()
+                    || shown.strip_prefix(p.as_str()).is_some_and(|r| {
+                        r.is_empty()
+                            || r.starts_with('/')
+                            || crate::lint::events::contract::SUFFIXES.contains(&r)
+                    })
+            })
+        })
+    };
+    if let Some(w) = &wanted {
+        explicit = args.paths.iter().any(|p| cwd.join(p).is_file());
+        // A file named on the command line that discovery passed over (ignored by git, an extension no format
+        // claims by name) is still read, as without a repository.
+        for (p, rel) in args.paths.iter().zip(w) {
+            let full = cwd.join(p);
+            if full.is_file() && !files.iter().any(|f| &f.shown == rel) {
+                match crate::source::read_file(&full, rel) {
+                    Ok(f) => files.push(f),
+                    Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
+                }
+            }
+        }
+        // A file named on the command line is claimed by its extension; the others only as discovery claims them.
+        files.retain(|f| is_wanted(&f.shown) || snapshot::classify(f, false).is_some());
+    } else if !args.paths.is_empty() {
         for p in &args.paths {
             let (f, e, ex) = crate::read_path_in(cwd, p, None)?;
             files.extend(f);
@@ -1081,7 +1131,7 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         }
     }
     files.retain(|f| cfg.selects(&f.shown));
-    let file_count = files.len();
+    let file_count = files.iter().filter(|f| is_wanted(&f.shown)).count();
     let proto_roots = formats::protobuf::shared_roots(&[files.as_slice()], &opts.proto_roots);
     let opts = CheckOptions {
         proto_roots,
@@ -1089,8 +1139,8 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
     };
     let snap = snapshot::load(None, files.clone(), errors, explicit, &opts);
     files.extend(sidecars);
-    // Files of include directories resolve references; they are not linted.
-    files.retain(|f| !in_include(&opts, &f.shown));
+    // Files of include directories resolve references; they are not linted. Nor are files outside the PATHs.
+    files.retain(|f| !in_include(&opts, &f.shown) && is_wanted(&f.shown));
     let mut findings = crate::lint::run(&snap, &files, explicit, &lint_cfg);
     let mut baseline = None;
     if let (Some(rev), false) = (&args.against, args.all) {
@@ -1124,10 +1174,12 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         let subjects: Vec<&formats::Subject> = set
             .subjects
             .iter()
-            .filter(|s| !in_include(&opts, &s.file.shown))
+            .filter(|s| !in_include(&opts, &s.file.shown) && is_wanted(&s.file.shown))
             .collect();
         findings.extend(set.engine.check_new(set.loaded.as_ref(), &subjects, &opts));
     }
+    // Whole-snapshot rule sets and loading report on every file: keep what lies under the PATHs.
+    findings.retain(|f| f.primary().is_none_or(|l| is_wanted(&l.file.shown)));
     let mut report = Report {
         findings,
         summary: report::Summary {
