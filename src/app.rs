@@ -1656,9 +1656,14 @@ fn registry_command(
             if *dry_run {
                 return Ok(0);
             }
-            let (log, ok) = commands::apply(&client, &plan.entries);
+            let (log, applied) = commands::apply(&client, &plan.entries);
             write(stdout, &log)?;
-            Ok(if ok { 0 } else { 1 })
+            // 1 only for the registry's verdict on a schema (409 incompatible); any other failure is 2.
+            Ok(match applied {
+                commands::Applied::Done => 0,
+                commands::Applied::Rejected => 1,
+                commands::Applied::Failed => 2,
+            })
         }
     }
 }

@@ -828,6 +828,62 @@ fn plan_and_apply_register_references_first_and_are_idempotent() {
     }
 }
 
+/// Trial defect 7: `apply` exits 1 only when the registry rejects a schema as incompatible (409); an invalid schema
+/// (422), a server that does not implement the call (501, an HTML page) and other failures are exit 2, and an
+/// HTML page is never printed whole.
+#[test]
+fn apply_exits_1_only_for_an_incompatible_schema() {
+    let page = format!(
+        "<!DOCTYPE HTML>\n<html lang=\"en\"><head><title>Error response</title></head><body>\
+         <h1>Error response</h1><p>Error code: 501</p><p>Message: Unsupported method ('POST').</p>{}</body></html>",
+        "<p>padding</p>".repeat(40)
+    );
+    let cases: [(u16, String, i32, &str); 3] = [
+        (
+            409,
+            json!({"error_code": 409, "message": "Schema being registered is incompatible"})
+                .to_string(),
+            1,
+            "rejected as incompatible",
+        ),
+        (
+            422,
+            json!({"error_code": 42201, "message": "Invalid schema"}).to_string(),
+            2,
+            "HTTP 422 (error code 42201): Invalid schema",
+        ),
+        (
+            501,
+            page,
+            2,
+            "HTTP 501: an HTML page titled `Error response`",
+        ),
+    ];
+    for (status, body, code, says) in cases {
+        let reg = MockRegistry::start();
+        // Only the registration fails: the reads of the plan succeed.
+        reg.state.lock().expect("lock").post_faults.push((
+            "/subjects/com.acme.Order/versions".into(),
+            Fault::Status {
+                status,
+                body,
+                retry_after: None,
+            },
+            1000,
+        ));
+        let dir = repo(&[
+            ("schemaguard.toml", &config(&reg.url, "")),
+            ("schemas/order.avsc", ORDER_V1),
+        ]);
+        let o = sg(dir.path(), &["registry", "apply"], &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(code), "HTTP {status}: {t}");
+        assert!(t.contains(says), "{t}");
+        assert!(!t.contains("<h1>") && !t.contains("padding"), "{t}");
+        assert!(t.contains("apply stopped; nothing was registered"), "{t}");
+    }
+}
+
 #[test]
 fn apply_takes_references_from_the_resolved_model_not_the_text() {
     // Order names Money by its short name (resolved through the namespace, in another file) and mentions

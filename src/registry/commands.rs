@@ -632,9 +632,21 @@ pub fn render_plan(plan: &Plan) -> String {
     s
 }
 
+/// How `apply` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Everything registered (or unchanged).
+    Done,
+    /// The registry rejected a schema as incompatible (409): a finding about the schema (exit 1).
+    Rejected,
+    /// Any other failure (invalid schema 422, an unreachable or wrong server, 5xx): the tool could not do its job
+    /// (exit 2).
+    Failed,
+}
+
 /// `registry apply`: registers the plan's new subjects and versions in order, references first, and sets the
-/// levels the local config changes. Stops at the first rejection; returns the log and whether all went through.
-pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
+/// levels the local config changes. Stops at the first failure; returns the log and how it ended.
+pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, Applied) {
     let mut log = String::new();
     let mut registered: Vec<String> = Vec::new();
     // The version each subject has after this run, for references.
@@ -651,7 +663,7 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
                     "error: {}: cannot set level {to}: {err}\n",
                     e.subject
                 ));
-                return (stopped(log, &registered), false);
+                return (stopped(log, &registered), Applied::Failed);
             }
             log.push_str(&format!("{}: level set to {to}\n", e.subject));
         }
@@ -683,12 +695,12 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
                                 "error: {}: referenced subject `{subject}` is not registered\n",
                                 e.subject
                             ));
-                            return (stopped(log, &registered), false);
+                            return (stopped(log, &registered), Applied::Failed);
                         }
                     },
                     Err(err) => {
                         log.push_str(&format!("error: {}: {err}\n", e.subject));
-                        return (stopped(log, &registered), false);
+                        return (stopped(log, &registered), Applied::Failed);
                     }
                 },
             };
@@ -736,16 +748,16 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, bool) {
                     "error: {}: rejected as incompatible by the registry: {err}\n",
                     e.subject
                 ));
-                return (stopped(log, &registered), false);
+                return (stopped(log, &registered), Applied::Rejected);
             }
             Err(err) => {
                 log.push_str(&format!("error: {}: {err}\n", e.subject));
-                return (stopped(log, &registered), false);
+                return (stopped(log, &registered), Applied::Failed);
             }
         }
     }
     log.push_str(&format!("apply: {} registered\n", registered.len()));
-    (log, true)
+    (log, Applied::Done)
 }
 
 fn stopped(mut log: String, registered: &[String]) -> String {

@@ -44,6 +44,8 @@ pub struct State {
     pub global_level: String,
     pub next_id: i64,
     pub faults: Vec<(String, Fault, usize)>,
+    /// Faults like `faults`, for POST requests only (a registration failing after its reads succeeded).
+    pub post_faults: Vec<(String, Fault, usize)>,
     /// Every request line seen ("GET /subjects/x/versions").
     pub log: Vec<String>,
     /// The body of every request that had one, with its request line.
@@ -269,7 +271,13 @@ fn serve(stream: impl Read + Write, st: Arc<Mutex<State>>) {
                     .push((format!("{} {}", req.method, req.path), req.body.clone()));
             }
             let mut hit = None;
-            for f in s.faults.iter_mut() {
+            let post = req.method == "POST";
+            let st = &mut *s;
+            for f in st
+                .faults
+                .iter_mut()
+                .chain(st.post_faults.iter_mut().filter(|_| post))
+            {
                 if f.2 > 0 && req.path.contains(&f.0) {
                     f.2 -= 1;
                     hit = Some(f.1.clone());
