@@ -957,6 +957,35 @@ fn bad_registry_setup_is_a_usage_error() {
         "{}",
         text(&o)
     );
+    // Trial defect 11: a malformed URL is one configuration error before any request, quoting the URL as given
+    // without its user info.
+    let dir = repo(&[
+        ("schemas/order.avsc", ORDER_V1),
+        ("schemas/other.avsc", &ORDER_V1.replace("Order", "Other")),
+    ]);
+    for url in [
+        "http://bob:HUNTER2@127.0.0.1:notaport",
+        "htp://127.0.0.1:8081",
+        "http://[::1",
+    ] {
+        for args in [
+            &["check", "--against-registry"][..],
+            &["registry", "plan"][..],
+            &["registry", "pull"][..],
+        ] {
+            let o = sg(dir.path(), args, &[("SCHEMA_REGISTRY_URL", url)]);
+            let t = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{url} {args:?}: {t}");
+            let shown = url.replace("bob:HUNTER2@", "");
+            assert_eq!(
+                t.matches(&format!("the registry URL `{shown}` is not valid"))
+                    .count(),
+                1,
+                "{t}"
+            );
+            assert!(!t.contains("HUNTER2") && !t.contains("cannot reach"), "{t}");
+        }
+    }
 }
 
 /// Order v1 as it is committed: pretty-printed, keys in another order than the registry's copy.

@@ -343,6 +343,59 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A URL for messages: as given, without user info (which may hold a secret), with or without a scheme.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (format!("{s}://"), r),
+        None => (String::new(), url),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{scheme}{host}{path}")
+}
+
+/// Refuses a registry URL no request could go to, before any request: one configuration error quoting the URL as
+/// given (without user info) rather than a transport error per subject.
+fn check_url(url: &str) -> Result<(), RegistryError> {
+    let shown = without_userinfo(url);
+    let bad = |why: &str| {
+        RegistryError::Setup(format!(
+            "the registry URL `{shown}` is not valid: {why} (expected http://host[:port][/path] or https://…)"
+        ))
+    };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(bad("it must start with http:// or https://"));
+    }
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|e: ureq::http::uri::InvalidUri| bad(&e.to_string()))?;
+    let Some(authority) = uri.authority() else {
+        return Err(bad("it names no host"));
+    };
+    if authority
+        .host()
+        .trim_matches(|c| c == '[' || c == ']')
+        .is_empty()
+    {
+        return Err(bad("it names no host"));
+    }
+    // A port that is given must be a number that fits (`http` does not check it).
+    let port = authority
+        .as_str()
+        .strip_prefix(authority.host())
+        .unwrap_or_default();
+    match port.strip_prefix(':') {
+        None if port.is_empty() => Ok(()),
+        Some("") => Err(bad("the port is empty")),
+        Some(p) if p.parse::<u16>().is_ok_and(|n| n > 0) => Ok(()),
+        _ => Err(bad(&format!(
+            "the port `{}` is not a number from 1 to 65535",
+            port.trim_start_matches(':')
+        ))),
+    }
+}
+
 /// `host:port` of a URL, for messages.
 fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
@@ -431,12 +484,7 @@ struct Answer {
 impl Client {
     pub fn new(mut settings: ClientSettings) -> Result<Client, RegistryError> {
         let (url, userinfo) = split_userinfo(&settings.url);
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(RegistryError::Setup(format!(
-                "the registry URL `{}` must start with http:// or https://",
-                host_of(&url)
-            )));
-        }
+        check_url(&url)?;
         settings.url = url.trim_end_matches('/').to_string();
         if let (Some(info), Auth::None) = (userinfo, &settings.auth) {
             settings.auth = Auth::Basic(info);
@@ -1134,6 +1182,50 @@ mod tests {
         assert!(no_proxy_matches("example.com", "example.com"));
         assert!(no_proxy_matches("*", "x"));
         assert!(!no_proxy_matches("example.com", "badexample.com"));
+    }
+
+    #[test]
+    fn malformed_urls_are_refused_quoted_without_user_info() {
+        for (url, says) in [
+            (
+                "htp://127.0.0.1:8081",
+                "`htp://127.0.0.1:8081` is not valid: it must start with http://",
+            ),
+            (
+                "http://127.0.0.1:notaport",
+                "`http://127.0.0.1:notaport` is not valid",
+            ),
+            ("http://[::1", "`http://[::1` is not valid"),
+            (
+                "http://127.0.0.1:99999",
+                "`http://127.0.0.1:99999` is not valid",
+            ),
+            ("http://h:", "`http://h:` is not valid: the port is empty"),
+            ("http:///registry", "`http:///registry` is not valid"),
+            (
+                "sr.example:8081",
+                "`sr.example:8081` is not valid: it must start",
+            ),
+            (
+                "bob:HUNTER2@sr.example:8081",
+                "`sr.example:8081` is not valid",
+            ),
+            ("htp://bob:HUNTER2@h:1/x", "`htp://h:1/x` is not valid"),
+        ] {
+            let e = Client::new(ClientSettings::new(url))
+                .expect_err(url)
+                .to_string();
+            assert!(e.contains(says), "{url}: {e}");
+            assert!(!e.contains("HUNTER2"), "{e}");
+        }
+        for ok in [
+            "http://127.0.0.1:8081",
+            "https://u:p@sr.example/apis/ccompat/v7",
+            "http://[::1]:8081",
+            "http://localhost",
+        ] {
+            assert!(Client::new(ClientSettings::new(ok)).is_ok(), "{ok}");
+        }
     }
 
     #[test]
