@@ -723,7 +723,8 @@ fn check(
                 server_check: args.server_check,
                 root: &git.root,
             },
-        );
+        )
+        .map_err(|e| RunError::Usage(e.to_string()))?;
         cmp = outcome.comparison;
         registry_findings = outcome.findings;
         registered = outcome.registered;

@@ -294,6 +294,137 @@ fn topic_strategy_and_context_subjects_are_url_encoded() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
 
+const PERSON_JSON: &str = r#"{"$schema":"http://json-schema.org/draft-07/schema#","title":"Person","type":"object","properties":{"name":{"type":"string"}}}"#;
+
+/// Subjects `registry plan --format json` would act on, sorted.
+fn planned_subjects(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = plan_json(dir)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| format!("{} {}", e["subject"], e["file"]).replace('"', ""))
+        .collect();
+    v.sort();
+    v
+}
+
+fn flat(o: &Output) -> String {
+    text(o)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Trial defect 4: the `[registry]` strategy applies to `[[registry.subjects]]` entries with `topic` (topic-record
+/// names each file's subject `<topic>-<record name>`), and a mapping that cannot name a file's subject is a
+/// configuration error (exit 2) rather than files silently left out.
+#[test]
+fn the_registry_strategy_applies_to_topic_entries_and_unusable_mappings_are_errors() {
+    let reg = MockRegistry::start();
+    let files = |cfg: &str| {
+        repo(&[
+            ("schemaguard.toml", &config(&reg.url, cfg)),
+            ("schemas/order.avsc", ORDER_V1),
+            ("schemas/person.json", PERSON_JSON),
+        ])
+    };
+    let entry = "[[registry.subjects]]\npath = \"schemas/**\"\ntopic = \"events\"\n";
+    let dir = files(&format!("strategy = \"topic-record\"\n{entry}"));
+    assert_eq!(
+        planned_subjects(dir.path()),
+        [
+            "events-Person schemas/person.json",
+            "events-com.acme.Order schemas/order.avsc"
+        ]
+    );
+    // Without a `[registry]` strategy, an entry with `topic` is the topic strategy; two files on one subject are
+    // then an error (see below), so one file here.
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, entry)),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    assert_eq!(
+        planned_subjects(dir.path()),
+        ["events-value schemas/order.avsc"]
+    );
+
+    // Unusable: a topic strategy with files no entry gives a topic; an entry whose strategy needs a topic it does
+    // not have; an entry whose topic its strategy would ignore; a file an entry maps that has no record name.
+    let untitled = r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}"#;
+    for (cfg, extra, says) in [
+        (
+            "strategy = \"topic\"\n".to_string(),
+            None,
+            "[registry] strategy = \"topic\" names a subject after a topic, but `schemas/order.avsc` (and 1 more) is matched by no [[registry.subjects]] entry",
+        ),
+        (
+            "[[registry.subjects]]\npath = \"schemas/**\"\nstrategy = \"topic-record\"\n".to_string(),
+            None,
+            "path `schemas/**`: strategy topic-record needs `topic`",
+        ),
+        (
+            format!("{entry}strategy = \"record\"\n"),
+            None,
+            "strategy record names the subject after the record alone and would ignore topic `events`",
+        ),
+        (
+            "[[registry.subjects]]\npath = \"schemas/**\"\ntopic = \"events\"\nstrategy = \"topic-record\"\n".to_string(),
+            Some(("schemas/untitled.json", untitled)),
+            "`schemas/untitled.json` (matched by [[registry.subjects]] path `schemas/**`) has no `title`, so strategy topic-record cannot name its subject",
+        ),
+    ] {
+        let dir = files(&cfg);
+        if let Some((p, t)) = extra {
+            write(dir.path(), p, t);
+        }
+        for args in [
+            &["check", "--against-registry"][..],
+            &["registry", "plan"][..],
+            &["registry", "apply"][..],
+            &["registry", "pull"][..],
+        ] {
+            let o = sg(dir.path(), args, &[]);
+            let t = flat(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?} {cfg}: {t}");
+            assert!(t.contains(says), "{args:?}: {t}");
+        }
+    }
+}
+
+/// Trial defect 5: two local files mapped to one subject are a configuration error naming both (exit 2), before
+/// any request, in check, plan, apply and pull — never two registrations on one subject.
+#[test]
+fn two_files_on_one_subject_are_an_error() {
+    let reg = MockRegistry::start();
+    let dir = repo(&[
+        (
+            "schemaguard.toml",
+            &config(
+                &reg.url,
+                "[[registry.subjects]]\npath = \"schemas/*\"\ntopic = \"customers\"\n",
+            ),
+        ),
+        ("schemas/order.avsc", ORDER_V1),
+        ("schemas/person.json", PERSON_JSON),
+    ]);
+    for args in [
+        &["check", "--against-registry"][..],
+        &["registry", "plan"][..],
+        &["registry", "apply"][..],
+        &["registry", "pull"][..],
+    ] {
+        let o = sg(dir.path(), args, &[]);
+        let t = flat(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+        assert!(
+            t.contains("`schemas/order.avsc` and `schemas/person.json` both map to subject `customers-value`"),
+            "{args:?}: {t}"
+        );
+    }
+    assert!(reg.log().is_empty(), "no request: {:?}", reg.log());
+}
+
 const MONEY: &str = "syntax = \"proto3\";\npackage acme;\nmessage Money { string currency = 1; int64 units = 2; }\n";
 const PAYMENT: &str = "syntax = \"proto3\";\npackage acme;\nimport \"acme/money.proto\";\nmessage Payment { acme.Money amount = 1; string id = 2; }\n";
 

@@ -38,7 +38,7 @@ pub fn pull(
     out_dir: &Path,
     all_versions: bool,
 ) -> Result<Vec<ManifestEntry>, RegistryError> {
-    let mapped = map_subjects(new, cfg);
+    let mapped = map_subjects(new, cfg)?;
     let subjects: Vec<String> = mapped
         .iter()
         .map(|m| m.subject.clone())
@@ -278,7 +278,7 @@ pub fn plan(
     git: Option<&crate::git::Git>,
     local_mode: &dyn Fn(&crate::formats::Subject) -> Option<Mode>,
 ) -> Result<Plan, RegistryError> {
-    let mapped = map_subjects(new, cfg);
+    let mapped = map_subjects(new, cfg)?;
     let subjects: Vec<String> = mapped
         .iter()
         .map(|m| m.subject.clone())

@@ -11,8 +11,10 @@ use toml::Spanned;
 pub struct RawRegistry {
     /// Base URL (`https://sr.example:8081`). Default: $SCHEMA_REGISTRY_URL.
     pub url: Option<String>,
-    /// Subject name strategy for files no `[[registry.subjects]]` entry maps: record (default), topic or
-    /// topic-record (Confluent's RecordNameStrategy, TopicNameStrategy, TopicRecordNameStrategy).
+    /// Subject name strategy: record (default), topic or topic-record (Confluent's RecordNameStrategy,
+    /// TopicNameStrategy, TopicRecordNameStrategy). topic-record also applies to `[[registry.subjects]]` entries
+    /// with `topic` and no `strategy` of their own; topic and topic-record need every file to be mapped by an
+    /// entry with `topic` or `subject`.
     #[schemars(with = "Option<String>")]
     pub strategy: Option<Spanned<String>>,
     /// Name of the environment variable holding `key:secret` for basic auth. Default:
@@ -53,8 +55,8 @@ pub struct RawRegistrySubject {
     pub key: bool,
     /// The subject itself (wins over `topic`).
     pub subject: Option<String>,
-    /// Strategy for these files (record, topic, topic-record). Default: topic when `topic` is set, else the
-    /// `[registry]` strategy.
+    /// Strategy for these files (record, topic, topic-record). Default with `topic`: topic-record when the
+    /// `[registry]` strategy is topic-record, else topic; without `topic`: record.
     pub strategy: Option<String>,
 }
 
@@ -67,6 +69,14 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Record => "record",
+            Strategy::Topic => "topic",
+            Strategy::TopicRecord => "topic-record",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Strategy> {
         match s.to_ascii_lowercase().replace('_', "-").as_str() {
             "record" | "recordnamestrategy" => Some(Strategy::Record),
@@ -152,6 +162,32 @@ impl RegistryConfig {
                         s.path
                     ),
                 ));
+            }
+            // An entry that could name no subject is a mistake, not a silent skip of its files.
+            if s.subject.is_none() {
+                match (&s.topic, strategy) {
+                    (None, Some(st @ (Strategy::Topic | Strategy::TopicRecord))) => {
+                        return Err(at(
+                            0..0,
+                            format!(
+                                "[[registry.subjects]] path `{}`: strategy {} needs `topic` (or set `subject`)",
+                                s.path,
+                                st.as_str()
+                            ),
+                        ))
+                    }
+                    (Some(t), Some(Strategy::Record)) => {
+                        return Err(at(
+                            0..0,
+                            format!(
+                                "[[registry.subjects]] path `{}`: strategy record names the subject after the record \
+                                 alone and would ignore topic `{t}`: use strategy topic or topic-record",
+                                s.path
+                            ),
+                        ))
+                    }
+                    _ => {}
+                }
             }
             subjects.push(SubjectMapping {
                 path: glob.compile_matcher(),

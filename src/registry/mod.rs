@@ -193,12 +193,19 @@ pub fn record_name(format: Format, s: &Subject) -> Option<String> {
     }
 }
 
-/// Maps every selected local subject to its registry subject. Subjects without a name (strategy topic without a
-/// `topic`, a JSON Schema without `title` under the record strategy) are left out.
-pub fn map_subjects(new: &LoadedSnapshot, cfg: &Config) -> Vec<Mapped> {
+/// Maps every selected local subject to its registry subject (confluent.md §7). A `[[registry.subjects]]` entry
+/// gives the subject, or a topic: `<topic>-value` / `-key`, or `<topic>-<record name>` when the entry's strategy,
+/// else the `[registry]` strategy, is topic-record. Files no entry maps follow the `[registry]` strategy (record
+/// by default); under record, a schema without a record name (a JSON Schema without `title`) is left out.
+///
+/// Errors (configuration, before any request): a file an entry maps that cannot be named; a file no entry maps
+/// while the `[registry]` strategy needs a topic; two files mapped to one subject (a subject holds one schema, so
+/// `apply` would register each over the other).
+pub fn map_subjects(new: &LoadedSnapshot, cfg: &Config) -> Result<Vec<Mapped>, RegistryError> {
     let rc = cfg.registry.as_ref();
-    let default_strategy = rc.and_then(|r| r.strategy).unwrap_or(Strategy::Record);
+    let global = rc.and_then(|r| r.strategy);
     let mut out = Vec::new();
+    let mut topicless: Vec<&str> = Vec::new();
     for set in &new.sets {
         let format = set.engine.format();
         for s in &set.subjects {
@@ -209,14 +216,31 @@ pub fn map_subjects(new: &LoadedSnapshot, cfg: &Config) -> Vec<Mapped> {
             let subject = match entry {
                 Some(m) if m.subject.is_some() => m.subject.clone(),
                 Some(m) => {
-                    let strategy = m.strategy.unwrap_or(if m.topic.is_some() {
-                        Strategy::Topic
-                    } else {
-                        default_strategy
+                    let strategy = m.strategy.unwrap_or(match (&m.topic, global) {
+                        (Some(_), Some(Strategy::TopicRecord)) => Strategy::TopicRecord,
+                        (Some(_), _) => Strategy::Topic,
+                        (None, _) => Strategy::Record,
                     });
-                    derive(strategy, m.topic.as_deref(), m.key, format, s)
+                    let named = derive(strategy, m.topic.as_deref(), m.key, format, s);
+                    if named.is_none() {
+                        return Err(RegistryError::Setup(format!(
+                            "`{}` (matched by [[registry.subjects]] path `{}`) has no {}, so strategy {} cannot \
+                             name its subject: set `subject` in that entry",
+                            s.file.shown,
+                            m.path.glob().glob(),
+                            record_name_kind(format),
+                            strategy.as_str(),
+                        )));
+                    }
+                    named
                 }
-                None => derive(default_strategy, None, false, format, s),
+                None => match global.unwrap_or(Strategy::Record) {
+                    Strategy::Record => derive(Strategy::Record, None, false, format, s),
+                    _ => {
+                        topicless.push(&s.file.shown);
+                        None
+                    }
+                },
             };
             if let Some(subject) = subject {
                 out.push(Mapped {
@@ -227,12 +251,44 @@ pub fn map_subjects(new: &LoadedSnapshot, cfg: &Config) -> Vec<Mapped> {
             }
         }
     }
+    if let (Some(first), Some(strategy)) = (topicless.first(), global) {
+        let more = match topicless.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more)"),
+        };
+        return Err(RegistryError::Setup(format!(
+            "[registry] strategy = \"{}\" names a subject after a topic, but `{first}`{more} is matched by no \
+             [[registry.subjects]] entry with `topic` or `subject`: add one, or use strategy \"record\"",
+            strategy.as_str()
+        )));
+    }
     out.sort_by(|a, b| {
         a.subject
             .cmp(&b.subject)
             .then(a.local.file.shown.cmp(&b.local.file.shown))
     });
-    out
+    for pair in out.windows(2) {
+        if let [a, b] = pair {
+            if a.subject == b.subject && a.local.file.shown != b.local.file.shown {
+                return Err(RegistryError::Setup(format!(
+                    "`{}` and `{}` both map to subject `{}`: a subject holds one schema, so each would be \
+                     registered over the other; give one of them its own subject in [[registry.subjects]] \
+                     (`subject`, or strategy \"topic-record\")",
+                    a.local.file.shown, b.local.file.shown, a.subject
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What RecordNameStrategy names a subject after, per format (for messages).
+fn record_name_kind(format: Format) -> &'static str {
+    match format {
+        Format::Avro => "named type",
+        Format::Protobuf => "top-level message",
+        Format::JsonSchema => "`title`",
+    }
 }
 
 fn derive(
@@ -694,9 +750,12 @@ pub struct RegisteredVersions {
 }
 
 /// Compares every mapped local subject with its registered versions under its level.
-pub fn compare_with_registry(new: &LoadedSnapshot, rc: &RegistryCheck<'_>) -> RegistryOutcome {
+pub fn compare_with_registry(
+    new: &LoadedSnapshot,
+    rc: &RegistryCheck<'_>,
+) -> Result<RegistryOutcome, RegistryError> {
     let mut out = RegistryOutcome::default();
-    let mapped = map_subjects(new, rc.cfg);
+    let mapped = map_subjects(new, rc.cfg)?;
     let subjects: Vec<String> = mapped
         .iter()
         .map(|m| m.subject.clone())
@@ -772,7 +831,7 @@ pub fn compare_with_registry(new: &LoadedSnapshot, rc: &RegistryCheck<'_>) -> Re
         out.comparison.checked.extend(one.comparison.checked);
         out.registered.extend(one.registered);
     }
-    out
+    Ok(out)
 }
 
 /// What checking one subject needs, shared by the workers.
