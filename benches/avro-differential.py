@@ -717,7 +717,9 @@ def refs_pass(args, rng, tmp, stats, disagreements, reasons):
             for subject, (ro, rn) in (("com.lib.Lib", (o_lib, n_lib)), ("Main", (o_main, n_main))):
                 reader, writer = (rn, ro) if mode == "BACKWARD" else (ro, rn)
                 want = oracle(reader, writer, java=True)
-                sub = {**doc, "findings": [f for f in doc.get("findings", []) if f.get("subject") == subject]}
+                # A change to the shared type is one finding naming every subject it breaks (`subjects`).
+                sub = {**doc, "findings": [f for f in doc.get("findings", [])
+                                           if subject in (f.get("subjects") or [f.get("subject")])]}
                 ok, found, parse, _ = tool_view(sub, side)
                 got = (ok, found) if not parse else ("PARSE_ERROR", [f["message"] for f in parse])
                 if got != want and got[0] == want[0] and set(got[1]) == set(want[1]):

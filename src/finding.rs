@@ -348,7 +348,8 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
 }
 
 /// What makes findings of several subjects one finding: rule, mode, severity, message (which also tells the two
-/// directions of FULL apart) and both locations (file, revision, span).
+/// directions of FULL apart) without the pointers into the subject (see [`without_pointers`]) and both locations
+/// (file, revision, span).
 type GroupKey = (
     String,
     &'static str,
@@ -357,6 +358,27 @@ type GroupKey = (
     Option<(String, Option<String>, usize, usize)>,
     Option<(String, Option<String>, usize, usize)>,
 );
+
+/// `message` with each quoted pointer into the subject (`` `/fields/1/type` ``, `` `#/properties/total/maxLength` ``)
+/// replaced by `` `…` ``: one change to a shared type is reached by a different path from each subject that uses it,
+/// and Avro's and Confluent's messages name that path.
+fn without_pointers(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    // Odd parts are inside backticks (an unbalanced last backtick leaves a plain tail, kept as it is).
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        if i % 2 == 0 && (part.starts_with('/') || part.starts_with("#/")) {
+            out.push('…');
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
 
 /// Findings that share rule, mode and locations but name different subjects (one change to a shared type) become
 /// one, naming every subject (issue 11 item 7). Order is kept: the first of a group stays where it was.
@@ -375,7 +397,7 @@ fn group_subjects(findings: &mut Vec<Finding>) {
             })
         };
         Some((
-            f.message.clone(),
+            without_pointers(&f.message),
             f.rule.id,
             f.mode,
             f.severity,
@@ -389,6 +411,19 @@ fn group_subjects(findings: &mut Vec<Finding>) {
         let Some(k) = key(&findings[i]) else { continue };
         match first.get(&k) {
             Some(&j) => {
+                // The shortest pointer leads (the subject that defines the shared type, whose path is the type's
+                // own): the message shown is that subject's.
+                if findings[i].message.len() < findings[j].message.len() {
+                    let (a, b) = (
+                        std::mem::take(&mut findings[i].message),
+                        std::mem::take(&mut findings[j].message),
+                    );
+                    findings[j].message = a;
+                    findings[i].message = b;
+                    let s = std::mem::take(&mut findings[i].subject);
+                    let was = std::mem::replace(&mut findings[j].subject, s);
+                    findings[i].subject = was;
+                }
                 let subject = findings[i].subject.clone();
                 let also = std::mem::take(&mut findings[i].also);
                 let target = &mut findings[j];
@@ -397,6 +432,7 @@ fn group_subjects(findings: &mut Vec<Finding>) {
                         target.also.push(s);
                     }
                 }
+                target.also.retain(|s| *s != target.subject);
                 keep[i] = false;
             }
             None => {
@@ -409,4 +445,26 @@ fn group_subjects(findings: &mut Vec<Finding>) {
         i += 1;
         keep[i - 1]
     });
+}
+
+#[cfg(test)]
+mod pointer_tests {
+    use super::without_pointers;
+
+    #[test]
+    fn pointers_into_the_subject_are_left_out_of_the_grouping_key() {
+        let a = "field `units` changed (reader type: INT, at `/fields/1/type/fields/0/type`)";
+        let b = "field `units` changed (reader type: INT, at `/fields/0/type`)";
+        assert_eq!(without_pointers(a), without_pointers(b));
+        assert_eq!(
+            without_pointers("the value at path `#/properties/a/maxLength` was `3`"),
+            "the value at path `…` was `3`"
+        );
+        // Other quoted text stays, and an unbalanced backtick is kept as written.
+        assert_ne!(
+            without_pointers("`long` to `int`"),
+            without_pointers("`long` to `string`")
+        );
+        assert_eq!(without_pointers("a `b"), "a `b");
+    }
 }

@@ -546,15 +546,20 @@ fn regression_11_7_shared_type_change_is_grouped_and_names_subjects() {
 "#
         )
     };
-    let user = |name: &str| {
+    // The users reach Money at different places (Avro's message names the pointer inside each subject).
+    let user = |name: &str, before: &str| {
         format!(
-            r#"{{"type": "record", "name": "{name}", "namespace": "com.acme", "fields": [{{"name": "total", "type": "com.acme.Money"}}]}}
+            r#"{{"type": "record", "name": "{name}", "namespace": "com.acme", "fields": [{before}{{"name": "total", "type": "com.acme.Money"}}]}}
 "#
         )
     };
     for side in ["old", "new"] {
-        write(d, &format!("{side}/order.avsc"), &user("Order"));
-        write(d, &format!("{side}/refund.avsc"), &user("Refund"));
+        write(d, &format!("{side}/order.avsc"), &user("Order", ""));
+        write(
+            d,
+            &format!("{side}/refund.avsc"),
+            &user("Refund", r#"{"name": "id", "type": "string"}, "#),
+        );
     }
     write(d, "old/money.avsc", &money("long"));
     write(d, "new/money.avsc", &money("int"));
@@ -566,17 +571,21 @@ fn regression_11_7_shared_type_change_is_grouped_and_names_subjects() {
         .flatten()
         .filter(|f| f["rule"] == "TYPE_MISMATCH")
         .collect();
-    // Money itself, and once for the two records that use it (Avro's message names the pointer inside each
-    // subject, so Money's own finding stays apart).
-    assert_eq!(mismatches.len(), 2, "{}", stdout(&o));
-    let f = mismatches
-        .iter()
-        .find(|f| f["subject"] == "com.acme.Order")
-        .expect("grouped finding");
+    // One finding for Money and the two records that use it, wherever they use it: Money, whose pointer is the
+    // type's own, leads.
+    assert_eq!(mismatches.len(), 1, "{}", stdout(&o));
+    let f = mismatches[0];
+    assert_eq!(f["subject"], "com.acme.Money");
     assert_eq!(f["location"]["file"], "new/money.avsc");
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at `/fields/0/type`")),
+        "{f}"
+    );
     assert_eq!(
         f["subjects"],
-        serde_json::json!(["com.acme.Order", "com.acme.Refund"])
+        serde_json::json!(["com.acme.Money", "com.acme.Order", "com.acme.Refund"])
     );
 
     let o = run_in(d, &["compat", "--format", "github", "old", "new"]);
@@ -585,21 +594,53 @@ fn regression_11_7_shared_type_change_is_grouped_and_names_subjects() {
         .filter(|l| l.contains("TYPE_MISMATCH"))
         .map(String::from)
         .collect();
-    assert_eq!(lines.len(), 2, "{}", stdout(&o));
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.contains("affects `com.acme.Order`, `com.acme.Refund`")),
-        "{lines:?}"
-    );
+    assert_eq!(lines.len(), 1, "{}", stdout(&o));
+    let all = "affects `com.acme.Money`, `com.acme.Order`, `com.acme.Refund`";
+    assert!(lines[0].contains(all), "{lines:?}");
     for format in ["gitlab", "sarif"] {
         let o = run_in(d, &["compat", "--format", format, "old", "new"]);
-        assert!(
-            stdout(&o).contains("affects `com.acme.Order`, `com.acme.Refund`"),
-            "{format}: {}",
-            stdout(&o)
+        assert!(stdout(&o).contains(all), "{format}: {}", stdout(&o));
+    }
+    // A `$ref`'d JSON Schema used under different property names: one finding, too.
+    let money_json = |n: u32| {
+        format!(
+            r#"{{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {{"currency": {{"type": "string", "maxLength": {n}}}}}}}
+"#
+        )
+    };
+    let user_json = |prop: &str| {
+        format!(
+            r#"{{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {{"{prop}": {{"$ref": "money.schema.json"}}}}}}
+"#
+        )
+    };
+    for side in ["oldj", "newj"] {
+        write(d, &format!("{side}/order.schema.json"), &user_json("total"));
+        write(
+            d,
+            &format!("{side}/refund.schema.json"),
+            &user_json("amount"),
         );
     }
+    write(d, "oldj/money.schema.json", &money_json(3));
+    write(d, "newj/money.schema.json", &money_json(2));
+    let v = json(&run_in(d, &["compat", "--format", "json", "oldj", "newj"]));
+    let found: Vec<&serde_json::Value> = v["findings"].as_array().into_iter().flatten().collect();
+    assert_eq!(found.len(), 1, "{v}");
+    assert_eq!(
+        found[0]["subjects"],
+        serde_json::json!([
+            "money.schema.json",
+            "order.schema.json",
+            "refund.schema.json"
+        ])
+    );
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`#/properties/currency/maxLength`")),
+        "{v}"
+    );
     // A single subject is named too.
     let o = run_in(
         d,
