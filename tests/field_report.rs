@@ -385,6 +385,30 @@ fn regression_11_5_avro_union_to_plain_type() {
         .unwrap_or("")
         .to_string();
     assert!(msg.contains("to union `[null, string]`"), "{msg}");
+    // A type the union never had does not "remain": the union was replaced (found in a new user's trial).
+    write(
+        d,
+        "int.avsc",
+        r#"{"type":"record","name":"A","fields":[{"name":"x","type":"int"}]}"#,
+    );
+    let v = json(&run_in(
+        d,
+        &["compat", "--format", "json", "old.avsc", "int.avsc"],
+    ));
+    let msgs: Vec<&str> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(!msgs.is_empty(), "{v}");
+    for m in &msgs {
+        assert!(
+            m.contains("changed type from union `[null, string]` to `int`, which is none of the union's branches"),
+            "{m}"
+        );
+        assert!(!m.contains("remaining") && !m.contains("lost its"), "{m}");
+    }
 }
 
 /// Item 6: per-subject mode overrides show in the summary (text and JSON), not only the default mode.

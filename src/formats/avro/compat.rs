@@ -1073,12 +1073,42 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
             if let Some(branches) = union_branches(w, inc.writer) {
                 if !matches!(r.node(r.deref(inc.reader)).kind, Kind::Union(_)) {
                     let union_t = format!("[{}]", branches.join(", "));
-                    return if back {
+                    // "Lost its branch" only when the new type is one of the old branches (`["null","string"]` →
+                    // `"string"`); a type the union never had (→ `"int"`) replaced the union.
+                    // A branch the new type reads (itself, or promoted: `int` read as `long`) remains.
+                    let promotes = |b: &str| {
+                        matches!(
+                            (b, rt.as_str()),
+                            ("int", "long" | "float" | "double")
+                                | ("long", "float" | "double")
+                                | ("float", "double")
+                                | ("string", "bytes")
+                                | ("bytes", "string")
+                        )
+                    };
+                    let kept = branches
+                        .iter()
+                        .find(|b| **b == rt)
+                        .map(|_| format!("`{rt}`"))
+                        .or_else(|| {
+                            branches
+                                .iter()
+                                .find(|b| promotes(b))
+                                .map(|b| format!("`{b}`, read as `{rt}`"))
+                        });
+                    return if let (true, Some(remaining)) = (back, &kept) {
                         (
                             format!(
-                                "{desc} changed type from union `{union_t}` to `{rt}`: the union lost its `{wt}` branch (remaining: `{rt}`), so the {rl} cannot read `{wt}` written by the {wl} ({amsg}, {at})"
+                                "{desc} changed type from union `{union_t}` to `{rt}`: the union lost its `{wt}` branch (remaining: {remaining}), so the {rl} cannot read `{wt}` written by the {wl} ({amsg}, {at})"
                             ),
                             format!("keep the `{wt}` branch: make the new type the union `[{}]` again, or drop the branch only once no data written with `{wt}` remains", branches.join(", ")),
+                        )
+                    } else if back {
+                        (
+                            format!(
+                                "{desc} changed type from union `{union_t}` to `{rt}`, which is none of the union's branches: the {rl} cannot read `{wt}` written by the {wl} ({amsg}, {at})"
+                            ),
+                            format!("keep the union `[{}]`; to change the type, add a new field with the new type and a default, and deprecate this one", branches.join(", ")),
                         )
                     } else {
                         (
