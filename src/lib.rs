@@ -185,29 +185,33 @@ pub fn compat_paths_in(
     };
     let cmp = snapshot::compare(&previous, &new_snap, &spec);
     // A file given alone is read alone: a reference to a file beside it cannot resolve (issue 11, item 11).
-    let hint = siblings_hint(base, olds, new);
+    // Per unresolved reference: a Protobuf import names the path below the import root, so the directories to
+    // pass are the roots, not the files' own folders.
+    let mut hints: std::collections::HashMap<String, Option<String>> =
+        std::collections::HashMap::new();
     let alone: Vec<bool> = olds
         .iter()
         .chain(std::iter::once(&new.to_path_buf()))
         .map(|p| base.join(p).is_file())
         .collect();
-    let inputs: Vec<finding::Finding> = previous
-        .iter()
-        .chain(std::iter::once(&new_snap))
-        .zip(alone)
-        .flat_map(|(p, alone)| {
-            let hint = hint.as_deref().filter(|_| alone);
-            p.findings.iter().cloned().map(move |mut f| {
-                if let (Some(hint), Some(_)) = (hint, &f.unresolved) {
+    let mut inputs: Vec<finding::Finding> = Vec::new();
+    for (p, alone) in previous.iter().chain(std::iter::once(&new_snap)).zip(alone) {
+        for f in &p.findings {
+            let mut f = f.clone();
+            if let (true, Some(reference)) = (alone, &f.unresolved) {
+                let hint = hints
+                    .entry(reference.clone())
+                    .or_insert_with(|| siblings_hint(base, olds, new, reference));
+                if let Some(hint) = hint {
                     f.help = Some(match f.help.take() {
                         Some(h) => format!("{hint}; otherwise, {h}"),
-                        None => hint.to_string(),
+                        None => hint.clone(),
                     });
                 }
-                f
-            })
-        })
-        .collect();
+            }
+            inputs.push(f);
+        }
+    }
     let baseline = olds.last().map(|p| p.display().to_string());
     let mut report = assemble(inputs, cmp, new_snap.file_count, mode, baseline);
     if !opts.show_compatible {
@@ -222,10 +226,32 @@ pub fn compat_paths_in(
 /// The help for a reference that does not resolve when `compat` was given single files: pass the directories.
 /// `None` when no file of the last OLD or of NEW has a schema file (or a folder) beside it, since then the
 /// directories would not help.
-fn siblings_hint(base: &Path, olds: &[PathBuf], new: &Path) -> Option<String> {
+fn siblings_hint(base: &Path, olds: &[PathBuf], new: &Path, reference: &str) -> Option<String> {
     let old = olds.last()?;
     let engines = formats::engines();
-    let dir_of = |p: &Path| p.parent().map(Path::to_path_buf).unwrap_or_default();
+    // A Protobuf import (`acme/money.proto`) is a path below the import root: a file in `old/acme/` importing it
+    // has its root at `old/`.
+    let import_dir: Vec<&str> = if reference.ends_with(".proto") {
+        let mut parts: Vec<&str> = reference.split('/').collect();
+        parts.pop();
+        parts
+    } else {
+        Vec::new()
+    };
+    let dir_of = |p: &Path| {
+        let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+        let comps: Vec<String> = dir
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if !import_dir.is_empty() && comps.len() >= import_dir.len() {
+            let (head, tail) = comps.split_at(comps.len() - import_dir.len());
+            if tail.iter().zip(&import_dir).all(|(a, b)| a == b) {
+                return head.iter().collect::<PathBuf>();
+            }
+        }
+        dir
+    };
     // The files given are not "beside" one another: two versions in one folder with nothing else is no hint.
     let given: Vec<PathBuf> = olds
         .iter()

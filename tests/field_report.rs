@@ -774,6 +774,38 @@ fn regression_11_11_single_file_references_suggest_directories() {
         "{}",
         stdout(&o)
     );
+    // A Protobuf import names the path below the import root: files in `pk/old/acme/` importing
+    // `acme/money.proto` resolve from `pk/old/`, so that is what the hint names (it named `pk/old/acme/`, which
+    // fails the same way; found in a new user's trial), and it works.
+    for side in ["old", "new"] {
+        write(
+            d,
+            &format!("pk/{side}/acme/money.proto"),
+            "syntax = \"proto3\";\npackage acme;\nmessage Money { int64 units = 1; }\n",
+        );
+        write(
+            d,
+            &format!("pk/{side}/acme/order.proto"),
+            "syntax = \"proto3\";\npackage acme;\nimport \"acme/money.proto\";\nmessage Order { Money total = 1; }\n",
+        );
+    }
+    let v = json(&run_in(
+        d,
+        &[
+            "compat",
+            "--format",
+            "json",
+            "pk/old/acme/order.proto",
+            "pk/new/acme/order.proto",
+        ],
+    ));
+    let help = v["findings"][0]["help"].as_str().unwrap_or("").to_string();
+    assert!(
+        help.starts_with("pass the directories (`compat pk/old/ pk/new/`)"),
+        "{help}"
+    );
+    let o = run_in(d, &["compat", "--format", "json", "pk/old/", "pk/new/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // A file alone in its folder: passing the folder would not help, so the hint is not given.
     write(
         d,
