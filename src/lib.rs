@@ -147,6 +147,21 @@ pub fn compat_paths_in(
         .into_iter()
         .map(|(files, errors, explicit)| snapshot::load(None, files, errors, explicit, opts))
         .collect();
+    // Nothing to compare on any side (an empty or mistyped directory, JSON files no format claims below a
+    // directory) is a mistake to say, not a clean result: CI would pass on it.
+    let nothing =
+        |s: &LoadedSnapshot| s.findings.is_empty() && s.sets.iter().all(|x| x.subjects.is_empty());
+    if loaded.iter().all(nothing) {
+        let named: Vec<String> = olds
+            .iter()
+            .chain(std::iter::once(&new.to_path_buf()))
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        return Err(RunError::Usage(format!(
+            "no schema found in {}: below a directory, `.json`/`.yaml` files are read as JSON Schema only when named `*.schema.json` or when their top-level `$schema` names a json-schema.org meta-schema (`.avsc`, `.avdl`, `.avpr` and `.proto` always count); name the files to compare them anyway",
+            named.join(" or ")
+        )));
+    }
     let Some(new_snap) = loaded.pop() else {
         return Err(RunError::Usage("compat needs OLD... NEW".into()));
     };

@@ -1259,3 +1259,45 @@ fn regression_11_15_yaml_contract_error_points_at_its_column() {
     assert_eq!(f["location"]["line"], 3, "{f}");
     assert_eq!(f["location"]["column"], 13, "{f}");
 }
+
+/// `compat` of directories that hold no schema (empty, mistyped, or JSON files no format claims below a directory)
+/// is a usage error (exit 2) saying why, not "0 subjects checked" and exit 0: a wrong path in CI passed green.
+/// Found in a new user's trial.
+#[test]
+fn compat_of_directories_without_schemas_is_an_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("e1")).expect("mkdir");
+    std::fs::create_dir_all(d.join("e2")).expect("mkdir");
+    write(
+        d,
+        "d1/x.json",
+        r#"{"type": "object", "properties": {"a": {"type": "string"}}}"#,
+    );
+    write(
+        d,
+        "d2/x.json",
+        r#"{"type": "object", "properties": {"a": {"type": "integer"}}}"#,
+    );
+    for (old, new) in [("e1", "e2"), ("d1", "d2")] {
+        let o = run_in(d, &["compat", old, new]);
+        assert_eq!(o.status.code(), Some(2), "{old} {new}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains(&format!("no schema found in `{old}` or `{new}`"))
+                && stderr(&o).contains("*.schema.json"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // Named directly, the same files are compared.
+    let o = run_in(d, &["compat", "d1/x.json", "d2/x.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    // One side empty is a real comparison (everything new, or everything deleted).
+    write(
+        d,
+        "e2/a.avsc",
+        r#"{"type": "record", "name": "A", "fields": []}"#,
+    );
+    let o = run_in(d, &["compat", "e1", "e2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
