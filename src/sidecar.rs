@@ -17,7 +17,7 @@
 //! error), lint with [`load_from`] (a broken sidecar is a `CONTRACT_METADATA_VALID` finding), the catalog with
 //! [`find`] and skips what it cannot read.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -319,6 +319,312 @@ impl Contract {
             _ => 0..0,
         };
         Location::new(&self.file, span).with_pointer(pointer.to_string())
+    }
+}
+
+/// A place where a readable sidecar's `metadata` or `ruleSet` is not what the registry takes: found once here,
+/// reported by lint as `CONTRACT_METADATA_VALID` / `CONTRACT_RULESET_VALID` findings and by `registry plan|apply`
+/// as errors ([`Contract::shape_errors`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The node the problem is at (the sidecar's root when `None`).
+    pub node: Option<NodeId>,
+    /// JSON pointer into the sidecar (`/metadata/properties/owner`).
+    pub pointer: String,
+    pub message: String,
+    pub help: String,
+}
+
+fn problem(
+    node: Option<NodeId>,
+    pointer: impl Into<String>,
+    message: String,
+    help: &str,
+) -> Problem {
+    Problem {
+        node,
+        pointer: pointer.into(),
+        message,
+        help: help.to_string(),
+    }
+}
+
+fn valid_rule_name(n: &str) -> bool {
+    let mut c = n.chars();
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_' || x == '-')
+}
+
+impl Contract {
+    /// Every located problem of `metadata` and `ruleSet` (a sidecar that parses), as `registry plan|apply` refuse
+    /// them before any request. Rules selecting tags no field carries are lint's alone (they need the schema).
+    pub fn shape_errors(&self) -> Vec<SidecarError> {
+        self.metadata_problems()
+            .into_iter()
+            .chain(self.rule_set_problems(None))
+            .map(|p| {
+                let span = match (p.node, &self.tree) {
+                    (Some(n), Some(t)) => t.node(n).span.clone(),
+                    _ => 0..0,
+                };
+                let at = self.file.line_col(span.start);
+                SidecarError {
+                    path: self.file.shown.clone(),
+                    line: at.line,
+                    column: at.column,
+                    message: format!("{}: {} ({})", p.pointer, p.message, p.help),
+                }
+            })
+            .collect()
+    }
+
+    /// Problems of `metadata` (Confluent's `Metadata`: `properties` a map of strings, `tags` a map of string
+    /// lists, `sensitive` a list of property names, no other key), and a root that is not an object.
+    pub fn metadata_problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let Some((tree, root)) = self.at(&[]) else {
+            return out;
+        };
+        if !matches!(tree.node(root).val, Val::Obj(_)) {
+            out.push(problem(
+                Some(root),
+                "",
+                format!("data contract `{}` is not an object", self.file.path),
+                "write `metadata:` and `ruleSet:` keys at the top level",
+            ));
+            return out;
+        }
+        let Some((_, meta)) = self.at(&["metadata"]) else {
+            return out;
+        };
+        let members = match &tree.node(meta).val {
+            Val::Obj(members) => members,
+            _ => {
+                out.push(problem(
+                    Some(meta),
+                    "/metadata",
+                    "`metadata` is not an object".into(),
+                    "write `metadata: {properties: {…}, tags: {…}, sensitive: […]}`",
+                ));
+                return out;
+            }
+        };
+        let mut keys: Vec<String> = Vec::new();
+        for m in members {
+            let p = format!("/metadata/{}", m.key);
+            match &*m.key {
+                "properties" => match &tree.node(m.val).val {
+                    Val::Obj(props) => {
+                        for pr in props {
+                            keys.push(pr.key.to_string());
+                            if !matches!(tree.node(pr.val).val, Val::Str(_)) {
+                                out.push(problem(Some(pr.val), format!("{p}/{}", pr.key), format!("metadata property `{}` is not a string", pr.key), "quote the value: the registry stores properties as a map of strings (SortedMap<String, String>)"));
+                            }
+                        }
+                    }
+                    _ => out.push(problem(
+                        Some(m.val),
+                        p,
+                        "`metadata.properties` is not an object".into(),
+                        "write `properties: {owner: team-orders}`",
+                    )),
+                },
+                "tags" => match &tree.node(m.val).val {
+                    Val::Obj(tags) => {
+                        for tg in tags {
+                            let ok = match &tree.node(tg.val).val {
+                                Val::Arr(items) => items.iter().all(|i| tree.str_of(*i).is_some()),
+                                _ => false,
+                            };
+                            if !ok {
+                                out.push(problem(Some(tg.val), format!("{p}/{}", tg.key), format!("metadata tags of `{}` are not a list of strings", tg.key), "write `tags: {\"**.email\": [PII]}`: a path glob mapped to a list of tag names"));
+                            }
+                        }
+                    }
+                    _ => out.push(problem(
+                        Some(m.val),
+                        p,
+                        "`metadata.tags` is not an object".into(),
+                        "write `tags: {\"**.email\": [PII]}`",
+                    )),
+                },
+                "sensitive" => {}
+                other => out.push(problem(
+                    Some(m.val),
+                    p,
+                    format!("unknown metadata key `{other}`"),
+                    "Confluent metadata has `properties`, `tags` and `sensitive` only",
+                )),
+            }
+        }
+        if let Some((_, s)) = self.at(&["metadata", "sensitive"]) {
+            match &tree.node(s).val {
+                Val::Arr(items) => {
+                    for (i, it) in items.iter().enumerate() {
+                        match tree.str_of(*it) {
+                            Some(k) if keys.iter().any(|x| x == k) => {}
+                            Some(k) => out.push(problem(
+                                Some(*it),
+                                format!("/metadata/sensitive/{i}"),
+                                format!(
+                                    "`sensitive` names `{k}`, which is not a metadata property"
+                                ),
+                                "list only keys of `metadata.properties` whose values are secrets",
+                            )),
+                            None => out.push(problem(
+                                Some(*it),
+                                format!("/metadata/sensitive/{i}"),
+                                "`sensitive` entry is not a string".into(),
+                                "list property names",
+                            )),
+                        }
+                    }
+                }
+                _ => out.push(problem(
+                    Some(s),
+                    "/metadata/sensitive",
+                    "`metadata.sensitive` is not a list".into(),
+                    "write `sensitive: [api_key]`",
+                )),
+            }
+        }
+        out
+    }
+
+    /// Problems of `ruleSet` that break the registry's `RuleSet.validate` (names unique, ≤ 256 characters, allowed
+    /// characters; `type` present; kind and mode allowed; action pairs only for WRITEREAD / UPDOWN), a `DLQ` action
+    /// without `dlq.topic`; with `known_tags` (the tags the schema's fields carry), also rules selecting other tags.
+    pub fn rule_set_problems(&self, known_tags: Option<&BTreeSet<String>>) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let Some((tree, rs)) = self.at(&["ruleSet"]) else {
+            return out;
+        };
+        let mut names: Vec<String> = Vec::new();
+        for (list, modes) in [
+            ("migrationRules", &["UPGRADE", "DOWNGRADE", "UPDOWN"][..]),
+            ("domainRules", &["WRITE", "READ", "WRITEREAD"][..]),
+            ("encodingRules", &["WRITE", "READ", "WRITEREAD"][..]),
+        ] {
+            let Some(l) = tree.get(rs, list) else {
+                continue;
+            };
+            let Val::Arr(rules) = &tree.node(l).val else {
+                out.push(problem(
+                    Some(l),
+                    format!("/ruleSet/{list}"),
+                    format!("`ruleSet.{list}` is not a list"),
+                    "write a list of rules",
+                ));
+                continue;
+            };
+            for (i, r) in rules.iter().enumerate() {
+                let p = format!("/ruleSet/{list}/{i}");
+                let s = |k: &str| {
+                    tree.get(*r, k)
+                        .and_then(|n| tree.str_of(n))
+                        .map(str::to_string)
+                };
+                let name = s("name").unwrap_or_default();
+                let label = if name.is_empty() {
+                    format!("rule #{i} of `{list}`")
+                } else {
+                    format!("rule `{name}`")
+                };
+                let name_node = tree.get(*r, "name").or(Some(*r));
+                if name.is_empty() {
+                    out.push(problem(
+                        Some(*r),
+                        p.clone(),
+                        format!("{label} has no `name`"),
+                        "every rule needs a name (a letter or `_`, then letters, digits, `_` or `-`)",
+                    ));
+                } else if name.chars().count() > 256 {
+                    out.push(problem(
+                        name_node,
+                        format!("{p}/name"),
+                        format!("{label}: the name is longer than 256 characters"),
+                        "shorten the name (Rule.NAME_MAX_LENGTH is 256)",
+                    ));
+                } else if !valid_rule_name(&name) {
+                    out.push(problem(
+                        name_node,
+                        format!("{p}/name"),
+                        format!("{label}: the name has characters the registry refuses"),
+                        "start with a letter or `_`, then use only letters, digits, `_` and `-`",
+                    ));
+                } else if names.contains(&name) {
+                    out.push(problem(name_node, format!("{p}/name"), format!("{label} is defined twice in the rule set"), "rule names must be unique across migrationRules, domainRules and encodingRules"));
+                }
+                names.push(name.clone());
+                if s("type").is_none_or(|t| t.trim().is_empty()) {
+                    out.push(problem(Some(*r), p.clone(), format!("{label} has no `type`"), "name the executor: CEL, CEL_FIELD, JSONATA, ENCRYPT, ENCRYPT_PAYLOAD, REDACT, …"));
+                }
+                if let Some(k) = s("kind") {
+                    if !matches!(k.as_str(), "CONDITION" | "TRANSFORM") {
+                        out.push(problem(
+                            tree.get(*r, "kind"),
+                            format!("{p}/kind"),
+                            format!("{label}: kind `{k}` is neither CONDITION nor TRANSFORM"),
+                            "use CONDITION (a check) or TRANSFORM (a change)",
+                        ));
+                    }
+                }
+                let mode = s("mode");
+                if let Some(m) = &mode {
+                    if !modes.contains(&m.as_str()) {
+                        out.push(problem(
+                            tree.get(*r, "mode"),
+                            format!("{p}/mode"),
+                            format!("{label}: mode `{m}` is not allowed in `{list}`"),
+                            &format!("`{list}` takes {}", modes.join(", ")),
+                        ));
+                    }
+                }
+                let pair_ok = matches!(mode.as_deref(), Some("WRITEREAD" | "UPDOWN"));
+                let mut dlq = false;
+                for key in ["onSuccess", "onFailure"] {
+                    let Some(a) = s(key) else { continue };
+                    if a.contains(',') && !pair_ok {
+                        out.push(problem(tree.get(*r, key), format!("{p}/{key}"), format!("{label}: `{key}` is the pair `{a}` but the mode is not WRITEREAD or UPDOWN"), "give one action; a comma pair names the write and read (or up and down) actions of a two-way rule"));
+                    }
+                    if a.contains(',') && a.split(',').count() != 2 {
+                        out.push(problem(
+                            tree.get(*r, key),
+                            format!("{p}/{key}"),
+                            format!("{label}: `{key}` `{a}` has more than two actions"),
+                            "write `ACTION` or `WRITE_ACTION,READ_ACTION`",
+                        ));
+                    }
+                    dlq |= a.split(',').any(|x| x.trim() == "DLQ");
+                }
+                if dlq
+                    && tree
+                        .get(*r, "params")
+                        .and_then(|p| tree.get(p, "dlq.topic"))
+                        .is_none()
+                {
+                    out.push(problem(
+                        Some(*r),
+                        p.clone(),
+                        format!("{label} sends failures to the DLQ but sets no `dlq.topic` param"),
+                        "add `params: {\"dlq.topic\": \"<topic>\"}`",
+                    ));
+                }
+                if let (Some(known), Some(tn)) = (known_tags, tree.get(*r, "tags")) {
+                    if let Val::Arr(items) = &tree.node(tn).val {
+                        for (j, it) in items.iter().enumerate() {
+                            if let Some(tag) = tree.str_of(*it) {
+                                if !known.contains(tag) {
+                                    out.push(problem(Some(*it), format!("{p}/tags/{j}"), format!("{label} selects tag `{tag}`, which no field of the schema carries"), "tag the fields (`confluent:tags`, `(confluent.field_meta)` or `metadata.tags`) or fix the tag name: a rule whose tags match nothing silently does nothing"));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

@@ -1539,6 +1539,59 @@ fn a_broken_sidecar_is_a_located_error_in_plan() {
     );
 }
 
+/// Trial defect 6: a sidecar that parses but whose `metadata` / `ruleSet` the registry would reject or misread
+/// (a property that is not a string, `sensitive` not a list, an unknown metadata key, a rule of kind `BOGUS`) is
+/// refused by plan and apply before any request, with each problem located as lint locates it.
+#[test]
+fn a_badly_shaped_contract_is_refused_before_any_request() {
+    let reg = MockRegistry::start();
+    let sidecar = "metadata:\n  properties: {owner: [1, 2]}\n  sensitive: ssn\n  foo: 1\nruleSet:\n  domainRules:\n    - {name: r1, kind: BOGUS, type: CEL, expr: \"true\"}\n";
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+        ("schemas/order.avsc.contract.yaml", sidecar),
+    ]);
+    let at = "contract sidecar `schemas/order.avsc.contract.yaml";
+    for args in [
+        &["registry", "plan"][..],
+        &["registry", "apply"][..],
+        &["registry", "apply", "--dry-run"][..],
+    ] {
+        let o = sg(dir.path(), args, &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+        for says in [
+            format!("{at}:2:23`: /metadata/properties/owner: metadata property `owner` is not a string"),
+            format!("{at}:3:14`: /metadata/sensitive: `metadata.sensitive` is not a list"),
+            format!("{at}:4:8`: /metadata/foo: unknown metadata key `foo`"),
+            format!("{at}:7:24`: /ruleSet/domainRules/0/kind: rule `r1`: kind `BOGUS` is neither CONDITION nor TRANSFORM"),
+        ] {
+            assert!(t.contains(&says), "{says}\n{t}");
+        }
+    }
+    assert!(reg.log().is_empty(), "no request: {:?}", reg.log());
+    // Lint finds the same problems at the same places.
+    let o = sg(
+        dir.path(),
+        &["lint", "schemas/order.avsc", "--format", "json"],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    let mut places: Vec<String> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("CONTRACT_"))
+        })
+        .map(|f| format!("{}:{}", f["location"]["line"], f["location"]["column"]))
+        .collect();
+    places.sort();
+    assert_eq!(places, ["2:23", "3:14", "4:8", "7:24"], "{}", text(&o));
+}
+
 #[test]
 fn apply_registers_a_changed_contract_of_an_unchanged_schema() {
     for ignore_contracts in [false, true] {

@@ -279,6 +279,21 @@ pub fn plan(
     local_mode: &dyn Fn(&crate::formats::Subject) -> Option<Mode>,
 ) -> Result<Plan, RegistryError> {
     let mapped = map_subjects(new, cfg)?;
+    // Every contract sidecar is read and validated before any request: one that the registry would reject or
+    // misread is refused with every problem located, as lint reports them.
+    let mut contracts = Vec::with_capacity(mapped.len());
+    let mut problems: Vec<String> = Vec::new();
+    for m in &mapped {
+        let contract = crate::sidecar::find(root, &m.local.file.shown)
+            .map_err(|e| RegistryError::Local(e.to_string()))?;
+        if let Some(c) = &contract {
+            problems.extend(c.shape_errors().iter().map(ToString::to_string));
+        }
+        contracts.push(contract);
+    }
+    if !problems.is_empty() {
+        return Err(RegistryError::Local(problems.join("\n")));
+    }
     let subjects: Vec<String> = mapped
         .iter()
         .map(|m| m.subject.clone())
@@ -299,10 +314,8 @@ pub fn plan(
     // (entry index, file path, registered latest version, its id, its normalized text) of every registered subject
     // whose latest is not the working tree's schema: drift candidates, decided after the loop in one history walk.
     let mut candidates: Vec<(usize, String, i64, i64, String)> = Vec::new();
-    for m in &mapped {
+    for (m, contract) in mapped.iter().zip(&contracts) {
         let st = by_subject.get(&m.subject).cloned().unwrap_or_default();
-        let contract = crate::sidecar::find(root, &m.local.file.shown)
-            .map_err(|e| RegistryError::Local(e.to_string()))?;
         let refs = local_references(m, &local_refs, &subject_of);
         // For the lookup, references at their latest registered versions (apply sets the versions it registers).
         let references = refs
