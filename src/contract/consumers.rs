@@ -280,10 +280,10 @@ fn reader_paths(side: &Side, subject: &SubjectRef) -> Vec<String> {
                 return out;
             }
             if let Ty::Record(full) = &t {
-                if !on_path.contains(full) {
-                    if let Some((_, next)) = find_type(side, full) {
+                if let Some((_, next)) = field_type(side, subject.format, ty, full) {
+                    if !on_path.contains(&next.full_name) {
                         let mut on = on_path.clone();
-                        on.push(full.clone());
+                        on.push(next.full_name.clone());
                         stack.push((p, next, on));
                     }
                 }
@@ -626,6 +626,34 @@ fn find_type<'a>(side: &'a Side, full: &str) -> Option<(&'a ModelSchema, &'a Typ
         .find_map(|s| s.find(full).map(|t| (s, t)))
 }
 
+/// The record or message a field of `scope` names. Avro and JSON Schema lower full names; a Protobuf descriptor
+/// keeps the name as written (`Item`, `Outer.Inner`, `.p.Item`), resolved here as protoc does: from the innermost
+/// enclosing scope outwards (`p.Outer.Item`, then `p.Item`, then `Item`). Trial defect 2: nested Protobuf paths
+/// (`one.sku`, `many[].sku`, `byKey{}.sku`) never resolved.
+fn field_type<'a>(
+    side: &'a Side,
+    format: Format,
+    scope: &Type,
+    name: &str,
+) -> Option<(&'a ModelSchema, &'a Type)> {
+    if format != Format::Protobuf {
+        return find_type(side, name);
+    }
+    if let Some(absolute) = name.strip_prefix('.') {
+        return find_type(side, absolute);
+    }
+    let mut scope = scope.full_name.as_str();
+    loop {
+        if let Some(found) = find_type(side, &format!("{scope}.{name}")) {
+            return Some(found);
+        }
+        match scope.rfind('.') {
+            Some(i) => scope = &scope[..i],
+            None => return find_type(side, name),
+        }
+    }
+}
+
 fn root_type<'a>(side: &'a Side, subject: &SubjectRef) -> Option<(&'a ModelSchema, &'a Type)> {
     match subject.format {
         Format::JsonSchema => side
@@ -681,7 +709,7 @@ pub(crate) fn resolve<'a>(
             });
         }
         let Ty::Record(full) = &t else { return None };
-        let (s, next) = find_type(side, full)?;
+        let (s, next) = field_type(side, subject.format, ty, full)?;
         schema = s;
         ty = next;
     }
