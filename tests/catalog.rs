@@ -131,7 +131,7 @@ fn fixture_repo(dir: &Path) {
     write(
         dir,
         "schemas/customer.avsc.contract.yaml",
-        "metadata:\n  properties:\n    owner: crm-team\n    email: crm@acme.example\n  tags:\n    \"**.name\": [PII]\n",
+        "metadata:\n  properties:\n    owner: crm-team\n    email: crm@acme.example\n  tags:\n    \"**.name\": [PII, GDPR]\n",
     );
     write(dir, "schemas/order.avsc", ORDER_V1);
     write(
@@ -219,6 +219,32 @@ fn catalog_html_shows_owner_fields_examples_consumers_references_history() {
         index.contains("id=\"search-index\""),
         "search index is inline"
     );
+    // The search matches field types and tags, inline or from the sidecar's `metadata.tags` globs (README:
+    // "subject, field, type, owner, tag, consumer and file path"); found missing in a new user's trial.
+    let json = index
+        .split("<script id=\"search-index\" type=\"application/json\">")
+        .nth(1)
+        .and_then(|r| r.split("</script>").next())
+        .unwrap_or("");
+    let entries: serde_json::Value = serde_json::from_str(json).expect("search index JSON");
+    let text_of = |slug: &str| -> String {
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["slug"] == slug)
+            .and_then(|e| e["text"].as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let customer = text_of("acme.Customer");
+    for word in ["crm-team", "pii", "gdpr", "string", "name"] {
+        assert!(
+            customer.split(' ').any(|w| w == word),
+            "`{word}` in {customer}"
+        );
+    }
+    assert!(text_of("acme.OrderPlaced").contains("null | string"));
     // One style sheet for the site, linked from every page (not inlined into each).
     let css = read(&repo.join("site/style.css"));
     assert!(css.contains("font-family"), "{css}");

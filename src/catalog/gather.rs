@@ -169,6 +169,13 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
             .cloned()
             .collect();
         let pii = pii_fields(outline.as_ref(), &sidecar.tag_globs);
+        let tags: Vec<String> = sidecar
+            .tag_globs
+            .iter()
+            .flat_map(|(_, tags)| tags.iter().cloned())
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect();
         entries.push(Entry {
             name: subject.name.clone(),
             slug,
@@ -179,6 +186,7 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
             properties: sidecar.properties,
             outline,
             pii,
+            tags,
             examples: ex,
             consumers,
             uses: uses[i]

@@ -105,7 +105,8 @@ fn field_count(e: &Entry) -> usize {
         .unwrap_or(0)
 }
 
-/// The words the search box matches for a subject.
+/// The words the search box matches for a subject: names, owner, tags, consumers and types first, field names and
+/// types next, docs last, each word once, so the 4,000-character cap drops docs of big subjects, not their fields.
 fn search_text(e: &Entry) -> String {
     let mut words: Vec<&str> = vec![&e.name, &e.file, e.format.as_str()];
     if let Some(o) = &e.owner {
@@ -114,26 +115,37 @@ fn search_text(e: &Entry) -> String {
     for (_, v) in &e.properties {
         words.push(v);
     }
-    if let Some(o) = &e.outline {
-        if let Some(d) = &o.doc {
-            words.push(d);
-        }
-        for t in &o.types {
-            words.push(&t.name);
-            for f in &t.fields {
-                words.push(&f.name);
-                for tag in &f.tags {
-                    words.push(tag);
-                }
-            }
-            for tag in &t.tags {
-                words.push(tag);
-            }
-        }
+    for tag in &e.tags {
+        words.push(tag);
+    }
+    if !e.pii.is_empty() {
+        words.push("pii");
     }
     for c in &e.consumers {
         words.push(&c.name);
     }
+    if let Some(o) = &e.outline {
+        for t in &o.types {
+            words.push(&t.name);
+            for tag in &t.tags {
+                words.push(tag);
+            }
+        }
+        for t in &o.types {
+            for f in &t.fields {
+                words.push(&f.name);
+                words.push(&f.ty);
+                for tag in &f.tags {
+                    words.push(tag);
+                }
+            }
+        }
+        if let Some(d) = &o.doc {
+            words.push(d);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    words.retain(|w| seen.insert(w.to_lowercase()));
     let mut s = words.join(" ").to_lowercase();
     if s.len() > 4_000 {
         let mut cut = 4_000;

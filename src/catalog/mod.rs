@@ -57,6 +57,8 @@ pub struct Entry {
     pub outline: Option<Outline>,
     /// Field paths marked as personal data (a PII/SENSITIVE tag inline or by a sidecar `metadata.tags` glob).
     pub pii: Vec<String>,
+    /// Tags the sidecar's `metadata.tags` globs give (sorted, distinct), for the search box.
+    pub tags: Vec<String>,
     pub examples: Vec<Example>,
     pub consumers: Vec<Consumer>,
     /// Subjects whose types this one uses.
