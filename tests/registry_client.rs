@@ -1592,6 +1592,39 @@ fn a_badly_shaped_contract_is_refused_before_any_request() {
     assert_eq!(places, ["2:23", "3:14", "4:8", "7:24"], "{}", text(&o));
 }
 
+/// Trial defect 12: the plan's summary counts the contract changes and level changes apply will act on, not only
+/// schemas.
+#[test]
+fn plan_summary_counts_contract_and_level_changes() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    let o = sg(dir.path(), &["registry", "plan"], &[]);
+    let t = text(&o);
+    assert!(
+        t.contains("1 unchanged, 0 contract change(s), 0 level change(s), 0 drifted from git"),
+        "{t}"
+    );
+    write(
+        dir.path(),
+        "schemas/order.avsc.contract.yaml",
+        "metadata:\n  properties: {owner: orders-team}\n",
+    );
+    let o = sg(dir.path(), &["registry", "plan", "--mode", "FULL"], &[]);
+    let t = text(&o);
+    assert!(
+        t.contains("level BACKWARD -> FULL; contract metadata/ruleSet changed"),
+        "{t}"
+    );
+    assert!(
+        t.contains("1 unchanged, 1 contract change(s), 1 level change(s), "),
+        "{t}"
+    );
+}
+
 #[test]
 fn apply_registers_a_changed_contract_of_an_unchanged_schema() {
     for ignore_contracts in [false, true] {

@@ -585,6 +585,13 @@ fn dependency_order(entries: Vec<PlanEntry>) -> Vec<PlanEntry> {
 pub fn render_plan(plan: &Plan) -> String {
     let mut s = String::new();
     let (mut new_s, mut new_v, mut same, mut bad, mut drifted) = (0, 0, 0, 0, 0);
+    // What apply acts on besides schemas: contracts it registers and levels it sets.
+    let contracts = plan.entries.iter().filter(|e| e.contract_changed).count();
+    let levels = plan
+        .entries
+        .iter()
+        .filter(|e| e.level_change.is_some())
+        .count();
     for e in &plan.entries {
         let what = match &e.action {
             Action::NewSubject => {
@@ -640,7 +647,8 @@ pub fn render_plan(plan: &Plan) -> String {
         }
     };
     s.push_str(&format!(
-        "plan: {new_s} new subject(s), {new_v} new version(s) ({bad} incompatible), {same} unchanged, {drift}\n"
+        "plan: {new_s} new subject(s), {new_v} new version(s) ({bad} incompatible), {same} unchanged, \
+         {contracts} contract change(s), {levels} level change(s), {drift}\n"
     ));
     s
 }
