@@ -611,9 +611,9 @@ impl<'a> Reader<'a> {
                 let v = d.decode(payload).map_err(codec_err)?;
                 s.to_json(&v, enc).map_err(|e| (0, codec_message(&e).1))
             }
+            // The message named on the command line reads every record (its index list was checked).
             Reader::Message(desc) => {
-                let desc = pick_message(desc, indexes).map_err(|m| (0, m))?;
-                let msg = codec::protobuf::decode(&desc, payload).map_err(codec_err)?;
+                let msg = codec::protobuf::decode(desc, payload).map_err(codec_err)?;
                 codec::protobuf::to_json(&msg).map_err(|e| (0, codec_message(&e).1))
             }
             Reader::File(file) => {
@@ -732,6 +732,9 @@ pub fn decode(
                 };
                 let (_, idx, start) =
                     confluent_header(bytes, reader.is_protobuf()).map_err(|(o, m)| fail(o, m))?;
+                if let Reader::Message(desc) = reader {
+                    other_message(desc, &idx).map_err(|m| fail(5, m))?;
+                }
                 (reader, start, idx)
             } else {
                 let reader = named.as_ref().ok_or_else(|| fail(0, "no schema".into()))?;
@@ -792,12 +795,37 @@ fn decode_container(
     Ok(count)
 }
 
-/// The message a Confluent index list names, relative to the file of `desc` (`[0]`: its first message).
-fn pick_message(desc: &MessageDescriptor, indexes: &[i64]) -> Result<MessageDescriptor, String> {
-    if indexes.is_empty() || indexes == [0] && desc.parent_message().is_none() && is_first(desc) {
-        return Ok(desc.clone());
+/// With `--message X --confluent`, X reads every record (README); a record whose message-index list names another
+/// message of X's file was written with that message, so reading it as X would print a plausible wrong object
+/// (trial defect 4): an error that says which message the index names.
+fn other_message(desc: &MessageDescriptor, indexes: &[i64]) -> Result<(), String> {
+    let own = message_indexes(desc);
+    let indexes = if indexes.is_empty() {
+        &[0][..]
+    } else {
+        indexes
+    };
+    if indexes == own.as_slice() {
+        return Ok(());
     }
-    pick_in_file(&desc.parent_file(), indexes)
+    let list = |l: &[i64]| {
+        let items: Vec<String> = l.iter().map(i64::to_string).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let file = desc.parent_file();
+    let names = match pick_in_file(&file, indexes) {
+        Ok(m) => format!("names `{}`", m.full_name()),
+        Err(_) => "names no message".to_string(),
+    };
+    Err(format!(
+        "the record's Confluent message-index list {} {names} in `{}`, not `{}` (its index is {}): it was written \
+         with another message; name that one with --message, or decode by schema id (--confluent with a registry, \
+         or --registry-dir DIR) to follow the index",
+        list(indexes),
+        file.name(),
+        desc.full_name(),
+        list(&own),
+    ))
 }
 
 /// The message a Confluent index list names in `file` (`[0]`: its first message; `[1, 0]`: the first message
@@ -821,13 +849,6 @@ fn pick_in_file(file: &FileDescriptor, indexes: &[i64]) -> Result<MessageDescrip
             })?);
     }
     cur.ok_or_else(|| "no message index".into())
-}
-
-fn is_first(desc: &MessageDescriptor) -> bool {
-    desc.parent_file()
-        .messages()
-        .next()
-        .is_some_and(|m| m.full_name() == desc.full_name())
 }
 
 /// The Confluent message-index list of `desc` within its file.

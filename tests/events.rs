@@ -300,6 +300,94 @@ fn protobuf_round_trip_with_confluent_framing() {
     );
 }
 
+/// Trial defect 4: `--message X --confluent` on a record whose message-index list names another message of X's file
+/// (here `[0]`, `acme.v1.Other`) printed that message's reading of the bytes with exit 0. X reads every record, so
+/// the mismatch is an error naming the record, the byte of the index list and both messages; the right index
+/// (`[1]`, and `[]`/`0` for a first message) still decodes.
+#[test]
+fn a_message_index_naming_another_message_is_an_error_not_a_silent_misread() {
+    let t = repo();
+    let event = json!({"id": "p-3", "amountMinor": "-7"});
+    let (code, framed, err) = run(
+        t.path(),
+        &[
+            "encode",
+            "--message",
+            "acme.v1.PaymentCaptured",
+            "--confluent-id",
+            "42",
+        ],
+        event.to_string().as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(&framed[..7], &[0, 0, 0, 0, 42, 2, 2]);
+    // The same payload framed with the index list `[0]` (a single 0 byte): the file's first message, `Other`.
+    let mut wrong = vec![0, 0, 0, 0, 42, 0];
+    wrong.extend_from_slice(&framed[7..]);
+    let decode = |bytes: &[u8]| {
+        run(
+            t.path(),
+            &[
+                "decode",
+                "--message",
+                "acme.v1.PaymentCaptured",
+                "--confluent",
+            ],
+            bytes,
+        )
+    };
+    let (code, out, err) = decode(&wrong);
+    assert_eq!(code, 2, "{}", String::from_utf8_lossy(&out));
+    assert!(out.is_empty(), "{}", String::from_utf8_lossy(&out));
+    assert!(
+        err.contains("record 1 (byte 5): the record's Confluent message-index list [0] names `acme.v1.Other`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("not `acme.v1.PaymentCaptured` (its index is [1])"),
+        "{err}"
+    );
+    // An index past the file's messages names none.
+    let mut none = vec![0, 0, 0, 0, 42, 2, 18];
+    none.extend_from_slice(&framed[7..]);
+    let (code, _, err) = decode(&none);
+    assert_eq!(code, 2);
+    assert!(err.contains("[9] names no message"), "{err}");
+    let (code, out, err) = decode(&framed);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_slice::<Value>(&out).expect("json"), event);
+    // `Other` is the first message: the short form `0` (and an explicit `[0]`) both name it.
+    let other = json!({"x": "y"});
+    let (code, framed, err) = run(
+        t.path(),
+        &[
+            "encode",
+            "--message",
+            "acme.v1.Other",
+            "--confluent-id",
+            "42",
+        ],
+        other.to_string().as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(
+        t.path(),
+        &["decode", "--message", "acme.v1.Other", "--confluent"],
+        &framed,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_slice::<Value>(&out).expect("json"), other);
+    let mut explicit = vec![0, 0, 0, 0, 42, 2, 0];
+    explicit.extend_from_slice(&framed[6..]);
+    let (code, out, err) = run(
+        t.path(),
+        &["decode", "--message", "acme.v1.Other", "--confluent"],
+        &explicit,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_slice::<Value>(&out).expect("json"), other);
+}
+
 const MONEY: &str = r#"syntax = "proto3";
 package acme.v1;
 message Money { int64 units = 1; string currency = 2; }
