@@ -28,7 +28,7 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
         Command::Check(args) => check(args, cwd, stdout, false, &mut warnings),
         Command::Test(args) => check(args, cwd, stdout, true, &mut warnings),
         Command::Registry(cmd) => registry_command(cmd, cwd, stdout),
-        Command::Compat(args) => compat(args, cwd, stdout),
+        Command::Compat(args) => compat(args, cwd, stdout, &mut warnings),
         Command::Lint(args) => lint(args, cwd, stdout),
         Command::Rules(args) => list_rules(&args.format, stdout),
         Command::Catalog(args) => catalog(args, cwd, stdout),
@@ -80,6 +80,26 @@ pub enum AppError {
 
 /// `--breaking` takes buf categories and rule ids, `--except` any rule id of any format or a buf category: a typo
 /// must not silently check less.
+/// `--except FILE` (a buf breaking category) excepts buf's rules, which run only with `--breaking`: without it the
+/// flag does nothing, and says so like the other flags without effect.
+fn category_except_warning(except: &[String], opts: &CheckOptions) -> Option<String> {
+    if !opts.breaking.is_empty() {
+        return None;
+    }
+    let categories: Vec<&str> = except
+        .iter()
+        .map(String::as_str)
+        .filter(|n| rules::find(n).is_none() && formats::protobuf::is_known_selector(n))
+        .collect();
+    if categories.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "--except {} has no effect: a buf breaking category excepts buf's rules, which run only with --breaking (without it, Protobuf files are checked with Confluent's rules; except those by rule id)",
+        categories.join(",")
+    ))
+}
+
 fn validate_selectors(args: &CompatOptionArgs) -> Result<(), AppError> {
     if let Some(bad) = args
         .breaking
@@ -501,10 +521,16 @@ fn show_config(
     Ok(0)
 }
 
-fn compat(args: CompatArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {
+fn compat(
+    args: CompatArgs,
+    cwd: &Path,
+    stdout: &mut dyn Write,
+    warnings: &mut Vec<String>,
+) -> Result<u8, AppError> {
     validate_selectors(&args.compat)?;
     let cfg = Config::default();
     let mut opts = check_options(&args.compat, &cfg);
+    warnings.extend(category_except_warning(&args.compat.except, &opts));
     set_includes(&mut opts, &cfg, &args.compat.include, cwd, None)?;
     let mode = args.compat.mode.unwrap_or(Mode::Backward);
     // Paths are shown as the user typed them and read relative to `cwd`.
@@ -552,6 +578,7 @@ fn check(
         ..args
     };
     let mut opts = check_options(&args.compat, &cfg);
+    warnings.extend(category_except_warning(&args.compat.except, &opts));
     set_includes(&mut opts, &cfg, &args.compat.include, cwd, Some(&git.root))?;
     let default_mode = args.compat.mode.or(cfg.mode).unwrap_or(Mode::Backward);
     let engines = formats::engines();
@@ -864,16 +891,16 @@ fn history_flags_warning(
         return;
     }
     let flags = given.join(" and ");
-    let (verb, they, read) = if given.len() > 1 {
-        ("have", "they", "read")
+    let (verb, they, read, choose) = if given.len() > 1 {
+        ("have", "they", "read", "choose")
     } else {
-        ("has", "it", "reads")
+        ("has", "it", "reads", "chooses")
     };
     let why = match baseline {
         Baseline::Revision {
             transitive: false, ..
         } => format!(
-            "no subject's mode is transitive (mode {default_mode}), and {they} only choose the previous versions that BACKWARD_TRANSITIVE, FORWARD_TRANSITIVE and FULL_TRANSITIVE check against"
+            "no subject's mode is transitive (mode {default_mode}), and {they} only {choose} the previous versions that BACKWARD_TRANSITIVE, FORWARD_TRANSITIVE and FULL_TRANSITIVE check against"
         ),
         Baseline::Revision { .. } => return,
         Baseline::Registry(_) => {

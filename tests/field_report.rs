@@ -1301,3 +1301,53 @@ fn compat_of_directories_without_schemas_is_an_error() {
     let o = run_in(d, &["compat", "e1", "e2"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// Item 8: `--except` of a buf breaking category without `--breaking` does nothing; like other flags without
+/// effect it says so on stderr (it was silent; found in a new user's trial). With `--breaking` it is quiet.
+#[test]
+fn except_of_a_buf_category_without_breaking_warns() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(
+        d,
+        "old/x.proto",
+        "syntax = \"proto3\";\nmessage X { int32 a = 1; }\n",
+    );
+    write(
+        d,
+        "new/x.proto",
+        "syntax = \"proto3\";\nmessage X { string a = 1; }\n",
+    );
+    let o = run_in(d, &["compat", "--except", "WIRE", "old", "new"]);
+    assert!(
+        stderr(&o).contains("warning: --except WIRE has no effect"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--except",
+            "WIRE",
+            "--breaking",
+            "FILE",
+            "old",
+            "new",
+        ],
+    );
+    assert!(!stderr(&o).contains("no effect"), "{}", stderr(&o));
+    // A rule id is never a category: no warning.
+    let o = run_in(
+        d,
+        &[
+            "compat",
+            "--except",
+            "FIELD_SCALAR_KIND_CHANGED",
+            "old",
+            "new",
+        ],
+    );
+    assert!(!stderr(&o).contains("no effect"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
