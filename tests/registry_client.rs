@@ -959,6 +959,67 @@ fn plan_and_apply_register_references_first_and_are_idempotent() {
     }
 }
 
+/// Trial defect 10: the same text with other reference versions is another schema to the registry. Where lookups
+/// are refused, plan compares references too (a new version, not "unchanged"); and apply registers again, in the
+/// same run, a schema whose referenced subject it has just given a new version, so one run converges.
+#[test]
+fn moved_references_make_a_new_version_and_apply_converges_in_one_run() {
+    const ADDRESS: &str = r#"{"$schema":"http://json-schema.org/draft-07/schema#","title":"Address","type":"object","properties":{"city":{"type":"string"}}}"#;
+    const PERSON: &str = r#"{"$schema":"http://json-schema.org/draft-07/schema#","title":"Person","type":"object","properties":{"home":{"$ref":"address.json"}}}"#;
+    let described = |n: u8| {
+        ADDRESS.replace(
+            r#""type":"object""#,
+            &format!(r#""type":"object","description":"v{n}""#),
+        )
+    };
+    for lookup_405 in [false, true] {
+        let reg = MockRegistry::start();
+        reg.state.lock().expect("lock").lookup_405 = lookup_405;
+        let dir = repo(&[
+            ("schemaguard.toml", &config(&reg.url, "")),
+            ("schemas/address.json", ADDRESS),
+            ("schemas/person.json", PERSON),
+        ]);
+        let o = sg(dir.path(), &["registry", "apply"], &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        write(dir.path(), "schemas/address.json", &described(2));
+        let o = sg(dir.path(), &["registry", "apply"], &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{t}");
+        assert!(
+            t.contains("Person: registering again: referenced Address has a new version"),
+            "{t}"
+        );
+        {
+            let st = reg.state.lock().expect("lock");
+            let person = &st.subjects["Person"];
+            assert_eq!(person.len(), 2, "lookup_405={lookup_405}");
+            assert_eq!(
+                person[1].references,
+                vec![json!({"name": "address.json", "subject": "Address", "version": 2})]
+            );
+        }
+        let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+        assert!(
+            t.contains("0 new subject(s), 0 new version(s)") && t.contains("2 unchanged"),
+            "converged in one run: {t}"
+        );
+        // Address v3 registered from elsewhere and pulled into the working tree: Person's registered versions
+        // reference v2, so registering it now is a new version, with or without lookups.
+        reg.add("Address", &described(3), Some("JSON"), vec![]);
+        write(dir.path(), "schemas/address.json", &described(3));
+        let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+        assert!(
+            t.contains("Address  (schemas/address.json)  unchanged (version 3)"),
+            "{t}"
+        );
+        assert!(
+            t.contains("Person  (schemas/person.json)  new version, compatible"),
+            "lookup_405={lookup_405}: {t}"
+        );
+    }
+}
+
 /// Trial defect 7: `apply` exits 1 only when the registry rejects a schema as incompatible (409); an invalid schema
 /// (422), a server that does not implement the call (501, an HTML page) and other failures are exit 2, and an
 /// HTML page is never printed whole.

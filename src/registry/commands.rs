@@ -400,11 +400,18 @@ pub fn plan(
         let found = match client.lookup(&m.subject, &entry.request)? {
             Lookup::Found { version, .. } => Some(version),
             Lookup::NotFound => None,
+            // The same text with other references is another schema to the registry (a new version when
+            // registered): compare both. References a server does not give (None) cannot be compared.
             Lookup::Unsupported => st.versions.iter().rev().copied().find(|v| {
                 fetched
                     .schemas
                     .get(&(m.subject.clone(), *v))
-                    .is_some_and(|s| normalized(s.format, &s.schema) == mine)
+                    .is_some_and(|s| {
+                        normalized(s.format, &s.schema) == mine
+                            && s.references
+                                .as_ref()
+                                .is_none_or(|r| same_references(r, &entry.request.references))
+                    })
             }),
         };
         if let Some(version) = found {
@@ -486,6 +493,15 @@ pub fn plan(
         entries: dependency_order(entries),
         drift,
     })
+}
+
+/// Whether two reference lists name the same `(name, subject, version)`s, in any order.
+fn same_references(a: &[Reference], b: &[Reference]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
 }
 
 /// Marks each candidate whose registered latest equals no version of its file in git history (normalized as the
@@ -691,10 +707,27 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, Applied) {
         // The schema is registered already; a changed contract sidecar is still registered with it (Confluent
         // stores a new version carrying the new metadata/ruleSet; a server that keeps no contracts answers with
         // the existing version, which is said).
+        // A subject this run registered a new version of, which this schema references: registering this schema
+        // again with the new reference version is what a producer resolving "latest" now needs (and what the
+        // next run would find otherwise), so one run converges.
+        let moved: Vec<&str> = e
+            .ref_pairs
+            .iter()
+            .map(|(_, subject)| subject.as_str())
+            .filter(|subject| registered.iter().any(|r| r == subject))
+            .collect();
         let contract_only = match e.action {
-            Action::Unchanged { .. } if !e.contract_changed => {
+            Action::Unchanged { .. } if !e.contract_changed && moved.is_empty() => {
                 log.push_str(&format!("{}: unchanged\n", e.subject));
                 continue;
+            }
+            Action::Unchanged { .. } if !e.contract_changed => {
+                log.push_str(&format!(
+                    "{}: registering again: referenced {} has a new version\n",
+                    e.subject,
+                    moved.join(", ")
+                ));
+                None
             }
             Action::Unchanged { .. } => client
                 .versions(&e.subject)

@@ -486,8 +486,17 @@ fn handle(req: &Req, st: &Arc<Mutex<State>>) -> (u16, String) {
             }
             let v: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
             let schema = canon(v.get("schema").and_then(Value::as_str).unwrap_or(""));
+            // Confluent: the same text with other references is another schema.
+            let refs = v
+                .get("references")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             match s.subjects.get(*subj) {
-                Some(vs) => match vs.iter().find(|x| canon(&x.schema) == schema) {
+                Some(vs) => match vs
+                    .iter()
+                    .find(|x| canon(&x.schema) == schema && x.references == refs)
+                {
                     Some(x) => (200, version_json(subj, x, false).to_string()),
                     None => err(404, 40403, "Schema not found"),
                 },
@@ -506,11 +515,17 @@ fn handle(req: &Req, st: &Arc<Mutex<State>>) -> (u16, String) {
                 .to_string();
             let metadata = v.get("metadata").cloned();
             let rule_set = v.get("ruleSet").cloned();
+            let refs = v
+                .get("references")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             let ignore_contracts = s.ignore_contracts;
             if let Some(vs) = s.subjects.get(*subj) {
-                // Confluent: the same schema with another metadata/ruleSet is a new version.
+                // Confluent: the same schema with other references, or another metadata/ruleSet, is a new version.
                 if let Some(x) = vs.iter().find(|x| {
                     canon(&x.schema) == canon(&schema)
+                        && x.references == refs
                         && (ignore_contracts
                             || (metadata.is_none() && rule_set.is_none())
                             || (x.metadata == metadata && x.rule_set == rule_set))
