@@ -400,7 +400,9 @@ pub struct RegistryCommonArgs {
     /// Parallel registry requests.
     #[arg(long, value_name = "N")]
     pub registry_concurrency: Option<usize>,
-    /// Compatibility level to use instead of each subject's registered one.
+    /// Compatibility level for every subject instead of its registered one. plan checks under it and shows
+    /// `level X -> MODE` where the registry's differs; apply WRITES it to the registry (PUT /config/{subject}) for
+    /// each of those subjects: it is not a one-run override.
     #[arg(long, value_parser = parse_mode, value_name = "MODE")]
     pub mode: Option<Mode>,
 }

@@ -1653,6 +1653,19 @@ fn a_badly_shaped_contract_is_refused_before_any_request() {
     assert_eq!(places, ["2:23", "3:14", "4:8", "7:24"], "{}", text(&o));
 }
 
+/// Trial defect 13: `registry apply --help` says that `--mode` writes the level to the registry.
+#[test]
+fn apply_help_says_mode_writes_the_level() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = sg(dir.path(), &["registry", "apply", "--help"], &[]);
+    let t = text(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        t.contains("apply WRITES it to the registry (PUT /config/{subject})")
+            && t.contains("it is not a one-run override"),
+        "{t}"
+    );
+}
+
 /// Trial defect 12: the plan's summary counts the contract changes and level changes apply will act on, not only
 /// schemas.
 #[test]
