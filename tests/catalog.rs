@@ -901,3 +901,43 @@ fn catalog_in_headless_chromium() {
     s.js("document.getElementById('history').scrollIntoView()");
     s.screenshot(&shots.join("history.png"));
 }
+
+/// The index describes a Protobuf subject by its first message's leading comment when the file has no package
+/// comment (the subject page showed it, the index card and the Markdown index row were empty; found in a new
+/// user's trial), and a long file path breaks after a `/`, not inside a name.
+#[test]
+fn catalog_index_describes_a_proto_subject_by_its_message_doc() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path();
+    common::git(repo, &["init", "-q", "-b", "main"]);
+    common::write(
+        repo,
+        "protos/acme/chargebacks/v1/chargeback_opened.proto",
+        "syntax = \"proto3\";\npackage acme.chargebacks.v1;\n\n// A chargeback was opened by the card issuer.\nmessage ChargebackOpened {\n  string id = 1;\n}\n",
+    );
+    common::commit_all(repo, "v1");
+    let out = schemaguard(repo, &["catalog", "--out", "site"]);
+    assert_eq!(out.status.code(), Some(0));
+    let index = read(&repo.join("site/index.html"));
+    assert!(
+        index.contains("A chargeback was opened by the card issuer."),
+        "{index}"
+    );
+    let page = std::fs::read_dir(repo.join("site/subjects"))
+        .expect("subjects")
+        .flatten()
+        .map(|e| read(&e.path()))
+        .next()
+        .unwrap_or_default();
+    assert!(
+        page.contains("protos/<wbr>acme/<wbr>chargebacks/<wbr>v1/<wbr>chargeback_opened.proto"),
+        "{page}"
+    );
+    let out = schemaguard(repo, &["catalog", "--out", "md", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0));
+    let md = read(&repo.join("md/index.md"));
+    assert!(
+        md.contains("A chargeback was opened by the card issuer."),
+        "{md}"
+    );
+}

@@ -199,12 +199,7 @@ fn index(c: &Catalog) -> String {
     let mut index = Vec::new();
     for e in &c.subjects {
         index.push(serde_json::json!({ "slug": e.slug, "text": search_text(e) }));
-        let doc = e
-            .outline
-            .as_ref()
-            .and_then(|o| o.doc.as_deref())
-            .map(first_line)
-            .unwrap_or("");
+        let doc = e.summary_doc().map(first_line).unwrap_or("");
         let _ = write!(
             h,
             "<li class=\"card\" data-slug=\"{slug}\"><a class=\"name\" href=\"subjects/{slug}.html\">{name}</a> {fmt}",
@@ -431,10 +426,15 @@ fn subject(c: &Catalog, e: &Entry) -> String {
             .as_deref()
             .map(esc)
             .unwrap_or_else(|| "<span class=\"muted\">none declared</span>".into()),
-        esc(&e.file)
+        // A long path breaks after a `/` (or a `.` of a namespace), not inside a name.
+        esc(&e.file).replace('/', "/<wbr>")
     );
     if let Some(ns) = e.outline.as_ref().and_then(|o| o.namespace.as_deref()) {
-        let _ = write!(h, "<dt>Namespace</dt><dd><code>{}</code></dd>", esc(ns));
+        let _ = write!(
+            h,
+            "<dt>Namespace</dt><dd><code>{}</code></dd>",
+            esc(ns).replace('.', ".<wbr>")
+        );
     }
     for (k, v) in &e.properties {
         let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(v));

@@ -47,12 +47,7 @@ fn index(c: &Catalog) -> String {
         ".\n\n| Subject | Format | Owner | Description | Latest change |\n|---|---|---|---|---|\n",
     );
     for e in &c.subjects {
-        let doc = e
-            .outline
-            .as_ref()
-            .and_then(|o| o.doc.as_deref())
-            .and_then(|d| d.lines().next())
-            .unwrap_or("");
+        let doc = e.summary_doc().and_then(|d| d.lines().next()).unwrap_or("");
         let _ = writeln!(
             m,
             "| [{}](subjects/{}.md) | {} | {} | {} | {} |",

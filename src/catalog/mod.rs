@@ -71,6 +71,17 @@ pub struct Entry {
     pub problems: Vec<String>,
 }
 
+impl Entry {
+    /// What the subject is, in a line or a paragraph: the file's own doc (Avro record / JSON Schema description,
+    /// Protobuf package comment), else its main type's (the first Protobuf message's leading comment).
+    pub fn summary_doc(&self) -> Option<&str> {
+        let o = self.outline.as_ref()?;
+        o.doc
+            .as_deref()
+            .or_else(|| o.types.first().and_then(|t| t.doc.as_deref()))
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Example {
     /// Repository path.
