@@ -337,6 +337,18 @@ fn regression_11_4_additional_properties_true_to_false() {
     let msg = f["message"].as_str().unwrap_or("");
     assert!(!msg.contains("not present"), "{msg}");
     assert!(msg.contains("was `true`, now `false`"), "{msg}");
+    // Absent → `false`: Confluent's "is not present in the old schema" says why that is a removal (the rule id
+    // reads as a contradiction of "`false` added" otherwise; found in a new user's trial).
+    let dir = dir.with_file_name("additional_properties_removed");
+    let v = json(&run_in(
+        &dir,
+        &["compat", "--format", "json", "old.json", "new.json"],
+    ));
+    let msg = v["findings"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        msg.contains("is not present in the old schema, where any additional member is allowed"),
+        "{msg}"
+    );
 }
 
 /// Item 5: a union that loses a branch says so, keeps TYPE_MISMATCH, the branch's pointer and Avro's message.

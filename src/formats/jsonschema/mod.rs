@@ -870,6 +870,10 @@ fn finding_of(
             msg = format!(
                 "the keyword at path `{path_s}` in the {reader} schema forbids the additional members the {writer} schema allows"
             );
+        } else {
+            // Absent in the writer's schema means any member was allowed: the rule id says "removed" of that
+            // freedom, which Confluent's "is not present" alone leaves the reader to work out.
+            msg = format!("{msg}, where any additional member is allowed");
         }
     }
     if let Some(d) = describe::detail(leaf, path, old_side, new_side_spot, new_side == 0) {
