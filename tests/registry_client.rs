@@ -392,6 +392,35 @@ fn the_registry_strategy_applies_to_topic_entries_and_unusable_mappings_are_erro
     }
 }
 
+/// Trial defect 5 (second part): a local file a mapped schema references but that maps to no subject (here a JSON
+/// Schema without `title` under the record strategy) would be registered without its reference: plan and apply
+/// refuse it up front (exit 2), naming both files, before any request.
+#[test]
+fn a_referenced_file_without_a_subject_is_an_error() {
+    let reg = MockRegistry::start();
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        (
+            "schemas/address.json",
+            r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"city":{"type":"string"}}}"#,
+        ),
+        (
+            "schemas/person.json",
+            r#"{"$schema":"http://json-schema.org/draft-07/schema#","title":"Person","type":"object","properties":{"home":{"$ref":"address.json"}}}"#,
+        ),
+    ]);
+    for args in [&["registry", "plan"][..], &["registry", "apply"][..]] {
+        let o = sg(dir.path(), args, &[]);
+        let t = flat(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+        assert!(
+            t.contains("`schemas/person.json` references `address.json` (`schemas/address.json`), which maps to no subject"),
+            "{t}"
+        );
+    }
+    assert!(reg.log().is_empty(), "no request: {:?}", reg.log());
+}
+
 /// Trial defect 5: two local files mapped to one subject are a configuration error naming both (exit 2), before
 /// any request, in check, plan, apply and pull — never two registrations on one subject.
 #[test]

@@ -249,7 +249,7 @@ pub enum DriftCheck {
 
 /// Local references of a mapped schema, as its format resolved them (Avro named types defined in other files,
 /// Protobuf imports, JSON Schema `$ref`s to other documents): (reference name, subject of the referenced file).
-/// A referenced file that maps to no subject cannot be a registry reference and is left out.
+/// A referenced file that maps to no subject cannot be a registry reference (`plan` refuses it up front).
 fn local_references(
     m: &Mapped,
     refs: &super::LocalRefs,
@@ -294,6 +294,34 @@ pub fn plan(
     if !problems.is_empty() {
         return Err(RegistryError::Local(problems.join("\n")));
     }
+    let local_refs = super::LocalRefs::of(new);
+    let subject_of: HashMap<&str, &str> = mapped
+        .iter()
+        .map(|m| (m.local.file.path.as_str(), m.subject.as_str()))
+        .collect();
+    // A registered schema resolves what it references only through references to registered subjects: a local
+    // file it references that maps to no subject would be registered without that reference (refused, or stored
+    // unresolvable). Said before any request, not halfway through apply.
+    let mut unmapped: Vec<String> = Vec::new();
+    for m in &mapped {
+        for (name, file) in local_refs.direct(m.format, &m.local.file) {
+            if !subject_of.contains_key(file.path.as_str()) {
+                unmapped.push(format!(
+                    "`{}` references `{name}` (`{}`), which maps to no subject",
+                    m.local.file.shown, file.shown
+                ));
+            }
+        }
+    }
+    if !unmapped.is_empty() {
+        unmapped.sort();
+        unmapped.dedup();
+        return Err(RegistryError::Setup(format!(
+            "{}: a schema can reference only registered subjects; map the referenced file in [[registry.subjects]] \
+             (or give it a record name)",
+            unmapped.join("; ")
+        )));
+    }
     let subjects: Vec<String> = mapped
         .iter()
         .map(|m| m.subject.clone())
@@ -305,11 +333,6 @@ pub fn plan(
     for (s, st) in subjects.iter().zip(states) {
         by_subject.insert(s.clone(), st?);
     }
-    let local_refs = super::LocalRefs::of(new);
-    let subject_of: HashMap<&str, &str> = mapped
-        .iter()
-        .map(|m| (m.local.file.path.as_str(), m.subject.as_str()))
-        .collect();
     let mut entries = Vec::new();
     // (entry index, file path, registered latest version, its id, its normalized text) of every registered subject
     // whose latest is not the working tree's schema: drift candidates, decided after the loop in one history walk.
