@@ -1363,3 +1363,37 @@ fn except_of_a_buf_category_without_breaking_warns() {
     assert!(!stderr(&o).contains("no effect"), "{}", stderr(&o));
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// `COMBINED_TYPE_SUBSCHEMAS_CHANGED` names the subschema that found no compatible partner, on the side the
+/// direction reads it (it only listed what was removed and added; found in a new user's trial).
+#[test]
+fn combined_subschemas_changed_names_the_unmatched_subschema() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/jsonschema/combined_type_subschemas_changed");
+    let v = json(&run_in(
+        &dir,
+        &[
+            "compat", "--mode", "FULL", "--format", "json", "old.json", "new.json",
+        ],
+    ));
+    let msgs: Vec<&str> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "COMBINED_TYPE_SUBSCHEMAS_CHANGED")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(msgs.len(), 2, "{v}");
+    assert!(
+        msgs.iter().any(|m| m.ends_with(
+            "no subschema of the new `oneOf` is compatible with `{\"type\": \"string\"}` of the old `oneOf`"
+        )),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.ends_with(
+            "no subschema of the old `oneOf` is compatible with `{\"type\": \"boolean\"}` of the new `oneOf`"
+        )),
+        "{msgs:?}"
+    );
+}

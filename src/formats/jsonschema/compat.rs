@@ -59,6 +59,9 @@ pub(crate) struct Leaf {
     pub path: Vec<String>,
     pub orig: Option<Spot>,
     pub upd: Option<Spot>,
+    /// `COMBINED_TYPE_SUBSCHEMAS_CHANGED`: a subschema of the original that no subschema of the update is
+    /// compatible with (the first one), to name in the message.
+    pub unmatched: Option<Spot>,
 }
 
 #[derive(Debug)]
@@ -379,6 +382,7 @@ impl<'a> Walker<'a> {
             path,
             orig,
             upd,
+            unmatched: None,
         }));
     }
 
@@ -912,6 +916,10 @@ impl<'a> Walker<'a> {
                 spot(o, okw),
                 spot(u, ukw),
             );
+            let first_unmatched = m.match_left.iter().position(Option::is_none);
+            if let (Some(i), Some(Item::Leaf(leaf))) = (first_unmatched, ctx.items.last_mut()) {
+                leaf.unmatched = os_list.get(i).map(|&at| Spot { at, kw: None });
+            }
         }
     }
 

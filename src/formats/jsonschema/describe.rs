@@ -328,13 +328,40 @@ pub(super) fn detail<'a>(
         }
         "COMBINED_TYPE_SUBSCHEMAS_CHANGED" => {
             let (o, n) = (old?, new?);
-            keyword_changes(&o, &n).or_else(|| {
+            let changes = keyword_changes(&o, &n).or_else(|| {
                 Some(format!(
                     "the subschemas of {} and {} cannot all be paired compatibly",
                     combination_of(&o)?,
                     combination_of(&n)?
                 ))
-            })
+            });
+            // Which subschema found no partner: the original's side is the old schema unless read forward.
+            let lonely = leaf.unmatched.as_ref().and_then(|spot| {
+                let (mine, other, mine_word, other_word) = if spot.at.side == o.spot.at.side {
+                    (o, n, "old", "new")
+                } else {
+                    (n, o, "new", "old")
+                };
+                let side = Side {
+                    loaded: mine.loaded,
+                    spot,
+                };
+                let (t, node) = side.node()?;
+                let kw = |s: &Side| match &s.schema()?.kind {
+                    Kind::Combined { criterion, .. } => Some(criterion.keyword()),
+                    _ => None,
+                };
+                Some(format!(
+                    "no subschema of the {other_word} `{}` is compatible with `{}` of the {mine_word} `{}`",
+                    kw(&other)?,
+                    show((t, node)),
+                    kw(&mine)?
+                ))
+            });
+            match (changes, lonely) {
+                (Some(c), Some(l)) => Some(format!("{c}; {l}")),
+                (c, l) => c.or(l),
+            }
         }
         "REQUIRED_ATTRIBUTE_ADDED"
         | "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED"
