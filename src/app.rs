@@ -1370,32 +1370,52 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
         plain: s.plain,
         max_record: s.max_record_size,
     };
-    // Inputs are read whole but bounded: a stream may hold many records, each at most --max-record-size.
-    let mut data: Vec<(String, Vec<u8>)> = Vec::new();
     let names: Vec<PathBuf> = if inputs.is_empty() {
         vec![PathBuf::from("-")]
     } else {
         inputs.clone()
     };
-    for p in names {
-        let (name, bytes) = if p.as_os_str() == "-" {
-            let mut b = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b).map_err(|err| {
-                EventError::Read {
-                    path: "<stdin>".into(),
-                    err,
-                }
-            })?;
-            ("<stdin>".to_string(), b)
+    let shown = |p: &Path| {
+        if p.as_os_str() == "-" {
+            "<stdin>".to_string()
         } else {
-            let b = std::fs::read(cwd.join(&p)).map_err(|err| EventError::Read {
-                path: p.display().to_string(),
-                err,
-            })?;
-            (p.display().to_string(), b)
-        };
-        data.push((name, bytes));
-    }
+            p.display().to_string()
+        }
+    };
+    // Encode reads each input whole (JSON documents, bounded by --max-record-size each); decode streams them.
+    let read_whole = |p: &PathBuf| -> Result<(String, Vec<u8>), EventError> {
+        let mut b = Vec::new();
+        if p.as_os_str() == "-" {
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b)
+        } else {
+            std::fs::File::open(cwd.join(p))
+                .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut b))
+        }
+        .map_err(|err| EventError::Read {
+            path: shown(p),
+            err,
+        })?;
+        Ok((shown(p), b))
+    };
+    let open = |p: &PathBuf| -> Result<events::DecodeInput<'static>, EventError> {
+        if p.as_os_str() == "-" {
+            return Ok(events::DecodeInput {
+                name: shown(p),
+                reader: Box::new(std::io::stdin().lock()),
+                live: !stdin_is_file(),
+            });
+        }
+        let f = std::fs::File::open(cwd.join(p)).map_err(|err| EventError::Read {
+            path: shown(p),
+            err,
+        })?;
+        let live = !f.metadata().is_ok_and(|m| m.is_file());
+        Ok(events::DecodeInput {
+            name: shown(p),
+            reader: Box::new(f),
+            live,
+        })
+    };
     let named = s.schema.is_some() || s.subject.is_some() || s.message.is_some();
     let schema = if let Some((schema, _)) = registered {
         Some(schema)
@@ -1419,11 +1439,15 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
         (EventCmd::Decode(_), schema) => events::decode(
             schema.as_ref(),
             ids.as_deref_mut().map(|i| i as &mut dyn events::SchemaIds),
-            &data,
+            names.iter().map(open),
             &opts,
             &mut buf,
         ),
-        (EventCmd::Encode(_), Some(schema)) => events::encode(schema, &data, &opts, &mut buf),
+        (EventCmd::Encode(_), Some(schema)) => names
+            .iter()
+            .map(read_whole)
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|data| events::encode(schema, &data, &opts, &mut buf)),
         (EventCmd::Encode(_), None) => Err(EventError::Usage(
             "encode needs a schema: --schema FILE.avsc, --subject NAME or --message NAME".into(),
         )),
@@ -1439,6 +1463,23 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
         (Ok(_), Err(e)) => Err(EventError::Write(e).into()),
         (Ok(_), Ok(())) => Ok(0),
     }
+}
+
+/// Whether standard input is a regular file (`< file`), not a pipe or terminal that may stay open.
+#[cfg(unix)]
+fn stdin_is_file() -> bool {
+    use std::os::fd::AsFd;
+    std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
+}
+
+#[cfg(not(unix))]
+fn stdin_is_file() -> bool {
+    false
 }
 
 fn catalog(args: CatalogArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppError> {

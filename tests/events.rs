@@ -152,6 +152,79 @@ fn avro_round_trip_through_a_kcat_stream_with_a_tombstone() {
     assert_eq!(again, bytes);
 }
 
+/// Trial defect 5: decode read its whole input before printing anything, so a tailing `kcat -C` (no `-e`) never
+/// showed a record and a bad record lost every good one before it. Through a pipe that stays open: the first
+/// record's JSON line arrives while the input is still open; then a truncated record ends the run with exit 2, after
+/// the good records' lines.
+#[test]
+fn decode_streams_each_record_while_the_input_stays_open() {
+    use std::io::BufRead as _;
+    let t = repo();
+    let event = json!({"id": "o-1", "amount": 1.5, "coupon": null, "lines": [5]});
+    let (code, b, err) = run(
+        t.path(),
+        &["encode", "--subject", "acme.OrderPlaced"],
+        event.to_string().as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut framed = (b.len() as i32).to_be_bytes().to_vec();
+    framed.extend_from_slice(&b);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemaguard"))
+        .current_dir(t.path())
+        .args([
+            "decode",
+            "--subject",
+            "acme.OrderPlaced",
+            "--framing",
+            "length",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    stdin.write_all(&framed).expect("write");
+    stdin.flush().expect("flush");
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the first record is printed while the input is still open");
+    assert_eq!(serde_json::from_str::<Value>(&first).expect("json"), event);
+    // A second good record, then one cut short: both good ones are out before the error.
+    stdin.write_all(&framed).expect("write");
+    stdin.write_all(&framed[..framed.len() - 2]).expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().expect("waits");
+    reader.join().expect("reader");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&rest[0]).expect("json"),
+        event
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "record 3 (byte {}): truncated record: the prefix says {} bytes, {} remain",
+            2 * framed.len(),
+            b.len(),
+            b.len() - 2
+        )),
+        "{err}"
+    );
+}
+
 #[test]
 fn avro_errors_name_the_offset_and_never_allocate_a_huge_prefix() {
     let t = repo();
