@@ -338,6 +338,21 @@ fn the_registry_strategy_applies_to_topic_entries_and_unusable_mappings_are_erro
             "events-com.acme.Order schemas/order.avsc"
         ]
     );
+    // Files no entry gives a topic, while entries map others, are left out, and the plan says so.
+    let dir = files(
+        "strategy = \"topic-record\"\n[[registry.subjects]]\npath = \"schemas/*.avsc\"\ntopic = \"events\"\n",
+    );
+    assert_eq!(
+        planned_subjects(dir.path()),
+        ["events-com.acme.Order schemas/order.avsc"]
+    );
+    let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
+    assert!(
+        t.contains(
+            "note: no subject for `schemas/person.json`: the [registry] strategy needs a topic"
+        ),
+        "{t}"
+    );
     // Without a `[registry]` strategy, an entry with `topic` is the topic strategy; two files on one subject are
     // then an error (see below), so one file here.
     let dir = repo(&[
@@ -356,7 +371,7 @@ fn the_registry_strategy_applies_to_topic_entries_and_unusable_mappings_are_erro
         (
             "strategy = \"topic\"\n".to_string(),
             None,
-            "[registry] strategy = \"topic\" names a subject after a topic, but `schemas/order.avsc` (and 1 more) is matched by no [[registry.subjects]] entry",
+            "[registry] strategy = \"topic\" names a subject after a topic, but no [[registry.subjects]] entry with `topic` or `subject` maps any file, so `schemas/order.avsc` (and 1 more) has no subject",
         ),
         (
             "[[registry.subjects]]\npath = \"schemas/**\"\nstrategy = \"topic-record\"\n".to_string(),

@@ -234,6 +234,8 @@ pub struct Drift {
 pub struct Plan {
     pub entries: Vec<PlanEntry>,
     pub drift: DriftCheck,
+    /// Files left out: the `[registry]` strategy needs a topic and no `[[registry.subjects]]` entry gives one.
+    pub left_out: Vec<String>,
 }
 
 /// Whether `plan` compared registered versions with the git history of the files.
@@ -278,7 +280,7 @@ pub fn plan(
     git: Option<&crate::git::Git>,
     local_mode: &dyn Fn(&crate::formats::Subject) -> Option<Mode>,
 ) -> Result<Plan, RegistryError> {
-    let mapped = map_subjects(new, cfg)?;
+    let (mapped, left_out) = super::map_subjects_noting(new, cfg)?;
     // Every contract sidecar is read and validated before any request: one that the registry would reject or
     // misread is refused with every problem located, as lint reports them.
     let mut contracts = Vec::with_capacity(mapped.len());
@@ -515,6 +517,7 @@ pub fn plan(
     Ok(Plan {
         entries: dependency_order(entries),
         drift,
+        left_out,
     })
 }
 
@@ -685,6 +688,16 @@ pub fn render_plan(plan: &Plan) -> String {
                 .to_string()
         }
     };
+    if let Some(first) = plan.left_out.first() {
+        let more = match plan.left_out.len() - 1 {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        s.push_str(&format!(
+            "note: no subject for `{first}`{more}: the [registry] strategy needs a topic and no \
+             [[registry.subjects]] entry gives one (left out)\n"
+        ));
+    }
     s.push_str(&format!(
         "plan: {new_s} new subject(s), {new_v} new version(s) ({bad} incompatible), {same} unchanged, \
          {contracts} contract change(s), {levels} level change(s), {drift}\n"

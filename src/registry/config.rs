@@ -13,8 +13,8 @@ pub struct RawRegistry {
     pub url: Option<String>,
     /// Subject name strategy: record (default), topic or topic-record (Confluent's RecordNameStrategy,
     /// TopicNameStrategy, TopicRecordNameStrategy). topic-record also applies to `[[registry.subjects]]` entries
-    /// with `topic` and no `strategy` of their own; topic and topic-record need every file to be mapped by an
-    /// entry with `topic` or `subject`.
+    /// with `topic` and no `strategy` of their own. Under topic and topic-record, files no entry with `topic` or
+    /// `subject` maps have no subject (left out; an error when no entry maps any file).
     #[schemars(with = "Option<String>")]
     pub strategy: Option<Spanned<String>>,
     /// Name of the environment variable holding `key:secret` for basic auth. Default:

@@ -198,10 +198,19 @@ pub fn record_name(format: Format, s: &Subject) -> Option<String> {
 /// else the `[registry]` strategy, is topic-record. Files no entry maps follow the `[registry]` strategy (record
 /// by default); under record, a schema without a record name (a JSON Schema without `title`) is left out.
 ///
-/// Errors (configuration, before any request): a file an entry maps that cannot be named; a file no entry maps
-/// while the `[registry]` strategy needs a topic; two files mapped to one subject (a subject holds one schema, so
-/// `apply` would register each over the other).
+/// Errors (configuration, before any request): a file an entry maps that cannot be named; a `[registry]`
+/// strategy that needs a topic while no entry maps any file; two files mapped to one subject (a subject holds one
+/// schema, so `apply` would register each over the other).
 pub fn map_subjects(new: &LoadedSnapshot, cfg: &Config) -> Result<Vec<Mapped>, RegistryError> {
+    map_subjects_noting(new, cfg).map(|(mapped, _)| mapped)
+}
+
+/// `map_subjects`, and the files left out because the `[registry]` strategy needs a topic that no entry gives
+/// them (`plan` lists them).
+pub fn map_subjects_noting(
+    new: &LoadedSnapshot,
+    cfg: &Config,
+) -> Result<(Vec<Mapped>, Vec<String>), RegistryError> {
     let rc = cfg.registry.as_ref();
     let global = rc.and_then(|r| r.strategy);
     let mut out = Vec::new();
@@ -251,17 +260,21 @@ pub fn map_subjects(new: &LoadedSnapshot, cfg: &Config) -> Result<Vec<Mapped>, R
             }
         }
     }
-    if let (Some(first), Some(strategy)) = (topicless.first(), global) {
+    // Files without a topic are not registry files when entries map others; when nothing is mapped at all, the
+    // configuration cannot be what was meant (it would plan nothing and say nothing).
+    if let (Some(first), Some(strategy), true) = (topicless.first(), global, out.is_empty()) {
         let more = match topicless.len() - 1 {
             0 => String::new(),
             n => format!(" (and {n} more)"),
         };
         return Err(RegistryError::Setup(format!(
-            "[registry] strategy = \"{}\" names a subject after a topic, but `{first}`{more} is matched by no \
-             [[registry.subjects]] entry with `topic` or `subject`: add one, or use strategy \"record\"",
+            "[registry] strategy = \"{}\" names a subject after a topic, but no [[registry.subjects]] entry with \
+             `topic` or `subject` maps any file, so `{first}`{more} has no subject: add an entry, or use strategy \
+             \"record\"",
             strategy.as_str()
         )));
     }
+    let left_out: Vec<String> = topicless.iter().map(|s| s.to_string()).collect();
     out.sort_by(|a, b| {
         a.subject
             .cmp(&b.subject)
@@ -279,7 +292,7 @@ pub fn map_subjects(new: &LoadedSnapshot, cfg: &Config) -> Result<Vec<Mapped>, R
             }
         }
     }
-    Ok(out)
+    Ok((out, left_out))
 }
 
 /// What RecordNameStrategy names a subject after, per format (for messages).
