@@ -1422,6 +1422,7 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
     } else if named {
         Some(events::resolve_schema(
             cwd,
+            &repository_root(cwd),
             s.schema.as_deref(),
             s.subject.as_deref(),
             s.message.as_deref(),
@@ -1463,6 +1464,19 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
         (Ok(_), Err(e)) => Err(EventError::Write(e).into()),
         (Ok(_), Ok(())) => Ok(0),
     }
+}
+
+/// The repository root `decode`/`encode --subject` search from: the git work tree's root, else the nearest folder
+/// up from `cwd` holding a `schemaguard.toml`, else `cwd` (trial item 15: the search began at the current
+/// directory, so a run from `examples/` found nothing).
+fn repository_root(cwd: &Path) -> PathBuf {
+    if let Ok(g) = Git::discover(cwd) {
+        return g.root.clone();
+    }
+    cwd.ancestors()
+        .find(|d| d.join("schemaguard.toml").is_file())
+        .unwrap_or(cwd)
+        .to_path_buf()
 }
 
 /// Whether standard input is a regular file (`< file`), not a pipe or terminal that may stay open.

@@ -75,14 +75,22 @@ pub struct EventOptions {
     pub max_record: usize,
 }
 
-/// Finds the schema: an explicit file (`.avsc`, or `.proto` with `message`), an Avro subject by full name, or a
-/// Protobuf message by full name among the `.proto` files below `root`.
+/// Finds the schema: an explicit file (`.avsc`, or `.proto` with `message`; relative to `root`), an Avro subject by
+/// full name among the `.avsc` files below `repo` (the repository root, as `check` reads it), or a Protobuf message
+/// by full name among the `.proto` files below `root` (the import root). Contract test inputs (`examples/…`, a
+/// consumer's reader schema under `contracts/<consumer>/`) are never schemas of the repository and are left out,
+/// as `test` does (trial defect 3: a consumer's copy of a subject made `--subject` fail).
 pub fn resolve_schema(
     root: &Path,
+    repo: &Path,
     schema: Option<&Path>,
     subject: Option<&str>,
     message: Option<&str>,
 ) -> Result<EventSchema, EventError> {
+    let in_repo = |p: &Path| {
+        let rel = p.strip_prefix(repo).unwrap_or(p);
+        !crate::contract::is_test_input(&crate::source::slash_path(rel))
+    };
     let read = |p: &Path| {
         std::fs::read_to_string(p).map_err(|err| EventError::Read {
             path: p.display().to_string(),
@@ -113,7 +121,10 @@ pub fn resolve_schema(
                 .map_err(|e| EventError::Schema(format!("{}: {e}", file.display())))
         }
         (file, None, Some(msg)) => {
-            let files = proto_files(root);
+            let files: Vec<(String, String)> = proto_files(root)
+                .into_iter()
+                .filter(|(p, _)| in_repo(&root.join(p)))
+                .collect();
             if files.is_empty() && file.is_none() {
                 return Err(EventError::Schema(format!(
                     "no .proto file below `{}` to find message `{msg}` in",
@@ -139,7 +150,10 @@ pub fn resolve_schema(
                 .map_err(|e| EventError::Schema(e.to_string()))
         }
         (None, Some(name), None) => {
-            let files = avsc_files(root, true);
+            let files: Vec<(PathBuf, String)> = avsc_files(repo, true)
+                .into_iter()
+                .filter(|(p, _)| in_repo(p))
+                .collect();
             let mut found = None;
             for (p, text) in &files {
                 let top = serde_json::from_str::<serde_json::Value>(text).ok();
@@ -158,14 +172,25 @@ pub fn resolve_schema(
             let Some((path, text)) = found else {
                 return Err(EventError::Schema(format!(
                     "no Avro schema below `{}` defines `{name}`",
-                    root.display()
+                    repo.display()
                 )));
             };
-            let others: Vec<&str> = files
-                .iter()
-                .filter(|(p, _)| *p != path)
-                .map(|(_, t)| t.as_str())
-                .collect();
+            // The other files supply the named types the subject references. A name defined twice (the
+            // subject's own types in an unrelated copy, `old/` and `new/` folders elsewhere) is taken from the
+            // subject's file, else from the first file in path order: apache-avro refuses a list with duplicates.
+            let mut defined = crate::registry::avro_defined_names(&text);
+            let mut others: Vec<&str> = Vec::new();
+            for (p, t) in &files {
+                if *p == path {
+                    continue;
+                }
+                let names = crate::registry::avro_defined_names(t);
+                if names.is_empty() || names.iter().any(|n| defined.contains(n)) {
+                    continue;
+                }
+                defined.extend(names);
+                others.push(t.as_str());
+            }
             AvroSchema::parse_with(&text, &others)
                 .map(|a| EventSchema::Avro(Box::new(a)))
                 .map_err(|e| EventError::Schema(format!("{}: {e}", path.display())))

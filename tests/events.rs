@@ -225,6 +225,36 @@ fn decode_streams_each_record_while_the_input_stays_open() {
     );
 }
 
+/// Trial defect 3 and item 15: a consumer's reader schema under `contracts/<consumer>/` (a copy of the subject) made
+/// `decode`/`encode --subject` fail ("two named schema defined for same fullname", no file named), although such
+/// files are never schemas of the repository; and `--subject` searched from the current directory, so a run from
+/// `examples/` found nothing. Both commands now read the repository's schemas from its root.
+#[test]
+fn subject_lookup_skips_consumer_reader_schemas_and_starts_at_the_repository_root() {
+    let t = repo();
+    std::fs::write(t.path().join("schemaguard.toml"), "").expect("write");
+    std::fs::create_dir_all(t.path().join("contracts/billing")).expect("mkdir");
+    std::fs::write(
+        t.path().join("contracts/billing/acme.OrderPlaced.avsc"),
+        ORDER,
+    )
+    .expect("write");
+    let examples = t.path().join("examples/acme.OrderPlaced");
+    std::fs::create_dir_all(&examples).expect("mkdir");
+    let event = json!({"id": "o-2", "amount": 2.5, "coupon": {"string": "X"}, "lines": [1, 2]});
+    for dir in [t.path(), examples.as_path()] {
+        let (code, b, err) = run(
+            dir,
+            &["encode", "--subject", "acme.OrderPlaced"],
+            event.to_string().as_bytes(),
+        );
+        assert_eq!(code, 0, "{}: {err}", dir.display());
+        let (code, out, err) = run(dir, &["decode", "--subject", "acme.OrderPlaced"], &b);
+        assert_eq!(code, 0, "{}: {err}", dir.display());
+        assert_eq!(serde_json::from_slice::<Value>(&out).expect("json"), event);
+    }
+}
+
 #[test]
 fn avro_errors_name_the_offset_and_never_allocate_a_huge_prefix() {
     let t = repo();
