@@ -709,12 +709,28 @@ fn check(
 
     // `path` globs and PATHS arguments are repository paths: a Protobuf file under an import root is named
     // relative to the root (`file.path`) but shown, and matched, by its repository path (`file.shown`).
+    // `--against-dir` of a `registry pull` copy: each subject at the level the registry has for it (kept in the
+    // copy's manifest), unless the local side sets one (`--mode`, `[[subjects]]`, `mode =`), as `--against-registry`
+    // decides it.
+    let pulled_levels = args
+        .against_dir
+        .as_ref()
+        .and_then(|d| crate::registry::ids::PulledCopy::read(&cwd.join(d)))
+        .map(|c| c.levels)
+        .unwrap_or_default();
     let mode_for = |s: &Subject| {
-        if cfg.selects(&s.file.shown) {
-            cfg.mode_for(&s.name, &s.file.shown, default_mode)
-        } else {
-            Mode::None
+        if !cfg.selects(&s.file.shown) {
+            return Mode::None;
         }
+        // A `[[subjects]]` mode, then `--mode` or the config's `mode`, then the registry's level, then BACKWARD.
+        let a = cfg.mode_for(&s.name, &s.file.shown, Mode::Backward);
+        let b = cfg.mode_for(&s.name, &s.file.shown, Mode::Forward);
+        (a == b)
+            .then_some(a)
+            .or(args.compat.mode)
+            .or(cfg.mode)
+            .or_else(|| pulled_levels.get(&s.file.shown).copied())
+            .unwrap_or(default_mode)
     };
     let spec = CompareSpec {
         mode_for: &mode_for,

@@ -865,6 +865,100 @@ fn pull_then_against_dir_gives_the_same_findings() {
     assert_eq!(rules(&a), rules(&b));
 }
 
+/// `pull --all-versions` keeps each subject's level (manifest `compatibility`) and its older versions, so `check
+/// --against-dir` of the copy judges like `--against-registry`: a subject at NONE is not flagged, and one at
+/// BACKWARD_TRANSITIVE is checked against every version (found in a new user's trial: the copy lost both).
+#[test]
+fn pulled_copy_keeps_levels_and_older_versions_for_against_dir() {
+    const MONEY: &str = r#"{"type":"record","name":"Money","namespace":"com.acme","fields":[{"name":"units","type":"long"}]}"#;
+    let reg = MockRegistry::start();
+    reg.add(
+        "com.acme.Order",
+        &order_with(r#",{"name":"qty","type":"int"}"#),
+        None,
+        vec![],
+    );
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    reg.add("com.acme.Money", MONEY, None, vec![]);
+    {
+        let mut st = reg.state.lock().expect("lock");
+        st.levels
+            .insert("com.acme.Order".into(), "BACKWARD_TRANSITIVE".into());
+        st.levels.insert("com.acme.Money".into(), "NONE".into());
+    }
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+        ("schemas/money.avsc", MONEY),
+    ]);
+    // qty comes back as a string: fine against v2 (no qty), not against v1 (qty int). Money breaks, at NONE.
+    write(
+        dir.path(),
+        "schemas/order.avsc",
+        &order_with(r#",{"name":"qty","type":"string","default":""}"#),
+    );
+    write(
+        dir.path(),
+        "schemas/money.avsc",
+        &MONEY.replace("long", "string"),
+    );
+    let o = sg(
+        dir.path(),
+        &["registry", "pull", "--out", ".registry", "--all-versions"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let rules = |o: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        let mut r: Vec<String> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| format!("{} {}", f["rule"], f["subject"]))
+            .collect();
+        r.sort();
+        r
+    };
+    let b = sg(
+        dir.path(),
+        &["check", "--against-registry", "--format", "json"],
+        &[],
+    );
+    let a = sg(
+        dir.path(),
+        &["check", "--against-dir", ".registry", "--format", "json"],
+        &[],
+    );
+    assert_eq!(
+        rules(&b),
+        vec!["\"TYPE_MISMATCH\" \"com.acme.Order\"".to_string()],
+        "{}",
+        text(&b)
+    );
+    assert_eq!(rules(&a), rules(&b), "{}", text(&a));
+    assert_eq!(a.status.code(), Some(1));
+    // `--mode` still wins over the copy's levels, as over the registry's.
+    let a = sg(
+        dir.path(),
+        &[
+            "check",
+            "--against-dir",
+            ".registry",
+            "--mode",
+            "BACKWARD",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(
+        rules(&a),
+        vec!["\"TYPE_MISMATCH\" \"com.acme.Money\"".to_string()],
+        "{}",
+        text(&a)
+    );
+}
+
 /// Trial defect 2: with Protobuf files under an import root (`proto/pl/b.proto` imports `pl/a.proto`), `pull`
 /// writes the referenced schema once, where the local file is (`proto/pl/a.proto`), not a second time at its import
 /// name; a subject's own latest wins its path over an older version another subject references. Then `check

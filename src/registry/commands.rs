@@ -26,6 +26,10 @@ pub struct ManifestEntry {
     /// File written, relative to the output directory.
     pub path: String,
     pub references: Vec<Reference>,
+    /// The subject's compatibility level on the registry (its own or the global one), on the latest version's
+    /// entry: `check --against-dir` of the copy uses it as `--against-registry` would.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<String>,
 }
 
 /// `registry pull`: writes each mapped subject's latest version (with `all_versions`, older ones too, under
@@ -45,7 +49,8 @@ pub fn pull(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let states = subject_states(client, &subjects, &|_| false);
+    // Levels too: the copy carries them, so `check --against-dir` judges each subject at its own level.
+    let states = subject_states(client, &subjects, &|_| true);
     let mut by_subject: HashMap<String, SubjectState> = HashMap::new();
     for (s, st) in subjects.iter().zip(states) {
         by_subject.insert(s.clone(), st?);
@@ -136,6 +141,11 @@ pub fn pull(
                     schema_type: super::client::schema_type(s.format).to_string(),
                     path: format!("{prefix}{}", m.local.file.shown),
                     references: s.references.clone().unwrap_or_default(),
+                    compatibility: if Some(v) == latest {
+                        st.config.level.clone()
+                    } else {
+                        None
+                    },
                 });
             }
         }

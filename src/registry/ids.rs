@@ -137,6 +137,43 @@ impl ManifestIds {
     }
 }
 
+/// What a `registry pull` copy says beyond its files, for `check --against-dir` of it: each subject's level by the
+/// repository path of its file, and the folders of the older versions pulled with `--all-versions`.
+#[derive(Debug, Default)]
+pub struct PulledCopy {
+    /// Repository path of a subject's file → the subject's level on the registry.
+    pub levels: std::collections::HashMap<String, crate::finding::Mode>,
+    /// (subject, version, folder relative to the copy: `.versions/<subject>/<version>/`), by subject then version.
+    pub older: Vec<(String, i64, String)>,
+}
+
+impl PulledCopy {
+    /// `None` when `dir` holds no manifest (a plain directory) or one that cannot be read (then the copy is read
+    /// as a plain directory; decode and `--registry-dir` report the manifest's problems).
+    pub fn read(dir: &Path) -> Option<PulledCopy> {
+        let m = ManifestIds::load(dir).ok()?;
+        let mut out = PulledCopy::default();
+        for e in &m.entries {
+            let prefix = version_prefix(&e.path);
+            if prefix.is_empty() {
+                if let Some(mode) = e
+                    .compatibility
+                    .as_deref()
+                    .and_then(crate::finding::Mode::parse)
+                {
+                    out.levels.insert(e.path.clone(), mode);
+                }
+            } else if !prefix.split('/').any(|s| s == "..") {
+                out.older
+                    .push((e.subject.clone(), e.version, prefix.to_string()));
+            }
+        }
+        out.older.sort();
+        out.older.dedup();
+        Some(out)
+    }
+}
+
 /// `.versions/<subject>/<version>/` for an older pulled version, else empty.
 fn version_prefix(path: &str) -> &str {
     if !path.starts_with(".versions/") {

@@ -4,7 +4,7 @@
 //! reads them, and hands the snapshots to `snapshot::load` / `snapshot::compare`; it never reads files itself.
 //! Nothing here parses schemas.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use git2::Oid;
@@ -107,24 +107,41 @@ impl Source for Directory {
         if !self.path.is_dir() {
             return Err(crate::RunError::NoSuchPath(self.label.clone()).into());
         }
-        let label = &self.label;
-        let mut snap = RawSnapshot {
-            label: Some(label.clone()),
-            ..RawSnapshot::default()
-        };
-        for (fs_path, rel) in source::walk_pruned(&self.path, keep, crate::contract::is_test_dir) {
-            match source::read_file(&fs_path, &rel) {
-                Ok(f) => snap.files.push(SourceFile::new(
-                    f.path.clone(),
-                    Some(label.clone()),
-                    Arc::clone(&f.text),
-                )),
-                Err(e) => snap
-                    .errors
-                    .push(snapshot::read_error_finding(&e, Some(label))),
+        let read_dir = |path: &Path, label: &str| {
+            let mut snap = RawSnapshot {
+                label: Some(label.to_string()),
+                ..RawSnapshot::default()
+            };
+            for (fs_path, rel) in source::walk_pruned(path, keep, crate::contract::is_test_dir) {
+                match source::read_file(&fs_path, &rel) {
+                    Ok(f) => snap.files.push(SourceFile::new(
+                        f.path.clone(),
+                        Some(label.to_string()),
+                        Arc::clone(&f.text),
+                    )),
+                    Err(e) => snap
+                        .errors
+                        .push(snapshot::read_error_finding(&e, Some(label))),
+                }
             }
-        }
-        Ok(vec![snap])
+            snap
+        };
+        // A `registry pull --all-versions` copy: each older version is a snapshot of its own before the latest
+        // (the last), so transitive levels check against every pulled version, as `--against-registry` does.
+        let mut out: Vec<RawSnapshot> = crate::registry::ids::PulledCopy::read(&self.path)
+            .map(|copy| copy.older)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, _, folder)| self.path.join(folder).is_dir())
+            .map(|(subject, version, folder)| {
+                read_dir(
+                    &self.path.join(folder),
+                    &format!("{} ({subject} v{version})", self.label),
+                )
+            })
+            .collect();
+        out.push(read_dir(&self.path, &self.label));
+        Ok(out)
     }
 }
 
