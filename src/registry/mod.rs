@@ -836,11 +836,49 @@ pub fn compare_with_registry(
         root: rc.root,
         server_check: rc.server_check,
     };
-    for one in client::parallel(&mapped, workers, |m| check_subject(m, &ctx)) {
+    let results = client::parallel(&mapped, workers, |m| check_subject(m, &ctx));
+    // A change in a file that is a subject of its own is also seen by every subject whose registered versions
+    // reference it (a Protobuf message used by another file's field): that copy differs only in its old location
+    // (the referencing subject's registered version) and is left out where the file's own subject reports the same
+    // finding under the same level — as one comparison of both files (git, --against-dir) reports it once.
+    type Key = (&'static str, Option<Mode>, String, String, (usize, usize));
+    let key = |f: &Finding| -> Option<Key> {
+        let l = f.new.as_ref()?;
+        Some((
+            f.rule.id,
+            f.mode,
+            f.message.clone(),
+            l.file.shown.clone(),
+            (l.span.start, l.span.end),
+        ))
+    };
+    let mut own: std::collections::HashSet<Key> = std::collections::HashSet::new();
+    for (m, one) in mapped.iter().zip(&results) {
+        own.extend(
+            one.comparison
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.new
+                        .as_ref()
+                        .is_some_and(|l| l.file.shown == m.local.file.shown)
+                })
+                .filter_map(key),
+        );
+    }
+    for (m, one) in mapped.iter().zip(results) {
         out.findings.extend(one.findings);
         out.new_subjects.extend(one.new_subjects);
         out.checked += one.checked;
-        out.comparison.findings.extend(one.comparison.findings);
+        out.comparison
+            .findings
+            .extend(one.comparison.findings.into_iter().filter(|f| {
+                let elsewhere = f
+                    .new
+                    .as_ref()
+                    .is_some_and(|l| l.file.shown != m.local.file.shown);
+                !(elsewhere && key(f).is_some_and(|k| own.contains(&k)))
+            }));
         out.comparison.checked.extend(one.comparison.checked);
         out.registered.extend(one.registered);
     }
