@@ -282,10 +282,25 @@ impl Finding {
         self.new.as_ref().or(self.old.as_ref())
     }
 
-    fn sort_key(&self) -> (String, usize, &'static str, String, String, Option<usize>) {
+    /// (file, line, column, offset, rule, …): by line and column, not by offset alone, because a JSONL example's
+    /// location text holds only the lines it needs (trial defect 8: line 2 sorted before line 1).
+    #[allow(clippy::type_complexity)]
+    fn sort_key(
+        &self,
+    ) -> (
+        String,
+        (usize, usize, usize),
+        &'static str,
+        String,
+        String,
+        Option<usize>,
+    ) {
         let (file, start) = match self.primary() {
-            Some(l) => (l.file.display_name(), l.span.start),
-            None => (String::new(), 0),
+            Some(l) => {
+                let lc = l.file.line_col(l.span.start);
+                (l.file.display_name(), (lc.line, lc.column, l.span.start))
+            }
+            None => (String::new(), (0, 0, 0)),
         };
         (
             file,
@@ -335,7 +350,7 @@ impl Finding {
     }
 }
 
-/// Sorts findings (file, offset, rule id, …) and removes exact duplicates, so output is byte-stable.
+/// Sorts findings (file, line, column, rule id, …) and removes exact duplicates, so output is byte-stable.
 pub fn sort_findings(findings: &mut Vec<Finding>) {
     findings.sort_by_cached_key(|f| f.sort_key());
     findings.dedup_by(|a, b| {

@@ -346,3 +346,35 @@ fn replay_failure_names_the_reason_a_specification_reader_fails_on() {
         replay[0]
     );
 }
+
+/// Trial defect 8: JSONL findings sorted by column before line (line 2 before line 1), and each snippet showed the
+/// lines before the event as blank. Findings come in (line, column) order and the snippet's context is the real
+/// previous line.
+#[test]
+fn jsonl_findings_come_in_line_order_with_the_previous_line_as_context() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/contract/example_invalid__jsonl_order");
+    let report = schemaguard::test_dirs(&case, &[], Path::new("new"), Mode::Backward, &[])
+        .expect("the fixture runs");
+    let at: Vec<(usize, usize)> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.new.as_ref())
+        .map(|l| {
+            let lc = l.file.line_col(l.span.start);
+            (lc.line, lc.column)
+        })
+        .collect();
+    assert_eq!(at.len(), 3, "{at:?}");
+    assert_eq!(
+        at.iter().map(|a| a.0).collect::<Vec<_>>(),
+        vec![1, 2, 4],
+        "{at:?}"
+    );
+    let mut text = Vec::new();
+    report::render(&report, OutputFormat::Text, TextStyle::default(), &mut text).expect("renders");
+    let text = String::from_utf8_lossy(&text);
+    // The line-2 finding shows line 1 as it is, the line-4 one line 3.
+    assert!(text.contains(r#" 1 │ {"note": "a long line"#), "{text}");
+    assert!(text.contains(r#" 3 │ {"id": 3, "total": 3}"#), "{text}");
+}

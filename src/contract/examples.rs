@@ -24,6 +24,8 @@ use crate::source::SourceFile;
 const MAX_FINDINGS_PER_FILE: usize = 20;
 /// JSONL lines up to which a finding gets an exact `file:line` location (the location text is synthesized).
 const MAX_LOCATED_LINE: usize = 2_000_000;
+/// Longest previous JSONL line kept as a finding's snippet context.
+const MAX_CONTEXT_BYTES: usize = 64 * 1024;
 /// Longest single event read (one `.json` file, one `.jsonl` line, one `.binpb`).
 const MAX_EVENT_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -44,6 +46,8 @@ struct Event<'t> {
     /// 1-based line of a JSONL event, 0 otherwise; record index of an `.avro` record.
     line: usize,
     index: Option<usize>,
+    /// A JSONL event: the line before it, shown as the snippet's context (trial defect 8: it showed blank).
+    before: Option<&'t str>,
 }
 
 /// The example files of one subject name.
@@ -276,22 +280,21 @@ impl FileRun<'_> {
         pointer: Option<&str>,
         line_col: Option<(usize, usize)>,
     ) -> Location {
-        let (text, line) = match ev {
-            Some(ev) => (ev.text, ev.line),
-            None => (None, 0),
+        let (text, line, before) = match ev {
+            Some(ev) => (ev.text, ev.line, ev.before),
+            None => (None, 0, None),
         };
         if line > 0 {
-            // A JSONL line: a location text with the line at its place, without holding the file.
+            // A JSONL line: a location text with the line at its place, without holding the file; the line before
+            // it, when known, is there too (the snippet's context), the earlier ones are empty.
             let body = text.unwrap_or("");
-            let synth = if line <= MAX_LOCATED_LINE {
-                format!("{}{body}", "\n".repeat(line - 1))
-            } else {
-                body.to_string()
-            };
-            let base = if line <= MAX_LOCATED_LINE {
-                line - 1
-            } else {
-                0
+            let (synth, base) = match before {
+                _ if line > MAX_LOCATED_LINE => (body.to_string(), 0),
+                Some(b) if line > 1 => (
+                    format!("{}{b}\n{body}", "\n".repeat(line - 2)),
+                    line - 2 + b.len() + 1,
+                ),
+                _ => (format!("{}{body}", "\n".repeat(line - 1)), line - 1),
             };
             let span = match (
                 pointer.and_then(|p| position::pointer_span(body, p)),
@@ -426,6 +429,7 @@ impl FileRun<'_> {
                         text: None,
                         line: 0,
                         index: None,
+                        before: None,
                     });
                     return;
                 }
@@ -451,6 +455,7 @@ impl FileRun<'_> {
                         text: None,
                         line: 0,
                         index: None,
+                        before: None,
                     });
                     return;
                 }
@@ -460,6 +465,7 @@ impl FileRun<'_> {
                         text: Some(&text),
                         line: 0,
                         index: None,
+                        before: None,
                     }),
                     Err(e) => {
                         self.file = Some(SourceFile::new(self.shown.to_string(), None, text));
@@ -476,9 +482,14 @@ impl FileRun<'_> {
     fn run_jsonl(&mut self, file: std::fs::File) {
         let mut reader = BufReader::with_capacity(1 << 16, file);
         let mut buf = Vec::new();
+        // The previous line (whole, as read), for the snippet's context.
+        let mut prev = Vec::new();
+        let mut prev_whole = false;
         let mut line = 0usize;
         loop {
+            std::mem::swap(&mut prev, &mut buf);
             buf.clear();
+            let before_whole = std::mem::replace(&mut prev_whole, true);
             line += 1;
             let n = match (&mut reader)
                 .take(MAX_EVENT_BYTES + 1)
@@ -506,6 +517,7 @@ impl FileRun<'_> {
                     text: None,
                     line,
                     index: None,
+                    before: None,
                 };
                 self.unreadable(
                     Some(&ev),
@@ -517,6 +529,7 @@ impl FileRun<'_> {
                     None,
                 );
                 // Skip the rest of the line.
+                prev_whole = false;
                 loop {
                     buf.clear();
                     match (&mut reader).take(1 << 20).read_until(b'\n', &mut buf) {
@@ -536,6 +549,7 @@ impl FileRun<'_> {
                     text: None,
                     line,
                     index: None,
+                    before: None,
                 };
                 self.unreadable(
                     Some(&ev),
@@ -547,12 +561,19 @@ impl FileRun<'_> {
             if text.trim().is_empty() {
                 continue;
             }
+            let before = if before_whole && prev.len() <= MAX_CONTEXT_BYTES {
+                let p = prev.strip_suffix(b"\n").unwrap_or(&prev);
+                std::str::from_utf8(p.strip_suffix(b"\r").unwrap_or(p)).ok()
+            } else {
+                None
+            };
             match serde_json::from_str::<J>(text) {
                 Ok(j) => self.event(Event {
                     body: Body::Json(j),
                     text: Some(text),
                     line,
                     index: None,
+                    before,
                 }),
                 Err(e) => {
                     let ev = Event {
@@ -560,6 +581,7 @@ impl FileRun<'_> {
                         text: Some(text),
                         line,
                         index: None,
+                        before,
                     };
                     let msg = codec::avro::json_syntax_error(&e).message;
                     self.unreadable(
@@ -593,6 +615,7 @@ impl FileRun<'_> {
                         text: None,
                         line: 0,
                         index: Some(i),
+                        before: None,
                     }),
                     Err(e) => self.unreadable(
                         None,
