@@ -378,3 +378,34 @@ fn jsonl_findings_come_in_line_order_with_the_previous_line_as_context() {
     assert!(text.contains(r#" 1 │ {"note": "a long line"#), "{text}");
     assert!(text.contains(r#" 3 │ {"id": 3, "total": 3}"#), "{text}");
 }
+
+/// Trial defect 9: an Avro replay failure was apache-avro's Rust dump ("expected Value::String, … got: Int(3)") at
+/// 1:1. It names the field, the value's path and the types, and points at the value.
+#[test]
+fn avro_replay_failure_names_the_field_and_points_at_the_value() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/contract/replay_failed__names_the_field");
+    let report = schemaguard::test_dirs(
+        &case,
+        &[PathBuf::from("old")],
+        Path::new("new"),
+        Mode::Backward,
+        &[],
+    )
+    .expect("the fixture runs");
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "REPLAY_FAILED")
+        .expect("a replay failure");
+    assert!(
+        f.message
+            .contains("field `qty` (`/lines/0/qty`): written as `int`, read as `string`"),
+        "{}",
+        f.message
+    );
+    assert!(!f.message.contains("Value::"), "{}", f.message);
+    let loc = f.new.as_ref().expect("located");
+    let lc = loc.file.line_col(loc.span.start);
+    assert_eq!((lc.line, lc.column), (4, 27), "{}", f.message);
+}

@@ -216,6 +216,225 @@ pub fn resolve_per_spec(
     reader.decoder(None)?.decode(&again)
 }
 
+/// Where a datum stops resolving from its writer schema to a reader schema (see [`locate_resolution_failure`]).
+#[derive(Debug, PartialEq)]
+pub struct ResolveFailure {
+    /// JSON pointer of the value in the datum (`/lines/0/qty`); empty for the whole datum.
+    pub pointer: String,
+    /// The record field holding the value, when there is one.
+    pub field: Option<String>,
+    /// Why, in schema terms: "written as `int`, read as `string`…", or the runtime's reason for a value of the
+    /// same type (a symbol the reader's enum lacks).
+    pub message: String,
+}
+
+/// Finds the innermost value of `v` (a datum of `writer`) that does not resolve to `reader`: records field by field
+/// (by name or alias; a reader field missing from the data without a default), arrays and maps item by item, a
+/// union's written branch. apache-avro's resolution error names neither the field nor the value, and says what
+/// it expected as a Rust type dump. `None` when the datum resolves.
+pub fn locate_resolution_failure(
+    writer: &AvroSchema,
+    reader: &AvroSchema,
+    v: &Value,
+) -> Option<ResolveFailure> {
+    let mut ptr = String::new();
+    resolution_walk(
+        writer,
+        reader,
+        &writer.root,
+        &reader.root,
+        v,
+        &mut ptr,
+        None,
+        0,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolution_walk(
+    writer: &AvroSchema,
+    reader: &AvroSchema,
+    ws: &Schema,
+    rs: &Schema,
+    v: &Value,
+    ptr: &mut String,
+    field: Option<&str>,
+    depth: usize,
+) -> Option<ResolveFailure> {
+    let err = v.clone().resolve_schemata(rs, reader.schemata()).err()?;
+    let deref = |a: &AvroSchema, s: &Schema| -> Schema {
+        match s {
+            Schema::Ref { name } => a
+                .names
+                .get(&name.fullname(None))
+                .cloned()
+                .unwrap_or_else(|| s.clone()),
+            other => other.clone(),
+        }
+    };
+    let (wd, rd) = (deref(writer, ws), deref(reader, rs));
+    let fail = |ptr: &str, field: Option<&str>, message: String| ResolveFailure {
+        pointer: ptr.to_string(),
+        field: field.map(str::to_string),
+        message,
+    };
+    if depth < 128 {
+        let len = ptr.len();
+        match (v, &wd, &rd) {
+            (Value::Record(values), Schema::Record(w), Schema::Record(r)) => {
+                for rf in &r.fields {
+                    let names = std::iter::once(&rf.name).chain(rf.aliases.iter());
+                    let found = names.into_iter().find_map(|n| {
+                        let wf = w.fields.iter().find(|f| &f.name == n)?;
+                        let val = values.iter().find(|(k, _)| k == n).map(|(_, v)| v)?;
+                        Some((wf, val))
+                    });
+                    match found {
+                        Some((wf, val)) => {
+                            ptr.push('/');
+                            ptr.push_str(&escape_pointer(&wf.name));
+                            let inner = resolution_walk(
+                                writer,
+                                reader,
+                                &wf.schema,
+                                &rf.schema,
+                                val,
+                                ptr,
+                                Some(&rf.name),
+                                depth + 1,
+                            );
+                            ptr.truncate(len);
+                            if inner.is_some() {
+                                return inner;
+                            }
+                        }
+                        None if rf.default.is_none() => {
+                            return Some(fail(
+                                ptr,
+                                Some(&rf.name),
+                                format!("the reader's field `{}` is not in the written data and has no default", rf.name),
+                            ));
+                        }
+                        None => {}
+                    }
+                }
+            }
+            (Value::Array(items), Schema::Array(w), Schema::Array(r)) => {
+                for (i, item) in items.iter().enumerate() {
+                    ptr.push_str(&format!("/{i}"));
+                    let inner = resolution_walk(
+                        writer,
+                        reader,
+                        &w.items,
+                        &r.items,
+                        item,
+                        ptr,
+                        field,
+                        depth + 1,
+                    );
+                    ptr.truncate(len);
+                    if inner.is_some() {
+                        return inner;
+                    }
+                }
+            }
+            (Value::Map(entries), Schema::Map(w), Schema::Map(r)) => {
+                let mut keys: Vec<&String> = entries.keys().collect();
+                keys.sort();
+                for k in keys {
+                    ptr.push('/');
+                    ptr.push_str(&escape_pointer(k));
+                    let inner = entries.get(k).and_then(|item| {
+                        resolution_walk(
+                            writer,
+                            reader,
+                            &w.types,
+                            &r.types,
+                            item,
+                            ptr,
+                            field,
+                            depth + 1,
+                        )
+                    });
+                    ptr.truncate(len);
+                    if inner.is_some() {
+                        return inner;
+                    }
+                }
+            }
+            (Value::Union(i, inner), Schema::Union(w), _) => {
+                if let Some(branch) = w.variants().get(*i as usize) {
+                    let targets: Vec<&Schema> = match &rd {
+                        Schema::Union(r) => r.variants().iter().collect(),
+                        _ => vec![&rd],
+                    };
+                    // A reader union takes the first branch the written branch resolves to; when none does, the
+                    // failure is the written branch against the reader's branch of the same kind, else here.
+                    if targets.len() == 1
+                        || targets
+                            .iter()
+                            .any(|t| branch_name(t) == branch_name(branch))
+                    {
+                        let target = targets
+                            .iter()
+                            .find(|t| branch_name(t) == branch_name(branch))
+                            .unwrap_or(&targets[0]);
+                        let found = resolution_walk(
+                            writer,
+                            reader,
+                            branch,
+                            target,
+                            inner,
+                            ptr,
+                            field,
+                            depth + 1,
+                        );
+                        if found.is_some() {
+                            return found;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let (wn, rn) = (kind_name(&wd), kind_name(&rd));
+    let message = if let (Value::Enum(_, symbol), Schema::Enum(r)) = (v, &rd) {
+        format!(
+            "the symbol `{symbol}` is not among the reader's symbols ({}) and the reader's enum `{}` has no default",
+            r.symbols.join(", "),
+            r.name.fullname(None)
+        )
+    } else if wn != rn {
+        format!("written as `{wn}`, read as `{rn}`, which Avro schema resolution does not convert")
+    } else {
+        // apache-avro's own words, without its Rust type names.
+        let m = err.to_string().replace("Value::", "");
+        let mut c = m.trim_end_matches('.').chars();
+        c.next()
+            .map(|f| f.to_lowercase().chain(c).collect())
+            .unwrap_or_default()
+    };
+    Some(fail(ptr, field, message))
+}
+
+/// A schema's kind as a reader of the Avro specification names it: `int`, `string`, `record acme.Line`.
+fn kind_name(s: &Schema) -> String {
+    match s {
+        Schema::Record(r) => format!("record {}", r.name.fullname(None)),
+        Schema::Enum(e) => format!("enum {}", e.name.fullname(None)),
+        Schema::Fixed(f) => format!("fixed {}", f.name.fullname(None)),
+        Schema::Array(_) => "array".into(),
+        Schema::Map(_) => "map".into(),
+        Schema::Union(_) => "union".into(),
+        other => branch_name(other),
+    }
+}
+
+fn escape_pointer(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
 fn strip_logical(j: &mut J) {
     match j {
         J::Object(o) => {

@@ -751,13 +751,41 @@ impl FileRun<'_> {
                         // reason leads. apache-avro may stop earlier at one of its own refusals (a short `bytes`
                         // decimal) and hide the change that really breaks the data (a removed enum symbol).
                         Err(se) => {
+                            // The value that stops resolving, named and located in the example (trial defect 9:
+                            // the message was apache-avro's Rust dump, at 1:1).
+                            let located = ws
+                                .without_logical_types()
+                                .ok()
+                                .zip(rs.without_logical_types().ok())
+                                .and_then(|(w0, r0)| {
+                                    let v0 = w0.decoder(None).ok()?.decode(&bytes).ok()?;
+                                    codec::avro::locate_resolution_failure(&w0, &r0, &v0)
+                                });
+                            let reason = match &located {
+                                Some(l) => match &l.field {
+                                    Some(f) if l.pointer.is_empty() => {
+                                        format!("field `{f}`: {}", l.message)
+                                    }
+                                    Some(f) => {
+                                        format!("field `{f}` (`{}`): {}", l.pointer, l.message)
+                                    }
+                                    None => l.message.clone(),
+                                },
+                                None => se.message.clone(),
+                            };
                             let why = if se.message == e.message {
-                                format!("({dir_name}): {}", e.message)
+                                format!("({dir_name}): {reason}")
                             } else {
                                 format!(
-                                    "({dir_name}): {} (apache-avro stops earlier: {})",
-                                    se.message, e.message
+                                    "({dir_name}): {reason} (apache-avro stops earlier: {})",
+                                    e.message
                                 )
+                            };
+                            let loc = match &located {
+                                Some(l) if !l.pointer.is_empty() => {
+                                    self.location(Some(ev), Some(&l.pointer), None)
+                                }
+                                _ => self.location(Some(ev), None, None),
                             };
                             let f = Finding::new(
                                 &REPLAY_FAILED,
@@ -766,7 +794,7 @@ impl FileRun<'_> {
                             )
                             .mode(mode)
                             .help("make the change compatible (defaults for added fields, keep enum symbols or add an enum default), or move the data to a new subject")
-                            .at_new(self.location(Some(ev), None, None));
+                            .at_new(loc);
                             self.push(f);
                             None
                         }
