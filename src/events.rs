@@ -33,6 +33,16 @@ pub enum EventError {
         offset: usize,
         message: String,
     },
+    /// A JSON record `encode` cannot read, located by line and column in its input (a byte offset says little
+    /// in text).
+    #[error("{input}:{line}:{column}: record {record}: {message}")]
+    JsonRecord {
+        input: String,
+        record: usize,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("schema: {0}")]
     Schema(String),
 }
@@ -1143,20 +1153,48 @@ pub fn encode(
             v
         };
         for (i, (off, doc)) in docs.iter().enumerate() {
-            let fail = |e: CodecError| EventError::Record {
-                input: name.clone(),
-                record: i + 1,
-                offset: *off,
-                message: {
-                    let mut m = codec_message(&e).1;
-                    if !e.pointer.is_empty() {
-                        m = format!("{m} at `{}`", e.pointer);
+            // Where in the input: the error's line and column in the record, else its value's (a pointer), else
+            // the record's start; shifted by the record's own line in the input (trial defect 10: "(byte 0)").
+            let fail = |e: CodecError| {
+                let (first_line, _) = codec::position::line_col(text, *off);
+                let (l, c) = e
+                    .line_col()
+                    .or_else(|| {
+                        (!e.pointer.is_empty())
+                            .then(|| codec::position::pointer_span(doc, &e.pointer))
+                            .flatten()
+                            .map(|r| codec::position::line_col(doc, r.start))
+                    })
+                    .unwrap_or((1, 1));
+                let mut message = codec_message(&e).1;
+                if !e.pointer.is_empty() {
+                    message = format!("{message} at `{}`", e.pointer);
+                }
+                // An Avro record in the other JSON form: say which flag reads it.
+                if let EventSchema::Avro(s) = schema {
+                    let other = if opts.plain {
+                        JsonEncoding::AvroJson
+                    } else {
+                        JsonEncoding::Plain
+                    };
+                    if s.from_json_str(doc, other).is_ok() {
+                        message = format!(
+                            "{message}; the record reads as {}",
+                            if opts.plain {
+                                "Avro JSON (tagged unions, bytes as code points): drop --plain"
+                            } else {
+                                "plain JSON (untagged unions, decimals as numbers or strings): add --plain"
+                            }
+                        );
                     }
-                    if let Some((l, c)) = e.line_col() {
-                        m = format!("{m} (line {l}, column {c} of the record)");
-                    }
-                    m
-                },
+                }
+                EventError::JsonRecord {
+                    input: name.clone(),
+                    record: i + 1,
+                    line: first_line + l - 1,
+                    column: c,
+                    message,
+                }
             };
             let mut bytes = Vec::new();
             if let Some(id) = opts.confluent_id {

@@ -255,6 +255,60 @@ fn subject_lookup_skips_consumer_reader_schemas_and_starts_at_the_repository_roo
     }
 }
 
+/// Trial defect 10 (encode): a JSON record's error said "(byte 0)" and, for Protobuf, named no field
+/// ("invalid digit found in string"); an Avro record in the other JSON form did not say which flag reads it. Errors
+/// are at the value's line and column in the input, name the field, and suggest `--plain` (or dropping it).
+#[test]
+fn encode_errors_are_at_line_and_column_name_the_field_and_suggest_the_json_form() {
+    let t = repo();
+    let input =
+        "{\"id\": \"p-1\", \"amountMinor\": \"1\"}\n{\"id\": \"p-2\",\n \"amountMinor\": \"zz\"}\n";
+    // Two lines are not one document: JSON lines, the second record broken on its own first line.
+    let (code, _, err) = run(
+        t.path(),
+        &["encode", "--message", "acme.v1.PaymentCaptured"],
+        b"{\"id\": \"p-1\"}\n{\"id\": \"p-2\", \"amountMinor\": \"zz\"}\n",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("<stdin>:2:30: record 2: invalid digit found in string (field `amount_minor`) at `/amountMinor`"),
+        "{err}"
+    );
+    // One document over two lines: the value's own line.
+    let one = input.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let (code, _, err) = run(
+        t.path(),
+        &["encode", "--message", "acme.v1.PaymentCaptured"],
+        one.as_bytes(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("<stdin>:2:17: record 1:"), "{err}");
+    // An Avro record in plain JSON without --plain, and the other way round.
+    let plain = br#"{"id": "o-1", "amount": 1.5, "coupon": "C", "lines": []}"#;
+    let (code, _, err) = run(
+        t.path(),
+        &["encode", "--subject", "acme.OrderPlaced"],
+        plain,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("<stdin>:1:40: record 1:"), "{err}");
+    assert!(err.contains("add --plain"), "{err}");
+    let tagged = br#"{"id": "o-1", "amount": 1.5, "coupon": {"string": "C"}, "lines": []}"#;
+    let (code, _, err) = run(
+        t.path(),
+        &["encode", "--plain", "--subject", "acme.OrderPlaced"],
+        tagged,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("drop --plain"), "{err}");
+    let (code, _, err) = run(
+        t.path(),
+        &["encode", "--plain", "--subject", "acme.OrderPlaced"],
+        plain,
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
 #[test]
 fn avro_errors_name_the_offset_and_never_allocate_a_huge_prefix() {
     let t = repo();

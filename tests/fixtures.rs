@@ -409,3 +409,45 @@ fn avro_replay_failure_names_the_field_and_points_at_the_value() {
     let lc = loc.file.line_col(loc.span.start);
     assert_eq!((lc.line, lc.column), (4, 27), "{}", f.message);
 }
+
+/// Trial defects 9 and 10: Protobuf replay findings on JSON examples pointed at 1:1, and a JSON mapping error
+/// ("invalid digit found in string") named only the message, at the end of the token. Each is located at its value
+/// (JSON names or proto names), and the mapping error names the field path.
+#[test]
+fn protobuf_json_example_findings_are_located_at_their_field() {
+    let at = |case: &str, olds: &[PathBuf]| -> Vec<(String, usize, usize, String)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/contract")
+            .join(case);
+        let report = schemaguard::test_dirs(&dir, olds, Path::new("new"), Mode::Backward, &[])
+            .expect("the fixture runs");
+        report
+            .findings
+            .iter()
+            .map(|f| {
+                let l = f.new.as_ref().expect("located");
+                let lc = l.file.line_col(l.span.start);
+                (f.rule.id.to_string(), lc.line, lc.column, f.message.clone())
+            })
+            .collect()
+    };
+    let old = [PathBuf::from("old")];
+    let changed = at("replay_value_changed__protobuf_json", &old);
+    let places: Vec<(usize, usize)> = changed.iter().map(|c| (c.1, c.2)).collect();
+    assert_eq!(places, vec![(3, 17), (6, 31)], "{changed:?}");
+    let failed = at("replay_failed__protobuf_json", &old);
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.0 == "REPLAY_FAILED" && (f.1, f.2) == (3, 18)),
+        "{failed:?}"
+    );
+    let invalid = at("example_invalid__protobuf_json_field", &[]);
+    assert_eq!((invalid[0].1, invalid[0].2), (5, 31), "{invalid:?}");
+    assert!(
+        invalid[0]
+            .3
+            .contains("(schema path `acme.v1.Payment.lines[].line_total`)"),
+        "{invalid:?}"
+    );
+}

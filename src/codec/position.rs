@@ -36,6 +36,73 @@ pub fn pointer_span(text: &str, pointer: &str) -> Option<Range<usize>> {
     Some(json::value_range(cur))
 }
 
+/// Whether `pointer` names a value that exists in the JSON `text` (every token found, not only a prefix).
+pub fn pointer_exists(text: &str, pointer: &str) -> bool {
+    let Ok(root) = json::parse(text) else {
+        return false;
+    };
+    let mut cur: &Value = &root;
+    let Some(tokens) = pointer.strip_prefix('/') else {
+        return pointer.is_empty();
+    };
+    for raw in tokens.split('/') {
+        let token = json::unescape_token(raw);
+        let next = match cur {
+            Value::Object(o) => o
+                .properties
+                .iter()
+                .rev()
+                .find(|p| p.name.as_str() == token)
+                .map(|p| &p.value),
+            Value::Array(a) => token.parse::<usize>().ok().and_then(|i| a.elements.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(v) => cur = v,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The JSON pointer and byte range of the innermost member value or array item of `text` that holds the byte
+/// just before `offset` (where a parser's error column points: the end of the bad token); `None` when the text is
+/// not JSON or the offset is outside every member.
+pub fn pointer_at(text: &str, offset: usize) -> Option<(String, Range<usize>)> {
+    let root = json::parse(text).ok()?;
+    let holds = |r: &Range<usize>| r.start < offset && offset <= r.end;
+    let mut cur: &Value = &root;
+    let mut ptr = String::new();
+    let mut found = None;
+    loop {
+        let next = match cur {
+            Value::Object(o) => o
+                .properties
+                .iter()
+                .find(|p| holds(&json::value_range(&p.value)))
+                .map(|p| (escape_token(p.name.as_str()), &p.value)),
+            Value::Array(a) => a
+                .elements
+                .iter()
+                .enumerate()
+                .find(|(_, v)| holds(&json::value_range(v)))
+                .map(|(i, v)| (i.to_string(), v)),
+            _ => None,
+        };
+        let Some((token, v)) = next else { break };
+        ptr.push('/');
+        ptr.push_str(&token);
+        found = Some((ptr.clone(), json::value_range(v)));
+        cur = v;
+    }
+    found
+}
+
+/// A JSON Pointer token (RFC 6901: `~` as `~0`, `/` as `~1`).
+pub fn escape_token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
 /// The byte range of the key of member `pointer` names (its last token), when it is an object member: an unknown
 /// field is best shown at its key.
 pub fn key_span(text: &str, pointer: &str) -> Option<Range<usize>> {

@@ -75,19 +75,123 @@ pub fn from_json_str(desc: &MessageDescriptor, text: &str) -> Result<DynamicMess
     let opts = DeserializeOptions::new().deny_unknown_fields(true);
     let located = |e: serde_json::Error| {
         let mut err = CodecError::new(strip_position(&e.to_string()));
+        err.schema_path = desc.full_name().to_string();
         if e.line() > 0 {
             err.at = Some(At::Text {
                 line: e.line(),
                 column: e.column().max(1),
             });
+            // The mapping's errors ("invalid digit found in string") name no field: find the value the error's
+            // position is in, name its field and point at its start (trial defect 10).
+            let offset = super::position::offset_of(text, e.line(), e.column().max(1));
+            if let Some((ptr, range)) = super::position::pointer_at(text, offset) {
+                let (path, field) = field_path(desc, &ptr);
+                if let Some(field) = field {
+                    let (line, column) = super::position::line_col(text, range.start);
+                    err.at = Some(At::Text { line, column });
+                    err.schema_path = format!("{}.{path}", desc.full_name());
+                    err.field = Some(field);
+                    err.pointer = ptr;
+                }
+            }
         }
-        err.schema_path = desc.full_name().to_string();
         err
     };
     let msg =
         DynamicMessage::deserialize_with_options(desc.clone(), &mut de, &opts).map_err(located)?;
     de.end().map_err(located)?;
     Ok(msg)
+}
+
+/// The field path (`items[].quantity`, `attrs{}.x`) and the field a JSON pointer into a message's JSON mapping
+/// names (members by JSON name or proto name); as far as the pointer names fields.
+pub fn field_path(desc: &MessageDescriptor, pointer: &str) -> (String, Option<String>) {
+    let mut path = String::new();
+    let mut field = None;
+    let mut msg = Some(desc.clone());
+    let mut tokens = pointer
+        .split('/')
+        .skip(1)
+        .map(crate::formats::json::unescape_token);
+    while let Some(t) = tokens.next() {
+        let Some(f) = msg
+            .as_ref()
+            .and_then(|m| m.fields().find(|f| f.json_name() == t || f.name() == t))
+        else {
+            break;
+        };
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(f.name());
+        field = Some(f.name().to_string());
+        msg = if f.is_map() {
+            path.push_str("{}");
+            if tokens.next().is_none() {
+                break;
+            }
+            match f.kind() {
+                Kind::Message(entry) => match entry.map_entry_value_field().kind() {
+                    Kind::Message(m) => Some(m),
+                    _ => None,
+                },
+                _ => None,
+            }
+        } else {
+            if f.is_list() {
+                path.push_str("[]");
+                if tokens.next().is_none() {
+                    break;
+                }
+            }
+            match f.kind() {
+                Kind::Message(m) => Some(m),
+                _ => None,
+            }
+        };
+    }
+    (path, field)
+}
+
+/// The JSON pointer, in an example's JSON `text`, of the value a dotted field path names (`lines[0].price` from
+/// [`data_changes`], or `lines.price` from a schema path): each field by its JSON name or its proto name,
+/// whichever the text uses (the mapping accepts both).
+pub fn json_pointer(desc: &MessageDescriptor, dotted: &str, text: &str) -> String {
+    let esc = super::position::escape_token;
+    let mut ptr = String::new();
+    let mut msg = Some(desc.clone());
+    for seg in dotted.split('.') {
+        let (name, mut rest) = match seg.find('[') {
+            Some(i) => (&seg[..i], &seg[i..]),
+            None => (seg, ""),
+        };
+        let field = msg.as_ref().and_then(|m| m.get_field_by_name(name));
+        let names = match &field {
+            Some(f) => vec![f.json_name().to_string(), f.name().to_string()],
+            None => vec![name.to_string()],
+        };
+        let candidates: Vec<String> = names.iter().map(|n| format!("{ptr}/{}", esc(n))).collect();
+        ptr = candidates
+            .iter()
+            .find(|p| super::position::pointer_exists(text, p))
+            .unwrap_or(&candidates[0])
+            .clone();
+        while let Some(inner) = rest.strip_prefix('[') {
+            let Some(end) = inner.find(']') else { break };
+            ptr.push('/');
+            ptr.push_str(&esc(inner[..end].trim_matches('"')));
+            rest = &inner[end + 1..];
+        }
+        msg = field.and_then(|f| match f.kind() {
+            Kind::Message(m) if f.is_map() => match m.map_entry_value_field().kind() {
+                Kind::Message(v) => Some(v),
+                _ => None,
+            },
+            Kind::Message(m) => Some(m),
+            _ => None,
+        });
+    }
+    ptr
 }
 
 /// Converts a JSON value (already parsed) through the Protobuf JSON mapping.

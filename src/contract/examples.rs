@@ -873,9 +873,19 @@ impl FileRun<'_> {
                     return;
                 };
                 let bytes = pb::encode(&written);
+                // A JSON example is located at the field the finding names (trial defect 9: at 1:1).
+                let json_text = match &ev.body {
+                    Body::Json(_) => ev.text,
+                    _ => None,
+                };
                 match pb::decode(&rd, &bytes) {
                     Err(e) => {
-                        let loc = self.location(Some(ev), None, None);
+                        let prefix = format!("{}.", rd.full_name());
+                        let ptr = json_text.and_then(|t| {
+                            let rel = e.schema_path.strip_prefix(&prefix)?;
+                            Some(pb::json_pointer(&rd, rel, t))
+                        });
+                        let loc = self.location(Some(ev), ptr.as_deref(), None);
                         let f = Finding::new(
                             &REPLAY_FAILED,
                             self.subject.name.clone(),
@@ -888,7 +898,14 @@ impl FileRun<'_> {
                     }
                     Ok(read) => {
                         for c in pb::data_changes(&written, &read) {
-                            let ptr = format!("/{}", c.path.split('.').next().unwrap_or(&c.path));
+                            let ptr = match json_text {
+                                Some(t) => pb::json_pointer(
+                                    &prost_reflect::ReflectMessage::descriptor(&written),
+                                    &c.path,
+                                    t,
+                                ),
+                                None => format!("/{}", c.path.split('.').next().unwrap_or(&c.path)),
+                            };
                             let loc = self.location(Some(ev), Some(&ptr), None);
                             let how = match c.kind {
                                 pb::ChangeKind::Unknown => "is lost",
@@ -1082,7 +1099,11 @@ fn proto_message(
     match &ev.body {
         Body::Json(j) => match &ev.text {
             Some(t) if ev.line == 0 => pb::from_json_str(&desc, t),
-            _ => pb::from_json(&desc, j),
+            // A JSONL line is parsed already; when it fails, its text says where and which field.
+            Some(t) => {
+                pb::from_json(&desc, j).map_err(|e| pb::from_json_str(&desc, t).err().unwrap_or(e))
+            }
+            None => pb::from_json(&desc, j),
         },
         Body::ProtoBinary(b) => pb::decode(&desc, b),
         Body::ProtoText(t) => pb::from_text_format(&desc, t),
