@@ -501,7 +501,31 @@ fn parse(
             }
         }
     };
-    parse_doc(file, doc, consumer, subject).map_err(|m| (m, 0..0))
+    parse_doc(file, doc, consumer, subject).map_err(|(m, at)| {
+        let span = at
+            .and_then(|(i, key)| entry_span(file, i, key))
+            .unwrap_or(0..0);
+        (m, span)
+    })
+}
+
+/// The span of `reads[i]` (or of its `key`'s value) in the contract's text: a content error is shown at its entry
+/// (trial item 13: an unknown type pointed at 1:1).
+fn entry_span(file: &SourceFile, i: usize, key: Option<&str>) -> Option<Range<usize>> {
+    use crate::formats::jsonschema::parse::{parse_json, parse_yaml, Val};
+    let tree = if file.path.ends_with(".json") {
+        parse_json(&file.text)
+    } else {
+        parse_yaml(&file.text)
+    }
+    .ok()?;
+    let reads = tree.get(tree.root, "reads")?;
+    let Val::Arr(items) = &tree.node(reads).val else {
+        return None;
+    };
+    let id = *items.get(i)?;
+    let at = key.and_then(|k| tree.get(id, k)).unwrap_or(id);
+    Some(tree.node(at).span.clone())
 }
 
 /// The span of each `reads` entry's path (the `path` value of a mapping entry, or the plain path string), from
@@ -539,25 +563,32 @@ fn entry_spans(file: &SourceFile) -> Vec<Option<Range<usize>>> {
         .collect()
 }
 
+/// An error in a contract's content: the message, and the `reads` entry (and its key) it is about.
+type ContentError = (String, Option<(usize, Option<&'static str>)>);
+
 fn parse_doc(
     file: &Arc<SourceFile>,
     doc: J,
     consumer: &str,
     subject: &str,
-) -> Result<Contract, String> {
+) -> Result<Contract, ContentError> {
     let J::Object(o) = doc else {
-        return Err("the contract is not a mapping with a `reads` list".into());
+        return Err((
+            "the contract is not a mapping with a `reads` list".into(),
+            None,
+        ));
     };
     if let Some(k) = o
         .keys()
         .find(|k| k.as_str() != "reads" && k.as_str() != "description")
     {
-        return Err(format!(
-            "unknown key `{k}` (expected `reads`, `description`)"
+        return Err((
+            format!("unknown key `{k}` (expected `reads`, `description`)"),
+            None,
         ));
     }
     let Some(J::Array(list)) = o.get("reads") else {
-        return Err("no `reads` list".into());
+        return Err(("no `reads` list".into(), None));
     };
     let spans = entry_spans(file);
     let mut reads = Vec::new();
@@ -569,12 +600,13 @@ fn parse_doc(
                     .keys()
                     .find(|k| !["path", "type", "required"].contains(&k.as_str()))
                 {
-                    return Err(format!(
-                        "reads[{i}]: unknown key `{k}` (expected path, type, required)"
+                    return Err((
+                        format!("reads[{i}]: unknown key `{k}` (expected path, type, required)"),
+                        Some((i, None)),
                     ));
                 }
                 let Some(p) = r.get("path").and_then(J::as_str) else {
-                    return Err(format!("reads[{i}] has no `path`"));
+                    return Err((format!("reads[{i}] has no `path`"), Some((i, None))));
                 };
                 let ty = match r.get("type") {
                     None => None,
@@ -582,20 +614,30 @@ fn parse_doc(
                         Some(t.to_ascii_lowercase())
                     }
                     Some(t) => {
-                        return Err(format!(
-                            "reads[{i}]: unknown type {t} (one of {})",
-                            TYPES.join(", ")
+                        return Err((
+                            format!("reads[{i}]: unknown type {t} (one of {})", TYPES.join(", ")),
+                            Some((i, Some("type"))),
                         ))
                     }
                 };
                 let required = match r.get("required") {
                     None => true,
                     Some(J::Bool(b)) => *b,
-                    Some(_) => return Err(format!("reads[{i}]: `required` is true or false")),
+                    Some(_) => {
+                        return Err((
+                            format!("reads[{i}]: `required` is true or false"),
+                            Some((i, Some("required"))),
+                        ))
+                    }
                 };
                 (p.to_string(), ty, required)
             }
-            _ => return Err(format!("reads[{i}] is neither a path nor a mapping")),
+            _ => {
+                return Err((
+                    format!("reads[{i}] is neither a path nor a mapping"),
+                    Some((i, None)),
+                ))
+            }
         };
         let span = spans.get(i).cloned().flatten().unwrap_or(0..0);
         reads.push(Read {
@@ -944,6 +986,31 @@ mod tests {
         for b in &blocks {
             assert!(yaml_rust2::YamlLoader::load_from_str(b).is_ok(), "{b}");
         }
+    }
+
+    /// Trial item 13: an unknown type, or another bad entry, is located at the entry, not at 1:1.
+    #[test]
+    fn content_errors_point_at_their_entry() {
+        let text = "reads:\n  - {path: nothere, type: string}\n  - \"lines[].nope\"\n  - {path: total, type: money}\n  - {path: x, required: maybe}\n";
+        let file = SourceFile::new("contracts/ghost/com.acme.Order.yaml", None, text);
+        let Err((msg, span)) = parse(&file, "ghost", "com.acme.Order") else {
+            panic!("an unknown type is an error");
+        };
+        assert!(msg.contains("reads[2]: unknown type"), "{msg}");
+        let lc = file.line_col(span.start);
+        assert_eq!((lc.line, lc.column), (4, 25), "{msg}");
+        let text = "reads:\n  - total\n  - {path: x, required: maybe}\n";
+        let file = SourceFile::new("contracts/ghost/com.acme.Order.yaml", None, text);
+        let Err((msg, span)) = parse(&file, "ghost", "com.acme.Order") else {
+            panic!("`required: maybe` is an error");
+        };
+        assert_eq!(file.line_col(span.start).line, 3, "{msg}");
+        let json = "{\"reads\": [\n  \"total\",\n  {\"path\": \"x\", \"type\": \"money\"}\n]}";
+        let file = SourceFile::new("contracts/ghost/com.acme.Order.json", None, json);
+        let Err((msg, span)) = parse(&file, "ghost", "com.acme.Order") else {
+            panic!("an unknown type is an error");
+        };
+        assert_eq!(file.line_col(span.start).line, 3, "{msg}");
     }
 
     #[test]
