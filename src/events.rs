@@ -43,6 +43,13 @@ pub enum EventError {
         column: usize,
         message: String,
     },
+    /// An Avro object container file whose header cannot be read.
+    #[error("{input} (byte {offset}): {message}")]
+    Container {
+        input: String,
+        offset: usize,
+        message: String,
+    },
     #[error("schema: {0}")]
     Schema(String),
 }
@@ -1000,14 +1007,10 @@ fn decode_container(
     live: bool,
     out: &mut dyn Write,
 ) -> Result<usize, EventError> {
-    let reader = ContainerReader::new(input).map_err(|e| EventError::Record {
+    let reader = ContainerReader::new(input).map_err(|e| EventError::Container {
         input: name.to_string(),
-        record: 0,
         offset: e.offset().unwrap_or(0),
-        message: format!(
-            "not a readable Avro container file: {}",
-            codec_message(&e).1
-        ),
+        message: codec_message(&e).1,
     })?;
     let file_schema = reader.schema().clone();
     let mut count = 0;

@@ -309,6 +309,60 @@ fn encode_errors_are_at_line_and_column_name_the_field_and_suggest_the_json_form
     assert_eq!(code, 0, "{err}");
 }
 
+/// Trial defects 11 and 12: a container file cut after its magic bytes was "not an Avro object container file",
+/// and a huge array block count leaked apache-avro's `max_allocation_bytes` advice without the field. A cut file
+/// says it is truncated and where; a block count whose items cannot fit names the field.
+#[test]
+fn truncated_container_files_and_huge_block_counts_say_what_they_are() {
+    let t = repo();
+    let schema = schemaguard::codec::avro::AvroSchema::parse(ORDER).expect("schema");
+    let v = schema
+        .from_json(
+            &json!({"id": "o-9", "amount": 1.5, "coupon": null, "lines": [1, 2, 3]}),
+            schemaguard::codec::JsonEncoding::AvroJson,
+        )
+        .expect("value");
+    let file =
+        schemaguard::codec::avro::write_container(&schema, &[v.clone(), v]).expect("container");
+    // Cut inside the header (its schema), then inside the data block.
+    for (cut, inside) in [
+        (40, "inside its header"),
+        (file.len() - 20, "inside the data block holding record 1"),
+    ] {
+        std::fs::write(t.path().join("cut.avro"), &file[..cut]).expect("write");
+        let (code, out, err) = run(t.path(), &["decode", "cut.avro"], b"");
+        assert_eq!(code, 2, "{}", String::from_utf8_lossy(&out));
+        assert!(
+            err.contains(&format!(
+                "the Avro object container file is truncated: it ends after {cut} bytes, {inside}"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("not an Avro object container file"), "{err}");
+    }
+    // Not a container file at all: still said so.
+    std::fs::write(t.path().join("no.avro"), b"Obj").expect("write");
+    let (code, _, err) = run(
+        t.path(),
+        &["decode", "no.avro", "--subject", "acme.OrderPlaced"],
+        b"",
+    );
+    assert_eq!(code, 2);
+    assert!(!err.contains("truncated: it ends"), "{err}");
+    // `lines` (longs, a byte each at least) with a block of 2^40 items.
+    let mut b = vec![0x06, b'o', b'-', b'1'];
+    b.extend_from_slice(&1.5f64.to_le_bytes());
+    b.push(0x00);
+    b.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x02]);
+    let (code, _, err) = run(t.path(), &["decode", "--subject", "acme.OrderPlaced"], &b);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("record 1 (byte 13): cannot decode: a block of 1099511627776 items, but only 1 byte is left (field `lines`)"),
+        "{err}"
+    );
+    assert!(!err.contains("max_allocation_bytes"), "{err}");
+}
+
 #[test]
 fn avro_errors_name_the_offset_and_never_allocate_a_huge_prefix() {
     let t = repo();

@@ -513,6 +513,13 @@ impl Decoder<'_> {
         let whole = r.inner;
         let v = self.inner.read_value(r).map_err(|e| {
             let mut err = avro_error("cannot decode", &e);
+            // apache-avro's allocation limit names its Rust API; the limit is the record size here.
+            if err.message.contains("max_allocation_bytes") {
+                err.message =
+                    "cannot decode: a length or block count asks for more bytes than a record may \
+                               hold (--max-record-size)"
+                        .into();
+            }
             err.at = Some(At::Byte(r.read));
             // apache-avro's errors name neither the field nor where it began: find them by walking the bytes.
             if let Some(b) = self.writer.locate_bad_bytes(whole) {
@@ -762,21 +769,24 @@ impl AvroSchema {
                             }
                         }
                         left = count.unsigned_abs();
-                        // An item takes at least one byte unless it is null or a record (whose fields may all
-                        // be null): a larger count than the bytes left is the error.
+                        // Each item takes at least its schema's smallest encoding (a map entry one more byte, its
+                        // key's length): a count whose items cannot fit in the bytes left is the error. Only items
+                        // that may take no byte at all (null, a record of nulls) can be that many.
                         let rest = (bytes.len() - pos) as u64;
-                        let may_be_empty = !map
-                            && matches!(
-                                items,
-                                Schema::Null | Schema::Record(_) | Schema::Ref { .. }
-                            );
-                        if left > rest && !may_be_empty {
+                        let least = self.min_encoded_size(items) + u64::from(map);
+                        let may_be_empty = least == 0;
+                        if !may_be_empty && left > rest / least {
+                            let each = if least > 1 {
+                                format!(" (each item takes at least {least} bytes)")
+                            } else {
+                                String::new()
+                            };
                             return Some(bad(
                                 start,
                                 &path,
                                 field,
                                 format!(
-                                    "a block of {left} items, but only {rest} {} left",
+                                    "a block of {left} items, but only {rest} {} left{each}",
                                     if rest == 1 { "byte is" } else { "bytes are" }
                                 ),
                             ));
@@ -822,6 +832,56 @@ impl AvroSchema {
     }
 }
 
+impl AvroSchema {
+    /// The fewest bytes a value of `schema` takes in the binary encoding: 0 for null, 1 for a number, boolean,
+    /// enum, union branch, string, bytes, array or map (its length or end of blocks), a fixed's size, the sum of a
+    /// record's fields. A record met again inside itself counts 0 (the recursion ends through a union or array).
+    fn min_encoded_size(&self, schema: &Schema) -> u64 {
+        fn walk<'s>(
+            me: &'s AvroSchema,
+            s: &'s Schema,
+            open: &mut Vec<String>,
+            depth: usize,
+        ) -> u64 {
+            if depth > 64 {
+                return 0;
+            }
+            match s {
+                Schema::Null => 0,
+                Schema::Float => 4,
+                Schema::Double => 8,
+                Schema::Fixed(f) => f.size as u64,
+                Schema::Duration(_) => 12,
+                Schema::Decimal(d) => match &d.inner {
+                    apache_avro::schema::InnerDecimalSchema::Fixed(f) => f.size as u64,
+                    _ => 1,
+                },
+                Schema::Uuid(apache_avro::schema::UuidSchema::Fixed(f)) => f.size as u64,
+                Schema::Record(r) => {
+                    let name = r.name.fullname(None);
+                    if open.contains(&name) {
+                        return 0;
+                    }
+                    open.push(name);
+                    let sum = r
+                        .fields
+                        .iter()
+                        .map(|f| walk(me, &f.schema, open, depth + 1))
+                        .fold(0u64, u64::saturating_add);
+                    open.pop();
+                    sum
+                }
+                Schema::Ref { name } => match me.names.get(&name.fullname(None)) {
+                    Some(t) if !open.contains(&name.fullname(None)) => walk(me, t, open, depth + 1),
+                    _ => 0,
+                },
+                _ => 1,
+            }
+        }
+        walk(self, schema, &mut Vec::new(), 0)
+    }
+}
+
 struct Counting<'a> {
     inner: &'a [u8],
     read: usize,
@@ -838,22 +898,75 @@ impl Read for Counting<'_> {
 /// Reads an object container file: the writer schema from its header, then records one at a time (bounded
 /// memory: one block at a time). Truncated or corrupt input ends the iteration with an error naming the record.
 pub struct ContainerReader<R: Read> {
-    inner: apache_avro::Reader<'static, R>,
+    inner: apache_avro::Reader<'static, Tracked<R>>,
     schema: AvroSchema,
     index: usize,
     done: bool,
+    /// Bytes of the file read so far (where a truncated file ends).
+    read: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// A reader that counts the bytes read through it.
+pub struct Tracked<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Whether apache-avro failed because the input ended (an `UnexpectedEof` somewhere in its error's sources).
+fn ended_early(e: &apache_avro::Error) -> bool {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof)
+        {
+            return true;
+        }
+        src = s.source();
+    }
+    false
 }
 
 impl<R: Read> ContainerReader<R> {
     pub fn new(input: R) -> Result<Self, CodecError> {
-        let inner = apache_avro::Reader::new(input)
-            .map_err(|e| avro_error("not an Avro object container file", &e))?;
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let tracked = Tracked {
+            inner: input,
+            read: std::sync::Arc::clone(&read),
+        };
+        let inner = apache_avro::Reader::new(tracked).map_err(|e| {
+            use apache_avro::error::Details;
+            let n = read.load(std::sync::atomic::Ordering::Relaxed);
+            // Past the magic bytes the file is a container file: a cut one is truncated, not something else
+            // (trial defect 11).
+            let mut err = match e.details() {
+                Details::HeaderMagic | Details::ReadHeader(_) => {
+                    avro_error("not an Avro object container file", &e)
+                }
+                _ if ended_early(&e) => CodecError::new(format!(
+                    "the Avro object container file is truncated: it ends after {n} bytes, inside its header"
+                )),
+                _ => avro_error("the Avro object container file's header is invalid", &e),
+            };
+            if !matches!(e.details(), Details::HeaderMagic | Details::ReadHeader(_)) {
+                err.at = Some(At::Byte(n));
+            }
+            err
+        })?;
         let schema = AvroSchema::from_schema(inner.writer_schema().clone(), Vec::new());
         Ok(ContainerReader {
             inner,
             schema,
             index: 0,
             done: false,
+            read,
         })
     }
 
@@ -883,10 +996,18 @@ impl<R: Read> Iterator for ContainerReader<R> {
             }
             Some(Err(e)) => {
                 self.done = true;
-                Some(Err(avro_error(
-                    &format!("record {} of the container file", i + 1),
-                    &e,
-                )))
+                let n = self.read.load(std::sync::atomic::Ordering::Relaxed);
+                let mut err = if ended_early(&e) {
+                    CodecError::new(format!(
+                        "the Avro object container file is truncated: it ends after {n} bytes, inside the data \
+                         block holding record {}",
+                        i + 1
+                    ))
+                } else {
+                    avro_error(&format!("record {} of the container file", i + 1), &e)
+                };
+                err.at = Some(At::Byte(n));
+                Some(Err(err))
             }
         }
     }
@@ -2078,6 +2199,33 @@ mod tests {
             problem.starts_with("a string that is not UTF-8"),
             "{problem}"
         );
+    }
+
+    /// Trial defect 12: a block count of records too many to fit is located at the array's field, with the
+    /// least size of an item (a record's fields summed), instead of apache-avro's allocation-limit advice.
+    #[test]
+    fn a_block_of_records_that_cannot_fit_names_the_field() {
+        let schema = AvroSchema::parse(
+            r#"{"type":"record","name":"O","namespace":"a","fields":[
+                {"name":"lines","type":{"type":"array","items":{"type":"record","name":"L","fields":[
+                    {"name":"sku","type":"string"},{"name":"n","type":"int"},{"name":"p","type":"double"},
+                    {"name":"none","type":"null"}]}}}]}"#,
+        )
+        .expect("schema");
+        // 2^40 items, then two bytes.
+        let bytes = [0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x02, 0x61];
+        let b = schema.locate_bad_bytes(&bytes).expect("refused");
+        assert_eq!((b.offset, b.field.as_deref()), (0, Some("lines")));
+        assert_eq!(
+            b.problem,
+            "a block of 1099511627776 items, but only 2 bytes are left (each item takes at least 10 bytes)"
+        );
+        // Items of nothing but nulls may be that many: not refused here.
+        let empty = AvroSchema::parse(
+            r#"{"type":"record","name":"O","fields":[{"name":"xs","type":{"type":"array","items":"null"}}]}"#,
+        )
+        .expect("schema");
+        assert_eq!(empty.min_encoded_size(&Schema::Null), 0);
     }
 
     const ORDER: &str = r#"{"type":"record","name":"Order","namespace":"acme","fields":[

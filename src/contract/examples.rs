@@ -626,10 +626,7 @@ impl FileRun<'_> {
                 Err(e) => {
                     self.unreadable(
                         None,
-                        format!(
-                            "example `{}`: {} (truncated or corrupt file)",
-                            self.shown, e.message
-                        ),
+                        format!("example `{}`: {}", self.shown, e.message),
                         None,
                     );
                     return;
