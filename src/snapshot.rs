@@ -171,6 +171,11 @@ pub struct Comparison {
 
 /// Compares `new` with `previous` (oldest first). Non-transitive modes look at the last previous snapshot only;
 /// transitive ones at each previous snapshot that has the subject.
+/// Where an input finding is: file and offset in the new schema.
+fn input_place(f: &Finding) -> Option<(String, usize)> {
+    f.new.as_ref().map(|l| (l.file.shown.clone(), l.span.start))
+}
+
 pub fn compare(
     previous: &[LoadedSnapshot],
     new: &LoadedSnapshot,
@@ -178,6 +183,21 @@ pub fn compare(
 ) -> Comparison {
     let mut out = Comparison::default();
     let Some(latest) = previous.last() else {
+        // Nothing to compare with (the first commit): every subject is new, and still has to compile.
+        for set in &new.sets {
+            let subjects: Vec<&Subject> = set
+                .subjects
+                .iter()
+                .filter(|s| (spec.mode_for)(s) != Mode::None)
+                .collect();
+            if !subjects.is_empty() {
+                out.findings.extend(set.engine.check_new(
+                    set.loaded.as_ref(),
+                    &subjects,
+                    spec.opts,
+                ));
+            }
+        }
         return out;
     };
     let mut formats: BTreeSet<Format> = new.sets.iter().map(|s| s.engine.format()).collect();
@@ -307,8 +327,20 @@ pub fn compare(
             }
         }
         if let (Some(n), false) = (new_set, new_only.is_empty()) {
-            out.findings
-                .extend(engine.check_new(n.loaded.as_ref(), &new_only, spec.opts));
+            // A broken file that a new one imports was compared (and reported) as a changed file already: say it
+            // once.
+            let said: HashSet<(String, Option<(String, usize)>)> = out
+                .findings
+                .iter()
+                .filter(|f| f.rule.category == Category::Input)
+                .map(|f| (f.message.clone(), input_place(f)))
+                .collect();
+            out.findings.extend(
+                engine
+                    .check_new(n.loaded.as_ref(), &new_only, spec.opts)
+                    .into_iter()
+                    .filter(|f| !said.contains(&(f.message.clone(), input_place(f)))),
+            );
         }
         if spec.report_deleted && !single_pair {
             if let Some(old_set) = latest.set(format) {

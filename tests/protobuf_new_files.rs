@@ -94,3 +94,37 @@ fn compat_of_directories_and_lint_compile_new_files() {
     );
     assert!(parse_errors(&stdout_json(&o)).is_empty());
 }
+
+#[test]
+fn the_first_commit_is_compiled_and_a_shared_error_is_said_once() {
+    // No commit yet: `check --staged` has nothing to compare with, and still compiles what is staged.
+    let dir = git_repo();
+    write(dir.path(), "proto/acme/v1/chargeback.proto", UNDEFINED);
+    git(dir.path(), &["add", "-A"]);
+    let o = schemaguard(dir.path(), &["check", "--staged", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        parse_errors(&stdout_json(&o)),
+        vec![("proto/acme/v1/chargeback.proto".to_string(), 5, 3)]
+    );
+    // A new file importing a changed file that no longer compiles: the changed file's error, once.
+    let dir = tempfile::tempdir().expect("tempdir");
+    const MONEY: &str =
+        "syntax = \"proto3\";\npackage acme.v1;\nmessage Money {\n  int64 units = 1;\n}\n";
+    write(dir.path(), "old/acme/v1/money.proto", MONEY);
+    write(
+        dir.path(),
+        "new/acme/v1/money.proto",
+        &MONEY.replace("int64 units = 1;", "int64 units = 1;\n  Curr cur = 2;"),
+    );
+    write(
+        dir.path(),
+        "new/acme/v1/order.proto",
+        "syntax = \"proto3\";\npackage acme.v1;\nimport \"acme/v1/money.proto\";\nmessage Order {\n  Money total = 1;\n}\n",
+    );
+    let o = schemaguard(dir.path(), &["compat", "--format", "json", "old", "new"]);
+    assert_eq!(o.status.code(), Some(2));
+    let errs = parse_errors(&stdout_json(&o));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].0.ends_with("new/acme/v1/money.proto"), "{errs:?}");
+}
