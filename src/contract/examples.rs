@@ -34,8 +34,13 @@ enum Body {
     Json(J),
     ProtoBinary(Vec<u8>),
     ProtoText(String),
-    /// A record of an `.avro` file, rendered in the Avro JSON encoding of the file's writer schema.
-    AvroRecord(J),
+    /// A record of an `.avro` file: its datum and the file's writer schema. It is read the way a consumer reads
+    /// it, the writer schema resolved to each version's (trial item 16: a field the current schema dropped made
+    /// recorded data invalid).
+    AvroRecord {
+        datum: Vec<u8>,
+        writer: Arc<AvroSchema>,
+    },
 }
 
 struct Event<'t> {
@@ -606,12 +611,26 @@ impl FileRun<'_> {
                 return;
             }
         };
-        let writer = reader.schema().clone();
+        let writer = Arc::new(reader.schema().clone());
+        let encoder = match writer.encoder() {
+            Ok(e) => e,
+            Err(e) => {
+                self.unreadable(
+                    None,
+                    format!("example `{}`: {}", self.shown, e.message),
+                    None,
+                );
+                return;
+            }
+        };
         for item in reader {
             match item {
-                Ok((i, v)) => match writer.to_json(&v, JsonEncoding::AvroJson) {
-                    Ok(j) => self.event(Event {
-                        body: Body::AvroRecord(j),
+                Ok((i, v)) => match encoder.encode(&v) {
+                    Ok(datum) => self.event(Event {
+                        body: Body::AvroRecord {
+                            datum,
+                            writer: Arc::clone(&writer),
+                        },
                         text: None,
                         line: 0,
                         index: Some(i),
@@ -1078,7 +1097,9 @@ fn avro_value(
 ) -> Result<apache_avro::types::Value, codec::CodecError> {
     match &ev.body {
         Body::Json(j) => schema.from_json(j, JsonEncoding::Auto),
-        Body::AvroRecord(j) => schema.from_json(j, JsonEncoding::AvroJson),
+        // Schema resolution as the specification says: a field the version lacks is skipped, one it added
+        // takes its default, a symbol it lacks fails.
+        Body::AvroRecord { datum, writer } => codec::avro::resolve_per_spec(writer, schema, datum),
         _ => Err(codec::CodecError::new(
             "an Avro example is JSON or an .avro file",
         )),
@@ -1104,7 +1125,7 @@ fn proto_message(
         },
         Body::ProtoBinary(b) => pb::decode(&desc, b),
         Body::ProtoText(t) => pb::from_text_format(&desc, t),
-        Body::AvroRecord(_) => Err(codec::CodecError::new(
+        Body::AvroRecord { .. } => Err(codec::CodecError::new(
             "an .avro file is not a Protobuf example",
         )),
     }
