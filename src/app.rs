@@ -1154,12 +1154,33 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         explicit = args.paths.iter().any(|p| cwd.join(p).is_file());
         // A file named on the command line that discovery passed over (ignored by git, an extension no format
         // claims by name) is still read, as without a repository.
+        // So is a directory named on the command line that the repository walk skips (ignored by git,
+        // `contracts/`, `examples/`): read as without a repository, named by repository path.
         for (p, rel) in args.paths.iter().zip(w) {
             let full = cwd.join(p);
             if full.is_file() && !files.iter().any(|f| &f.shown == rel) {
                 match crate::source::read_file(&full, rel) {
                     Ok(f) => files.push(f),
                     Err(e) => errors.push(snapshot::read_error_finding(&e, None)),
+                }
+            } else if full.is_dir()
+                && !files.iter().any(|f| {
+                    rel.is_empty()
+                        || f.shown
+                            .strip_prefix(rel.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                })
+            {
+                let (found, errs, _) = crate::read_path_in(cwd, p, None)?;
+                errors.extend(errs);
+                for f in found {
+                    let shown = format!("{rel}/{}", f.path);
+                    files.push(SourceFile::with_shown(
+                        shown.clone(),
+                        shown,
+                        None,
+                        Arc::clone(&f.text),
+                    ));
                 }
             }
         }
@@ -1175,7 +1196,29 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         }
     }
     files.retain(|f| cfg.selects(&f.shown));
-    let file_count = files.iter().filter(|f| is_wanted(&f.shown)).count();
+    // Schema files linted (data-contract sidecars are read by the rules, not counted).
+    let file_count = files
+        .iter()
+        .filter(|f| {
+            is_wanted(&f.shown)
+                && !crate::sidecar::SUFFIXES
+                    .iter()
+                    .any(|s| f.shown.ends_with(s))
+        })
+        .count();
+    if wanted.is_some() && file_count == 0 && errors.is_empty() {
+        // As for `compat`: a PATH that holds nothing to lint is a mistake, not a clean result.
+        let named: Vec<String> = args
+            .paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        return Err(RunError::Usage(format!(
+            "no schema found in {}: below a directory, `.json`/`.yaml` files are read as JSON Schema only when named `*.schema.json` or when their top-level `$schema` names a json-schema.org meta-schema; name the files to lint them anyway",
+            named.join(" or ")
+        ))
+        .into());
+    }
     let proto_roots = formats::protobuf::shared_roots(&[files.as_slice()], &opts.proto_roots);
     let opts = CheckOptions {
         proto_roots,
@@ -1213,17 +1256,20 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
         baseline = Some(b.description);
     }
     findings.extend(snap.findings.iter().cloned());
-    // What only compiling finds (a Protobuf name that is not defined), as for a new file in `check`.
+    // What only compiling finds (a Protobuf name that is not defined), as for a new file in `check`; kept
+    // wherever it is located, since a file that a linted one imports and that does not compile stops that one.
+    let mut compile_errors = Vec::new();
     for set in &snap.sets {
         let subjects: Vec<&formats::Subject> = set
             .subjects
             .iter()
             .filter(|s| !in_include(&opts, &s.file.shown) && is_wanted(&s.file.shown))
             .collect();
-        findings.extend(set.engine.check_new(set.loaded.as_ref(), &subjects, &opts));
+        compile_errors.extend(set.engine.check_new(set.loaded.as_ref(), &subjects, &opts));
     }
     // Whole-snapshot rule sets and loading report on every file: keep what lies under the PATHs.
     findings.retain(|f| f.primary().is_none_or(|l| is_wanted(&l.file.shown)));
+    findings.extend(compile_errors);
     let mut report = Report {
         findings,
         summary: report::Summary {

@@ -99,3 +99,71 @@ fn lint_of_one_file_resolves_what_other_files_define_and_reports_only_that_file(
         "{found:?}"
     );
 }
+
+/// Found reviewing the change above: a named directory the repository walk skips (git-ignored, `contracts/`) is
+/// still linted; a PATH with nothing to lint is exit 2, not "0 files linted"; a linted file whose import does not
+/// compile is reported (the error is in the imported file, outside the PATH); sidecars are not counted as files.
+#[test]
+fn lint_paths_are_never_silently_empty() {
+    let dir = git_repo();
+    write(dir.path(), ".gitignore", "generated/\n");
+    write(dir.path(), "generated/order.avsc", ORDER);
+    write(dir.path(), "generated/money.avsc", MONEY);
+    write(
+        dir.path(),
+        "contracts/billing/com.acme.OrderPlaced.avsc",
+        ORDER.replace("com.acme.Money", "long").as_str(),
+    );
+    write(dir.path(), "docs/readme.txt", "not a schema\n");
+    write(dir.path(), "schemas/money.avsc", MONEY);
+    write(
+        dir.path(),
+        "schemas/money.avsc.contract.yaml",
+        "metadata:\n  properties:\n    owner: billing\n",
+    );
+    write(
+        dir.path(),
+        "proto/acme/common/money.proto",
+        "syntax = \"proto3\";\npackage acme.common;\nmessage Money {\n  Nope units = 1;\n}\n",
+    );
+    write(dir.path(), "proto/acme/orders/order.proto", PROTO_ORDER);
+    commit_all(dir.path(), "v1");
+    let o = schemaguard(dir.path(), &["lint", "--format", "json", "generated"]);
+    let found = files_and_rules(&stdout_json(&o));
+    assert!(
+        !found.is_empty() && found.iter().all(|(f, _)| f.starts_with("generated/")),
+        "{found:?}"
+    );
+    let o = schemaguard(dir.path(), &["lint", "contracts"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("(1 file linted)"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = schemaguard(dir.path(), &["lint", "docs"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no schema found in `docs`"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = schemaguard(
+        dir.path(),
+        &["lint", "--format", "json", "proto/acme/orders/order.proto"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let found = files_and_rules(&stdout_json(&o));
+    assert!(
+        found.contains(&(
+            "proto/acme/common/money.proto".to_string(),
+            "PARSE_ERROR".to_string()
+        )),
+        "{found:?}"
+    );
+    let o = schemaguard(dir.path(), &["lint", "schemas/money.avsc"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("(1 file linted)"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
