@@ -873,7 +873,12 @@ fn finding_of(
         } else {
             // Absent in the writer's schema means any member was allowed: the rule id says "removed" of that
             // freedom, which Confluent's "is not present" alone leaves the reader to work out.
-            msg = format!("{msg}, where any additional member is allowed");
+            let what = if kw.ends_with("Items") {
+                "items"
+            } else {
+                "members"
+            };
+            msg = format!("{msg}, which does not restrict additional {what} by it");
         }
     }
     if let Some(d) = describe::detail(leaf, path, old_side, new_side_spot, new_side == 0) {
