@@ -346,7 +346,9 @@ fn regression_11_4_additional_properties_true_to_false() {
     ));
     let msg = v["findings"][0]["message"].as_str().unwrap_or("");
     assert!(
-        msg.contains("is not present in the old schema, which does not restrict additional members by it"),
+        msg.contains(
+            "is not present in the old schema, which does not restrict additional members by it"
+        ),
         "{msg}"
     );
 }
@@ -420,6 +422,48 @@ fn regression_11_5_avro_union_to_plain_type() {
             "{m}"
         );
         assert!(!m.contains("remaining") && !m.contains("lost its"), "{m}");
+    }
+    // Branches the new type still reads by Avro's name rules or promotion are all named as remaining: a
+    // namespace-only change, an alias, and every promoted number (found reviewing the change above).
+    for (old, new, remaining) in [
+        (
+            r#"["null",{"type":"record","name":"A","namespace":"x","fields":[]}]"#,
+            r#"{"type":"record","name":"A","namespace":"y","fields":[]}"#,
+            "(remaining: `x.A`, read as `y.A`)",
+        ),
+        (
+            r#"["null",{"type":"enum","name":"E","symbols":["X"]}]"#,
+            r#"{"type":"enum","name":"E2","aliases":["E"],"symbols":["X"]}"#,
+            "(remaining: `E`, read as `E2`)",
+        ),
+        (
+            r#"["null","int","long"]"#,
+            r#""double""#,
+            "(remaining: `int`, read as `double`; `long`, read as `double`)",
+        ),
+    ] {
+        write(
+            d,
+            "u_old.avsc",
+            &format!(
+                r#"{{"type":"record","name":"R","fields":[{{"name":"f","type":{old},"default":null}}]}}"#
+            ),
+        );
+        write(
+            d,
+            "u_new.avsc",
+            &format!(r#"{{"type":"record","name":"R","fields":[{{"name":"f","type":{new}}}]}}"#),
+        );
+        let v = json(&run_in(
+            d,
+            &["compat", "--format", "json", "u_old.avsc", "u_new.avsc"],
+        ));
+        let m = v["findings"][0]["message"].as_str().unwrap_or("");
+        assert!(
+            m.contains("the union lost its `null` branch") && m.contains(remaining),
+            "{old} -> {new}: {v}"
+        );
+        assert_eq!(v["findings"].as_array().map(Vec::len), Some(1), "{v}");
     }
 }
 

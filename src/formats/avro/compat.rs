@@ -1086,16 +1086,30 @@ fn words(r: &Arena, w: &Arena, inc: &Incompat, dir: Direction) -> (String, Strin
                                 | ("bytes", "string")
                         )
                     };
-                    let kept = branches
+                    // A named branch is read by a reader type of the same unqualified name (Avro's name check;
+                    // a namespace change keeps it).
+                    let last = |n: &str| n.rsplit('.').next().unwrap_or(n).to_string();
+                    // …or one the reader lists among its aliases (full or unqualified).
+                    let aliases: Vec<String> =
+                        named(r, ri).map(|(_, a)| a.clone()).unwrap_or_default();
+                    let aliased = |b: &str| aliases.iter().any(|a| a == b || last(a) == last(b));
+                    let kept_list: Vec<String> = branches
                         .iter()
-                        .find(|b| **b == rt)
-                        .map(|_| format!("`{rt}`"))
-                        .or_else(|| {
-                            branches
-                                .iter()
-                                .find(|b| promotes(b))
-                                .map(|b| format!("`{b}`, read as `{rt}`"))
-                        });
+                        .filter(|b| **b != wt)
+                        .filter_map(|b| {
+                            if *b == rt {
+                                Some(format!("`{rt}`"))
+                            } else if promotes(b)
+                                || (b.contains('.') || rt.contains('.')) && last(b) == last(&rt)
+                                || aliased(b)
+                            {
+                                Some(format!("`{b}`, read as `{rt}`"))
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    let kept = (!kept_list.is_empty()).then(|| kept_list.join("; "));
                     return if let (true, Some(remaining)) = (back, &kept) {
                         (
                             format!(
