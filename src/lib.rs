@@ -265,6 +265,35 @@ fn siblings_hint(base: &Path, olds: &[PathBuf], new: &Path, reference: &str) -> 
                 return head.iter().collect::<PathBuf>();
             }
         }
+        // Typed from inside the import root's subfolders (`o.proto` in `pk/new/acme/`): climb from the real folder.
+        if !import_dir.is_empty() {
+            if let (Ok(real), Ok(here)) = (
+                base.join(&dir).canonicalize(),
+                if base.as_os_str().is_empty() {
+                    Path::new(".").canonicalize()
+                } else {
+                    base.canonicalize()
+                },
+            ) {
+                let names: Vec<String> = real
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                if names.len() >= import_dir.len()
+                    && names[names.len() - import_dir.len()..]
+                        .iter()
+                        .zip(&import_dir)
+                        .all(|(a, b)| a == b)
+                {
+                    let root: PathBuf = real
+                        .ancestors()
+                        .nth(import_dir.len())
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default();
+                    return relative_to(&root, &here);
+                }
+            }
+        }
         dir
     };
     // The files given are not "beside" one another: two versions in one folder with nothing else is no hint.
@@ -323,6 +352,20 @@ fn siblings_hint(base: &Path, olds: &[PathBuf], new: &Path, reference: &str) -> 
             shown(nd)
         )
     })
+}
+
+/// `path` as seen from `from` (both absolute): `../..` up to their common ancestor, then down.
+fn relative_to(path: &Path, from: &Path) -> PathBuf {
+    let (a, b): (Vec<_>, Vec<_>) = (path.components().collect(), from.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &a[common..] {
+        out.push(c);
+    }
+    out
 }
 
 /// `compat` over files held in memory (fuzzing, embedding): each side is a set of files named by their paths, and

@@ -862,6 +862,22 @@ fn regression_11_11_single_file_references_suggest_directories() {
     );
     let o = run_in(d, &["compat", "--format", "json", "pk/old/", "pk/new/"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Typed from inside the package folder, the roots are named from there.
+    let v = json(&run_in(
+        &d.join("pk/new/acme"),
+        &[
+            "compat",
+            "--format",
+            "json",
+            "../../old/acme/order.proto",
+            "order.proto",
+        ],
+    ));
+    let help = v["findings"][0]["help"].as_str().unwrap_or("").to_string();
+    assert!(
+        help.starts_with("pass the directories (`compat ../../old/ ../`)"),
+        "{help}"
+    );
     // A file alone in its folder: passing the folder would not help, so the hint is not given.
     write(
         d,
