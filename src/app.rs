@@ -80,23 +80,27 @@ pub enum AppError {
 
 /// `--breaking` takes buf categories and rule ids, `--except` any rule id of any format or a buf category: a typo
 /// must not silently check less.
-/// `--except FILE` (a buf breaking category) excepts buf's rules, which run only with `--breaking`: without it the
-/// flag does nothing, and says so like the other flags without effect.
+/// `--except FILE` (a buf breaking category) or `--except FIELD_SAME_TYPE` (a buf rule) excepts buf's rules, which run
+/// only with `--breaking`: without it the flag does nothing, and says so like the other flags without effect.
 fn category_except_warning(except: &[String], opts: &CheckOptions) -> Option<String> {
     if !opts.breaking.is_empty() {
         return None;
     }
-    let categories: Vec<&str> = except
+    // buf's categories, and buf's own rule ids (which only `--breaking` runs; Confluent's ids are others).
+    let buf_only: Vec<String> = except
         .iter()
-        .map(String::as_str)
-        .filter(|n| rules::find(n).is_none() && formats::protobuf::is_known_selector(n))
+        .map(|n| n.trim().to_ascii_uppercase())
+        .filter(|n| {
+            (rules::find(n).is_none() && formats::protobuf::is_known_selector(n))
+                || !formats::protobuf::breaking_categories_of(n).is_empty()
+        })
         .collect();
-    if categories.is_empty() {
+    if buf_only.is_empty() {
         return None;
     }
     Some(format!(
-        "--except {} has no effect: a buf breaking category excepts buf's rules, which run only with --breaking (without it, Protobuf files are checked with Confluent's rules; except those by rule id)",
-        categories.join(",")
+        "--except {} has no effect: buf's breaking categories and rules run only with --breaking (without it, Protobuf files are checked with Confluent's rules; except those by their rule ids)",
+        buf_only.join(",")
     ))
 }
 
@@ -802,9 +806,9 @@ fn check(
         default_mode,
         Some(baseline_description),
     );
-    // Against a registry without a local mode (`--mode`, `mode =`), each subject is checked under its own
-    // registered level: the summary names those levels (`Report::finish` fills `modes`), not a default nobody set.
-    if registry.is_some()
+    // Against a registry (or a pulled copy of one) without a local mode (`--mode`, `mode =`), each subject is
+    // checked under its own registered level: the summary names those levels (`Report::finish` fills `modes`), not a default nobody set.
+    if (registry.is_some() || !pulled_levels.is_empty())
         && args.compat.mode.is_none()
         && cfg.mode.is_none()
         && !report.checked.is_empty()

@@ -1409,7 +1409,14 @@ fn except_of_a_buf_category_without_breaking_warns() {
         ],
     );
     assert!(!stderr(&o).contains("no effect"), "{}", stderr(&o));
-    // A rule id is never a category: no warning.
+    // buf's own rule ids only run with --breaking too.
+    let o = run_in(d, &["compat", "--except", "FIELD_SAME_TYPE", "old", "new"]);
+    assert!(
+        stderr(&o).contains("warning: --except FIELD_SAME_TYPE has no effect"),
+        "{}",
+        stderr(&o)
+    );
+    // Confluent's rule ids do act without it: no warning.
     let o = run_in(
         d,
         &[

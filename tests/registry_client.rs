@@ -937,6 +937,13 @@ fn pulled_copy_keeps_levels_and_older_versions_for_against_dir() {
     );
     assert_eq!(rules(&a), rules(&b), "{}", text(&a));
     assert_eq!(a.status.code(), Some(1));
+    // The summary names the levels used, as against the registry.
+    let summary = |o: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        (v["summary"]["mode"].clone(), v["summary"]["modes"].clone())
+    };
+    assert_eq!(summary(&a), summary(&b));
+    assert!(summary(&a).0.is_null(), "{:?}", summary(&a));
     // `--mode` still wins over the copy's levels, as over the registry's.
     let a = sg(
         dir.path(),
