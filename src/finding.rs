@@ -435,6 +435,9 @@ fn group_subjects(findings: &mut Vec<Finding>) {
                     );
                     findings[j].message = a;
                     findings[i].message = b;
+                    let (ha, hb) = (findings[i].help.take(), findings[j].help.take());
+                    findings[j].help = ha;
+                    findings[i].help = hb;
                     let s = std::mem::take(&mut findings[i].subject);
                     let was = std::mem::replace(&mut findings[j].subject, s);
                     findings[i].subject = was;
