@@ -282,25 +282,26 @@ impl Finding {
         self.new.as_ref().or(self.old.as_ref())
     }
 
-    /// (file, line, column, offset, rule, …): by line and column, not by offset alone, because a JSONL example's
-    /// location text holds only the lines it needs (trial defect 8: line 2 sorted before line 1).
+    /// (file, line, offset, rule, …): by line first, not by offset alone, because a JSONL example's location
+    /// text holds only the lines it needs (trial defect 8: line 2 sorted before line 1); within a line the offset
+    /// orders as the column does, without counting characters.
     #[allow(clippy::type_complexity)]
     fn sort_key(
         &self,
     ) -> (
         String,
-        (usize, usize, usize),
+        (usize, usize),
         &'static str,
         String,
         String,
         Option<usize>,
     ) {
         let (file, start) = match self.primary() {
-            Some(l) => {
-                let lc = l.file.line_col(l.span.start);
-                (l.file.display_name(), (lc.line, lc.column, l.span.start))
-            }
-            None => (String::new(), (0, 0, 0)),
+            Some(l) => (
+                l.file.display_name(),
+                (l.file.line_index(l.span.start), l.span.start),
+            ),
+            None => (String::new(), (0, 0)),
         };
         (
             file,
