@@ -283,6 +283,25 @@ fn encode_errors_are_at_line_and_column_name_the_field_and_suggest_the_json_form
     );
     assert_eq!(code, 2);
     assert!(err.contains("<stdin>:2:17: record 1:"), "{err}");
+    // A one-character value names its field; an unknown member is shown at its key.
+    let (code, _, err) = run(
+        t.path(),
+        &["encode", "--message", "acme.v1.PaymentCaptured"],
+        br#"{"tags": ["a"], "id": 1}"#,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("<stdin>:1:23: record 1: invalid type: integer `1`, expected a string (field `id`) at `/id`"), "{err}");
+    let (code, _, err) = run(
+        t.path(),
+        &["encode", "--message", "acme.v1.PaymentCaptured"],
+        br#"{"id": "p", "nope": 1}"#,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("<stdin>:1:13: record 1: unrecognized field name 'nope'"),
+        "{err}"
+    );
+    assert!(err.contains("at `/nope`"), "{err}");
     // An Avro record in plain JSON without --plain, and the other way round.
     let plain = br#"{"id": "o-1", "amount": 1.5, "coupon": "C", "lines": []}"#;
     let (code, _, err) = run(

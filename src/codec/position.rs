@@ -65,12 +65,12 @@ pub fn pointer_exists(text: &str, pointer: &str) -> bool {
     true
 }
 
-/// The JSON pointer and byte range of the innermost member value or array item of `text` that holds the byte
-/// just before `offset` (where a parser's error column points: the end of the bad token); `None` when the text is
-/// not JSON or the offset is outside every member.
+/// The JSON pointer and byte range of the innermost member value or array item of `text` whose range holds
+/// `offset`, its ends included (a parser's error column points at the bad token's first or last character, or
+/// just past it); `None` when the text is not JSON or the offset is outside every member.
 pub fn pointer_at(text: &str, offset: usize) -> Option<(String, Range<usize>)> {
     let root = json::parse(text).ok()?;
-    let holds = |r: &Range<usize>| r.start < offset && offset <= r.end;
+    let holds = |r: &Range<usize>| r.start <= offset && offset <= r.end;
     let mut cur: &Value = &root;
     let mut ptr = String::new();
     let mut found = None;

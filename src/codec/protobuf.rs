@@ -84,7 +84,28 @@ pub fn from_json_str(desc: &MessageDescriptor, text: &str) -> Result<DynamicMess
             // The mapping's errors ("invalid digit found in string") name no field: find the value the error's
             // position is in, name its field and point at its start (trial defect 10).
             let offset = super::position::offset_of(text, e.line(), e.column().max(1));
-            if let Some((ptr, range)) = super::position::pointer_at(text, offset) {
+            let found = super::position::pointer_at(text, offset);
+            // An unknown member is shown at its key, in the object that holds it.
+            let msg = e.to_string();
+            if let Some(key) = msg
+                .split("unrecognized field name '")
+                .nth(1)
+                .and_then(|r| r.split('\'').next())
+            {
+                let parent = found.map(|(p, _)| p).unwrap_or_default();
+                let ptr = format!("{parent}/{}", super::position::escape_token(key));
+                if let Some(span) = super::position::key_span(text, &ptr) {
+                    let (line, column) = super::position::line_col(text, span.start);
+                    err.at = Some(At::Text { line, column });
+                    let (path, _) = field_path(desc, &parent);
+                    if !path.is_empty() {
+                        err.schema_path = format!("{}.{path}", desc.full_name());
+                    }
+                    err.pointer = ptr;
+                }
+                return err;
+            }
+            if let Some((ptr, range)) = found {
                 let (path, field) = field_path(desc, &ptr);
                 if let Some(field) = field {
                     let (line, column) = super::position::line_col(text, range.start);
