@@ -70,6 +70,14 @@ pub fn pull(
         return Err(e.clone());
     }
     let write = |rel: &str, text: &str| -> Result<(), RegistryError> {
+        // Reference names come from the server: a name such as `../../x.proto` or `/etc/x.proto` must not make
+        // `pull` write outside `--out`.
+        if !super::ids::stays_inside(rel) {
+            return Err(RegistryError::Setup(format!(
+                "refusing to write `{rel}`: a reference name on the registry would place it outside `{}`",
+                out_dir.display()
+            )));
+        }
         let full = out_dir.join(rel);
         if let Some(parent) = full.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {

@@ -129,12 +129,22 @@ impl ManifestIds {
 
     fn read(&self, rel: &str) -> Result<String, String> {
         // Manifest paths are relative and never climb out of the directory.
-        if rel.split('/').any(|s| s == "..") || rel.starts_with('/') {
+        if !stays_inside(rel) {
             return Err(format!("manifest path `{rel}` leaves the directory"));
         }
         std::fs::read_to_string(self.dir.join(rel))
             .map_err(|e| format!("cannot read `{}`: {e}", self.dir.join(rel).display()))
     }
+}
+
+/// Whether `rel`, joined to a directory, stays inside it: relative, with no `..`, root or prefix component.
+pub fn stays_inside(rel: &str) -> bool {
+    use std::path::Component;
+    !rel.is_empty()
+        && !rel.contains('\\')
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
 /// What a `registry pull` copy says beyond its files, for `check --against-dir` of it: each subject's level by the
