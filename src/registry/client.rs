@@ -314,15 +314,21 @@ pub fn split_userinfo(url: &str) -> (String, Option<String>) {
     let Some((scheme, rest)) = url.split_once("://") else {
         return (url.to_string(), None);
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((info, host)) => (
-            format!("{scheme}://{host}{path}"),
-            Some(percent_decode(info)),
+    match userinfo_end(rest) {
+        Some(at) => (
+            format!("{scheme}://{}", &rest[at + 1..]),
+            Some(percent_decode(&rest[..at])),
         ),
         None => (url.to_string(), None),
     }
+}
+
+/// Where the user info of `rest` (a URL after `scheme://`) ends: its last `@` before any `?` or `#`. Not the
+/// authority's first `/`: a secret typed unencoded may hold a `/` (`https://key:ab/cd@host`), and cutting there would
+/// show the secret's tail in messages. A registry URL's path holds no `@`.
+fn userinfo_end(rest: &str) -> Option<usize> {
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    rest[..end].rfind('@')
 }
 
 fn percent_decode(s: &str) -> String {
@@ -349,10 +355,8 @@ fn without_userinfo(url: &str) -> String {
         Some((s, r)) => (format!("{s}://"), r),
         None => (String::new(), url),
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    format!("{scheme}{host}{path}")
+    let after = userinfo_end(rest).map_or(rest, |at| &rest[at + 1..]);
+    format!("{scheme}{after}")
 }
 
 /// Refuses a registry URL no request could go to, before any request: one configuration error quoting the URL as
@@ -1060,7 +1064,9 @@ fn transport_message(e: &ureq::Error) -> String {
 /// What an error body says, for a message: an HTML page by its title (never the whole page), any other text cut
 /// to its first 300 characters, on one line.
 fn summarize_body(body: &str) -> String {
-    let lower = body.trim_start().to_ascii_lowercase();
+    // Offsets into `lower` are offsets into `body` (trimmed the same; ASCII lowercasing keeps every byte's place).
+    let body = body.trim_start();
+    let lower = body.to_ascii_lowercase();
     if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<body")
     {
         let title = lower
@@ -1166,6 +1172,25 @@ mod tests {
         assert_eq!(u, "https://sr.example:8081/x");
         assert_eq!(i.as_deref(), Some("key:se@cret"));
         assert_eq!(split_userinfo("http://h:1").1, None);
+        // An unencoded `/` in the secret: the whole of it is user info, none of it stays in the URL.
+        let (u, i) = split_userinfo("http://KEY:ab/SECRET1@sr.example:8081/ctx?x=1");
+        assert_eq!(u, "http://sr.example:8081/ctx?x=1");
+        assert_eq!(i.as_deref(), Some("KEY:ab/SECRET1"));
+        assert_eq!(
+            without_userinfo("http://KEY:ab/SECRET1@sr.example/x"),
+            "http://sr.example/x"
+        );
+        assert_eq!(without_userinfo("sr.example:8081/a"), "sr.example:8081/a");
+    }
+
+    #[test]
+    fn an_html_title_is_read_whole_after_leading_whitespace() {
+        let page = "\n\n   <!DOCTYPE html><html><head><TITLE>502 Bad Gateway</TITLE></head><body></body></html>";
+        assert_eq!(
+            summarize_body(page),
+            "an HTML page titled `502 Bad Gateway`"
+        );
+        assert_eq!(summarize_body("<html><body>x"), "an HTML page");
     }
 
     #[test]
