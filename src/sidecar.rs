@@ -333,6 +333,17 @@ pub struct Problem {
     pub pointer: String,
     pub message: String,
     pub help: String,
+    /// A governance rule of schemaguard's (§8.8 design notes: `sensitive` naming a missing property, a `DLQ`
+    /// action without `dlq.topic`), which the registry itself accepts: lint reports it, `plan`/`apply` do not
+    /// refuse it.
+    pub governance: bool,
+}
+
+impl Problem {
+    fn governance(mut self) -> Problem {
+        self.governance = true;
+        self
+    }
 }
 
 fn problem(
@@ -346,6 +357,7 @@ fn problem(
         pointer: pointer.into(),
         message,
         help: help.to_string(),
+        governance: false,
     }
 }
 
@@ -363,6 +375,7 @@ impl Contract {
         self.metadata_problems()
             .into_iter()
             .chain(self.rule_set_problems(None))
+            .filter(|p| !p.governance)
             .map(|p| {
                 let span = match (p.node, &self.tree) {
                     (Some(n), Some(t)) => t.node(n).span.clone(),
@@ -471,7 +484,8 @@ impl Contract {
                                     "`sensitive` names `{k}`, which is not a metadata property"
                                 ),
                                 "list only keys of `metadata.properties` whose values are secrets",
-                            )),
+                            )
+                            .governance()),
                             None => out.push(problem(
                                 Some(*it),
                                 format!("/metadata/sensitive/{i}"),
@@ -604,12 +618,17 @@ impl Contract {
                         .and_then(|p| tree.get(p, "dlq.topic"))
                         .is_none()
                 {
-                    out.push(problem(
-                        Some(*r),
-                        p.clone(),
-                        format!("{label} sends failures to the DLQ but sets no `dlq.topic` param"),
-                        "add `params: {\"dlq.topic\": \"<topic>\"}`",
-                    ));
+                    out.push(
+                        problem(
+                            Some(*r),
+                            p.clone(),
+                            format!(
+                                "{label} sends failures to the DLQ but sets no `dlq.topic` param"
+                            ),
+                            "add `params: {\"dlq.topic\": \"<topic>\"}`",
+                        )
+                        .governance(),
+                    );
                 }
                 if let (Some(known), Some(tn)) = (known_tags, tree.get(*r, "tags")) {
                     if let Val::Arr(items) = &tree.node(tn).val {
