@@ -27,7 +27,7 @@ pub fn run(cli: Cli, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
     let result = match cli.command {
         Command::Check(args) => check(args, cwd, stdout, false, &mut warnings),
         Command::Test(args) => check(args, cwd, stdout, true, &mut warnings),
-        Command::Registry(cmd) => registry_command(cmd, cwd, stdout),
+        Command::Registry(cmd) => registry_command(cmd, cwd, stdout, &mut warnings),
         Command::Compat(args) => compat(args, cwd, stdout, &mut warnings),
         Command::Lint(args) => lint(args, cwd, stdout),
         Command::Rules(args) => list_rules(&args.format, stdout),
@@ -1690,6 +1690,7 @@ fn registry_command(
     cmd: crate::cli::RegistryCommand,
     cwd: &Path,
     stdout: &mut dyn Write,
+    warnings: &mut Vec<String>,
 ) -> Result<u8, AppError> {
     use crate::cli::RegistryCommand;
     use crate::registry::commands;
@@ -1783,6 +1784,13 @@ fn registry_command(
                     let text = serde_json::to_string_pretty(&plan.entries)
                         .map_err(|e| RunError::Usage(e.to_string()))?;
                     write(stdout, &(text + "\n"))?;
+                    // The JSON stays a list of entries; the files left out are said on stderr, as in text.
+                    for f in &plan.left_out {
+                        warnings.push(format!(
+                            "no subject for `{f}`: the [registry] strategy needs a topic and no \
+                             [[registry.subjects]] entry gives one (left out)"
+                        ));
+                    }
                 }
                 "text" => write(stdout, &commands::render_plan(&plan))?,
                 other => return Err(AppError::BadFormat(other.to_string(), "text, json".into())),

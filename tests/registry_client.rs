@@ -353,6 +353,16 @@ fn the_registry_strategy_applies_to_topic_entries_and_unusable_mappings_are_erro
         ),
         "{t}"
     );
+    // JSON keeps stdout a list of entries and says it on stderr.
+    let o = sg(dir.path(), &["registry", "plan", "--format", "json"], &[]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "warning: no subject for `schemas/person.json`: the [registry] strategy needs a topic"
+        ),
+        "{}",
+        text(&o)
+    );
+    assert!(serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout).is_ok());
     // Without a `[registry]` strategy, an entry with `topic` is the topic strategy; two files on one subject are
     // then an error (see below), so one file here.
     let dir = repo(&[
@@ -688,6 +698,25 @@ fn credentials_are_sent_and_never_shown() {
     let o = sg(dir.path(), &["check", "--against-registry"], &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!text(&o).contains("s3cr3t"), "{}", text(&o));
+    // A secret typed with an unencoded `/`: sent whole (base64("key:ab/s3cr3t")), shown nowhere, also when the
+    // rest of the URL is invalid.
+    reg.state.lock().expect("lock").require_auth = Some("Basic a2V5OmFiL3MzY3IzdA==".into());
+    let url = reg.url.replace("http://", "http://key:ab/s3cr3t@");
+    for (url, code) in [(url, 0), ("http://key:ab/s3cr3t@bad host:1".to_string(), 2)] {
+        let dir = repo(&[
+            ("schemaguard.toml", &config(&url, "")),
+            ("schemas/order.avsc", ORDER_V1),
+        ]);
+        for format in ["text", "json"] {
+            let o = sg(
+                dir.path(),
+                &["check", "--against-registry", "--format", format],
+                &[],
+            );
+            assert_eq!(o.status.code(), Some(code), "{url}: {}", text(&o));
+            assert!(!text(&o).contains("s3cr3t"), "{}", text(&o));
+        }
+    }
 }
 
 #[test]
@@ -1889,5 +1918,186 @@ fn apply_registers_a_changed_contract_of_an_unchanged_schema() {
             let t = text(&sg(dir.path(), &["registry", "plan"], &[]));
             assert!(!t.contains("contract metadata/ruleSet changed"), "{t}");
         }
+    }
+}
+
+/// Reference names come from the server: `pull` never writes outside `--out` because of one (`../`, absolute).
+#[test]
+fn pull_refuses_reference_names_that_leave_the_output_directory() {
+    const A: &str = "syntax = \"proto3\";\npackage pl;\n\nmessage A {\n  string id = 1;\n}\n";
+    const B: &str = "syntax = \"proto3\";\npackage pl;\n\nimport \"pl/a.proto\";\n\nmessage B {\n  A a = 1;\n}\n";
+    let outside = tempfile::tempdir().expect("tempdir");
+    let abs = outside.path().join("escaped").display().to_string();
+    for (name, fmt, escaped) in [
+        ("../../escape.proto", "PROTOBUF", None),
+        (abs.as_str(), "AVRO", Some(format!("{abs}.avsc"))),
+    ] {
+        let reg = MockRegistry::start();
+        let dir = if fmt == "PROTOBUF" {
+            reg.add("pl.A", A, Some("PROTOBUF"), vec![]);
+            reg.add(
+                "pl.B",
+                B,
+                Some("PROTOBUF"),
+                vec![json!({"name": name, "subject": "pl.A", "version": 1})],
+            );
+            repo(&[
+                ("schemaguard.toml", &config(&reg.url, "")),
+                ("proto/pl/a.proto", A),
+                ("proto/pl/b.proto", B),
+            ])
+        } else {
+            reg.add(
+                "com.acme.Money",
+                r#"{"type":"fixed","name":"Money","namespace":"com.acme","size":8}"#,
+                None,
+                vec![],
+            );
+            reg.add(
+                "com.acme.Order",
+                ORDER_V1,
+                None,
+                vec![json!({"name": name, "subject": "com.acme.Money", "version": 1})],
+            );
+            repo(&[
+                ("schemaguard.toml", &config(&reg.url, "")),
+                ("order.avsc", ORDER_V1),
+            ])
+        };
+        let o = sg(dir.path(), &["registry", "pull", "--out", ".registry"], &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {t}");
+        assert!(t.contains("refusing to write"), "{name}: {t}");
+        assert!(!dir.path().join("escape.proto").exists(), "{name}");
+        if let Some(p) = escaped {
+            assert!(!Path::new(&p).exists(), "{p} written");
+        }
+    }
+}
+
+/// A server that tells schemas apart by text only (rivven-schema) answers "registering again" with the version it
+/// has: apply says the registry kept it and does not count it as registered.
+#[test]
+fn registering_again_on_a_server_that_ignores_references_is_not_counted() {
+    const ADDRESS: &str = r#"{"$schema":"http://json-schema.org/draft-07/schema#","title":"Address","type":"object","properties":{"city":{"type":"string"}}}"#;
+    const PERSON: &str = r#"{"$schema":"http://json-schema.org/draft-07/schema#","title":"Person","type":"object","properties":{"home":{"$ref":"address.json"}}}"#;
+    let reg = MockRegistry::start();
+    reg.state.lock().expect("lock").ignore_references = true;
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/address.json", ADDRESS),
+        ("schemas/person.json", PERSON),
+    ]);
+    let o = sg(dir.path(), &["registry", "apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    write(
+        dir.path(),
+        "schemas/address.json",
+        &ADDRESS.replace(
+            r#""type":"object""#,
+            r#""type":"object","description":"v2""#,
+        ),
+    );
+    let o = sg(dir.path(), &["registry", "apply"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("Person: sent again, but the registry kept version 1 (id 2)"),
+        "{t}"
+    );
+    assert!(t.contains("Address: registered (id 3, version 2)"), "{t}");
+    assert!(t.contains("apply: 1 registered"), "{t}");
+    assert_eq!(reg.state.lock().expect("lock").subjects["Person"].len(), 1);
+}
+
+/// What the registry accepts but governance asks for (`sensitive` naming a key that is not a property, `DLQ` without
+/// `dlq.topic`, confluent.md §8.8 design notes) is lint's: `plan` does not refuse it, lint reports it.
+#[test]
+fn governance_problems_of_a_contract_are_lint_only() {
+    let reg = MockRegistry::start();
+    let sidecar = "metadata:\n  properties: {owner: orders-team}\n  sensitive: [api_key]\nruleSet:\n  domainRules:\n    - {name: r1, kind: CONDITION, mode: WRITE, type: CEL, expr: \"true\", onFailure: DLQ}\n";
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+        ("schemas/order.avsc.contract.yaml", sidecar),
+    ]);
+    let o = sg(dir.path(), &["registry", "plan"], &[]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("1 new subject(s)"), "{t}");
+    let o = sg(
+        dir.path(),
+        &["lint", "schemas/order.avsc", "--format", "json"],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    let mut found: Vec<String> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("CONTRACT_"))
+        })
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule"].as_str().unwrap_or(""),
+                f["location"]["line"]
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        ["CONTRACT_METADATA_VALID 3", "CONTRACT_RULESET_VALID 6"],
+        "{}",
+        text(&o)
+    );
+}
+
+/// A file of a read-only include directory that a mapped schema imports is registered first, as its reference:
+/// under the reference name by default (Confluent's DefaultReferenceSubjectNameStrategy), under an entry's
+/// `subject` when one maps it. The well-known `google/protobuf/timestamp.proto` is the registry's own.
+#[test]
+fn include_files_a_schema_imports_are_registered_as_its_references() {
+    const A: &str = "syntax = \"proto3\";\npackage acme;\nimport \"google/protobuf/timestamp.proto\";\nimport \"ext/tag.proto\";\nmessage A {\n  google.protobuf.Timestamp at = 1;\n  ext.Tag tag = 2;\n}\n";
+    const TAG: &str = "syntax = \"proto3\";\npackage ext;\nmessage Tag { string v = 1; }\n";
+    for (entry, subject) in [
+        ("", "ext/tag.proto"),
+        (
+            "[[registry.subjects]]\npath = \"third_party/ext/tag.proto\"\nsubject = \"ext-tag\"\n",
+            "ext-tag",
+        ),
+    ] {
+        let reg = MockRegistry::start();
+        let cfg = format!(
+            "[registry]\nurl = \"{}\"\n{entry}[protobuf]\ninclude = [\"third_party\"]\n",
+            reg.url
+        );
+        let dir = repo(&[
+            ("schemaguard.toml", &cfg),
+            ("proto/acme/a.proto", A),
+            ("third_party/ext/tag.proto", TAG),
+        ]);
+        let o = sg(dir.path(), &["registry", "plan"], &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{t}");
+        assert!(t.contains("2 new subject(s)"), "{t}");
+        let o = sg(dir.path(), &["registry", "apply"], &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{t}");
+        let st = reg.state.lock().expect("lock");
+        assert_eq!(st.subjects[subject].len(), 1, "{t}");
+        assert_eq!(
+            st.subjects["acme.A"][0].references,
+            vec![json!({"name": "ext/tag.proto", "subject": subject, "version": 1})],
+            "{t}"
+        );
+        assert!(
+            t.find(&format!("{subject}: registered")) < t.find("acme.A: registered"),
+            "references first: {t}"
+        );
     }
 }

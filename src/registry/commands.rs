@@ -298,7 +298,9 @@ pub fn plan(
     git: Option<&crate::git::Git>,
     local_mode: &dyn Fn(&crate::formats::Subject) -> Option<Mode>,
 ) -> Result<Plan, RegistryError> {
-    let (mapped, left_out) = super::map_subjects_noting(new, cfg)?;
+    let (mut mapped, left_out) = super::map_subjects_noting(new, cfg)?;
+    let local_refs = super::LocalRefs::of(new);
+    super::add_include_references(&mut mapped, new, cfg, &local_refs)?;
     // Every contract sidecar is read and validated before any request: one that the registry would reject or
     // misread is refused with every problem located, as lint reports them.
     let mut contracts = Vec::with_capacity(mapped.len());
@@ -314,7 +316,6 @@ pub fn plan(
     if !problems.is_empty() {
         return Err(RegistryError::Local(problems.join("\n")));
     }
-    let local_refs = super::LocalRefs::of(new);
     let subject_of: HashMap<&str, &str> = mapped
         .iter()
         .map(|m| (m.local.file.path.as_str(), m.subject.as_str()))
@@ -770,25 +771,31 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, Applied) {
             .map(|(_, subject)| subject.as_str())
             .filter(|subject| registered.iter().any(|r| r == subject))
             .collect();
-        let contract_only = match e.action {
+        // For a schema registered already (sent again for its contract or its references): the subject's latest
+        // version before sending, to tell a new version from the registry answering with the one it has.
+        let again = match e.action {
             Action::Unchanged { .. } if !e.contract_changed && moved.is_empty() => {
                 log.push_str(&format!("{}: unchanged\n", e.subject));
                 continue;
             }
-            Action::Unchanged { .. } if !e.contract_changed => {
-                log.push_str(&format!(
-                    "{}: registering again: referenced {} has a new version\n",
-                    e.subject,
-                    moved.join(", ")
-                ));
-                None
+            Action::Unchanged { .. } => {
+                if !e.contract_changed {
+                    log.push_str(&format!(
+                        "{}: registering again: referenced {} has a new version\n",
+                        e.subject,
+                        moved.join(", ")
+                    ));
+                }
+                Some(
+                    client
+                        .versions(&e.subject)
+                        .ok()
+                        .and_then(|v| v.last().copied()),
+                )
             }
-            Action::Unchanged { .. } => client
-                .versions(&e.subject)
-                .ok()
-                .map(|v| v.last().copied().unwrap_or(0)),
             _ => None,
         };
+        let contract_only = e.contract_changed && again.is_some();
         let mut req = e.request.clone();
         // The plan's references carry the versions registered when it was made; set them as of now.
         req.references.clear();
@@ -824,31 +831,43 @@ pub fn apply(client: &Client, plan: &[PlanEntry]) -> (String, Applied) {
                 let version = client
                     .versions(&e.subject)
                     .ok()
-                    .and_then(|v| v.last().copied())
-                    .unwrap_or(0);
-                if let (Some(before), Action::Unchanged { version: kept }) =
-                    (contract_only, &e.action)
-                {
-                    if before == version {
-                        // No new version: the schema stays the version the plan found (references keep it too).
+                    .and_then(|v| v.last().copied());
+                if let (Some(before), Action::Unchanged { version: kept }) = (again, &e.action) {
+                    if before.is_some() && before == version {
+                        // No new version: the schema stays the version the plan found (references keep it too),
+                        // and it is not counted as registered.
+                        let why = if contract_only {
+                            "it stores no new version for a contract change of an unchanged schema"
+                        } else {
+                            "it takes the same text with other reference versions for the same schema"
+                        };
+                        let sent = if contract_only {
+                            "contract metadata/ruleSet sent"
+                        } else {
+                            "sent again"
+                        };
                         log.push_str(&format!(
-                            "{}: contract metadata/ruleSet sent, but the registry kept version {kept} (id {id}): it \
-                             stores no new version for a contract change of an unchanged schema\n",
+                            "{}: {sent}, but the registry kept version {kept} (id {id}): {why}\n",
                             e.subject
                         ));
                         continue;
                     }
                 }
-                version_of.insert(e.subject.clone(), version);
-                let what = if contract_only.is_some() {
+                let what = if contract_only {
                     "contract registered"
                 } else {
                     "registered"
                 };
-                log.push_str(&format!(
-                    "{}: {what} (id {id}, version {version})\n",
-                    e.subject
-                ));
+                match version {
+                    Some(v) => {
+                        version_of.insert(e.subject.clone(), v);
+                        log.push_str(&format!("{}: {what} (id {id}, version {v})\n", e.subject));
+                    }
+                    None => log.push_str(&format!(
+                        "{}: {what} (id {id}; its version could not be read back)\n",
+                        e.subject
+                    )),
+                }
                 registered.push(e.subject.clone());
             }
             Err(err) if err.status() == Some(409) => {

@@ -295,6 +295,73 @@ pub fn map_subjects_noting(
     Ok((out, left_out))
 }
 
+/// Adds to `mapped` the read-only include files (`[protobuf] include`, `[jsonschema] include`) that mapped schemas
+/// reference, transitively: a registered schema resolves an import or `$ref` only through a reference to a
+/// registered subject, so they are registered too — under the `subject` a `[[registry.subjects]]` entry matching
+/// the file gives, else under the name the schema references them by (Confluent serializers'
+/// `DefaultReferenceSubjectNameStrategy`: `ext/tag.proto`). Protobuf's well-known types are the registry's own and
+/// are not files here. Referenced files that are subjects of the checked tree are left to the caller.
+pub fn add_include_references(
+    mapped: &mut Vec<Mapped>,
+    new: &LoadedSnapshot,
+    cfg: &Config,
+    refs: &LocalRefs,
+) -> Result<(), RegistryError> {
+    let checked: std::collections::HashSet<&str> = new
+        .sets
+        .iter()
+        .flat_map(|s| s.subjects.iter().map(|x| x.file.path.as_str()))
+        .collect();
+    let mut by_path: HashMap<String, usize> = mapped
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.local.file.path.clone(), i))
+        .collect();
+    let mut queue: Vec<usize> = (0..mapped.len()).rev().collect();
+    while let Some(i) = queue.pop() {
+        let (format, file) = (mapped[i].format, Arc::clone(&mapped[i].local.file));
+        for (name, to) in refs.direct(format, &file) {
+            if by_path.contains_key(&to.path) || checked.contains(to.path.as_str()) {
+                continue;
+            }
+            let subject = cfg
+                .registry
+                .as_ref()
+                .and_then(|r| {
+                    r.subjects
+                        .iter()
+                        .find(|e| e.path.is_match(&to.shown))
+                        .and_then(|e| e.subject.clone())
+                })
+                .unwrap_or_else(|| name.clone());
+            if let Some(other) = mapped.iter().find(|m| m.subject == subject) {
+                return Err(RegistryError::Setup(format!(
+                    "`{}` (referenced as `{name}` by `{}`) and `{}` both map to subject `{subject}`: give the \
+                     referenced file its own subject with a [[registry.subjects]] entry (`path`, `subject`)",
+                    to.shown, file.shown, other.local.file.shown
+                )));
+            }
+            mapped.push(Mapped {
+                subject,
+                local: Subject {
+                    name: to.path.clone(),
+                    file: Arc::clone(to),
+                    span: 0..0,
+                },
+                format,
+            });
+            by_path.insert(to.path.clone(), mapped.len() - 1);
+            queue.push(mapped.len() - 1);
+        }
+    }
+    mapped.sort_by(|a, b| {
+        a.subject
+            .cmp(&b.subject)
+            .then(a.local.file.shown.cmp(&b.local.file.shown))
+    });
+    Ok(())
+}
+
 /// What RecordNameStrategy names a subject after, per format (for messages).
 fn record_name_kind(format: Format) -> &'static str {
     match format {

@@ -66,6 +66,9 @@ pub struct State {
     /// A server that keeps no contracts: registering a known schema with another metadata/ruleSet answers the
     /// existing id.
     pub ignore_contracts: bool,
+    /// A server that tells schemas apart by text only (rivven-schema): registering a known schema with other
+    /// reference versions answers the existing id.
+    pub ignore_references: bool,
 }
 
 pub struct MockRegistry {
@@ -521,11 +524,12 @@ fn handle(req: &Req, st: &Arc<Mutex<State>>) -> (u16, String) {
                 .cloned()
                 .unwrap_or_default();
             let ignore_contracts = s.ignore_contracts;
+            let ignore_references = s.ignore_references;
             if let Some(vs) = s.subjects.get(*subj) {
                 // Confluent: the same schema with other references, or another metadata/ruleSet, is a new version.
                 if let Some(x) = vs.iter().find(|x| {
                     canon(&x.schema) == canon(&schema)
-                        && x.references == refs
+                        && (ignore_references || x.references == refs)
                         && (ignore_contracts
                             || (metadata.is_none() && rule_set.is_none())
                             || (x.metadata == metadata && x.rule_set == rule_set))
