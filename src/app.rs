@@ -716,12 +716,12 @@ fn check(
     // `--against-dir` of a `registry pull` copy: each subject at the level the registry has for it (kept in the
     // copy's manifest), unless the local side sets one (`--mode`, `[[subjects]]`, `mode =`), as `--against-registry`
     // decides it.
-    let pulled_levels = args
+    let pulled = args
         .against_dir
         .as_ref()
         .and_then(|d| crate::registry::ids::PulledCopy::read(&cwd.join(d)))
-        .map(|c| c.levels)
         .unwrap_or_default();
+    let pulled_levels = &pulled.levels;
     let mode_for = |s: &Subject| {
         if !cfg.selects(&s.file.shown) {
             return Mode::None;
@@ -750,6 +750,8 @@ fn check(
     }
     let mut registry_findings = Vec::new();
     let mut registered: Vec<crate::registry::RegisteredVersions> = Vec::new();
+    let mut registry_names: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
     if let Some(client) = &registry {
         // The registry's level per subject, unless the local side sets one (`--mode`, `[[subjects]]`, `mode =`).
         let local_mode = |s: &Subject| -> Option<Mode> {
@@ -775,6 +777,16 @@ fn check(
         cmp = outcome.comparison;
         registry_findings = outcome.findings;
         registered = outcome.registered;
+        registry_names = outcome.names;
+    } else {
+        // A `registry pull` copy names each file's registry subject in its manifest.
+        for set in &new.sets {
+            for s in &set.subjects {
+                if let Some(subject) = pulled.subjects.get(&s.file.shown) {
+                    registry_names.insert(s.name.clone(), subject.clone());
+                }
+            }
+        }
     }
     // `except` of `[[subjects]]` entries: by the subject's name and the path of its file (new, else baseline).
     if cfg.subjects.iter().any(|s| !s.except.is_empty()) {
@@ -790,6 +802,20 @@ fn check(
             let path = path_of.get(f.subject.as_str()).copied().unwrap_or("");
             !cfg.excepts(&f.subject, path, f.rule.id)
         });
+    }
+    // Against a registry (or a pulled copy of one), findings and checked subjects carry the registry's subject
+    // names (`orders-value`), after `[[subjects]]` entries matched the local ones.
+    if !registry_names.is_empty() {
+        for f in &mut cmp.findings {
+            if let Some(s) = registry_names.get(&f.subject) {
+                f.subject.clone_from(s);
+            }
+        }
+        for c in &mut cmp.checked {
+            if let Some(s) = registry_names.get(&c.0) {
+                c.0.clone_from(s);
+            }
+        }
     }
     let mut inputs = previous
         .last()

@@ -2101,3 +2101,58 @@ fn include_files_a_schema_imports_are_registered_as_its_references() {
         );
     }
 }
+
+/// Findings against the registry (and against a pulled copy of it) name the registry's subject (`orders-value`
+/// under the topic strategy), not the local name (`com.acme.Order`); a `[[subjects]]` entry still matches the
+/// local name.
+#[test]
+fn findings_name_the_registry_subject() {
+    let reg = MockRegistry::start();
+    reg.add("orders-value", ORDER_V1, None, vec![]);
+    let entry = "[[registry.subjects]]\npath = \"schemas/order.avsc\"\ntopic = \"orders\"\n";
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, entry)),
+        (
+            "schemas/order.avsc",
+            &order_with(r#",{"name":"total","type":"double"}"#),
+        ),
+    ]);
+    let subjects = |args: &[&str]| {
+        let o = sg(dir.path(), args, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["subject"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        subjects(&["check", "--against-registry", "--format", "json"]),
+        ["orders-value"]
+    );
+    let o = sg(dir.path(), &["registry", "pull", "--out", ".registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        subjects(&["check", "--against-dir", ".registry", "--format", "json"]),
+        ["orders-value"]
+    );
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert!(
+        text(&o).contains("READER_FIELD_MISSING_DEFAULT_VALUE · orders-value"),
+        "{}",
+        text(&o)
+    );
+    // `[[subjects]]` entries match the local name.
+    std::fs::write(
+        dir.path().join("schemaguard.toml"),
+        config(
+            &reg.url,
+            &format!("{entry}[[subjects]]\nname = \"com.acme.Order\"\nexcept = [\"READER_FIELD_MISSING_DEFAULT_VALUE\"]\n"),
+        ),
+    )
+    .expect("write");
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

@@ -155,6 +155,8 @@ pub struct PulledCopy {
     pub levels: std::collections::HashMap<String, crate::finding::Mode>,
     /// (subject, version, folder relative to the copy: `.versions/<subject>/<version>/`), by subject then version.
     pub older: Vec<(String, i64, String)>,
+    /// Repository path of a subject's file → the registry subject it was pulled from (findings name it).
+    pub subjects: std::collections::HashMap<String, String>,
 }
 
 impl PulledCopy {
@@ -166,6 +168,7 @@ impl PulledCopy {
         for e in &m.entries {
             let prefix = version_prefix(&e.path);
             if prefix.is_empty() {
+                out.subjects.insert(e.path.clone(), e.subject.clone());
                 if let Some(mode) = e
                     .compatibility
                     .as_deref()

@@ -815,6 +815,9 @@ pub struct RegistryOutcome {
     pub new_subjects: Vec<String>,
     /// The registered versions each local subject was compared with, as files (for the contract tests' replay).
     pub registered: Vec<RegisteredVersions>,
+    /// Local subject name (Avro full name, Protobuf file, …) → the registry subject it maps to (`orders-value`):
+    /// findings name the registry's.
+    pub names: HashMap<String, String>,
 }
 
 /// The registered versions one local subject was compared with: the files of each (the schema at its local path,
@@ -933,6 +936,10 @@ pub fn compare_with_registry(
                 .filter_map(key),
         );
     }
+    out.names = mapped
+        .iter()
+        .map(|m| (m.local.name.clone(), m.subject.clone()))
+        .collect();
     for (m, one) in mapped.iter().zip(results) {
         out.findings.extend(one.findings);
         out.new_subjects.extend(one.new_subjects);
