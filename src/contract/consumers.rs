@@ -747,6 +747,14 @@ pub(crate) fn resolve<'a>(
             rest = r;
         }
         if i + 1 == steps.len() {
+            // A Protobuf type name is kept as written (no kind) until resolved: one naming an enum reads as `enum`.
+            if let Ty::Record(full) = &t {
+                if let Some((_, found)) = field_type(side, subject.format, ty, full) {
+                    if found.kind == crate::lint::model::Kind::Enum {
+                        t = Ty::Enum(found.full_name.clone());
+                    }
+                }
+            }
             return Some(Resolved {
                 field,
                 schema,
