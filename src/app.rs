@@ -1446,6 +1446,15 @@ fn events(cmd: EventCmd, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppEr
     }
     let confluent_id = confluent_id.or(registered.as_ref().map(|(_, id)| *id));
     let confluent = confluent || registered.is_some();
+    // One record per line needs a text form: raw bytes hold newlines of their own.
+    if matches!(s.framing, FramingArg::Lines) && matches!(s.bytes, BytesForm::Raw) {
+        return Err(EventError::Usage(
+            "--framing lines holds one hex or base64 record per line: add --bytes hex or --bytes base64 (raw bytes \
+             contain newlines of their own; for raw records use --framing length)"
+                .into(),
+        )
+        .into());
+    }
     let opts = EventOptions {
         text: match s.bytes {
             BytesForm::Raw => ByteText::Raw,

@@ -1124,16 +1124,20 @@ pub fn encode(
     opts: &EventOptions,
     out: &mut dyn Write,
 ) -> Result<usize, EventError> {
+    // The contract tests' examples are read in either Avro JSON form, value by value (tagged or untagged unions,
+    // logical values as numbers or text): encode takes what `test` takes; `--plain` insists on plain JSON.
     let enc = if opts.plain {
         JsonEncoding::Plain
     } else {
-        JsonEncoding::AvroJson
+        JsonEncoding::Auto
     };
     let encoder = match schema {
         EventSchema::Avro(s) => Some(s.encoder().map_err(|e| EventError::Schema(e.to_string()))?),
         EventSchema::Protobuf(_) => None,
     };
-    let mut count = 0;
+    // (input name, its text, (offset, text) of each JSON document in it).
+    type Docs<'a> = (&'a String, &'a str, Vec<(usize, &'a str)>);
+    let mut all: Vec<Docs<'_>> = Vec::with_capacity(inputs.len());
     for (name, input) in inputs {
         let text = std::str::from_utf8(input).map_err(|e| EventError::Record {
             input: name.clone(),
@@ -1155,6 +1159,28 @@ pub fn encode(
             }
             v
         };
+        all.push((name, text, docs));
+    }
+    let total: usize = all.iter().map(|(_, _, d)| d.len()).sum();
+    if total == 0 {
+        let names: Vec<&str> = all.iter().map(|(n, _, _)| n.as_str()).collect();
+        return Err(EventError::Usage(format!(
+            "no JSON record to encode in {}",
+            names.join(", ")
+        )));
+    }
+    // Raw records written back to back cannot be told apart by any reader (a Protobuf reader merges them into one
+    // message, an Avro reader finds bytes left over): more than one needs a framing.
+    if total > 1 && opts.framing == Framing::None && opts.text == ByteText::Raw {
+        return Err(EventError::Usage(format!(
+            "{total} records with --framing none would run together into one byte string no reader can split: \
+             use --framing length (a 4-byte length before each record, the form `kcat -C -f '%R%s'` writes), \
+             --framing lines with --bytes hex|base64, or one record per file"
+        )));
+    }
+    let mut count = 0;
+    for (name, text, docs) in &all {
+        let (name, text) = (*name, *text);
         for (i, (off, doc)) in docs.iter().enumerate() {
             // Where in the input: the error's line and column in the record, else its value's (a pointer), else
             // the record's start; shifted by the record's own line in the input (trial defect 10: "(byte 0)").
@@ -1173,21 +1199,12 @@ pub fn encode(
                 if !e.pointer.is_empty() {
                     message = format!("{message} at `{}`", e.pointer);
                 }
-                // An Avro record in the other JSON form: say which flag reads it.
-                if let EventSchema::Avro(s) = schema {
-                    let other = if opts.plain {
-                        JsonEncoding::AvroJson
-                    } else {
-                        JsonEncoding::Plain
-                    };
-                    if s.from_json_str(doc, other).is_ok() {
+                // An Avro record that `--plain` refuses but the default reading takes: say so.
+                if let (EventSchema::Avro(s), true) = (schema, opts.plain) {
+                    if s.from_json_str(doc, JsonEncoding::Auto).is_ok() {
                         message = format!(
-                            "{message}; the record reads as {}",
-                            if opts.plain {
-                                "Avro JSON (tagged unions, bytes as code points): drop --plain"
-                            } else {
-                                "plain JSON (untagged unions, decimals as numbers or strings): add --plain"
-                            }
+                            "{message}; the record reads as Avro JSON (tagged unions, bytes as code points): drop \
+                             --plain"
                         );
                     }
                 }
@@ -1199,6 +1216,23 @@ pub fn encode(
                     message,
                 }
             };
+            // `null`: a tombstone, as decode prints one; only a length prefix (-1) can carry it.
+            if doc.trim() == "null" {
+                if opts.framing != Framing::Length {
+                    return Err(EventError::JsonRecord {
+                        input: name.clone(),
+                        record: i + 1,
+                        line: codec::position::line_col(text, *off).0,
+                        column: 1,
+                        message: "`null` is a tombstone (no payload), which only --framing length can write (as \
+                                  the length -1)"
+                            .into(),
+                    });
+                }
+                out.write_all(&(-1i32).to_be_bytes())?;
+                count += 1;
+                continue;
+            }
             let mut bytes = Vec::new();
             if let Some(id) = opts.confluent_id {
                 bytes.push(0);

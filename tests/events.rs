@@ -266,7 +266,13 @@ fn encode_errors_are_at_line_and_column_name_the_field_and_suggest_the_json_form
     // Two lines are not one document: JSON lines, the second record broken on its own first line.
     let (code, _, err) = run(
         t.path(),
-        &["encode", "--message", "acme.v1.PaymentCaptured"],
+        &[
+            "encode",
+            "--message",
+            "acme.v1.PaymentCaptured",
+            "--framing",
+            "length",
+        ],
         b"{\"id\": \"p-1\"}\n{\"id\": \"p-2\", \"amountMinor\": \"zz\"}\n",
     );
     assert_eq!(code, 2);
@@ -302,16 +308,23 @@ fn encode_errors_are_at_line_and_column_name_the_field_and_suggest_the_json_form
         "{err}"
     );
     assert!(err.contains("at `/nope`"), "{err}");
-    // An Avro record in plain JSON without --plain, and the other way round.
+    // Without --plain, encode takes either Avro JSON form, as the contract tests' examples do; --plain refuses a
+    // tagged union and says so.
     let plain = br#"{"id": "o-1", "amount": 1.5, "coupon": "C", "lines": []}"#;
-    let (code, _, err) = run(
+    let (code, as_plain, err) = run(
         t.path(),
         &["encode", "--subject", "acme.OrderPlaced"],
         plain,
     );
-    assert_eq!(code, 2);
-    assert!(err.contains("<stdin>:1:40: record 1:"), "{err}");
-    assert!(err.contains("add --plain"), "{err}");
+    assert_eq!(code, 0, "{err}");
+    let tagged_in = br#"{"id": "o-1", "amount": 1.5, "coupon": {"string": "C"}, "lines": []}"#;
+    let (code, as_tagged, err) = run(
+        t.path(),
+        &["encode", "--subject", "acme.OrderPlaced"],
+        tagged_in,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(as_plain, as_tagged);
     let tagged = br#"{"id": "o-1", "amount": 1.5, "coupon": {"string": "C"}, "lines": []}"#;
     let (code, _, err) = run(
         t.path(),
@@ -964,4 +977,108 @@ fn confluent_records_decode_by_schema_id_from_a_pulled_snapshot() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("registry pull"), "{err}");
+}
+
+/// From a new user's trial: several records with `--framing none` ran together into one byte string (a Protobuf
+/// reader merged them into one message), `null` (decode's tombstone) could not be encoded back, empty input wrote
+/// nothing with exit 0, and `--framing lines` with raw bytes failed later with a misleading decode error.
+#[test]
+fn encode_refuses_what_no_reader_could_split_and_writes_tombstones() {
+    let t = repo();
+    let two = b"{\"id\": \"a\"}\n{\"id\": \"b\"}\n";
+    let (code, out, err) = run(
+        t.path(),
+        &["encode", "--message", "acme.v1.PaymentCaptured"],
+        two,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("2 records with --framing none"), "{err}");
+    assert!(err.contains("--framing length"), "{err}");
+    // Hex or base64 with no framing: one record per line, which a reader splits.
+    let (code, _, err) = run(
+        t.path(),
+        &[
+            "encode",
+            "--message",
+            "acme.v1.PaymentCaptured",
+            "--bytes",
+            "hex",
+        ],
+        two,
+    );
+    assert_eq!(code, 0, "{err}");
+    // A tombstone round trip: decode prints `null`, encode writes the length -1 back.
+    let stream_in = b"{\"id\": \"o\", \"amount\": 1.0, \"coupon\": null, \"lines\": []}\nnull\n";
+    let (code, stream, err) = run(
+        t.path(),
+        &[
+            "encode",
+            "--subject",
+            "acme.OrderPlaced",
+            "--framing",
+            "length",
+        ],
+        stream_in,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(&stream[stream.len() - 4..], &(-1i32).to_be_bytes());
+    let (code, out, err) = run(
+        t.path(),
+        &[
+            "decode",
+            "--subject",
+            "acme.OrderPlaced",
+            "--framing",
+            "length",
+        ],
+        &stream,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(lines(&out)[1], Value::Null);
+    let (code, _, err) = run(
+        t.path(),
+        &[
+            "encode",
+            "--subject",
+            "acme.OrderPlaced",
+            "--framing",
+            "lines",
+            "--bytes",
+            "hex",
+        ],
+        b"null\n",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("only --framing length can write"), "{err}");
+    // Empty input is an error, as for decode.
+    let (code, out, err) = run(
+        t.path(),
+        &["encode", "--subject", "acme.OrderPlaced"],
+        b"\n \n",
+    );
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("no JSON record to encode in <stdin>"), "{err}");
+    // One record per line needs a text form.
+    std::fs::write(t.path().join("in.txt"), "00\n").expect("write");
+    for cmd in ["encode", "decode"] {
+        let (code, _, err) = run(
+            t.path(),
+            &[
+                cmd,
+                "--subject",
+                "acme.OrderPlaced",
+                "--framing",
+                "lines",
+                "in.txt",
+            ],
+            b"",
+        );
+        assert_eq!(code, 2, "{cmd}");
+        assert!(
+            err.contains("add --bytes hex or --bytes base64"),
+            "{cmd}: {err}"
+        );
+    }
 }
