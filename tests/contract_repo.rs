@@ -101,6 +101,16 @@ fn test_runs_globbed_examples_and_reader_schema_contracts() {
     let o = run_in(d, &["test", "--against", "HEAD"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("(2 contract tests run"), "{text}");
+    // JUnit: the reader-schema contract's own case fails (its finding points at the changed schema, with the
+    // contract as the previous location); it showed as passed, the failure filed under the subject.
+    let o = run_in(d, &["test", "--against", "HEAD", "--format", "junit"]);
+    let xml = String::from_utf8_lossy(&o.stdout);
+    let case = xml
+        .split("<testcase ")
+        .find(|c| c.starts_with("name=\"contracts/billing/acme.Order.avsc\""))
+        .unwrap_or("");
+    assert!(case.contains("<failure "), "{xml}");
+    assert!(!xml.contains("<testcase name=\"acme.Order"), "{xml}");
 }
 
 fn rules_of(v: &serde_json::Value) -> Vec<(String, String)> {

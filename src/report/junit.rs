@@ -136,8 +136,20 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     }
     for f in &report.findings {
         // A finding grouped over several subjects fails each subject's case.
-        let keys: Vec<(String, Option<&str>)> = match f.primary().map(|l| l.file.shown.as_str()) {
-            Some(file) if tests.contains(file) => vec![(file.to_string(), None)],
+        // A contract test's finding fails its case: located in the example or contract, or — a reader-schema
+        // contract, whose finding points at the changed schema — with the contract as its previous location.
+        let in_test = [f.primary(), f.old.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|l| l.file.shown.as_str())
+            .find(|file| f.rule.category == Category::Contract && tests.contains(file))
+            .or_else(|| {
+                f.primary()
+                    .map(|l| l.file.shown.as_str())
+                    .filter(|file| tests.contains(file))
+            });
+        let keys: Vec<(String, Option<&str>)> = match in_test {
+            Some(file) => vec![(file.to_string(), None)],
             _ => f
                 .subjects()
                 .map(|s| (s.to_string(), f.mode.map(|m| m.as_str())))
