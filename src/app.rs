@@ -658,7 +658,15 @@ fn check(
                     .filter_map(|e| e.primary())
                     .any(|l| l.file.shown == rel)
         });
-        if !known {
+        // An example or consumer contract (or a folder of them): the contract tests located there.
+        let test_input = git.root.join(&rel).exists()
+            && (crate::contract::is_test_input(&rel)
+                || rel == "examples"
+                || rel == "contracts"
+                || rel.starts_with("examples/")
+                || rel.starts_with("contracts/")
+                || cfg.example_globs.iter().any(|g| g.matcher.is_match(&rel)));
+        if !known && !test_input {
             return Err(RunError::Usage(format!(
                 "`{}` is not a schema file of the working tree or the baseline (paths are relative to the current directory)",
                 p.display()
@@ -906,11 +914,30 @@ fn check(
         report.contract_tests = outcome.tests;
     }
     if !wanted.is_empty() {
+        // A PATH selects what is located in it (a folder: below it), and a schema PATH also its subject's contract
+        // tests, which are located in example and contract files.
+        let selected = |shown: &str| {
+            wanted.iter().any(|w| {
+                w == shown
+                    || w.is_empty()
+                    || shown
+                        .strip_prefix(w.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+        };
+        let subjects: std::collections::HashSet<&str> = new
+            .sets
+            .iter()
+            .flat_map(|set| set.subjects.iter())
+            .filter(|s| selected(&s.file.shown))
+            .map(|s| s.name.as_str())
+            .collect();
         report.findings.retain(|f| {
             [&f.new, &f.old]
                 .into_iter()
                 .flatten()
-                .any(|l| wanted.iter().any(|w| *w == l.file.shown))
+                .any(|l| selected(&l.file.shown))
+                || (f.rule.category == Category::Contract && subjects.contains(f.subject.as_str()))
         });
     }
     finish(&mut report, &cfg, opts.show_compatible);

@@ -348,3 +348,55 @@ fn reader_schema_fields_count_as_read_for_consumer_driven() {
     );
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// From a new user's trial: `test PATH` refused an example or contract file ("not a schema file"), and a schema
+/// PATH dropped its own subject's example findings (they are located in example files).
+#[test]
+fn test_paths_select_schemas_with_their_examples_and_contract_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    repo(d);
+    write(
+        d,
+        "examples/acme.Order/one.json",
+        "{\"id\": 3, \"total\": 4.5}\n",
+    );
+    write(
+        d,
+        "contracts/shipping/acme.Order.yaml",
+        "reads:\n  - {path: total, type: double}\n",
+    );
+    common::commit_all(d, "examples");
+    write(d, "schemas/order.avsc", ORDER_V2);
+    let files = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["test", "--against", "HEAD", "--format", "json"];
+        a.extend_from_slice(args);
+        let o = run_in(d, &a);
+        let mut v: Vec<String> = json(&o)["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["location"]["file"].as_str().unwrap_or("").to_string())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let all = files(&[]);
+    assert!(
+        all.contains(&"examples/acme.Order/one.json".to_string()),
+        "{all:?}"
+    );
+    assert_eq!(files(&["schemas/order.avsc"]), all);
+    assert_eq!(
+        files(&["examples/acme.Order/one.json"]),
+        ["examples/acme.Order/one.json"]
+    );
+    assert_eq!(files(&["examples"]), ["examples/acme.Order/one.json"]);
+    assert_eq!(
+        files(&["contracts/shipping/acme.Order.yaml"]),
+        ["contracts/shipping/acme.Order.yaml"]
+    );
+    let o = run_in(d, &["test", "--against", "HEAD", "nope/x.json"]);
+    assert_eq!(o.status.code(), Some(2));
+}
