@@ -335,10 +335,6 @@ fn entry<'k, V>(map: &'k [(Box<str>, V)], key: &str) -> Option<&'k V> {
     map.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
 }
 
-fn is_integral(x: f64) -> bool {
-    x.fract() == 0.0 && x.abs() < 9.0e15
-}
-
 impl<'a> Walker<'a> {
     fn schema(&self, s: SRef) -> &'a Schema {
         &self.arenas[s.side as usize][s.id as usize]
@@ -760,15 +756,16 @@ impl<'a> Walker<'a> {
                 false,
             ),
             (Some(a), Some(b)) if a != b => {
+                // Confluent divides BigDecimals exactly; in f64 a quotient such as 0.1 / 1e-320 overflows and
+                // 0.3 / 0.1 is not integral. Each value is taken at its shortest decimal form (what the schema
+                // wrote, for any number f64 holds exactly enough to round-trip) and divided exactly.
                 let divides = |big: f64, small: f64| {
-                    if small == 0.0 {
-                        return false;
-                    }
-                    if is_integral(big) && is_integral(small) {
-                        (big as i64) % (small as i64) == 0
-                    } else {
-                        let q = big / small;
-                        (q - q.round()).abs() < 1e-9
+                    let exact = |v: f64| v.to_string().parse::<bigdecimal::BigDecimal>().ok();
+                    match (exact(big), exact(small)) {
+                        (Some(b), Some(s)) if !bigdecimal::Zero::is_zero(&s) => {
+                            bigdecimal::Zero::is_zero(&(b % s))
+                        }
+                        _ => false,
                     }
                 };
                 let ty: &'static Rule = if divides(*b, *a) {
