@@ -2156,3 +2156,69 @@ fn findings_name_the_registry_subject() {
     let o = sg(dir.path(), &["check", "--against-registry"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// A change in a JSON Schema document that is its own subject and is `$ref`'d by another subject is reported once
+/// against the registry, as against a pulled copy of it (the referencing subject's copy named the path from its own
+/// root, so it was not recognised as the same finding); from a new user's trial with rivven.
+#[test]
+fn a_refd_json_schema_change_is_reported_once_as_against_a_pulled_copy() {
+    const ADDRESS: &str = r#"{"$schema":"http://json-schema.org/draft-07/schema#","title":"Address","type":"object","properties":{"street":{"type":"string"}},"additionalProperties":false}"#;
+    const CUSTOMER: &str = r#"{"$schema":"http://json-schema.org/draft-07/schema#","title":"Customer","type":"object","properties":{"name":{"type":"string"},"addr":{"$ref":"address.json"}},"additionalProperties":false}"#;
+    let reg = MockRegistry::start();
+    reg.add("Address", ADDRESS, Some("JSON"), vec![]);
+    reg.add(
+        "Customer",
+        CUSTOMER,
+        Some("JSON"),
+        vec![json!({"name": "address.json", "subject": "Address", "version": 1})],
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("json/address.json", ADDRESS),
+        ("json/customer.json", CUSTOMER),
+    ]);
+    let o = sg(dir.path(), &["registry", "pull", "--out", ".registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    write(
+        dir.path(),
+        "json/address.json",
+        &ADDRESS.replace(
+            r#""street":{"type":"string"}"#,
+            r#""street":{"type":"integer"}"#,
+        ),
+    );
+    write(
+        dir.path(),
+        "json/customer.json",
+        &CUSTOMER.replace(
+            r#""name":{"type":"string"}"#,
+            r#""name":{"type":"integer"}"#,
+        ),
+    );
+    let found = |args: &[&str]| {
+        let o = sg(dir.path(), args, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        let mut r: Vec<String> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                format!(
+                    "{} {} {}",
+                    f["rule"], f["location"]["file"], f["location"]["line"]
+                )
+            })
+            .collect();
+        r.sort();
+        r
+    };
+    let live = found(&["check", "--against-registry", "--format", "json"]);
+    let pulled = found(&["check", "--against-dir", ".registry", "--format", "json"]);
+    assert_eq!(live, pulled);
+    assert_eq!(
+        live.iter().filter(|f| f.contains("address.json")).count(),
+        1,
+        "{live:?}"
+    );
+}

@@ -911,13 +911,14 @@ pub fn compare_with_registry(
     // reference it (a Protobuf message used by another file's field): that copy differs only in its old location
     // (the referencing subject's registered version) and is left out where the file's own subject reports the same
     // finding under the same level — as one comparison of both files (git, --against-dir) reports it once.
-    type Key = (&'static str, Option<Mode>, String, String, (usize, usize));
+    // The message stays out of the key: it may name the path from the referencing subject's root (a JSON Schema
+    // `$ref`'d document reports `#/properties/addr/properties/street` there, `#/properties/street` on its own).
+    type Key = (&'static str, Option<Mode>, String, (usize, usize));
     let key = |f: &Finding| -> Option<Key> {
         let l = f.new.as_ref()?;
         Some((
             f.rule.id,
             f.mode,
-            f.message.clone(),
             l.file.shown.clone(),
             (l.span.start, l.span.end),
         ))
