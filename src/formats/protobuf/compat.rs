@@ -133,6 +133,17 @@ impl<'a> Cx<'a> {
         } else {
             (mk(upd), mk(orig))
         };
+        // FORWARD compares the new schema as Confluent's original: say what the user changed, old to new, and
+        // which reading gives the rule (a message the change adds is Confluent's MESSAGE_REMOVED here).
+        let message = if self.orig_is_old {
+            message
+        } else {
+            format!(
+                "{} (FORWARD: read by the old schema, this is Confluent's `{}`)",
+                as_changed_old_to_new(&message),
+                rule.id
+            )
+        };
         let help = if rule.severity == crate::finding::Severity::Error {
             "revert this change, or add a new field or message with a new number instead; Confluent Schema Registry would reject this version"
         } else {
@@ -308,6 +319,37 @@ pub(crate) fn check(
     }
     compare_types(&mut cx, orig_f, "", upd_f, "", "#");
     cx.out
+}
+
+/// A difference worded from the updated schema to the original one (FORWARD), worded from the old schema to the
+/// new one: added ↔ removed, and `from A to B` ↔ `from B to A`.
+fn as_changed_old_to_new(message: &str) -> String {
+    static FROM_TO: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"from (index \d+|(?:[a-z]+ )?`[^`]*`|\S+) to (\d+|(?:[a-z]+ )?`[^`]*`|[^\s,]+)",
+        )
+        .ok()
+    });
+    let swapped = message
+        .replace("was removed from", "\u{1}")
+        .replace("was added to", "\u{2}")
+        .replace("was removed", "\u{3}")
+        .replace("was added", "\u{4}")
+        .replace('\u{1}', "was added to")
+        .replace('\u{2}', "was removed from")
+        .replace('\u{3}', "was added")
+        .replace('\u{4}', "was removed");
+    let Some(re) = FROM_TO.as_ref() else {
+        return swapped;
+    };
+    re.replace_all(&swapped, |c: &regex::Captures<'_>| {
+        let (a, b) = (&c[1], &c[2]);
+        match a.strip_prefix("index ") {
+            Some(i) => format!("from index {b} to {i}"),
+            None => format!("from {b} to {a}"),
+        }
+    })
+    .into_owned()
 }
 
 /// Whether an inline `schemaguard:ignore <RULE>` on the element at either location (or on its parents, which the
@@ -1042,5 +1084,42 @@ fn compare_types_of<'a>(
                 msg,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_changed_old_to_new;
+
+    #[test]
+    fn forward_differences_are_worded_old_to_new() {
+        assert_eq!(
+            as_changed_old_to_new("message `p.B` was removed"),
+            "message `p.B` was added"
+        );
+        assert_eq!(
+            as_changed_old_to_new("field `y` (2) was removed from oneof `o` of message `M`"),
+            "field `y` (2) was added to oneof `o` of message `M`"
+        );
+        assert_eq!(
+            as_changed_old_to_new(
+                "the type of field `a` (1) of message `M` changed from `sint32` to `int32`, outside its compatibility group"
+            ),
+            "the type of field `a` (1) of message `M` changed from `int32` to `sint32`, outside its compatibility group"
+        );
+        assert_eq!(
+            as_changed_old_to_new(
+                "the kind of field `a` (1) of message `M` changed from scalar `int32` to message `p.X`"
+            ),
+            "the kind of field `a` (1) of message `M` changed from message `p.X` to scalar `int32`"
+        );
+        assert_eq!(
+            as_changed_old_to_new("message `p.A` moved from index 0 to 2"),
+            "message `p.A` moved from index 2 to 0"
+        );
+        assert_eq!(
+            as_changed_old_to_new("package changed from `a.v1` to `a.v2`"),
+            "package changed from `a.v2` to `a.v1`"
+        );
     }
 }
