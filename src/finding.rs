@@ -347,6 +347,12 @@ impl Finding {
                 None => 0u8.hash(&mut h),
             }
         }
+        // FULL checks both directions, which may give the same rule at the same places twice (a type change is
+        // unreadable both ways); each is its own result, told apart by its message (code scanning merges results
+        // that share a fingerprint).
+        if matches!(self.mode, Some(Mode::Full | Mode::FullTransitive)) {
+            self.message.hash(&mut h);
+        }
         format!("{:016x}", h.finish())
     }
 }
