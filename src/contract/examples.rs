@@ -355,6 +355,14 @@ impl FileRun<'_> {
         self.push(f);
     }
 
+    fn empty(&mut self) {
+        self.unreadable(
+            None,
+            format!("example `{}` is empty: it holds no event", self.shown),
+            None,
+        );
+    }
+
     fn what(&self, ev: &Event) -> String {
         match (ev.line, ev.index) {
             (0, None) => format!("example `{}`", self.shown),
@@ -428,6 +436,11 @@ impl FileRun<'_> {
                     );
                     return;
                 }
+                // An empty file tests nothing; said, not passed (a `.binpb` of zero bytes is the empty message).
+                if ext != "binpb" && bytes.iter().all(u8::is_ascii_whitespace) {
+                    self.empty();
+                    return;
+                }
                 if ext == "binpb" {
                     self.event(Event {
                         body: Body::ProtoBinary(bytes),
@@ -491,6 +504,7 @@ impl FileRun<'_> {
         let mut prev = Vec::new();
         let mut prev_whole = false;
         let mut line = 0usize;
+        let mut any = false;
         loop {
             std::mem::swap(&mut prev, &mut buf);
             buf.clear();
@@ -514,8 +528,12 @@ impl FileRun<'_> {
                 }
             };
             if n == 0 {
+                if !any {
+                    self.empty();
+                }
                 return;
             }
+            any |= !buf.iter().all(u8::is_ascii_whitespace);
             if buf.len() as u64 > MAX_EVENT_BYTES {
                 let ev = Event {
                     body: Body::Json(J::Null),
