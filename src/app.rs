@@ -383,6 +383,12 @@ fn outputs(args: &OutputArgs) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, Ap
     let mut out = Vec::new();
     for spec in &args.format {
         let (name, file) = match spec.split_once('=') {
+            Some((n, "")) => {
+                return Err(RunError::Usage(format!(
+                    "`--format {spec}` names no file: write `--format {n}=FILE`, or `--format {n}` for standard output"
+                ))
+                .into())
+            }
             Some((n, f)) => (n, Some(PathBuf::from(f))),
             None => (spec.as_str(), None),
         };

@@ -14,7 +14,7 @@ use crate::source::{self, ReadError, SourceFile};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GitError {
-    #[error("not inside a git repository ({path}): `schemaguard check` compares with a git baseline.\n  run it inside a repository, or compare files or directories directly: `schemaguard compat OLD NEW`")]
+    #[error("not inside a git repository ({path}): `schemaguard check` and `test` compare with a git baseline.\n  run it inside a repository, or compare files or directories directly: `schemaguard compat OLD NEW`")]
     NotARepo { path: String },
     #[error(
         "the repository has no work tree (bare repository): run `schemaguard check` in a checkout"

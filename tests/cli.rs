@@ -164,3 +164,22 @@ fn avro_saved_as_json_and_mixed_formats() {
         stderr(&o)
     );
 }
+
+/// `--format junit=` (an empty file name) said "cannot write ``: Is a directory"; it is a usage error that says what
+/// to write (new user's trial).
+#[test]
+fn a_format_with_an_empty_file_name_is_a_usage_error() {
+    let o = run(&[
+        "compat",
+        "fixtures/avro/type_mismatch/old.avsc",
+        "fixtures/avro/type_mismatch/new.avsc",
+        "--format",
+        "junit=",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`--format junit=` names no file: write `--format junit=FILE`"),
+        "{}",
+        stderr(&o)
+    );
+}
