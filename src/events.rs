@@ -164,7 +164,14 @@ pub fn resolve_schema(
             let pool = compile(&files, &targets)?;
             codec::protobuf::message(&pool, msg)
                 .map(EventSchema::Protobuf)
-                .map_err(|e| EventError::Schema(e.to_string()))
+                .map_err(|e| {
+                    // Suggest from every message the files declare (a text scan: only on this error path).
+                    let declared = declared_messages(&files);
+                    EventError::Schema(format!(
+                        "{e}{}",
+                        crate::rules::did_you_mean_name(msg, declared.iter().map(String::as_str))
+                    ))
+                })
         }
         (None, Some(name), None) => {
             let files: Vec<(PathBuf, String)> = avsc_files(repo, true)
@@ -187,9 +194,14 @@ pub fn resolve_schema(
                 }
             }
             let Some((path, text)) = found else {
+                let defined: Vec<String> = files
+                    .iter()
+                    .flat_map(|(_, t)| crate::registry::avro_defined_names(t))
+                    .collect();
                 return Err(EventError::Schema(format!(
-                    "no Avro schema below `{}` defines `{name}`",
-                    repo.display()
+                    "no Avro schema below `{}` defines `{name}`{}",
+                    repo.display(),
+                    crate::rules::did_you_mean_name(name, defined.iter().map(String::as_str))
                 )));
             };
             // The other files supply the named types the subject references. A name defined twice (the
@@ -217,6 +229,32 @@ pub fn resolve_schema(
                 .into(),
         )),
     }
+}
+
+/// Full names of the top-level messages the `.proto` texts declare (`package` + `message X`), by a text scan that
+/// skips comments; for suggestions only.
+fn declared_messages(files: &[(String, String)]) -> Vec<String> {
+    static PACKAGE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?m)^\s*package\s+([A-Za-z_][\w.]*)\s*;").ok()
+    });
+    static MESSAGE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)^message\s+([A-Za-z_]\w*)").ok());
+    let (Some(pk), Some(msg)) = (PACKAGE.as_ref(), MESSAGE.as_ref()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (_, text) in files {
+        let package = pk.captures(text).map(|c| c[1].to_string());
+        for c in msg.captures_iter(text) {
+            out.push(match &package {
+                Some(p) => format!("{p}.{}", &c[1]),
+                None => c[1].to_string(),
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn walk_ext(root: &Path, ext: &str, recursive: bool) -> Vec<(PathBuf, String)> {

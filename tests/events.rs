@@ -1080,3 +1080,22 @@ fn encode_refuses_what_no_reader_could_split_and_writes_tombstones() {
         );
     }
 }
+
+/// A name given without its namespace or with a typo gets a suggestion (new user's trial).
+#[test]
+fn a_mistyped_subject_or_message_gets_a_suggestion() {
+    let t = repo();
+    let (code, _, err) = run(t.path(), &["encode", "--subject", "OrderPlaced"], b"{}");
+    assert_eq!(code, 2);
+    assert!(err.contains("(did you mean `acme.OrderPlaced`?)"), "{err}");
+    let (code, _, err) = run(
+        t.path(),
+        &["encode", "--message", "acme.v1.PaymentCapturd"],
+        b"{}",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("(did you mean `acme.v1.PaymentCaptured`?)"),
+        "{err}"
+    );
+}

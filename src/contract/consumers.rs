@@ -306,7 +306,12 @@ fn check_reader_schema(
             Finding::new(
                 &CONTRACT_UNKNOWN_SUBJECT,
                 c.subject_name.to_string(),
-                format!("reader schema of consumer `{}` names `{}`, which no schema defines", c.consumer, c.subject_name),
+                format!(
+                    "reader schema of consumer `{}` names `{}`, which no schema defines{}",
+                    c.consumer,
+                    c.subject_name,
+                    crate::rules::did_you_mean_name(c.subject_name, new.names().iter().map(String::as_str))
+                ),
             )
             .format(c.format)
             .help("name the file after the subject: the Avro full name, the Protobuf message full name or the JSON Schema file name")
@@ -824,7 +829,12 @@ fn check(c: &Contract, new: &Side, old: Option<&Side>, out: &mut Vec<Finding>) {
             Finding::new(
                 &CONTRACT_UNKNOWN_SUBJECT,
                 c.subject_name.clone(),
-                format!("contract of consumer `{}` names `{}`, which no schema defines", c.consumer, c.subject_name),
+                format!(
+                    "contract of consumer `{}` names `{}`, which no schema defines{}",
+                    c.consumer,
+                    c.subject_name,
+                    crate::rules::did_you_mean_name(&c.subject_name, new.names().iter().map(String::as_str))
+                ),
             )
             .help("name the file after the subject: the Avro full name, the Protobuf message full name or the JSON Schema file name")
             .at_new(Location::new(&c.file, 0..0)),

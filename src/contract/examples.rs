@@ -153,6 +153,8 @@ pub(crate) fn run(
     } in discover(root, globs)
     {
         let Some(subject) = new.find(&folder).or_else(|| baselines.find(&folder)) else {
+            let names = new.names();
+            let hint = crate::rules::did_you_mean_name(&folder, names.iter().map(String::as_str));
             let finding = match &glob {
                 None => {
                     let shown = format!("examples/{folder}");
@@ -160,7 +162,7 @@ pub(crate) fn run(
                     Finding::new(
                         &EXAMPLE_UNKNOWN_SUBJECT,
                         folder.clone(),
-                        format!("examples folder `{shown}` names no schema: no Avro type, Protobuf message or JSON Schema is called `{folder}`"),
+                        format!("examples folder `{shown}` names no schema: no Avro type, Protobuf message or JSON Schema is called `{folder}`{hint}"),
                     )
                     .help("name the folder after the subject: the Avro full name (`com.acme.Order`), the Protobuf message full name (`acme.v1.Order`) or the JSON Schema file name without extension")
                     .at_new(Location::new(&file, 0..0))
@@ -173,7 +175,7 @@ pub(crate) fn run(
                     Finding::new(
                         &EXAMPLE_UNKNOWN_SUBJECT,
                         folder.clone(),
-                        format!("[[contracts.examples]] `{}` maps its files to `{folder}`, which names no schema: no Avro type, Protobuf message or JSON Schema is called `{folder}`", g.glob),
+                        format!("[[contracts.examples]] `{}` maps its files to `{folder}`, which names no schema: no Avro type, Protobuf message or JSON Schema is called `{folder}`{hint}", g.glob),
                     )
                     .help("set `subject` to the Avro full name (`com.acme.Order`), the Protobuf message full name (`acme.v1.Order`) or the JSON Schema file name without extension")
                     .at_new(loc)

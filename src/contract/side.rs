@@ -144,6 +144,18 @@ impl Side {
         None
     }
 
+    /// Every subject name this side answers to (Avro full names, Protobuf messages, JSON Schema names), for
+    /// did-you-mean suggestions.
+    pub fn names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.avro.keys().cloned().collect();
+        if let Some(pool) = &self.pool {
+            out.extend(pool.all_messages().map(|m| m.full_name().to_string()));
+        }
+        out.extend(self.json.keys().cloned());
+        out.sort();
+        out
+    }
+
     /// Whether this side has the subject.
     pub fn has(&self, s: &SubjectRef) -> bool {
         match s.format {

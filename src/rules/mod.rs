@@ -191,6 +191,41 @@ pub fn did_you_mean(id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The candidate a mistyped name most likely meant: one whose last dot-separated part is the name (`Order` for
+/// `acme.Order`), else the closest by edit distance (case-insensitive, at most a quarter of the name's length,
+/// 1–3). Ties go to the smallest name, so the suggestion is stable.
+pub fn nearest_name<'a>(
+    want: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let want_l = want.trim().trim_start_matches('.').to_ascii_lowercase();
+    let limit = (want_l.chars().count() / 4).clamp(1, 3);
+    let mut best: Option<(usize, &'a str)> = None;
+    for c in candidates {
+        let cl = c.to_ascii_lowercase();
+        let d = if cl.rsplit('.').next() == Some(want_l.as_str())
+            || cl.ends_with(&format!(".{want_l}"))
+        {
+            0
+        } else {
+            let whole = edit_distance(&want_l, &cl);
+            let last = edit_distance(&want_l, cl.rsplit('.').next().unwrap_or(&cl));
+            whole.min(last)
+        };
+        if d <= limit && best.is_none_or(|(bd, bn)| (d, c) < (bd, bn)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// " (did you mean `X`?)" for a mistyped name among `candidates`, or nothing.
+pub fn did_you_mean_name<'a>(want: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest_name(want, candidates)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
 /// Levenshtein distance over chars (ids are short: the quadratic table is tiny).
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -208,6 +243,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::nearest_name;
+
+    #[test]
+    fn suggests_the_nearest_name() {
+        let names = ["acme.Order", "acme.OrderLine", "acme.v1.PaymentCaptured"];
+        assert_eq!(nearest_name("Order", names), Some("acme.Order"));
+        assert_eq!(
+            nearest_name("PaymentCaptured", names),
+            Some("acme.v1.PaymentCaptured")
+        );
+        assert_eq!(nearest_name("acme.Ordr", names), Some("acme.Order"));
+        assert_eq!(nearest_name("ordr", names), Some("acme.Order"));
+        assert_eq!(nearest_name("Shipment", names), None);
+    }
+
     #[test]
     fn suggests_the_nearest_id() {
         assert_eq!(
