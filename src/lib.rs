@@ -169,7 +169,8 @@ pub fn compat_paths_in(
     let all_files = olds
         .iter()
         .chain(std::iter::once(&new.to_path_buf()))
-        .all(|p| base.join(p).is_file());
+        // A file, or a pipe `<(git show main:x.json)` passes as /dev/fd/N: anything that is not a directory.
+        .all(|p| std::fs::metadata(base.join(p)).is_ok_and(|m| !m.is_dir()));
     // Two files of different formats cannot be compared: say so instead of reporting a deletion.
     if all_files {
         let formats_of = |s: &LoadedSnapshot| -> Vec<finding::Format> {

@@ -183,3 +183,49 @@ fn a_format_with_an_empty_file_name_is_a_usage_error() {
         stderr(&o)
     );
 }
+
+/// `compat <(git show main:x.avsc) x.avsc`: the old side arrives as `/dev/fd/N`, a pipe without extension. Its
+/// format is read from its content, and the two single "files" are paired (was "`63` is not a schema format").
+#[test]
+fn compat_reads_a_process_substitution_by_its_content() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let cases = [
+        (
+            "m.proto",
+            "syntax = \"proto3\";\npackage p;\nmessage M { int32 a = 1; }\n",
+            "syntax = \"proto3\";\npackage p;\nmessage M { string a = 1; }\n",
+            "FIELD_SCALAR_KIND_CHANGED",
+        ),
+        (
+            "r.avsc",
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#,
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"string"}]}"#,
+            "TYPE_MISMATCH",
+        ),
+        (
+            "j.json",
+            r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"a":{"type":"integer"}}}"#,
+            r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"a":{"type":"string"}}}"#,
+            "TYPE_CHANGED",
+        ),
+    ];
+    for (name, old, new) in cases.iter().map(|(n, o, w, _)| (n, o, w)) {
+        std::fs::write(d.join(format!("old-{name}")), old).expect("write");
+        std::fs::write(d.join(name), new).expect("write");
+    }
+    for (name, _, _, rule) in cases {
+        let o = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "\"$SG\" compat <(cat old-{name}) {name} --format json"
+            ))
+            .env("SG", env!("CARGO_BIN_EXE_schemaguard"))
+            .current_dir(d)
+            .output()
+            .expect("bash runs");
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(v["findings"][0]["rule"], rule, "{name}: {v}");
+    }
+}

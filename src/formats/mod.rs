@@ -60,6 +60,12 @@ pub struct Includes {
     pub outside_files: Arc<Vec<Arc<SourceFile>>>,
 }
 
+/// Whether a path's file name has no extension (`63` for `/dev/fd/63`, what `<(…)` passes): formats may then
+/// claim a file named on the command line by its content.
+pub fn no_extension(path: &str) -> bool {
+    !path.rsplit('/').next().unwrap_or(path).contains('.')
+}
+
 /// A schema found in a snapshot, identified by its subject name (Avro: full name of the top-level type;
 /// Protobuf: file path; JSON Schema: file path or `$id`).
 #[derive(Debug, Clone)]

@@ -251,7 +251,10 @@ impl Engine for AvroEngine {
 
     fn claims(&self, path: &str, text: &str, explicit: bool) -> bool {
         is_avsc(path)
-            || (explicit && path.to_ascii_lowercase().ends_with(".json") && looks_like_avro(text))
+            || (explicit
+                && (path.to_ascii_lowercase().ends_with(".json")
+                    || crate::formats::no_extension(path))
+                && looks_like_avro(text))
     }
 
     fn may_claim(&self, path: &str) -> bool {

@@ -182,7 +182,14 @@ impl Engine for JsonSchemaEngine {
                     || yaml_top_level_schema(text).is_some_and(is_meta_schema_uri)
                     || (broken_but_tagged(text, "$schema") && parse::parse_yaml(text).is_err())
             }
-            None => false,
+            // A file named on the command line without an extension (`compat <(git show main:x.json) x.json`
+            // passes `/dev/fd/63`): a JSON object that is not Avro.
+            None => {
+                explicit
+                    && crate::formats::no_extension(path)
+                    && text.trim_start().starts_with('{')
+                    && !looks_like_avro(text)
+            }
         }
     }
 

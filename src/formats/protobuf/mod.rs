@@ -115,6 +115,30 @@ impl Loaded for ProtoLoaded {
     }
 }
 
+/// Whether a text without a file extension reads as Protobuf: its first word, past comments, starts a `.proto`
+/// file (`syntax`, `edition`, `package`, `import`, `option`, `message`, `enum`, `service`).
+fn looks_like_proto(text: &str) -> bool {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    matches!(
+        word.as_str(),
+        "syntax" | "edition" | "package" | "import" | "option" | "message" | "enum" | "service"
+    )
+}
+
 fn snap(l: &dyn Loaded) -> Option<&ProtoSnap> {
     l.as_any().downcast_ref::<ProtoLoaded>().map(|p| &p.0)
 }
@@ -128,8 +152,9 @@ impl Engine for Protobuf {
         outline::outline(path, text)
     }
 
-    fn claims(&self, path: &str, _text: &str, _explicit: bool) -> bool {
+    fn claims(&self, path: &str, text: &str, explicit: bool) -> bool {
         path.ends_with(".proto")
+            || (explicit && crate::formats::no_extension(path) && looks_like_proto(text))
     }
 
     fn may_claim(&self, path: &str) -> bool {
