@@ -719,6 +719,49 @@ fn credentials_are_sent_and_never_shown() {
     }
 }
 
+/// A variable `basic_auth_env` / `bearer_token_env` names on purpose that is not set: a configuration error naming it
+/// before any request (it sent no credentials, and only the server's 401 spoke). The default names being absent is
+/// no auth, as before.
+#[test]
+fn a_named_credentials_variable_that_is_not_set_is_a_config_error() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    for (key, var) in [
+        ("basic_auth_env", "SG_TEST_UNSET_AUTH"),
+        ("bearer_token_env", "SG_TEST_UNSET_TOKEN"),
+    ] {
+        let cfg = config(&reg.url, &format!("{key} = \"{var}\"\n"));
+        let dir = repo(&[("schemaguard.toml", &cfg), ("schemas/order.avsc", ORDER_V1)]);
+        for args in [
+            &["check", "--against-registry"][..],
+            &["registry", "plan"][..],
+        ] {
+            let o = sg(dir.path(), args, &[]);
+            let t = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+            assert!(
+                t.contains(&format!("{key} names {var}, which is not set")),
+                "{args:?}: {t}"
+            );
+        }
+        let o = sg(dir.path(), &["check", "--against-registry"], &[(var, "")]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(
+            t.contains(&format!("{key} names {var}, which is empty")),
+            "{t}"
+        );
+    }
+    assert!(reg.log().is_empty(), "no request: {:?}", reg.log());
+    // Default names absent: no auth, no complaint.
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
 #[test]
 fn old_servers_and_other_implementations_are_tolerated() {
     let reg = MockRegistry::start();

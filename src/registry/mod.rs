@@ -50,15 +50,40 @@ pub fn client_from(
             ))
         })?;
     let mut settings = ClientSettings::new(url.trim());
-    let basic_env = cfg
-        .and_then(|c| c.basic_auth_env.clone())
+    let named_basic = cfg.and_then(|c| c.basic_auth_env.clone());
+    let named_bearer = cfg.and_then(|c| c.bearer_token_env.clone());
+    let basic_env = named_basic
+        .clone()
         .unwrap_or_else(|| BASIC_AUTH_ENV.to_string());
-    let bearer_env = cfg
-        .and_then(|c| c.bearer_token_env.clone())
+    let bearer_env = named_bearer
+        .clone()
         .unwrap_or_else(|| BEARER_ENV.to_string());
-    if let Some(info) = std::env::var(&basic_env).ok().filter(|s| !s.is_empty()) {
+    let basic = std::env::var(&basic_env).ok().filter(|s| !s.is_empty());
+    let bearer = std::env::var(&bearer_env).ok().filter(|s| !s.is_empty());
+    // A variable the config names on purpose and that is not set would send no credentials, and the only word
+    // would be the server's 401 (new user's trial): said before any request, unless other credentials are given
+    // (the other variable, user info in the URL). The default names being absent simply means no auth.
+    let url_userinfo = client::split_userinfo(url.trim()).1.is_some();
+    if basic.is_none() && bearer.is_none() && !url_userinfo {
+        for (key, name) in [
+            ("basic_auth_env", &named_basic),
+            ("bearer_token_env", &named_bearer),
+        ] {
+            if let Some(name) = name {
+                let state = if std::env::var_os(name).is_some() {
+                    "which is empty"
+                } else {
+                    "which is not set"
+                };
+                return Err(RegistryError::Setup(format!(
+                    "[registry] {key} names {name}, {state}: export it, or remove {key} to use no credentials"
+                )));
+            }
+        }
+    }
+    if let Some(info) = basic {
         settings.auth = Auth::Basic(info);
-    } else if let Some(token) = std::env::var(&bearer_env).ok().filter(|s| !s.is_empty()) {
+    } else if let Some(token) = bearer {
         settings.auth = Auth::Bearer {
             token,
             logical_cluster: cfg.and_then(|c| c.logical_cluster.clone()),
