@@ -762,6 +762,35 @@ fn a_named_credentials_variable_that_is_not_set_is_a_config_error() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
 
+/// Basic-auth user info without a `:` was sent as is (a user name without a secret: 401). It is a configuration
+/// error asking for `key:secret`, before any request, and the value is never printed.
+#[test]
+fn basic_auth_user_info_without_a_colon_is_a_config_error() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    for (var, extra) in [
+        ("SG_TEST_SR_AUTH", "basic_auth_env = \"SG_TEST_SR_AUTH\"\n"),
+        ("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", ""),
+    ] {
+        let dir = repo(&[
+            ("schemaguard.toml", &config(&reg.url, extra)),
+            ("schemas/order.avsc", ORDER_V1),
+        ]);
+        for format in ["text", "json"] {
+            let o = sg(
+                dir.path(),
+                &["check", "--against-registry", "--format", format],
+                &[(var, "nocolons3cr3t")],
+            );
+            let t = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{t}");
+            assert!(t.contains(var) && t.contains("`key:secret`"), "{t}");
+            assert!(!t.contains("s3cr3t"), "{t}");
+        }
+    }
+    assert!(reg.log().is_empty(), "no request: {:?}", reg.log());
+}
+
 #[test]
 fn old_servers_and_other_implementations_are_tolerated() {
     let reg = MockRegistry::start();

@@ -82,6 +82,13 @@ pub fn client_from(
         }
     }
     if let Some(info) = basic {
+        // Without a `:` the registry would read the whole value as a user name with no secret, and answer 401.
+        // The value is a secret: only the variable is named.
+        if !info.contains(':') {
+            return Err(RegistryError::Setup(format!(
+                "the basic-auth user info in {basic_env} has no `:`: write it as `key:secret` (API key and secret)"
+            )));
+        }
         settings.auth = Auth::Basic(info);
     } else if let Some(token) = bearer {
         settings.auth = Auth::Bearer {
