@@ -602,6 +602,7 @@ fn check(
     // so that every snapshot gets the same Protobuf import roots (subjects pair only if their logical paths agree).
     let baseline = choose_baseline(&args, &cfg, cwd, &mut git, default_mode)?;
     history_flags_warning(&args, &baseline, default_mode, warnings);
+    warnings.extend(registry_concurrency_warning(&args));
     // The default baseline (or a branch) can be HEAD itself: see `self_comparison_warning`.
     let head_baseline = match &baseline {
         Baseline::Revision { baseline: b, .. }
@@ -988,6 +989,16 @@ fn history_flags_warning(
         Baseline::Source(s) => format!("{they} {read} git history, and the baseline is {}", s.describe()),
     };
     warnings.push(format!("{flags} {verb} no effect: {why}"));
+}
+
+/// `--registry-concurrency` sets how many requests go to the registry at once; only `--against-registry` sends any,
+/// so elsewhere the flag does nothing, and the user should know (new user's trial).
+fn registry_concurrency_warning(args: &CheckArgs) -> Option<String> {
+    (args.registry_concurrency.is_some() && !args.against_registry).then(|| {
+        "--registry-concurrency has no effect: it sets the parallel requests to the schema registry, and only \
+         --against-registry asks the registry"
+            .to_string()
+    })
 }
 
 /// Whether two snapshots hold the same schema files with the same text.

@@ -136,8 +136,8 @@ pub struct CheckArgs {
     /// differs from schemaguard's (REGISTRY_VERDICT_DIFFERS).
     #[arg(long, requires = "against_registry")]
     pub server_check: bool,
-    /// Parallel registry requests (default: [registry] concurrency, else 32).
-    #[arg(long, value_name = "N")]
+    /// Parallel registry requests (default: [registry] concurrency, else 32); only with --against-registry.
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub registry_concurrency: Option<usize>,
     /// Compare the staged content (the git index) with HEAD: the pre-commit check.
     #[arg(long)]
@@ -397,12 +397,22 @@ pub struct RegistryCommonArgs {
     /// Configuration file (default: schemaguard.toml at the repository root, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Parallel registry requests.
-    #[arg(long, value_name = "N")]
+    /// Parallel registry requests (default: [registry] concurrency, else 32).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub registry_concurrency: Option<usize>,
     /// Compatibility level for every subject instead of its registered one. plan checks under it and shows
     /// `level X -> MODE` where the registry's differs; apply WRITES it to the registry (PUT /config/{subject}) for
     /// each of those subjects: it is not a one-run override.
     #[arg(long, value_parser = parse_mode, value_name = "MODE")]
     pub mode: Option<Mode>,
+}
+
+/// A count of at least 1 (`--registry-concurrency 0` would send nothing; `[registry] concurrency = 0` is refused
+/// too).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number (at least 1)")),
+    }
 }

@@ -791,6 +791,47 @@ fn basic_auth_user_info_without_a_colon_is_a_config_error() {
     assert!(reg.log().is_empty(), "no request: {:?}", reg.log());
 }
 
+/// `--registry-concurrency 0` is refused as `[registry] concurrency = 0` is (it was taken as 1), and the flag on a
+/// check that asks no registry warns that it does nothing, as `--history` does.
+#[test]
+fn registry_concurrency_zero_is_refused_and_without_registry_it_warns() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    for args in [
+        &["check", "--against-registry", "--registry-concurrency", "0"][..],
+        &["registry", "plan", "--registry-concurrency", "0"][..],
+    ] {
+        let o = sg(dir.path(), args, &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+        assert!(t.contains("--registry-concurrency"), "{args:?}: {t}");
+    }
+    assert!(reg.log().is_empty(), "no request: {:?}", reg.log());
+    let o = sg(
+        dir.path(),
+        &["check", "--against-registry", "--registry-concurrency", "1"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains("no effect"), "{}", text(&o));
+    let o = sg(
+        dir.path(),
+        &["check", "--against", "HEAD", "--registry-concurrency", "4"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        err.contains("warning: --registry-concurrency has no effect")
+            && err.contains("--against-registry"),
+        "{err}"
+    );
+}
+
 #[test]
 fn old_servers_and_other_implementations_are_tolerated() {
     let reg = MockRegistry::start();
