@@ -602,6 +602,21 @@ fn faults_are_clear_located_errors_with_exit_2() {
     let t = text(&o);
     assert_eq!(o.status.code(), Some(2), "{t}");
     assert!(
+        t.contains("the registry URL answered with an HTML page instead of JSON")
+            && t.contains("GET /subjects/com.acme.Order/versions"),
+        "{t}"
+    );
+    let (o, _) = faulty(
+        Fault::Status {
+            status: 200,
+            body: "{\"versions\": [1,".into(),
+            retry_after: None,
+        },
+        "",
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
         t.contains("not JSON") && t.contains("GET /subjects/com.acme.Order/versions"),
         "{t}"
     );
@@ -618,6 +633,47 @@ fn faults_are_clear_located_errors_with_exit_2() {
     let t = text(&o);
     assert_eq!(o.status.code(), Some(2), "{t}");
     assert!(t.contains("timed out"), "{t}");
+}
+
+/// A 200 that is an HTML page (a sign-in page in front of the registry) is named by its title, as error statuses
+/// are, for check, pull and plan; it was only "not JSON: expected value at line 1 column 1".
+#[test]
+fn a_2xx_html_page_is_named_by_its_title() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let page = "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>…</form></body></html>";
+    reg.fault(
+        "/subjects",
+        Fault::Status {
+            status: 200,
+            body: page.into(),
+            retry_after: None,
+        },
+        1000,
+    );
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    for args in [
+        &["check", "--against-registry", "--format", "json"][..],
+        &["registry", "pull", "--out", "pulled"][..],
+        &["registry", "plan"][..],
+    ] {
+        let o = sg(dir.path(), args, &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+        assert!(
+            t.contains(
+                "the registry URL answered with an HTML page titled `Sign in` instead of JSON"
+            ),
+            "{args:?}: {t}"
+        );
+        assert!(
+            !t.contains("<form>") && !t.contains("line 1 column 1"),
+            "{args:?}: {t}"
+        );
+    }
 }
 
 #[test]

@@ -126,6 +126,15 @@ pub enum RegistryError {
         status: u16,
         detail: String,
     },
+    /// A 2xx answer that is an HTML page (a sign-in page or proxy in front of the registry): reported by its title,
+    /// as error statuses are, not as "not JSON" at line 1 column 1.
+    #[error("{endpoint} on {url}: the registry URL answered with {page} instead of JSON: `{url}` leads to something other than a schema registry (a sign-in page or proxy in front of it?); check the host, port and path of the registry URL, and its credentials")]
+    HtmlPage {
+        /// The base URL without credentials.
+        url: String,
+        endpoint: String,
+        page: String,
+    },
     #[error("{endpoint} on {host}: the answer is not what a schema registry sends ({message})")]
     Shape {
         host: String,
@@ -749,8 +758,14 @@ impl Client {
 
     fn json(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, RegistryError> {
         let a = self.send(method, path, body)?;
-        serde_json::from_str(&a.body)
-            .map_err(|e| self.shape(method, path, format!("not JSON: {e}")))
+        serde_json::from_str(&a.body).map_err(|e| match html_page(&a.body) {
+            Some(page) => RegistryError::HtmlPage {
+                url: self.base.clone(),
+                endpoint: format!("{method} {}", path.split('?').next().unwrap_or(path)),
+                page,
+            },
+            None => self.shape(method, path, format!("not JSON: {e}")),
+        })
     }
 
     fn shape(&self, method: &str, path: &str, message: String) -> RegistryError {
@@ -1064,6 +1079,11 @@ fn transport_message(e: &ureq::Error) -> String {
 /// What an error body says, for a message: an HTML page by its title (never the whole page), any other text cut
 /// to its first 300 characters, on one line.
 fn summarize_body(body: &str) -> String {
+    html_page(body).unwrap_or_else(|| clip(body.trim_start()))
+}
+
+/// `an HTML page titled `…``, or `an HTML page`, when `body` is one; else `None`.
+fn html_page(body: &str) -> Option<String> {
     // Offsets into `lower` are offsets into `body` (trimmed the same; ASCII lowercasing keeps every byte's place).
     let body = body.trim_start();
     let lower = body.to_ascii_lowercase();
@@ -1078,12 +1098,12 @@ fn summarize_body(body: &str) -> String {
             })
             .map(clip)
             .filter(|t| !t.is_empty());
-        return match title {
+        return Some(match title {
             Some(t) => format!("an HTML page titled `{t}`"),
             None => "an HTML page".to_string(),
-        };
+        });
     }
-    clip(body)
+    None
 }
 
 /// First 300 characters of an error body, on one line.
