@@ -777,6 +777,7 @@ fn check(
                 .or(if a == b { Some(a) } else { None })
                 .or(cfg.mode)
         };
+        warnings.extend(crate::registry::mapping_warnings(&new, &cfg));
         let outcome = crate::registry::compare_with_registry(
             &new,
             &crate::registry::RegistryCheck {
@@ -1820,6 +1821,7 @@ fn registry_command(
         .unwrap_or_default();
     opts.proto_roots = formats::protobuf::shared_roots(&[raw.files.as_slice()], &opts.proto_roots);
     let new = snapshot::load(raw.label, raw.files, raw.errors, false, &opts);
+    warnings.extend(crate::registry::mapping_warnings(&new, &cfg));
     let write = |out: &mut dyn Write, text: &str| {
         out.write_all(text.as_bytes())
             .map_err(|err| AppError::Write {

@@ -676,6 +676,83 @@ fn a_2xx_html_page_is_named_by_its_title() {
     }
 }
 
+/// A `[[registry.subjects]]` entry whose glob matches no file mapped nothing without a word: a warning names it, for
+/// check --against-registry, pull, plan and apply.
+#[test]
+fn a_subjects_entry_matching_no_file_warns() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let extra = "[[registry.subjects]]\npath = \"schema/*.avsc\"\nsubject = \"orders-value\"\n";
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, extra)),
+        ("schemas/order.avsc", ORDER_V1),
+    ]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let out = out.path().to_str().expect("utf-8 temp path");
+    for args in [
+        &["check", "--against-registry"][..],
+        &["registry", "pull", "--out", out][..],
+        &["registry", "plan"][..],
+        &["registry", "apply", "--dry-run"][..],
+    ] {
+        let o = sg(dir.path(), args, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(
+                "warning: [[registry.subjects]] path `schema/*.avsc` matches no schema file"
+            ),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+    // A glob that matches says nothing.
+    let extra = "[[registry.subjects]]\npath = \"schemas/*.avsc\"\nsubject = \"com.acme.Order\"\n";
+    write(dir.path(), "schemaguard.toml", &config(&reg.url, extra));
+    let o = sg(dir.path(), &["check", "--against-registry"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains("matches no"), "{}", text(&o));
+}
+
+/// Schemas without a record name under the record strategy were left out silently, and the run passed with 0
+/// subjects: a note per file says why and what to add.
+#[test]
+fn schemas_without_a_subject_are_named() {
+    let reg = MockRegistry::start();
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        (
+            "schemas/order.json",
+            r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"id":{"type":"string"}}}"#,
+        ),
+        (
+            "proto/status.proto",
+            "syntax = \"proto3\";\npackage acme;\nenum Status { STATUS_UNSPECIFIED = 0; }\n",
+        ),
+    ]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let out = out.path().to_str().expect("utf-8 temp path");
+    for args in [
+        &["check", "--against-registry"][..],
+        &["registry", "pull", "--out", out][..],
+        &["registry", "plan"][..],
+    ] {
+        let o = sg(dir.path(), args, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("no subject for `schemas/order.json`") && err.contains("add a `title`"),
+            "{args:?}: {}",
+            text(&o)
+        );
+        assert!(
+            err.contains("no subject for `proto/status.proto`")
+                && err.contains("add a top-level message")
+                && err.contains("[[registry.subjects]] entry with `subject`"),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+}
+
 #[test]
 fn one_failing_subject_does_not_stop_the_others() {
     let reg = MockRegistry::start();

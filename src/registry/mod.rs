@@ -327,6 +327,78 @@ pub fn map_subjects_noting(
     Ok((out, left_out))
 }
 
+/// What the mapping leaves unsaid (new user's trial), for stderr before the registry is asked: a
+/// `[[registry.subjects]]` entry whose `path` glob matches no file (a typo maps nothing, silently), and each selected
+/// schema that gets no subject because it has no record name under the record strategy (a JSON Schema without
+/// `title`, a `.proto` without a top-level message), so a run that checks 0 subjects says why.
+pub fn mapping_warnings(new: &LoadedSnapshot, cfg: &Config) -> Vec<String> {
+    let Some(rc) = cfg.registry.as_ref() else {
+        return no_record_name_warnings(new, cfg, None);
+    };
+    let mut files: BTreeSet<String> = BTreeSet::new();
+    for set in &new.sets {
+        files.extend(set.subjects.iter().map(|s| s.file.shown.clone()));
+        // Include files that schemas reference: entries may name their subjects.
+        for refs in set.loaded.references().values() {
+            files.extend(refs.iter().map(|(_, f)| f.shown.clone()));
+        }
+    }
+    // A file that failed to parse is still a file the glob matches.
+    for f in &new.findings {
+        for l in [&f.new, &f.old].into_iter().flatten() {
+            files.insert(l.file.shown.clone());
+        }
+    }
+    let mut out: Vec<String> = rc
+        .subjects
+        .iter()
+        .filter(|e| !files.iter().any(|f| e.path.is_match(f)))
+        .map(|e| {
+            format!(
+                "[[registry.subjects]] path `{}` matches no schema file, so the entry maps nothing: check the glob \
+                 (repository-relative, `*` stays within one directory, `**` crosses them)",
+                e.path.glob().glob()
+            )
+        })
+        .collect();
+    out.extend(no_record_name_warnings(new, cfg, Some(rc)));
+    out
+}
+
+fn no_record_name_warnings(
+    new: &LoadedSnapshot,
+    cfg: &Config,
+    rc: Option<&RegistryConfig>,
+) -> Vec<String> {
+    if rc.and_then(|r| r.strategy).unwrap_or(Strategy::Record) != Strategy::Record {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for set in &new.sets {
+        let format = set.engine.format();
+        for s in &set.subjects {
+            if !cfg.selects(&s.file.shown)
+                || rc.is_some_and(|r| r.subjects.iter().any(|m| m.path.is_match(&s.file.shown)))
+                || record_name(format, s).is_some()
+            {
+                continue;
+            }
+            let add = match format {
+                Format::JsonSchema => "add a `title`",
+                Format::Protobuf => "add a top-level message",
+                Format::Avro => "name its type",
+            };
+            out.push(format!(
+                "no subject for `{}`: the record strategy names a subject after its {}, and it has none (left \
+                 out); {add}, or map it with a [[registry.subjects]] entry with `subject`",
+                s.file.shown,
+                record_name_kind(format)
+            ));
+        }
+    }
+    out
+}
+
 /// Adds to `mapped` the read-only include files (`[protobuf] include`, `[jsonschema] include`) that mapped schemas
 /// reference, transitively: a registered schema resolves an import or `$ref` only through a reference to a
 /// registered subject, so they are registered too — under the `subject` a `[[registry.subjects]]` entry matching
