@@ -1303,6 +1303,9 @@ fn lint(args: LintArgs, cwd: &Path, stdout: &mut dyn Write) -> Result<u8, AppErr
     files.extend(sidecars);
     // Files of include directories resolve references; they are not linted. Nor are files outside the PATHs.
     files.retain(|f| !in_include(&opts, &f.shown) && is_wanted(&f.shown));
+    if let Some(e) = crate::sidecar::two_sidecars_among(&files) {
+        return Err(RunError::Usage(e.to_string()).into());
+    }
     let mut findings = crate::lint::run(&snap, &files, explicit, &lint_cfg);
     let mut baseline = None;
     if let (Some(rev), false) = (&args.against, args.all) {

@@ -121,6 +121,9 @@ pub fn parse(path: &str, text: &str) -> Result<Contract, SidecarError> {
 
 /// The sidecar of the schema at `schema_path` (repository-relative) below `root`, if there is one, checked.
 pub fn find(root: &Path, schema_path: &str) -> Result<Option<Contract>, SidecarError> {
+    if let Some(e) = two_sidecars_at(root, schema_path) {
+        return Err(e);
+    }
     for suffix in SUFFIXES {
         let rel = format!("{schema_path}{suffix}");
         let full = root.join(&rel);
@@ -148,6 +151,52 @@ pub fn find(root: &Path, schema_path: &str) -> Result<Option<Contract>, SidecarE
         return Ok(Some(c));
     }
     Ok(None)
+}
+
+/// The error for a schema at `schema_path` with two sidecars below `root`: picking one by suffix order would
+/// silently ignore the other (new user's trial).
+pub fn two_sidecars_at(root: &Path, schema_path: &str) -> Option<SidecarError> {
+    let present: Vec<String> = SUFFIXES
+        .iter()
+        .map(|suffix| format!("{schema_path}{suffix}"))
+        .filter(|rel| std::fs::metadata(root.join(rel)).is_ok_and(|m| m.is_file()))
+        .collect();
+    match present.as_slice() {
+        [first, second, ..] => Some(two_sidecars(schema_path, first, second)),
+        _ => None,
+    }
+}
+
+/// The error for a schema with two sidecars.
+fn two_sidecars(schema: &str, first: &str, second: &str) -> SidecarError {
+    SidecarError {
+        path: first.to_string(),
+        line: 1,
+        column: 1,
+        message: format!(
+            "`{second}` is a sidecar of `{schema}` too: a schema has one contract sidecar, so keep one of the two"
+        ),
+    }
+}
+
+/// The first schema among `files` with two sidecars, as the error `find` gives (lint reads sidecars from files).
+pub fn two_sidecars_among(files: &[Arc<SourceFile>]) -> Option<SidecarError> {
+    let mut by_schema: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in files {
+        if let Some(schema) = SUFFIXES.iter().find_map(|s| f.shown.strip_suffix(s)) {
+            let list = by_schema.entry(schema).or_default();
+            if !list.contains(&f.shown.as_str()) {
+                list.push(&f.shown);
+            }
+        }
+    }
+    by_schema.into_iter().find_map(|(schema, mut list)| {
+        list.sort_by_key(|p| SUFFIXES.iter().position(|s| p.ends_with(s)));
+        match list.as_slice() {
+            [first, second, ..] => Some(two_sidecars(schema, first, second)),
+            _ => None,
+        }
+    })
 }
 
 /// Sidecars found among `files` (any file, claimed by a format or not), by schema path.

@@ -753,6 +753,49 @@ fn schemas_without_a_subject_are_named() {
     }
 }
 
+/// Two sidecars for one schema (`.contract.yaml` and `.contract.json`): one was picked silently. The one reader
+/// refuses it, naming both, in registry plan / apply, lint and the catalog alike (exit 2).
+#[test]
+fn two_sidecars_for_one_schema_are_an_error_naming_both() {
+    let reg = MockRegistry::start();
+    reg.add("com.acme.Order", ORDER_V1, None, vec![]);
+    let dir = repo(&[
+        ("schemaguard.toml", &config(&reg.url, "")),
+        ("schemas/order.avsc", ORDER_V1),
+        (
+            "schemas/order.avsc.contract.yaml",
+            "metadata:\n  properties: { owner: orders-team }\n",
+        ),
+        (
+            "schemas/order.avsc.contract.json",
+            r#"{"metadata":{"properties":{"owner":"billing-team"}}}"#,
+        ),
+    ]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let out = out.path().to_str().expect("utf-8 temp path");
+    for args in [
+        &["registry", "plan"][..],
+        &["registry", "apply"][..],
+        &["lint"][..],
+        &["catalog", "--out", out][..],
+    ] {
+        let o = sg(dir.path(), args, &[]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+        assert!(
+            t.contains("schemas/order.avsc.contract.yaml")
+                && t.contains("schemas/order.avsc.contract.json")
+                && t.contains("keep one"),
+            "{args:?}: {t}"
+        );
+    }
+    assert!(
+        !reg.log().iter().any(|l| l.starts_with("POST")),
+        "nothing registered: {:?}",
+        reg.log()
+    );
+}
+
 #[test]
 fn one_failing_subject_does_not_stop_the_others() {
     let reg = MockRegistry::start();

@@ -148,6 +148,9 @@ pub fn build(git: Git, opts: &BuildOptions) -> Result<Catalog, CatalogError> {
             slug = format!("{}-{n}", slug_of(&subject.name));
             n += 1;
         }
+        if let Some(e) = crate::sidecar::two_sidecars_at(&git.root, &subject.file.shown) {
+            return Err(CatalogError::Sidecar(e));
+        }
         let sidecar = sidecar(&git.root, &subject.file.shown);
         let mut keys: Vec<&str> = vec![subject.name.as_str()];
         for d in outline.iter().flat_map(|o| &o.defines) {

@@ -29,6 +29,9 @@ pub enum CatalogError {
     Config(#[from] crate::config::ConfigError),
     #[error("cannot write `{path}`: {err}")]
     Write { path: String, err: std::io::Error },
+    /// A schema with two contract sidecars: which one the catalog shows would be a guess.
+    #[error("{0}")]
+    Sidecar(crate::sidecar::SidecarError),
 }
 
 /// Everything the catalog shows.
