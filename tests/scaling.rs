@@ -116,6 +116,24 @@ fn protobuf_breaking_on_a_wide_message() {
     assert_eq!(r.len(), 3, "{r:?}");
 }
 
+/// A file with 5,000 semantic errors (every field reuses number 1): locating the reported error made
+/// prost-reflect locate every error with scans of the file (14.5 s in a debug build, now 0.3 s; 20,000 fields
+/// took 26 s in a release build). Only the first is reported, located at the second use of the number.
+#[test]
+fn protobuf_file_with_thousands_of_errors() {
+    let (out, json) = compat(&shapes::proto_many_errors(5_000), &[]);
+    assert_exit(&out, 2);
+    let r = rules(&json);
+    assert_eq!(r.get("PARSE_ERROR"), Some(&1), "{r:?}");
+    assert_eq!(r.len(), 1, "{r:?}");
+    let f = &json["findings"][0];
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("field number '1' is already used"), "{msg}");
+    assert_eq!(f["location"]["file"], "new/x.proto", "{f}");
+    assert_eq!(f["location"]["line"], 5, "{f}");
+    assert_eq!(f["location"]["column"], 15, "{f}");
+}
+
 /// A top-level union of 5,000 chained records, old = new: ~cubic before (1,200 records took 19.7 s / 2.49 GB),
 /// now each branch is matched by name and each record pair compared once.
 #[test]

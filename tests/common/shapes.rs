@@ -97,6 +97,17 @@ pub fn proto_wide_message(n: usize) -> Case {
     }
 }
 
+/// One message of `n` fields `f0 … fn-1` that all reuse number 1 (`n - 1` duplicate-number errors, of which
+/// only the first, at `f1` on line 5, is reported); the old side holds `f0` alone.
+pub fn proto_many_errors(n: usize) -> Case {
+    let fields: String = (0..n).map(|i| format!("  string f{i} = 1;\n")).collect();
+    Case {
+        name: "x.proto",
+        old: "syntax = \"proto3\";\npackage p;\nmessage M {\n  string f0 = 1;\n}\n".to_string(),
+        new: format!("syntax = \"proto3\";\npackage p;\nmessage M {{\n{fields}}}\n"),
+    }
+}
+
 /// A top-level Avro union of `n + 1` records, each referring to the previous one (`R0 { int v }`,
 /// `Ri { Ri-1 f }`). With `change`, `R0.v` becomes a `string` (incompatible), else only whitespace differs.
 pub fn avro_union_chain(n: usize, change: bool) -> Case {
