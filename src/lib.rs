@@ -147,19 +147,26 @@ pub fn compat_paths_in(
         .into_iter()
         .map(|(files, errors, explicit)| snapshot::load(None, files, errors, explicit, opts))
         .collect();
-    // Nothing to compare on any side (an empty or mistyped directory, JSON files no format claims below a
-    // directory) is a mistake to say, not a clean result: CI would pass on it.
+    // A side that holds no schema (an empty or mistyped directory, JSON files no format claims below a
+    // directory) is a mistake to say, not a clean result: CI would pass on it, and against an empty NEW every
+    // subject read as deleted. A deleted subject is one missing from a directory that holds other schemas.
     let nothing =
         |s: &LoadedSnapshot| s.findings.is_empty() && s.sets.iter().all(|x| x.subjects.is_empty());
-    if loaded.iter().all(nothing) {
-        let named: Vec<String> = olds
-            .iter()
-            .chain(std::iter::once(&new.to_path_buf()))
-            .map(|p| format!("`{}`", p.display()))
-            .collect();
+    let args: Vec<String> = olds
+        .iter()
+        .map(|p| format!("`{}` (OLD)", p.display()))
+        .chain(std::iter::once(format!("`{}` (NEW)", new.display())))
+        .collect();
+    let empty: Vec<&str> = args
+        .iter()
+        .zip(&loaded)
+        .filter(|(_, s)| nothing(s))
+        .map(|(a, _)| a.as_str())
+        .collect();
+    if !empty.is_empty() {
         return Err(RunError::Usage(format!(
             "no schema found in {}: below a directory, `.json`/`.yaml` files are read as JSON Schema only when named `*.schema.json` or when their top-level `$schema` names a json-schema.org meta-schema (`.avsc`, `.avdl`, `.avpr` and `.proto` always count); name the files to compare them anyway",
-            named.join(" or ")
+            empty.join(" or ")
         )));
     }
     let Some(new_snap) = loaded.pop() else {

@@ -1355,8 +1355,9 @@ fn compat_of_directories_without_schemas_is_an_error() {
         let o = run_in(d, &["compat", old, new]);
         assert_eq!(o.status.code(), Some(2), "{old} {new}: {}", stdout(&o));
         assert!(
-            stderr(&o).contains(&format!("no schema found in `{old}` or `{new}`"))
-                && stderr(&o).contains("*.schema.json"),
+            stderr(&o).contains(&format!(
+                "no schema found in `{old}` (OLD) or `{new}` (NEW)"
+            )) && stderr(&o).contains("*.schema.json"),
             "{}",
             stderr(&o)
         );
@@ -1364,14 +1365,54 @@ fn compat_of_directories_without_schemas_is_an_error() {
     // Named directly, the same files are compared.
     let o = run_in(d, &["compat", "d1/x.json", "d2/x.json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    // One side empty is a real comparison (everything new, or everything deleted).
-    write(
+}
+
+/// One side that holds no schema is a usage error naming that argument: `compat good.avsc e` (an empty
+/// directory) reported the subject deleted (exit 1), `compat e good.avsc` passed with "0 subjects checked" (exit
+/// 0), and an empty directory named `dir.avsc` did the same. A subject missing from a directory that holds other
+/// schemas is still a deletion. Found by an adversarial tester.
+#[test]
+fn compat_with_one_side_without_schemas_names_that_side() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let a = r#"{"type": "record", "name": "A", "fields": []}"#;
+    let b = r#"{"type": "record", "name": "B", "fields": []}"#;
+    write(d, "good.avsc", a);
+    write(d, "old/a.avsc", a);
+    write(d, "old/b.avsc", b);
+    write(d, "new/a.avsc", a);
+    write(d, "notes/README.md", "no schema here\n");
+    std::fs::create_dir_all(d.join("e")).expect("mkdir");
+    std::fs::create_dir_all(d.join("dir.avsc")).expect("mkdir");
+    for (args, named) in [
+        (["good.avsc", "e"], "`e` (NEW)"),
+        (["e", "good.avsc"], "`e` (OLD)"),
+        (["good.avsc", "dir.avsc"], "`dir.avsc` (NEW)"),
+        (["old", "notes"], "`notes` (NEW)"),
+    ] {
+        let o = run_in(d, &["compat", args[0], args[1]]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("no schema found in {named}:")),
+            "{args:?}: {err}"
+        );
+    }
+    // Transitive: the empty OLD among several is the one named.
+    let o = run_in(
         d,
-        "e2/a.avsc",
-        r#"{"type": "record", "name": "A", "fields": []}"#,
+        &["compat", "--mode", "BACKWARD_TRANSITIVE", "e", "old", "new"],
     );
-    let o = run_in(d, &["compat", "e1", "e2"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("no schema found in `e` (OLD):"),
+        "{}",
+        stderr(&o)
+    );
+    // A subject missing from a directory that holds other schemas is deleted.
+    let o = run_in(d, &["compat", "old", "new", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(rules_of(&json(&o)), ["SUBJECT_DELETED"]);
 }
 
 /// Item 8: `--except` of a buf breaking category without `--breaking` does nothing; like other flags without
