@@ -298,7 +298,7 @@ struct Resolver {
 impl protox::file::FileResolver for Resolver {
     fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
         match self.files.get(name) {
-            Some(t) => protox::file::File::from_source(name, t),
+            Some(t) => crate::formats::protobuf::file_from_source(name, t),
             None => self.google.open_file(name),
         }
     }

@@ -106,7 +106,11 @@ impl SourceFile {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line_idx];
+        let mut start = self.line_starts[line_idx];
+        // A leading byte order mark is no column: editors and GitHub do not show it.
+        if start == 0 && offset >= 3 && self.text.starts_with('\u{feff}') {
+            start = 3;
+        }
         let column = if offset - start <= CHAR_BLOCK {
             count_chars(&self.text.as_bytes()[start..offset]) + 1
         } else {

@@ -124,3 +124,58 @@ fn empty_and_garbage_files_do_not_panic() {
     let found = run(b"}}}{{{ message ;;; \"unterminated");
     assert_eq!(ids(&found), ["FIELD_NO_DELETE", "PARSE_ERROR"], "{found:?}");
 }
+
+/// A UTF-8 byte order mark before `syntax` was "invalid token" at 1:1; protoc skips it. The file is checked, and
+/// findings keep their places: columns on the first line are counted without the mark, as editors show it.
+/// Found by an adversarial tester.
+#[test]
+fn leading_byte_order_mark_is_skipped() {
+    let bom = "\u{feff}";
+    let located = |old: &str, new: &str| -> Vec<(String, String, usize, usize)> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), "old/x.proto", old.as_bytes());
+        write(dir.path(), "new/x.proto", new.as_bytes());
+        let report = schemaguard::compat_paths(
+            &[dir.path().join("old/x.proto")],
+            &dir.path().join("new/x.proto"),
+            Mode::Backward,
+            &CheckOptions::default(),
+        )
+        .expect("paths exist");
+        report
+            .findings
+            .iter()
+            .map(|f| {
+                let at = f
+                    .new
+                    .as_ref()
+                    .map(|l| l.file.line_col(l.span.start))
+                    .map_or((0, 0), |lc| (lc.line, lc.column));
+                (f.rule.id.to_string(), f.message.clone(), at.0, at.1)
+            })
+            .collect()
+    };
+    let old = format!("{bom}syntax = \"proto3\";\npackage p;\nmessage M {{\n  int32 a = 1;\n}}\n");
+    let new = format!("{bom}syntax = \"proto3\";\npackage p;\nmessage M {{\n  string a = 1;\n}}\n");
+    let found = located(&old, &new);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].2, found[0].3),
+        ("FIELD_SCALAR_KIND_CHANGED", 4, 3),
+        "{found:?}"
+    );
+    // Errors on the first line and after it are located as in the file without the mark.
+    let found = located(&old, &format!("{bom}syntax = \"proto4\";\npackage p;\n"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.contains("unknown syntax"), "{found:?}");
+    assert_eq!((found[0].2, found[0].3), (1, 10), "{found:?}");
+    let found = located(
+        &old,
+        &format!("{bom}syntax = \"proto3\";\npackage p;\nmessage M {{\n  int32 a = 1\n}}\n"),
+    );
+    assert_eq!((found[0].2, found[0].3), (5, 1), "{found:?}");
+    // An `edition` file is recognised behind the mark too.
+    let found = located(&old, &format!("{bom}edition = \"2023\";\npackage p;\n"));
+    assert!(found[0].1.contains("editions"), "{found:?}");
+    assert_eq!((found[0].2, found[0].3), (1, 1), "{found:?}");
+}

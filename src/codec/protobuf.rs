@@ -34,7 +34,7 @@ struct MemResolver {
 impl FileResolver for MemResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         match self.files.get(name) {
-            Some(text) => File::from_source(name, text),
+            Some(text) => crate::formats::protobuf::file_from_source(name, text),
             None => self.google.open_file(name),
         }
     }

@@ -455,7 +455,7 @@ fn compile_protos(files: &[(String, Arc<SourceFile>)]) -> DescriptorPool {
     impl protox::file::FileResolver for Mem {
         fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
             match self.files.get(name) {
-                Some(f) => protox::file::File::from_source(name, &f.text),
+                Some(f) => crate::formats::protobuf::file_from_source(name, &f.text),
                 None => self.google.open_file(name),
             }
         }

@@ -34,6 +34,19 @@ pub fn keep_outlines(on: bool) {
 }
 pub use rules::RULES;
 
+/// protox's parser over the text of a `.proto` file, skipping a leading UTF-8 byte order mark as protoc does:
+/// the mark is read as three spaces, so byte offsets and protox's byte columns stay those of the file as stored
+/// (the spans of findings index `SourceFile::text`, which keeps the mark).
+pub(crate) fn file_from_source(
+    name: &str,
+    text: &str,
+) -> Result<protox::file::File, protox::Error> {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => protox::file::File::from_source(name, &format!("   {rest}")),
+        None => protox::file::File::from_source(name, text),
+    }
+}
+
 pub struct Protobuf;
 
 pub static ENGINE: Protobuf = Protobuf;

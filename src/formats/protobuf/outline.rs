@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use prost_types::{DescriptorProto, EnumDescriptorProto, FileDescriptorProto, UninterpretedOption};
-use protox::file::File;
 
 use super::model::type_str;
 use crate::formats::outline::{clean_doc, FieldOutline, Outline, TypeOutline, TypeUse};
@@ -20,7 +19,7 @@ pub(crate) fn outline(path: &str, text: &str) -> Option<Outline> {
     if super::parse::too_deep_for_outline(text) {
         return None;
     }
-    let file = File::from_source(path, text).ok()?;
+    let file = super::file_from_source(path, text).ok()?;
     Some(of_descriptor(file.file_descriptor_proto()))
 }
 

@@ -233,8 +233,9 @@ pub(crate) fn too_deep_for_outline(text: &str) -> bool {
 
 /// Span of a leading `edition = "…";` statement, if the file uses editions.
 fn edition_span(text: &str) -> Option<Span> {
-    let mut rest = text;
-    let mut off = 0;
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut rest = &text[bom..];
+    let mut off = bom;
     loop {
         let trimmed = rest.trim_start();
         off += rest.len() - trimmed.len();
@@ -440,7 +441,7 @@ impl Fallback {
     fn open(&self, name: &str) -> Result<File, protox::Error> {
         match self.text(name) {
             Some(text) => {
-                let parsed = File::from_source(name, &text)?;
+                let parsed = super::file_from_source(name, &text)?;
                 let mut fd = parsed.file_descriptor_proto().clone();
                 fd.source_code_info = None;
                 Ok(File::from_file_descriptor_proto(fd))
@@ -769,7 +770,7 @@ impl ProtoSnap {
         let name = e.file()?;
         let &at = self.index.get(name)?;
         let src = &self.files[at];
-        let fd = File::from_source(name, &src.text)
+        let fd = super::file_from_source(name, &src.text)
             .ok()?
             .file_descriptor_proto()
             .clone();
@@ -987,7 +988,7 @@ fn summarize(src: &Arc<SourceFile>) -> (Summary, Option<Finding>) {
             "flatten the nesting: define the inner messages at top level and reference them",
         ));
     }
-    match File::from_source(&src.path, &src.text) {
+    match super::file_from_source(&src.path, &src.text) {
         Ok(file) => {
             let fd = file.file_descriptor_proto();
             if OUTLINES_WANTED.load(std::sync::atomic::Ordering::SeqCst) {
@@ -1049,7 +1050,7 @@ impl FileResolver for OwnedResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         match self.files.get(name) {
             Some(f) if self.strip => {
-                let parsed = File::from_source(name, &f.text)?;
+                let parsed = super::file_from_source(name, &f.text)?;
                 let mut fd = parsed.file_descriptor_proto().clone();
                 let info = fd.source_code_info.take();
                 if let (Some(info), true) = (info, self.keep.contains(name)) {
@@ -1059,7 +1060,7 @@ impl FileResolver for OwnedResolver {
                 }
                 Ok(File::from_file_descriptor_proto(fd))
             }
-            Some(f) => File::from_source(name, &f.text),
+            Some(f) => super::file_from_source(name, &f.text),
             None => self.fallback.open(name),
         }
     }

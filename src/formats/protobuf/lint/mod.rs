@@ -14,7 +14,7 @@ pub mod set;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
-use protox::file::{File, FileResolver, GoogleFileResolver};
+use protox::file::{FileResolver, GoogleFileResolver};
 use rayon::prelude::*;
 
 use super::parse::ProtoSnap;
@@ -235,7 +235,7 @@ fn under(path: &str, root: &str) -> bool {
 }
 
 fn parse_model(src: &Arc<SourceFile>) -> Option<LFile> {
-    let file = File::from_source(&src.path, &src.text).ok()?;
+    let file = super::file_from_source(&src.path, &src.text).ok()?;
     Some(model::build(src, file.file_descriptor_proto()))
 }
 

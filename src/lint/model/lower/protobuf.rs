@@ -21,7 +21,7 @@ pub(super) fn lower(file: &Arc<SourceFile>) -> Option<Schema> {
     if too_deep(&file.text) {
         return None;
     }
-    let parsed = protox::file::File::from_source(&file.path, &file.text).ok()?;
+    let parsed = crate::formats::protobuf::file_from_source(&file.path, &file.text).ok()?;
     let fd: &FileDescriptorProto = parsed.file_descriptor_proto();
     let spans = Spans::new(fd, &file.text);
     let package = fd.package.clone().filter(|p| !p.is_empty());
