@@ -667,12 +667,10 @@ fn check(
         });
         // An example or consumer contract (or a folder of them): the contract tests located there.
         let test_input = git.root.join(&rel).exists()
-            && (crate::contract::is_test_input(&rel)
-                || rel == "examples"
-                || rel == "contracts"
-                || rel.starts_with("examples/")
-                || rel.starts_with("contracts/")
-                || cfg.example_globs.iter().any(|g| g.matcher.is_match(&rel)));
+            && (["examples", "contracts"].iter().any(|top| {
+                rel.strip_prefix(top)
+                    .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+            }) || cfg.example_globs.iter().any(|g| g.matcher.is_match(&rel)));
         if !known && !test_input {
             return Err(RunError::Usage(format!(
                 "`{}` is not a schema file of the working tree or the baseline (paths are relative to the current directory)",

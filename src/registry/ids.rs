@@ -176,7 +176,7 @@ impl PulledCopy {
                 {
                     out.levels.insert(e.path.clone(), mode);
                 }
-            } else if !prefix.split('/').any(|s| s == "..") {
+            } else if stays_inside(prefix) {
                 out.older
                     .push((e.subject.clone(), e.version, prefix.to_string()));
             }
